@@ -1,0 +1,119 @@
+// `npm run scenario -- <name> [options]`: runs a scenario, prints the table on stderr, writes the
+// result file. Exit 0 when the claims held, 1 when one did not, 2 on bad input, 3 when the lab failed.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { loadAllScenarios, loadScenario } from './catalog.ts';
+import { EXIT, LabError } from './errors.ts';
+import { formatReport, formatScenarioList, formatSettings } from './format.ts';
+import { checkMachine } from './preflight.ts';
+import { stopAll } from './processes.ts';
+import { writeResult } from './result-file.ts';
+import { runScenario, type RunEvent, type RunSettings } from './run-scenario.ts';
+import type { Scenario } from './scenario.ts';
+
+const LIMITS = { requests: 200_000, concurrency: 5_000, bodyBytes: 64 * 1024 * 1024, intervalMs: 60_000, timeLimitS: 3_600 };
+
+function wholeNumber(min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${n(min)} to ${n(max)}.`);
+    }
+    return value;
+  };
+}
+const n = (x: number) => x.toLocaleString('en-US');
+
+interface CliOptions {
+  requests?: number;
+  concurrency?: number;
+  bodyBytes?: number;
+  intervalMs: number;
+  timeLimitS?: number;
+  out?: string;
+  json?: boolean;
+  list?: boolean;
+}
+
+const program = new Command('npm run scenario --')
+  .description('Run a misconfigured HTTP client and its fix against a local server; sample TCP states; write a result file.')
+  .argument('[name]', 'scenario to run (see --list)')
+  .option('--requests <n>', 'requests per variant (default: the scenario\'s)', wholeNumber(1, LIMITS.requests))
+  .option('--concurrency <n>', 'requests in flight, or burst size (default: the scenario\'s)', wholeNumber(1, LIMITS.concurrency))
+  .option('--body-bytes <n>', 'size of each response body (default: the scenario\'s)', wholeNumber(0, LIMITS.bodyBytes))
+  .option('--interval-ms <n>', 'time between two samples of the socket table', wholeNumber(10, LIMITS.intervalMs), 100)
+  .option('--time-limit-s <n>', 'stop a variant that runs longer (default: 30 s + 10 ms per request)', wholeNumber(1, LIMITS.timeLimitS))
+  .option('--out <file>', 'where to write the result JSON (default: results/<time>-<scenario>.json)')
+  .option('--json', 'print the result JSON on stdout, and nothing else there')
+  .option('--list', 'list the scenarios and exit')
+  .addHelpText('after', '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input, 3 the lab failed, 130/143 interrupted.')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'scenario: ')) });
+
+function effectiveSettings(scenario: Scenario, o: CliOptions): RunSettings {
+  // A flag overrides one field of the scenario, never the whole of it.
+  const load = { ...scenario.load, ...(o.requests && { requests: o.requests }), ...(o.concurrency && { concurrency: o.concurrency }) };
+  const server = { ...scenario.server, ...(o.bodyBytes !== undefined && { bodyBytes: o.bodyBytes }) };
+  return {
+    load,
+    server,
+    intervalMs: o.intervalMs,
+    tailMs: 500,
+    timeLimitMs: (o.timeLimitS ?? 30 + Math.ceil(load.requests / 100)) * 1000,
+  };
+}
+
+function progressPrinter(): (event: RunEvent) => void {
+  return (event) => {
+    if (event.type === 'variant-start') {
+      console.error(`> ${event.variant.name} (${event.variant.role}): ${event.variant.summary} [server 127.0.0.1:${event.port}]`);
+    } else if (event.type === 'variant-done') {
+      const s = event.result.summary;
+      console.error(`  done: ${n(s.requests.ok)} ok, ${n(s.requests.failed)} failed in ${(s.durationMs / 1000).toFixed(1)} s`);
+    }
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  program.parse(argv, { from: 'user' });
+  const options = program.opts<CliOptions>();
+  const [name] = program.args;
+  if (options.list || name === undefined) {
+    console.error(`Scenarios (run one with: npm run scenario -- <name>):\n${formatScenarioList(await loadAllScenarios())}`);
+    return EXIT.ok;
+  }
+  const scenario = await loadScenario(name);
+  await checkMachine();
+  const settings = effectiveSettings(scenario, options);
+  console.error(formatSettings(scenario, settings));
+  const result = await runScenario(scenario, settings, progressPrinter());
+  const file = await writeResult(result, options.out);
+  console.error(formatReport(result, file, Boolean(process.stderr.isTTY)));
+  if (options.json) console.log(JSON.stringify(result, null, 2));
+  return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
+}
+
+function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
+  process.once(signal, () => {
+    console.error(`\nscenario: interrupted by ${signal}; stopping the server and clients, no result written`);
+    void stopAll().finally(() => process.exit(code));
+  });
+}
+onSignal('SIGINT', EXIT.sigint);
+onSignal('SIGTERM', EXIT.sigterm);
+
+let code: number;
+try {
+  code = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof CommanderError) {
+    code = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof LabError) {
+    console.error(`scenario: ${error.message}`);
+    code = error.exitCode;
+  } else {
+    console.error(`scenario: the lab failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
+    code = EXIT.labFailure;
+  }
+}
+await stopAll();
+process.exit(code);

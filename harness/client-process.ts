@@ -1,0 +1,35 @@
+// Runs one variant's client in a process of its own and collects its progress and outcome.
+import { LabError } from './errors.ts';
+import { lastStderrLine, startNode } from './processes.ts';
+import type { ClientJob, ClientMessage } from './client-runner.ts';
+import type { LoadOutcome, LoadProgress } from './load.ts';
+
+const CLIENT_ENTRY = new URL('./client-runner.ts', import.meta.url);
+
+export async function runClient(
+  job: ClientJob,
+  timeLimitMs: number,
+  onProgress: (progress: LoadProgress) => void = () => {},
+): Promise<LoadOutcome> {
+  const child = startNode(CLIENT_ENTRY, [], { timeout: timeLimitMs });
+  let outcome: LoadOutcome | undefined;
+  try {
+    await child.sendMessage(job as never);
+    for await (const message of child.getEachMessage()) {
+      const m = message as unknown as ClientMessage;
+      if (m.type === 'progress') onProgress(m);
+      else if (m.type === 'done') {
+        const { type: _type, ...rest } = m;
+        outcome = rest;
+      }
+    }
+    await child;
+  } catch (error) {
+    if ((error as { timedOut?: boolean }).timedOut) {
+      throw new LabError(`variant "${job.variant}" did not finish within its time limit of ${timeLimitMs / 1000} s (raise it with --time-limit-s)`);
+    }
+    throw new LabError(`the client of variant "${job.variant}" failed: ${lastStderrLine(error)}`);
+  }
+  if (!outcome) throw new LabError(`the client of variant "${job.variant}" exited without reporting a result`);
+  return outcome;
+}

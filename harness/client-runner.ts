@@ -1,0 +1,29 @@
+// Entry point of a client process: loads one variant of one scenario, runs its load against the
+// server, reports progress and the outcome to the harness over IPC, then exits. Each variant runs
+// in a process of its own, like the program it stands for.
+import { getOneMessage, sendMessage } from 'execa';
+import { loadScenario } from './catalog.ts';
+import { runLoad, type LoadOutcome, type LoadProgress } from './load.ts';
+import type { LoadSettings } from './scenario.ts';
+
+export interface ClientJob {
+  scenario: string;
+  variant: string;
+  url: string;
+  load: LoadSettings;
+}
+
+export type ClientMessage = ({ type: 'progress' } & LoadProgress) | ({ type: 'done' } & LoadOutcome);
+
+const job = (await getOneMessage()) as unknown as ClientJob;
+const scenario = await loadScenario(job.scenario);
+const variant = scenario.variants.find((v) => v.name === job.variant);
+if (!variant) throw new Error(`scenario ${job.scenario} has no variant ${job.variant}`);
+
+const client = variant.makeClient({ url: job.url, load: job.load });
+const outcome = await runLoad(client, job.load, (progress) => {
+  void sendMessage({ type: 'progress', ...progress } satisfies ClientMessage);
+});
+client.close();
+await sendMessage({ type: 'done', ...outcome } satisfies ClientMessage);
+process.disconnect();

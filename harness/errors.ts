@@ -1,0 +1,21 @@
+// Errors the lab reports to its user as one line, each with the exit code it ends the run with.
+
+/** Exit codes: 0 claims held, 1 a claim did not hold, 2 bad input, 3 the lab itself failed. */
+export const EXIT = { ok: 0, claimFailed: 1, usage: 2, labFailure: 3, sigint: 130, sigterm: 143 } as const;
+
+export class LabError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number = EXIT.labFailure) {
+    super(message);
+    this.name = 'LabError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad input from the user: exit 2. */
+export class UsageError extends LabError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+    this.name = 'UsageError';
+  }
+}

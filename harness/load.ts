@@ -1,0 +1,94 @@
+// The load loop, run inside a client process: a fixed number of requests, in steady concurrency or
+// in bursts, each timed into an HDR histogram (the one autocannon uses).
+import * as hdr from 'hdr-histogram-js';
+import type { Client, LoadSettings } from './scenario.ts';
+
+export interface LoadProgress {
+  done: number;
+  failed: number;
+  elapsedMs: number;
+}
+
+export interface LoadOutcome {
+  ok: number;
+  failed: number;
+  errorsByCode: Record<string, number>;
+  /** The first failed request (1-based number, time since start, code), if any failed. */
+  firstFailure: { request: number; tMs: number; code: string } | null;
+  durationMs: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}
+
+export async function runLoad(
+  client: Client,
+  load: LoadSettings,
+  onProgress: (progress: LoadProgress) => void,
+  progressEveryMs = 250,
+): Promise<LoadOutcome> {
+  // Microseconds, up to 60 s, 3 significant digits.
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const errorsByCode: Record<string, number> = {};
+  let ok = 0;
+  let failed = 0;
+  let next = 0;
+  let firstFailure: LoadOutcome['firstFailure'] = null;
+  const start = performance.now();
+  const elapsed = () => performance.now() - start;
+  const timer = setInterval(() => onProgress({ done: ok + failed, failed, elapsedMs: elapsed() }), progressEveryMs);
+
+  const one = async () => {
+    const number = ++next;
+    const t0 = performance.now();
+    try {
+      const status = await client.request();
+      histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+      if (status >= 200 && status < 400) {
+        ok++;
+        return;
+      }
+      throw Object.assign(new Error(`HTTP ${status}`), { code: `HTTP_${status}` });
+    } catch (error) {
+      const code = errorCode(error);
+      failed++;
+      errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
+      firstFailure ??= { request: number, tMs: elapsed(), code };
+    }
+  };
+  const worker = async () => {
+    while (next < load.requests) await one();
+  };
+
+  try {
+    if (load.pattern === 'steady') {
+      await Promise.all(Array.from({ length: Math.min(load.concurrency, load.requests) }, worker));
+    } else {
+      while (next < load.requests) {
+        const burst = Math.min(load.concurrency, load.requests - next);
+        await Promise.all(Array.from({ length: burst }, one));
+        if (load.burstGapMs > 0 && next < load.requests) await new Promise((r) => setTimeout(r, load.burstGapMs));
+      }
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  const ms = (us: number) => Math.round(us) / 1000;
+  return {
+    ok,
+    failed,
+    errorsByCode,
+    firstFailure,
+    durationMs: elapsed(),
+    latencyMs: {
+      p50: ms(histogram.getValueAtPercentile(50)),
+      p90: ms(histogram.getValueAtPercentile(90)),
+      p99: ms(histogram.getValueAtPercentile(99)),
+      max: ms(histogram.maxValue),
+      mean: ms(histogram.mean),
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// Every process the harness starts is tracked here, so that a normal end, an error or a signal
+// ends exactly those processes, by PID, and nothing else.
+import { execa, type Options, type ResultPromise } from 'execa';
+
+const CHILD_OPTIONS = {
+  ipc: true,
+  serialization: 'json',
+  stdin: 'ignore',
+  stdout: 'pipe',
+  stderr: 'pipe',
+  forceKillAfterDelay: 2000,
+} as const;
+type Child = ResultPromise<typeof CHILD_OPTIONS & { timeout?: number }>;
+const running = new Set<Child>();
+
+/** Start `node <entry> ...args` (the Node running the harness) with an IPC channel, tracked. */
+export function startNode(entry: URL, args: string[], options: Pick<Options, 'timeout'> = {}): Child {
+  const child: Child = execa(process.execPath, [entry.pathname, ...args], { ...CHILD_OPTIONS, ...options });
+  running.add(child);
+  child.finally(() => running.delete(child)).catch(() => {});
+  return child;
+}
+
+/** The last line a dead child wrote on stderr, for a one-line error message. */
+export function lastStderrLine(error: unknown): string {
+  const stderr = (error as { stderr?: unknown })?.stderr;
+  const lines = typeof stderr === 'string' ? stderr.trim().split('\n').filter((l) => l.trim()) : [];
+  const meaningful = lines.filter((l) => /error|Error/.test(l));
+  return (meaningful.at(-1) ?? lines.at(-1) ?? (error as Error)?.message ?? String(error)).trim();
+}
+
+/** Ends every tracked process (SIGTERM, then SIGKILL after 2 s) and waits until they are gone. */
+export async function stopAll(): Promise<void> {
+  const children = [...running];
+  for (const child of children) child.kill();
+  await Promise.allSettled(children);
+}
+
+export function runningCount(): number {
+  return running.size;
+}

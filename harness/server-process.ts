@@ -1,0 +1,55 @@
+// Starts the server under test as its own process and waits until it really listens.
+import { LabError } from './errors.ts';
+import { lastStderrLine, startNode } from './processes.ts';
+import type { ServerSettings } from './scenario.ts';
+import type { ServerMessage, ServerStats } from '../servers/http-server.ts';
+
+const SERVER_ENTRY = new URL('../servers/http-server.ts', import.meta.url);
+const READY_TIMEOUT_MS = 10_000;
+
+export interface RunningServer {
+  host: string;
+  port: number;
+  pid: number;
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(settings: ServerSettings, host = '127.0.0.1'): Promise<RunningServer> {
+  const child = startNode(SERVER_ENTRY, [
+    '--host', host,
+    '--port', '0',
+    '--body-bytes', String(settings.bodyBytes),
+    '--response-delay-ms', String(settings.responseDelayMs),
+    '--keep-alive-timeout-ms', String(settings.keepAliveTimeoutMs),
+  ]);
+  let timer: NodeJS.Timeout | undefined;
+  const listening = await Promise.race([
+    child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'listening' }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LabError(`the server did not listen within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    }),
+  ])
+    .catch(async (error: unknown) => {
+      child.kill();
+      const exited = await child.catch((e: unknown) => e);
+      throw error instanceof LabError ? error : new LabError(`the server failed to start: ${lastStderrLine(exited)}`);
+    })
+    .finally(() => clearTimeout(timer)) as Extract<ServerMessage, { type: 'listening' }>;
+
+  return {
+    host: listening.host,
+    port: listening.port,
+    pid: listening.pid,
+    async stats() {
+      const reply = child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'stats' });
+      await child.sendMessage({ type: 'stats' });
+      const { type: _type, ...stats } = (await reply) as unknown as Extract<ServerMessage, { type: 'stats' }>;
+      return stats;
+    },
+    async stop() {
+      child.kill();
+      await child.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// The one line that compares the misconfigured client with its fix.
+import type { VariantResult } from './result-schema.ts';
+
+const n = (x: number) => x.toLocaleString('en-US');
+const timeWaitOf = (v: VariantResult) => v.summary.timeWait.total.peak;
+
+export function verdict(variants: VariantResult[]): string {
+  const bad = variants.find((v) => v.role === 'misconfigured');
+  const good = variants.find((v) => v.role === 'fix');
+  if (!bad || !good) return 'nothing to compare: the run needs a misconfigured variant and a fix';
+  const connections = `the fix opened ${n(good.summary.connectionsOpened)} connections instead of ${n(bad.summary.connectionsOpened)}`;
+  const [badTw, goodTw] = [timeWaitOf(bad), timeWaitOf(good)];
+  let timeWait: string;
+  if (badTw <= goodTw) timeWait = `TIME_WAIT did not drop (${n(goodTw)} with the fix, ${n(badTw)} without)`;
+  else if (goodTw === 0) timeWait = `no TIME_WAIT sockets instead of ${n(badTw)}`;
+  else timeWait = `${n(Math.round(badTw / goodTw))}x fewer TIME_WAIT sockets (${n(goodTw)} instead of ${n(badTw)})`;
+  return `${connections}; ${timeWait}`;
+}

@@ -1,0 +1,24 @@
+// The two lines every node:http client variant needs, so each variant shows only what differs.
+import http from 'node:http';
+
+/** GET `url`, hand the response to `handle`, resolve with the status once `handle` is done. */
+export function get(
+  url: string,
+  options: http.RequestOptions,
+  handle: (res: http.IncomingMessage) => void | Promise<void>,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, options, (res) => {
+        Promise.resolve(handle(res)).then(() => resolve(res.statusCode ?? 0), reject);
+      })
+      .on('error', reject);
+  });
+}
+
+/** Read the whole body and throw it away; resolves when the response has ended. */
+export function consume(res: http.IncomingMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    res.on('end', resolve).on('error', reject).resume();
+  });
+}

@@ -1,0 +1,54 @@
+import http from 'node:http';
+import { defineScenario, times } from '../harness/scenario.ts';
+import { consume, get } from './_http.ts';
+
+export default defineScenario({
+  name: 'no-body-close',
+  summary: 'the client never reads the response body, so no connection goes back to the pool',
+  explanation: {
+    problem:
+      'The client looks at the status code and drops the response without reading its body ' +
+      "(Go: not reading and closing resp.Body). Every request opens a new TCP connection.",
+    why:
+      'Node hands a socket back to the keep-alive pool only once the response has been read to the end; ' +
+      'destroying an unread response closes the socket, and the side that closes first keeps it in ' +
+      'TIME_WAIT for 60 s (TCP_TIMEWAIT_LEN), holding one ephemeral port each.',
+    fix: 'Consume the body (res.resume() or read it) and share one keep-alive agent: connections are reused.',
+  },
+  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
+  load: { requests: 2000, concurrency: 20, pattern: 'steady', burstGapMs: 0 },
+  variants: [
+    {
+      name: 'bad',
+      role: 'misconfigured',
+      summary: 'keep-alive agent, reads the status, destroys the response unread',
+      makeClient: ({ url }) => {
+        const agent = new http.Agent({ keepAlive: true });
+        return {
+          request: () => get(url, { agent }, (res) => void res.destroy()),
+          close: () => agent.destroy(),
+        };
+      },
+    },
+    {
+      name: 'good',
+      role: 'fix',
+      summary: 'keep-alive agent, reads the body to the end',
+      makeClient: ({ url }) => {
+        const agent = new http.Agent({ keepAlive: true });
+        return {
+          request: () => get(url, { agent }, (res) => consume(res)),
+          close: () => agent.destroy(),
+        };
+      },
+    },
+  ],
+  claims: [
+    { variant: 'bad', metric: 'connectionsPerRequest', atLeast: 0.9 },
+    { variant: 'bad', metric: 'timeWait.clientSide.peak', atLeast: times(0.9, 'requests') },
+    { variant: 'bad', metric: 'requests.failed', atMost: 0 },
+    { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
+    { variant: 'good', metric: 'timeWait.total.peak', atMost: times(1, 'concurrency') },
+    { variant: 'good', metric: 'requests.failed', atMost: 0 },
+  ],
+});
