@@ -1,0 +1,63 @@
+import http from 'node:http';
+import { defineScenario, times } from '../harness/scenario.ts';
+import { consume, get } from './_http.ts';
+
+export default defineScenario({
+  name: 'keepalive-disabled',
+  summary: 'keep-alive is turned off, so every request opens and closes a connection',
+  explanation: {
+    problem:
+      'The client sends every request with `agent: false` (or through an agent without keepAlive), ' +
+      'so each request carries `Connection: close` and gets a TCP connection of its own.',
+    why:
+      "Node's `agent: false` and `new http.Agent()` (keepAlive false) close the socket after each response; " +
+      'both ends race to close, and whichever closes first holds the TIME_WAIT for 60 s: the table ' +
+      'shows which side really holds it on this kernel.',
+    fix: 'Create one keep-alive agent (`new http.Agent({ keepAlive: true })`) and pass it to every request.',
+  },
+  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
+  load: { requests: 2000, concurrency: 20, pattern: 'steady', burstGapMs: 0 },
+  variants: [
+    {
+      name: 'bad',
+      role: 'misconfigured',
+      summary: 'agent: false, a new connection with Connection: close for every request',
+      makeClient: ({ url }) => ({
+        request: () => get(url, { agent: false }, (res) => consume(res)),
+        close: () => {},
+      }),
+    },
+    {
+      name: 'default-agent',
+      role: 'misconfigured',
+      summary: 'new http.Agent() with its default keepAlive: false',
+      makeClient: ({ url }) => {
+        const agent = new http.Agent();
+        return {
+          request: () => get(url, { agent }, (res) => consume(res)),
+          close: () => agent.destroy(),
+        };
+      },
+    },
+    {
+      name: 'good',
+      role: 'fix',
+      summary: 'one shared agent with keepAlive: true',
+      makeClient: ({ url }) => {
+        const agent = new http.Agent({ keepAlive: true });
+        return {
+          request: () => get(url, { agent }, (res) => consume(res)),
+          close: () => agent.destroy(),
+        };
+      },
+    },
+  ],
+  claims: [
+    { variant: 'bad', metric: 'connectionsPerRequest', atLeast: 0.9 },
+    { variant: 'bad', metric: 'timeWait.total.peak', atLeast: times(0.9, 'requests') },
+    { variant: 'default-agent', metric: 'connectionsPerRequest', atLeast: 0.9 },
+    { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
+    { variant: 'good', metric: 'timeWait.total.peak', atMost: times(1, 'concurrency') },
+    { variant: 'good', metric: 'requests.failed', atMost: 0 },
+  ],
+});

@@ -1,0 +1,74 @@
+import http from 'node:http';
+import { defineScenario, times, type DerivedBound } from '../harness/scenario.ts';
+import { consume, get } from './_http.ts';
+
+/** Go's http.DefaultMaxIdleConnsPerHost; Node's twin is the agent's maxFreeSockets. */
+const IDLE_POOL = 2;
+
+/** Each burst reuses the IDLE_POOL sockets kept from the last one and opens the rest anew. */
+const newConnectionsPerBurst: DerivedBound = {
+  text: `0.9 × requests × (concurrency − ${IDLE_POOL}) / concurrency`,
+  value: ({ requests, concurrency }) => (0.9 * requests * (concurrency - IDLE_POOL)) / concurrency,
+};
+
+export default defineScenario({
+  name: 'tiny-pool',
+  summary: `an idle pool of ${IDLE_POOL} under bursts of 50: every burst reopens 48 connections`,
+  explanation: {
+    problem:
+      `A keep-alive agent keeps at most ${IDLE_POOL} idle sockets (maxFreeSockets: ${IDLE_POOL}, like Go's ` +
+      'DefaultMaxIdleConnsPerHost = 2) while the load comes in bursts of 50 concurrent requests.',
+    why:
+      `When a burst ends, the agent keeps ${IDLE_POOL} sockets and destroys the others, so the client closes ` +
+      'first and holds their TIME_WAIT; the next burst opens them all again.',
+    fix: 'Size the idle pool to the concurrency (maxFreeSockets), or bound the sockets (maxSockets) so requests queue.',
+  },
+  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
+  load: { requests: 2000, concurrency: 50, pattern: 'bursts', burstGapMs: 10 },
+  variants: [
+    {
+      name: 'bad',
+      role: 'misconfigured',
+      summary: `keep-alive agent with maxFreeSockets: ${IDLE_POOL}`,
+      makeClient: ({ url }) => {
+        const agent = new http.Agent({ keepAlive: true, maxFreeSockets: IDLE_POOL });
+        return {
+          request: () => get(url, { agent }, (res) => consume(res)),
+          close: () => agent.destroy(),
+        };
+      },
+    },
+    {
+      name: 'good',
+      role: 'fix',
+      summary: 'keep-alive agent whose idle pool is as large as the burst',
+      makeClient: ({ url, load }) => {
+        const agent = new http.Agent({ keepAlive: true, maxFreeSockets: load.concurrency });
+        return {
+          request: () => get(url, { agent }, (res) => consume(res)),
+          close: () => agent.destroy(),
+        };
+      },
+    },
+    {
+      name: 'bounded',
+      role: 'fix',
+      summary: 'keep-alive agent with maxSockets: 10 = maxFreeSockets: requests queue for a socket',
+      makeClient: ({ url }) => {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 10, maxFreeSockets: 10 });
+        return {
+          request: () => get(url, { agent }, (res) => consume(res)),
+          close: () => agent.destroy(),
+        };
+      },
+    },
+  ],
+  claims: [
+    { variant: 'bad', metric: 'connectionsOpened', atLeast: newConnectionsPerBurst },
+    { variant: 'bad', metric: 'timeWait.clientSide.peak', atLeast: newConnectionsPerBurst },
+    { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
+    { variant: 'good', metric: 'timeWait.total.peak', atMost: times(1, 'concurrency') },
+    { variant: 'bounded', metric: 'connectionsOpened', atMost: 10 },
+    { variant: 'good', metric: 'requests.failed', atMost: 0 },
+  ],
+});
