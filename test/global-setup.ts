@@ -1,0 +1,25 @@
+// After the whole suite: no process of the lab may be left running (servers, clients, the CLI).
+import { readdir, readFile } from 'node:fs/promises';
+import { ROOT } from './helpers.ts';
+
+const LAB_ENTRIES = ['servers/http-server.ts', 'harness/client-runner.ts', 'harness/cli.ts'];
+
+export async function labProcesses(): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    if (args.some((a) => LAB_ENTRIES.some((entry) => a === `${ROOT}/${entry}`))) found.push(`${pid}: ${args.join(' ').trim()}`);
+  }
+  return found;
+}
+
+export default function setup() {
+  return async function teardown() {
+    // Give processes that are exiting a moment to be reaped.
+    for (let i = 0; i < 20 && (await labProcesses()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const left = await labProcesses();
+    if (left.length > 0) throw new Error(`lab processes left running after the suite:\n${left.join('\n')}`);
+  };
+}
