@@ -92,8 +92,13 @@ async function main(argv: string[]): Promise<number> {
   return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
 }
 
+let interrupted = false;
 function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
-  process.once(signal, () => {
+  // `on`, not `once`: execa's exit hook (signal-exit) re-raises the signal when it is the only
+  // listener left, which would kill us before the children are stopped.
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
     console.error(`\nscenario: interrupted by ${signal}; stopping the server and clients, no result written`);
     void stopAll().finally(() => process.exit(code));
   });

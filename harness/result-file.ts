@@ -27,7 +27,7 @@ export async function writeResult(result: Result, file = path.join(RESULTS_DIR, 
     }
     await rename(temporary, file);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await rm(temporary, { force: true }).catch(() => {});
     throw new LabError(`could not write the result to ${file}: ${(error as Error).message}`);
   }
   return file;

@@ -1,0 +1,47 @@
+// The CLI through a real process: listing, bad input, exit codes.
+import { describe, expect, test } from 'vitest';
+import { scenarioNames } from '../harness/catalog.ts';
+import { scenarioCli } from './helpers.ts';
+
+describe('listing', () => {
+  test.each([[['--list']], [[]]])('%j lists every scenario with its summary, exit 0', async (args) => {
+    const cli = await scenarioCli(args);
+    expect(cli.exitCode).toBe(0);
+    for (const name of await scenarioNames()) expect(cli.stderr).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    expect(cli.stdout).toBe('');
+  });
+});
+
+describe('bad input: one line, exit 2, nothing started', () => {
+  test('an unknown scenario names the known ones', async () => {
+    const cli = await scenarioCli(['no-such-scenario']);
+    expect(cli.exitCode).toBe(2);
+    const names = await scenarioNames();
+    expect(cli.stderr.trim()).toBe(`scenario: unknown scenario "no-such-scenario"; known scenarios: ${names.join(', ')}`);
+  });
+
+  test.each([
+    [['no-body-close', '--requests', 'abc'], /--requests <n>' argument 'abc' is invalid\. expected a whole number from 1 to/],
+    [['no-body-close', '--requests', '0'], /--requests <n>' argument '0' is invalid/],
+    [['no-body-close', '--concurrency', '-5'], /--concurrency <n>' argument '-5' is invalid/],
+    [['no-body-close', '--requests', '1.5'], /--requests <n>' argument '1.5' is invalid/],
+    [['no-body-close', '--requests', '99999999'], /expected a whole number from 1 to 200,000/],
+    [['no-body-close', '--interval-ms', '5'], /expected a whole number from 10 to/],
+    [['no-body-close', '--bogus'], /unknown option '--bogus'/],
+  ])('%j', async (args, message) => {
+    const cli = await scenarioCli(args);
+    expect(cli.exitCode).toBe(2);
+    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli.stderr).toMatch(message);
+    expect(cli.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+  });
+});
+
+test('--help documents the options and the exit codes', async () => {
+  const cli = await scenarioCli(['--help']);
+  expect(cli.exitCode).toBe(0);
+  for (const option of ['--requests', '--concurrency', '--body-bytes', '--interval-ms', '--out', '--json', '--list']) {
+    expect(cli.stdout).toContain(option);
+  }
+  expect(cli.stdout).toContain('Exit status');
+});
