@@ -1,5 +1,6 @@
-// The two lines every node:http client variant needs, so each variant shows only what differs.
+// What every node:http client variant needs, so each variant shows only what differs.
 import http from 'node:http';
+import type { Client } from '../harness/scenario.ts';
 
 /** GET `url`, hand the response to `handle`, resolve with the status once `handle` is done. */
 export function get(
@@ -21,4 +22,17 @@ export function consume(res: http.IncomingMessage): Promise<void> {
   return new Promise((resolve, reject) => {
     res.on('end', resolve).on('error', reject).resume();
   });
+}
+
+/** A client that sends every request through one agent made with `options`; `close` destroys it. */
+export function agentClient(
+  url: string,
+  options: http.AgentOptions,
+  handle: (res: http.IncomingMessage) => void | Promise<void> = consume,
+): Client {
+  const agent = new http.Agent(options);
+  return {
+    request: () => get(url, { agent }, handle),
+    close: () => agent.destroy(),
+  };
 }

@@ -1,6 +1,5 @@
-import http from 'node:http';
 import { defineScenario, times } from '../harness/scenario.ts';
-import { consume, get } from './_http.ts';
+import { agentClient, consume, get } from './_http.ts';
 
 export default defineScenario({
   name: 'keepalive-disabled',
@@ -30,26 +29,14 @@ export default defineScenario({
     {
       name: 'default-agent',
       role: 'misconfigured',
-      summary: 'new http.Agent() with its default keepAlive: false',
-      makeClient: ({ url }) => {
-        const agent = new http.Agent();
-        return {
-          request: () => get(url, { agent }, (res) => consume(res)),
-          close: () => agent.destroy(),
-        };
-      },
+      summary: 'new http.Agent() (through agentClient) with its default keepAlive: false',
+      makeClient: ({ url }) => agentClient(url, {}),
     },
     {
       name: 'good',
       role: 'fix',
       summary: 'one shared agent with keepAlive: true',
-      makeClient: ({ url }) => {
-        const agent = new http.Agent({ keepAlive: true });
-        return {
-          request: () => get(url, { agent }, (res) => consume(res)),
-          close: () => agent.destroy(),
-        };
-      },
+      makeClient: ({ url }) => agentClient(url, { keepAlive: true }),
     },
   ],
   claims: [

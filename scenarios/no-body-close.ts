@@ -1,6 +1,5 @@
-import http from 'node:http';
 import { defineScenario, times } from '../harness/scenario.ts';
-import { consume, get } from './_http.ts';
+import { agentClient, consume } from './_http.ts';
 
 export default defineScenario({
   name: 'no-body-close',
@@ -22,25 +21,13 @@ export default defineScenario({
       name: 'bad',
       role: 'misconfigured',
       summary: 'keep-alive agent, reads the status, destroys the response unread',
-      makeClient: ({ url }) => {
-        const agent = new http.Agent({ keepAlive: true });
-        return {
-          request: () => get(url, { agent }, (res) => void res.destroy()),
-          close: () => agent.destroy(),
-        };
-      },
+      makeClient: ({ url }) => agentClient(url, { keepAlive: true }, (res) => void res.destroy()),
     },
     {
       name: 'good',
       role: 'fix',
       summary: 'keep-alive agent, reads the body to the end',
-      makeClient: ({ url }) => {
-        const agent = new http.Agent({ keepAlive: true });
-        return {
-          request: () => get(url, { agent }, (res) => consume(res)),
-          close: () => agent.destroy(),
-        };
-      },
+      makeClient: ({ url }) => agentClient(url, { keepAlive: true }, (res) => consume(res)),
     },
   ],
   claims: [

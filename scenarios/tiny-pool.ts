@@ -1,6 +1,5 @@
-import http from 'node:http';
 import { defineScenario, times, type DerivedBound } from '../harness/scenario.ts';
-import { consume, get } from './_http.ts';
+import { agentClient } from './_http.ts';
 
 /** Go's http.DefaultMaxIdleConnsPerHost; Node's twin is the agent's maxFreeSockets. */
 const IDLE_POOL = 2;
@@ -30,37 +29,19 @@ export default defineScenario({
       name: 'bad',
       role: 'misconfigured',
       summary: `keep-alive agent with maxFreeSockets: ${IDLE_POOL}`,
-      makeClient: ({ url }) => {
-        const agent = new http.Agent({ keepAlive: true, maxFreeSockets: IDLE_POOL });
-        return {
-          request: () => get(url, { agent }, (res) => consume(res)),
-          close: () => agent.destroy(),
-        };
-      },
+      makeClient: ({ url }) => agentClient(url, { keepAlive: true, maxFreeSockets: IDLE_POOL }),
     },
     {
       name: 'good',
       role: 'fix',
       summary: 'keep-alive agent whose idle pool is as large as the burst',
-      makeClient: ({ url, load }) => {
-        const agent = new http.Agent({ keepAlive: true, maxFreeSockets: load.concurrency });
-        return {
-          request: () => get(url, { agent }, (res) => consume(res)),
-          close: () => agent.destroy(),
-        };
-      },
+      makeClient: ({ url, load }) => agentClient(url, { keepAlive: true, maxFreeSockets: load.concurrency }),
     },
     {
       name: 'bounded',
       role: 'fix',
       summary: 'keep-alive agent with maxSockets: 10 = maxFreeSockets: requests queue for a socket',
-      makeClient: ({ url }) => {
-        const agent = new http.Agent({ keepAlive: true, maxSockets: 10, maxFreeSockets: 10 });
-        return {
-          request: () => get(url, { agent }, (res) => consume(res)),
-          close: () => agent.destroy(),
-        };
-      },
+      makeClient: ({ url }) => agentClient(url, { keepAlive: true, maxSockets: 10, maxFreeSockets: 10 }),
     },
   ],
   claims: [
