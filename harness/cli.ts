@@ -1,14 +1,19 @@
 // `npm run scenario -- <name> [options]`: runs a scenario, prints the table on stderr, writes the
 // result file. Exit 0 when the claims held, 1 when one did not, 2 on bad input, 3 when the lab failed.
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadAllScenarios, loadScenario } from './catalog.ts';
 import { EXIT, LabError } from './errors.ts';
+import { formatExplanation } from './explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from './format.ts';
 import { checkMachine } from './preflight.ts';
 import { stopAll } from './processes.ts';
 import { writeResult } from './result-file.ts';
-import { runScenario, type RunEvent, type RunSettings } from './run-scenario.ts';
+import { outputMode, progressOutput } from './progress-output.ts';
+import { writeReport } from './report-file.ts';
+import { runScenario, type RunSettings } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
+import { terminalColumns } from './terminal-text.ts';
 
 const LIMITS = { requests: 200_000, concurrency: 5_000, bodyBytes: 64 * 1024 * 1024, intervalMs: 60_000, timeLimitS: 3_600 };
 
@@ -32,6 +37,10 @@ interface CliOptions {
   out?: string;
   json?: boolean;
   list?: boolean;
+  explain?: boolean;
+  story: boolean;
+  quiet?: boolean;
+  report?: boolean;
 }
 
 const program = new Command('npm run scenario --')
@@ -45,6 +54,10 @@ const program = new Command('npm run scenario --')
   .option('--out <file>', 'where to write the result JSON (default: results/<time>-<scenario>.json)')
   .option('--json', 'print the result JSON on stdout, and nothing else there')
   .option('--list', 'list the scenarios and exit')
+  .option('--explain', "print the scenario's story and its client code (misconfigured next to the fix), then exit")
+  .option('--no-story', 'skip the story and the client code before the run')
+  .option('--quiet', 'print only the final table: no story, no progress')
+  .option('--report', 'also write the HTML report next to the result file')
   .addHelpText('after', '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input, 3 the lab failed, 130/143 interrupted.')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'scenario: ')) });
@@ -62,17 +75,6 @@ function effectiveSettings(scenario: Scenario, o: CliOptions): RunSettings {
   };
 }
 
-function progressPrinter(): (event: RunEvent) => void {
-  return (event) => {
-    if (event.type === 'variant-start') {
-      console.error(`> ${event.variant.name} (${event.variant.role}): ${event.variant.summary} [server 127.0.0.1:${event.port}]`);
-    } else if (event.type === 'variant-done') {
-      const s = event.result.summary;
-      console.error(`  done: ${n(s.requests.ok)} ok, ${n(s.requests.failed)} failed in ${(s.durationMs / 1000).toFixed(1)} s`);
-    }
-  };
-}
-
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
   const options = program.opts<CliOptions>();
@@ -82,12 +84,21 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const scenario = await loadScenario(name);
+  const text = { columns: terminalColumns(), color: Boolean(process.stderr.isTTY) };
+  if (options.explain) {
+    console.error(formatExplanation(scenario, text));
+    return EXIT.ok;
+  }
   await checkMachine();
   const settings = effectiveSettings(scenario, options);
-  console.error(formatSettings(scenario, settings));
-  const result = await runScenario(scenario, settings, progressPrinter());
+  const mode = outputMode(Boolean(options.quiet));
+  if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
+  if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
+  const progress = progressOutput(mode, settings.load.requests);
+  const result = await runScenario(scenario, settings, progress.onEvent).finally(progress.close);
   const file = await writeResult(result, options.out);
-  console.error(formatReport(result, file, Boolean(process.stderr.isTTY)));
+  console.error(formatReport(result, file, text.color));
+  if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([file]))}`);
   if (options.json) console.log(JSON.stringify(result, null, 2));
   return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
 }

@@ -1,6 +1,7 @@
 // The capacity projection in words: one sentence per variant, shared by the terminal and the report.
 import { parsePortRange, projectResult, TIME_WAIT_S, type PortRange, type Projection } from './projection.ts';
 import type { Result } from './result-schema.ts';
+import { wrap, wrapIndented } from './terminal-text.ts';
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const percent = (share: number) => `${(share * 100).toFixed(share < 0.01 ? 2 : share < 0.1 ? 1 : 0)}%`;
@@ -34,9 +35,14 @@ export function projectionHeading(range: PortRange | null): string {
   return `Capacity projection at the measured rates (TIME_WAIT lasts ${TIME_WAIT_S} s; the client host's port range: ${portRangeText(range)}):`;
 }
 
-export function formatProjection(result: Result): string {
+/** The heading and a sentence per variant, wrapped to `columns` under the variant's name. */
+export function formatProjection(result: Result, columns = 100): string {
   const rows = projectResult(result);
   const range = parsePortRange(result.env.sysctl.ip_local_port_range);
   const width = Math.max(...rows.map((r) => r.variant.length));
-  return [projectionHeading(range), ...rows.map((r) => `  ${r.variant.padEnd(width)}  ${projectionSentence(r.projection)}`)].join('\n');
+  const indent = ' '.repeat(width + 4);
+  return [
+    wrap(projectionHeading(range), columns).join('\n'),
+    ...rows.map((r) => `  ${r.variant.padEnd(width)}  ${wrapIndented(projectionSentence(r.projection), columns - indent.length, indent)}`),
+  ].join('\n');
 }

@@ -1,6 +1,7 @@
 // Human output: returns strings, the caller prints them (on stderr).
 import path from 'node:path';
 import Table from 'cli-table3';
+import { formatProjection } from './format-projection.ts';
 import type { Scenario } from './scenario.ts';
 import type { Result, VariantResult } from './result-schema.ts';
 import type { RunSettings } from './run-scenario.ts';
@@ -24,7 +25,8 @@ export function formatSettings(scenario: Scenario, s: RunSettings): string {
   );
 }
 
-const ROWS: [string, (v: VariantResult) => string][] = [
+/** The summary table's rows: a label and how to show one variant's figure (the terminal and the report). */
+export const SUMMARY_ROWS: [string, (v: VariantResult) => string][] = [
   ['requests ok / failed', (v) => `${n(v.summary.requests.ok)} / ${n(v.summary.requests.failed)}`],
   [
     'failures by code',
@@ -43,9 +45,9 @@ const ROWS: [string, (v: VariantResult) => string][] = [
 export function formatResultTable(result: Result, color = false): string {
   const table = new Table({
     head: ['', ...result.variants.map((v) => `${v.name} (${v.role})`)],
-    style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
+    style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [], compact: true },
   });
-  for (const [label, cell] of ROWS) table.push({ [label]: result.variants.map(cell) });
+  for (const [label, cell] of SUMMARY_ROWS) table.push({ [label]: result.variants.map(cell) });
   return table.toString();
 }
 
@@ -63,6 +65,9 @@ export function formatReport(result: Result, resultPath: string | null, color = 
     formatClaims(result),
     '',
     `Verdict: ${result.verdict}.`,
+    '',
+    formatProjection(result),
+    '',
     resultPath ? `Result written to ${path.relative(process.cwd(), resultPath) || resultPath}` : 'Result not written.',
   ].join('\n');
 }

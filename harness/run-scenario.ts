@@ -6,7 +6,7 @@ import { checkClaims } from './claims.ts';
 import { readEnvironment } from './environment.ts';
 import { runClient } from './client-process.ts';
 import { counterDelta, readKernelCounters } from './proc-net.ts';
-import { startSampler } from './sampler.ts';
+import { startSampler, type Sample } from './sampler.ts';
 import { startServer } from './server-process.ts';
 import { summarise } from './summary.ts';
 import { verdict } from './verdict.ts';
@@ -28,6 +28,7 @@ export interface RunSettings {
 export type RunEvent =
   | { type: 'variant-start'; variant: Variant; port: number }
   | { type: 'progress'; variant: Variant; progress: LoadProgress }
+  | { type: 'sample'; variant: Variant; sample: Sample }
   | { type: 'variant-done'; variant: Variant; result: VariantResult };
 
 const HOST = '127.0.0.1';
@@ -37,7 +38,7 @@ async function runVariant(scenario: Scenario, variant: Variant, settings: RunSet
   try {
     onEvent({ type: 'variant-start', variant, port: server.port });
     const before = await readKernelCounters();
-    const sampler = startSampler(server.port, settings.intervalMs);
+    const sampler = startSampler(server.port, settings.intervalMs, performance.now(), (sample) => onEvent({ type: 'sample', variant, sample }));
     let outcome;
     try {
       outcome = await runClient(

@@ -27,16 +27,24 @@ export async function sampleOnce(serverPort: number, startedAt: number): Promise
   };
 }
 
-/** Samples every `intervalMs` (never two at once) until `stop()`, which takes one last sample. */
-export function startSampler(serverPort: number, intervalMs: number, startedAt = performance.now()) {
+/**
+ * Samples every `intervalMs` (never two at once) until `stop()`, which takes one last sample;
+ * `onSample` sees each sample as it is taken (the live view).
+ */
+export function startSampler(serverPort: number, intervalMs: number, startedAt = performance.now(), onSample: (sample: Sample) => void = () => {}) {
   const samples: Sample[] = [];
   let stopped = false;
   let failure: unknown = null;
+  const take = async () => {
+    const sample = await sampleOnce(serverPort, startedAt);
+    samples.push(sample);
+    onSample(sample);
+  };
   const loop = (async () => {
     while (!stopped) {
       const due = performance.now() + intervalMs;
       try {
-        samples.push(await sampleOnce(serverPort, startedAt));
+        await take();
       } catch (error) {
         failure = error;
         return;
@@ -50,7 +58,7 @@ export function startSampler(serverPort: number, intervalMs: number, startedAt =
       stopped = true;
       await loop;
       if (failure) throw failure;
-      samples.push(await sampleOnce(serverPort, startedAt));
+      await take();
       return samples;
     },
   };

@@ -16,3 +16,60 @@ export function runCli(entry: string, args: string[], options: { timeout?: numbe
 }
 
 export const scenarioCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/cli.ts', args, options);
+
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * `node <entry> ...args` on a real pseudo-terminal of `columns` × `rows`, through util-linux
+ * `script` (part of every Debian base system): the program sees a TTY on stdin, stdout and stderr;
+ * what it draws comes out on this process's stdout, and keystrokes written to stdin reach it.
+ */
+export function inTerminal(entry: string, args: string[], { columns = 100, rows = 40, timeout = 120_000 } = {}) {
+  const command = `stty cols ${columns} rows ${rows}; exec ${[process.execPath, path.join(ROOT, entry), ...args].map(quote).join(' ')}`;
+  return execa('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    cwd: ROOT,
+    reject: false,
+    stdin: 'pipe',
+    timeout,
+  });
+}
+
+/** Resolves once `text` has appeared in what the process wrote to stdout so far. */
+export function waitForOutput(child: ReturnType<typeof execa>, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.then(() => reject(new Error(`exited before writing "${text}"; it wrote:\n${seen}`)), reject);
+  });
+}
+
+/** The text without colours and cursor movements (ECMA-48 CSI sequences). */
+export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+
+/**
+ * The lines a terminal shows once `raw` has been written to it, for the sequences the lab writes:
+ * text, newlines, CSI n F (to the start of the line n lines up) and CSI J (erase to the end of the
+ * screen); colours and other sequences leave no text. Lines longer than the screen are not wrapped.
+ */
+export function finalScreen(raw: string): string[] {
+  const lines: string[] = [''];
+  let row = 0;
+  for (const [, csi, final, text] of raw.matchAll(/\x1b\[([0-9;?]*)([A-Za-z])|([^\x1b]+|\x1b)/g)) {
+    if (final === 'F') row = Math.max(0, row - Number(csi || 1));
+    else if (final === 'J') lines.splice(row + 1), (lines[row] = '');
+    else if (text) {
+      for (const [i, part] of text.replaceAll('\r', '').split('\n').entries()) {
+        if (i > 0) lines[++row] ??= '';
+        lines[row] += part;
+      }
+    }
+  }
+  return lines;
+}
