@@ -148,7 +148,7 @@ function environment({ file, result }: ReportRun): string {
     ['server', `${result.params.server.host}, body ${n(result.params.server.bodyBytes)} B, keepAliveTimeout ${n(result.params.server.keepAliveTimeoutMs)} ms`],
     ...Object.entries(env.sysctl).map(([name, value]): [string, string] => [name, value == null ? 'not on this kernel' : String(value)]),
   ];
-  return `<details class="environment"><summary>Environment</summary><dl>${entries
+  return `<details class="environment" open><summary>Environment</summary><dl>${entries
     .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`)
     .join('')}</dl></details>`;
 }
@@ -205,7 +205,8 @@ const STYLE = `
   .claims, .projection { padding-left: 1.2rem; } .claims li { list-style: none; margin-left: -1.2rem; }
   .claims .mark { display: inline-block; min-width: 6.5rem; font-weight: 700; }
   .claims .held .mark { color: var(--fix); } .claims .failed .mark { color: var(--bad); }
-  .environment dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1.5rem; font-size: .95rem; }
+  .environment summary { font-weight: 700; cursor: pointer; }
+  .environment dl { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: .1rem 1.5rem; font-size: .95rem; }
   .environment dd { margin: 0; font-family: ui-monospace, monospace; }
   footer { margin-top: 3rem; color: var(--muted); font-size: .9rem; }
   @media print { .chart { break-inside: avoid; } }
@@ -220,8 +221,8 @@ const DRAW_CHARTS = `
     chart.setOption({
       animation: false,
       textStyle: { fontSize: 15 },
-      grid: { left: 70, right: 30, top: 30, bottom: 120 },
-      legend: { type: 'scroll', bottom: 0, textStyle: { fontSize: 15 }, itemWidth: 40 },
+      grid: { left: 70, right: 330, top: 40, bottom: 60 },
+      legend: { type: 'scroll', orient: 'vertical', right: 10, top: 'middle', textStyle: { fontSize: 15 }, itemWidth: 40, itemGap: 12 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'value', name: 'seconds', nameLocation: 'middle', nameGap: 30, nameTextStyle: { fontSize: 15 }, axisLabel: { fontSize: 15 } },
       yAxis: { type: 'value', name: 'sockets', nameTextStyle: { fontSize: 15 }, axisLabel: { fontSize: 15 } },

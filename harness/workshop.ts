@@ -123,8 +123,9 @@ async function stop(files: string[], session: string): Promise<number> {
 
 // Ctrl-C during a run reaches the scenario CLI too (same terminal): it stops its processes; the
 // workshop waits for it, then ends with the signal's code. SIGTERM is passed on to the child.
+// `on`, not `once`: execa's exit hook re-raises a signal no other listener handles.
 for (const [signal, code] of [['SIGINT', EXIT.sigint], ['SIGTERM', EXIT.sigterm]] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
     if (signal === 'SIGTERM') child?.kill('SIGTERM');
     void Promise.resolve(child).finally(() => process.exit(code));
   });

@@ -55,14 +55,17 @@ export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/
 
 /**
  * The lines a terminal shows once `raw` has been written to it, for the sequences the lab writes:
- * text, newlines, CSI n F (to the start of the line n lines up) and CSI J (erase to the end of the
- * screen); colours and other sequences leave no text. Lines longer than the screen are not wrapped.
+ * text, newlines, CSI n F (to the start of the line n lines up), CSI J (erase to the end of the
+ * screen), CSI 2 J (erase the screen) and CSI H (to the top); colours and other sequences leave no
+ * text. Lines longer than the screen are not wrapped, and it does not scroll.
  */
 export function finalScreen(raw: string): string[] {
   const lines: string[] = [''];
   let row = 0;
   for (const [, csi, final, text] of raw.matchAll(/\x1b\[([0-9;?]*)([A-Za-z])|([^\x1b]+|\x1b)/g)) {
     if (final === 'F') row = Math.max(0, row - Number(csi || 1));
+    else if (final === 'H') row = 0;
+    else if (final === 'J' && (csi === '2' || csi === '3')) lines.splice(0, lines.length, ...lines.map(() => ''));
     else if (final === 'J') lines.splice(row + 1), (lines[row] = '');
     else if (text) {
       for (const [i, part] of text.replaceAll('\r', '').split('\n').entries()) {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newVariantView, renderFrame, sparkline, updateView } from '../harness/live-view.ts';
 import type { Result } from '../harness/result-schema.ts';
-import { finalScreen, inTerminal, scenarioCli } from './helpers.ts';
+import { finalScreen, inTerminal, scenarioCli, waitForOutput } from './helpers.ts';
 
 const n = (x: number) => x.toLocaleString('en-US');
 let dir: string;
@@ -69,6 +69,21 @@ describe('the CLI on a terminal', () => {
     expect(screen.some((l) => l.includes('connections (server count)'))).toBe(true);
     // Every line fits the 100 columns of this terminal, so no redraw could wrap.
     for (const line of screen.filter((l) => /^(▶|■|  requests|  TIME_WAIT)/.test(l))) expect(line.length).toBeLessThan(100);
+  });
+
+  it('Ctrl-C in the middle of a run stops it cleanly: exit 130, the cursor back, no result written', async () => {
+    const out = path.join(dir, 'interrupted.json');
+    const child = inTerminal('harness/cli.ts', ['no-body-close', '--no-story', '--requests', '100000', '--out', out]);
+    await waitForOutput(child, 'client');
+    child.stdin!.write('\x03');
+    const run = await child;
+    child.stdin!.end();
+    expect(run.exitCode).toBe(130);
+    expect(run.stdout.lastIndexOf('\x1b[?25h')).toBeGreaterThan(run.stdout.lastIndexOf('\x1b[4F'));
+    expect(finalScreen(run.stdout).map((l) => l.trimEnd())).toContain(
+      'scenario: interrupted by SIGINT; stopping the server and clients, no result written',
+    );
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
   });
 });
 

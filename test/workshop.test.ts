@@ -1,0 +1,94 @@
+// `npm run workshop`: driven with keystrokes on a real pseudo-terminal, and with --yes on a pipe.
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { finalScreen, inTerminal, ROOT, runCli, waitForOutput } from './helpers.ts';
+
+const workshop = (args: string[]) => runCli('harness/workshop.ts', args, { timeout: 180_000 });
+/** The session folder the workshop named on its last line, relative to the repository. */
+const sessionOf = (output: string) => path.join(ROOT, path.dirname(/Report of this session:\s+(\S+)/.exec(output)![1]!));
+
+describe('npm run workshop', () => {
+  it('pauses before each run and after it: Enter goes on, q quits and still writes the report', async () => {
+    const child = inTerminal('harness/workshop.ts', ['--requests', '300'], { columns: 100, rows: 50 });
+    await waitForOutput(child, 'Run keepalive-disabled?');
+    child.stdin!.write('\r');
+    await waitForOutput(child, 'Next: no-body-close');
+    child.stdin!.write('q');
+    const run = await child;
+    child.stdin!.end();
+    expect(run.exitCode).toBe(0);
+    const screen = finalScreen(run.stdout).map((l) => l.trimEnd());
+    // The screen shows the first run: its live frames, the table, then the goodbye and the report.
+    expect(screen.filter((l) => l.startsWith('■ '))).toHaveLength(3);
+    expect(screen).toContain('Stopped by the presenter.');
+    const session = sessionOf(screen.join('\n'));
+    try {
+      expect((await readdir(session)).sort()).toEqual(['keepalive-disabled.json', 'report.html']);
+      // Nothing of the second scenario ran.
+      expect(run.stdout).not.toContain('no-body-close: 300 requests per variant');
+    } finally {
+      await rm(session, { recursive: true, force: true });
+    }
+  });
+
+  it('q at the first pause quits before anything runs', async () => {
+    const child = inTerminal('harness/workshop.ts', [], { columns: 100 });
+    await waitForOutput(child, 'Run keepalive-disabled?');
+    child.stdin!.write('q');
+    const run = await child;
+    child.stdin!.end();
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Stopped by the presenter.');
+    expect(run.stdout).not.toContain('requests per variant');
+    expect(run.stdout).not.toContain('Report of this session');
+  });
+
+  it('Ctrl-C during a run stops the run and the workshop: exit 130, nothing left running', async () => {
+    const child = inTerminal('harness/workshop.ts', ['--requests', '100000'], { columns: 100 });
+    await waitForOutput(child, 'Run keepalive-disabled?');
+    child.stdin!.write('\r');
+    await waitForOutput(child, '▶ bad (misconfigured), running');
+    child.stdin!.write('\x03');
+    const run = await child;
+    child.stdin!.end();
+    expect(run.exitCode).toBe(130);
+    expect(finalScreen(run.stdout).map((l) => l.trimEnd())).toContain(
+      'scenario: interrupted by SIGINT; stopping the server and clients, no result written',
+    );
+    expect(run.stdout).not.toContain('Report of this session');
+  });
+
+  it('--yes walks through every scenario in order without a terminal, then writes one report of the session', async () => {
+    const run = await workshop(['--yes', '--requests', '300']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const order = ['keepalive-disabled', 'no-body-close', 'tiny-pool'].map((name) => run.stderr.indexOf(`${name}: 300 requests per variant`));
+    expect(order.every((at) => at > -1)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(run.stderr).not.toContain('\x1b');
+    const session = sessionOf(run.stderr);
+    try {
+      expect((await readdir(session)).sort()).toEqual(['keepalive-disabled.json', 'no-body-close.json', 'report.html', 'tiny-pool.json']);
+    } finally {
+      await rm(session, { recursive: true, force: true });
+    }
+  });
+
+  it('without a terminal and without --yes: a one-line usage error, exit 2', async () => {
+    const run = await workshop([]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe('workshop: pausing needs a terminal to read Enter or q from; run with --yes to go through without pauses');
+  });
+
+  it('a bad scenario option is refused up front, in the scenario CLI\'s words', async () => {
+    const run = await workshop(['--yes', '--requests', 'lots']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe("workshop: option '--requests <n>' argument 'lots' is invalid. expected a whole number from 1 to 200,000.");
+  });
+
+  it('options the workshop sets itself are refused', async () => {
+    const run = await workshop(['--yes', '--out', 'x.json']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^workshop: --out is set by the workshop itself/);
+  });
+});
