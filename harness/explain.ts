@@ -1,7 +1,8 @@
 // The scenario's story and its client code, for the terminal: what goes wrong, why, the fix, then
 // each misconfigured client next to its fix. The code is the source of the functions that run
 // (`makeClient.toString()`: Node's type stripping keeps the text as written), never a copy.
-import { lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
+import * as httpHelpers from '../scenarios/_http.ts';
+import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { styler, wrapIndented } from './terminal-text.ts';
 import type { Scenario, Variant } from './scenario.ts';
 
@@ -47,29 +48,45 @@ export function formatStory(scenario: Scenario, { columns, color }: TextOptions)
 
 const MARK = { same: ' ', removed: '-', added: '+' } as const;
 
-function codeLine(line: DiffLine | null, width: number, style: ReturnType<typeof styler>): string {
+/** A diff line, marked and padded to `width`; in colour, the words that changed stand out. */
+function codeLine(line: DiffLine | null, width: number, style: ReturnType<typeof styler>, pairs: Map<DiffLine, DiffLine>): string {
   if (!line) return ' '.repeat(width + 2);
-  const text = `${MARK[line.kind]} ${line.text.padEnd(width)}`;
-  return line.kind === 'removed' ? style('red', text) : line.kind === 'added' ? style('green', text) : text;
+  const padding = ' '.repeat(Math.max(0, width - line.text.length));
+  if (line.kind === 'same') return `  ${line.text}${padding}`;
+  const color = line.kind === 'removed' ? 'red' : 'green';
+  const counterpart = pairs.get(line);
+  const pieces = counterpart ? changedPieces(line, counterpart) : [{ text: line.text, changed: false }];
+  const text = pieces.map((p) => (p.changed ? style(['bold', 'inverse'], p.text) : p.text)).join('');
+  return style(color, `${MARK[line.kind]} ${text}${padding}`);
 }
 
 /** One pair, side by side when the terminal is wide enough for both, as a unified diff otherwise. */
 export function formatCodePair(bad: Variant, good: Variant, { columns, color }: TextOptions): string {
   const style = styler(color);
   const diff = lineDiff(clientSource(bad), clientSource(good));
+  const pairs = counterparts(diff);
   const width = Math.max(...diff.map((l) => l.text.length));
-  const heading = (v: Variant) => `${v.name} (${v.role}): ${v.summary}`;
-  const sideBySideWidth = 2 * (width + 2) + 3;
-  if (sideBySideWidth <= columns) {
-    const rows = sideBySide(diff).map((r) => `${codeLine(r.left, width, style)} │ ${codeLine(r.right, width, style)}`.trimEnd());
-    return [style('bold', `- ${heading(bad)}`), style('bold', `+ ${heading(good)}`), ...rows].join('\n');
+  const headings = [bad, good].map((v, i) => style('bold', `${i === 0 ? '-' : '+'} ${v.name} (${v.role}): ${v.summary}`));
+  if (2 * (width + 2) + 3 <= columns) {
+    const rows = sideBySide(diff).map((r) => `${codeLine(r.left, width, style, pairs)} │ ${codeLine(r.right, width, style, pairs)}`.trimEnd());
+    return [...headings, ...rows].join('\n');
   }
-  return [style('bold', `- ${heading(bad)}`), style('bold', `+ ${heading(good)}`), ...diff.map((l) => codeLine(l, 0, style).trimEnd())].join('\n');
+  return [...headings, ...diff.map((l) => codeLine(l, 0, style, pairs).trimEnd())].join('\n');
+}
+
+/** The helpers of scenarios/_http.ts that the variants call, named, so the room knows where they live. */
+export function helpersUsed(scenario: Scenario): string[] {
+  const code = scenario.variants.map((v) => v.makeClient.toString()).join('\n');
+  return Object.keys(httpHelpers).filter((name) => new RegExp(`\\b${name}\\(`).test(code));
 }
 
 export function formatCode(scenario: Scenario, options: TextOptions): string {
   const pairs = codePairs(scenario).map(([bad, good]) => formatCodePair(bad, good, options));
-  return [`The client code, as scenarios/${scenario.name}.ts runs it:`, ...pairs].join('\n\n');
+  const helpers = helpersUsed(scenario);
+  return [
+    `The client code, as scenarios/${scenario.name}.ts runs it${helpers.length ? ` (${helpers.join(', ')}: scenarios/_http.ts)` : ''}:`,
+    ...pairs,
+  ].join('\n\n');
 }
 
 export function formatExplanation(scenario: Scenario, options: TextOptions): string {

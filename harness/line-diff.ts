@@ -51,3 +51,31 @@ export function sideBySide(diff: DiffLine[]): { left: DiffLine | null; right: Di
   flush();
   return rows;
 }
+
+/** For each changed line that has a counterpart on the other side (same row side by side), that counterpart. */
+export function counterparts(diff: DiffLine[]): Map<DiffLine, DiffLine> {
+  const pairs = new Map<DiffLine, DiffLine>();
+  for (const { left, right } of sideBySide(diff)) {
+    if (left && right && left !== right) pairs.set(left, right).set(right, left);
+  }
+  return pairs;
+}
+
+/** A line cut into pieces, each saying whether it differs from the counterpart line. */
+export type Piece = { text: string; changed: boolean };
+
+/** Words, runs of spaces and single punctuation marks: the units a changed line is compared in. */
+const tokens = (line: string) => line.match(/\w+|\s+|[^\w\s]/g) ?? [];
+
+export function changedPieces(line: DiffLine, counterpart: DiffLine): Piece[] {
+  const [before, after] = line.kind === 'removed' ? [line.text, counterpart.text] : [counterpart.text, line.text];
+  const pieces: Piece[] = [];
+  for (const token of lineDiff(tokens(before), tokens(after))) {
+    if (token.kind !== 'same' && token.kind !== line.kind) continue;
+    const changed = token.kind !== 'same';
+    const last = pieces.at(-1);
+    if (last && last.changed === changed) last.text += token.text;
+    else pieces.push({ text: token.text, changed });
+  }
+  return pieces;
+}

@@ -5,8 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadScenario, scenarioNames } from './catalog.ts';
+import { helpersUsed } from './explain.ts';
 import { readResult, writeFileAtomically } from './result-file.ts';
 import { renderReport, type ReportGroup, type ReportRun } from './report-html.ts';
+import type { Scenario } from './scenario.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -27,16 +29,29 @@ export function reportPath(runs: ReportRun[]): string {
   return path.join(path.dirname(first), `report-${newest.replaceAll(':', '-').replace('.', '-')}-${runs.length}-runs.html`);
 }
 
+const HELPERS_FILE = 'scenarios/_http.ts';
+
+/** The helpers a scenario's variants call, with the file they live in as it reads (types and all). */
+async function helpersOf(scenario: Scenario | null): Promise<ReportGroup['helpers']> {
+  const names = scenario ? helpersUsed(scenario) : [];
+  if (names.length === 0) return null;
+  return { names, file: HELPERS_FILE, source: await readFile(new URL(`../${HELPERS_FILE}`, import.meta.url), 'utf8') };
+}
+
 export async function groupByScenario(runs: ReportRun[]): Promise<ReportGroup[]> {
   const known = await scenarioNames();
   const groups = new Map<string, ReportRun[]>();
   for (const run of runs) groups.set(run.result.scenario, [...(groups.get(run.result.scenario) ?? []), run]);
   return Promise.all(
-    [...groups].map(async ([name, group]) => ({
-      scenarioName: name,
-      scenario: known.includes(name) ? await loadScenario(name) : null,
-      runs: group.sort((a, b) => a.result.startedAt.localeCompare(b.result.startedAt)),
-    })),
+    [...groups].map(async ([name, group]) => {
+      const scenario = known.includes(name) ? await loadScenario(name) : null;
+      return {
+        scenarioName: name,
+        scenario,
+        helpers: await helpersOf(scenario),
+        runs: group.sort((a, b) => a.result.startedAt.localeCompare(b.result.startedAt)),
+      };
+    }),
   );
 }
 

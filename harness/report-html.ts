@@ -6,7 +6,7 @@ import path from 'node:path';
 import { codePairs, clientSource } from './explain.ts';
 import { SUMMARY_ROWS } from './format.ts';
 import { projectionHeading, projectionSentence } from './format-projection.ts';
-import { lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
+import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { parsePortRange, projectResult } from './projection.ts';
 import type { Result } from './result-schema.ts';
 import type { Scenario, Variant } from './scenario.ts';
@@ -20,6 +20,8 @@ export interface ReportGroup {
   scenarioName: string;
   /** The scenario as this checkout defines it; null when it has no such scenario. */
   scenario: Scenario | null;
+  /** The helpers its variants call (scenarios/_http.ts), as the file reads; null when none. */
+  helpers: { names: string[]; file: string; source: string } | null;
   runs: ReportRun[];
 }
 
@@ -90,23 +92,35 @@ function story(scenario: Scenario): string {
   </dl>`;
 }
 
-function codeCell(line: DiffLine | null): string {
-  return line ? `<td class="code ${line.kind}">${esc(line.text) || ' '}</td>` : '<td class="code empty"></td>';
+/** A line of code; in a changed line, the words that differ from its counterpart are marked. */
+function codeCell(line: DiffLine | null, pairs: Map<DiffLine, DiffLine>): string {
+  if (!line) return '<td class="code empty"></td>';
+  const counterpart = pairs.get(line);
+  const html = counterpart
+    ? changedPieces(line, counterpart).map((p) => (p.changed ? `<mark>${esc(p.text)}</mark>` : esc(p.text))).join('')
+    : esc(line.text);
+  return `<td class="code ${line.kind}">${html || ' '}</td>`;
 }
 
 function codePair(bad: Variant, good: Variant): string {
-  const rows = sideBySide(lineDiff(clientSource(bad), clientSource(good)));
+  const diff = lineDiff(clientSource(bad), clientSource(good));
+  const pairs = counterparts(diff);
+  const rows = sideBySide(diff);
   const head = (v: Variant) => `<th class="${v.role}">${esc(v.name)} <span class="role">(${v.role})</span><div class="summary">${esc(v.summary)}</div></th>`;
   return `<table class="code-pair" data-pair="${esc(bad.name)}→${esc(good.name)}">
     <thead><tr>${head(bad)}${head(good)}</tr></thead>
-    <tbody>${rows.map((r) => `<tr>${codeCell(r.left)}${codeCell(r.right)}</tr>`).join('')}</tbody>
+    <tbody>${rows.map((r) => `<tr>${codeCell(r.left, pairs)}${codeCell(r.right, pairs)}</tr>`).join('')}</tbody>
   </table>`;
 }
 
-function code(scenario: Scenario): string {
+function code(scenario: Scenario, helpers: ReportGroup['helpers']): string {
+  const helperSource = helpers
+    ? `<details class="helpers"><summary>${esc(helpers.names.join(', '))}: <code>${esc(helpers.file)}</code></summary><pre>${esc(helpers.source)}</pre></details>`
+    : '';
   return `<p class="note">The client code as <code>scenarios/${esc(scenario.name)}.ts</code> in this checkout runs it
-    (each result records the commit it ran at, under Environment). Changed lines are marked.</p>
-    ${codePairs(scenario).map(([bad, good]) => codePair(bad, good)).join('\n')}`;
+    (each result records the commit it ran at, under Environment). Changed lines are coloured, changed words marked.</p>
+    ${codePairs(scenario).map(([bad, good]) => codePair(bad, good)).join('\n')}
+    ${helperSource}`;
 }
 
 function summaryTable({ result }: ReportRun, run: number): string {
@@ -167,7 +181,7 @@ function runSection(run: ReportRun, index: number, count: number): string {
 function scenarioSection(group: ReportGroup, index: number): string {
   const first = group.runs[0]!.result;
   const about = group.scenario
-    ? `${story(group.scenario)}<h3>The client code</h3>${code(group.scenario)}`
+    ? `${story(group.scenario)}<h3>The client code</h3>${code(group.scenario, group.helpers)}`
     : `<p class="note">This checkout has no scenario named <code>${esc(group.scenarioName)}</code>: its story and code cannot be shown.</p>`;
   return `<section class="scenario" id="scenario-${index}" data-scenario="${esc(group.scenarioName)}">
     <h2>${esc(group.scenarioName)}</h2>
@@ -201,6 +215,8 @@ const STYLE = `
   .code-pair th .summary { font-weight: 400; font-size: .9rem; color: var(--muted); }
   td.code { font: 15px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap; border-width: 0 1px; padding: 0 .7rem; }
   td.code.removed { background: #fde0e0; } td.code.added { background: #dff3df; } td.code.empty { background: #f4f4f4; }
+  td.code.removed mark { background: #f5a3a3; color: inherit; font-weight: 700; } td.code.added mark { background: #9ed89e; color: inherit; font-weight: 700; }
+  .helpers summary { cursor: pointer; color: var(--muted); } .helpers pre { font-size: 14px; background: #f6f6f6; padding: .5rem 1rem; overflow-x: auto; }
   .chart { width: 100%; height: 480px; border: 1px solid var(--line); }
   .claims, .projection { padding-left: 1.2rem; } .claims li { list-style: none; margin-left: -1.2rem; }
   .claims .mark { display: inline-block; min-width: 6.5rem; font-weight: 700; }

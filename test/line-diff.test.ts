@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineDiff, sideBySide } from '../harness/line-diff.ts';
+import { changedPieces, counterparts, lineDiff, sideBySide } from '../harness/line-diff.ts';
 
 const bad = ['({ url }) => {', '  const agent = new http.Agent({ keepAlive: true });', '  return {', '    request: () => get(url, { agent }, (res) => void res.destroy()),', '  };', '}'];
 const good = ['({ url }) => {', '  const agent = new http.Agent({ keepAlive: true });', '  return {', '    request: () => get(url, { agent }, (res) => consume(res)),', '  };', '}'];
@@ -33,5 +33,20 @@ describe('sideBySide', () => {
       [null, 'y'],
       ['c', 'c'],
     ]);
+  });
+});
+
+describe('changedPieces', () => {
+  it('marks the words that differ within a changed line, on each side', () => {
+    const diff = lineDiff(
+      ['({ url }) => agentClient(url, { keepAlive: true, maxFreeSockets: IDLE_POOL })'],
+      ['({ url, load }) => agentClient(url, { keepAlive: true, maxFreeSockets: load.concurrency })'],
+    );
+    const pairs = counterparts(diff);
+    const [removed, added] = diff;
+    expect(pairs.get(removed!)).toBe(added);
+    expect(changedPieces(removed!, added!).filter((p) => p.changed).map((p) => p.text)).toEqual(['IDLE_POOL']);
+    expect(changedPieces(added!, removed!).filter((p) => p.changed).map((p) => p.text.trim())).toEqual([',', 'load', 'load.concurrency']);
+    expect(changedPieces(added!, removed!).map((p) => p.text).join('')).toBe(added!.text);
   });
 });

@@ -59,6 +59,8 @@ async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']
       projections: [...document.querySelectorAll('ul.projection li')].map((li) => li.textContent),
       removed: [...document.querySelectorAll('td.code.removed')].map((td) => td.textContent),
       added: [...document.querySelectorAll('td.code.added')].map((td) => td.textContent),
+      marked: [...document.querySelectorAll('td.code mark')].map((m) => m.textContent),
+      helpers: document.querySelector('details.helpers pre')?.textContent ?? '',
       text: document.body.innerText,
     };
   });
@@ -111,6 +113,8 @@ describe.skipIf(chromiumMissing !== null && !inCi)('the HTML report in Chromium'
       expect(shown.text).toContain(noBodyClose.explanation.fix);
       expect(shown.removed.join('\n')).toContain('res.destroy()');
       expect(shown.added.join('\n')).toContain('consume(res)');
+      expect(shown.marked.join(' ')).toMatch(/destroy/);
+      expect(shown.helpers).toBe(await readFile(path.join(ROOT, 'scenarios/_http.ts'), 'utf8'));
       expect(shown.text).toContain(result.env.kernel);
     } finally {
       await opened.close();
