@@ -1,9 +1,9 @@
 // `npm run scenario -- <name> [options]`: runs a scenario, prints the table on stderr, writes the
 // result file. Exit 0 when the claims held, 1 when one did not, 2 on bad input, 3 when the lab failed.
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadAllScenarios, loadScenario } from './catalog.ts';
-import { EXIT, LabError } from './errors.ts';
+import { EXIT, exitCodeOf } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from './format.ts';
 import { checkMachine } from './preflight.ts';
@@ -117,19 +117,6 @@ function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
 onSignal('SIGINT', EXIT.sigint);
 onSignal('SIGTERM', EXIT.sigterm);
 
-let code: number;
-try {
-  code = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof CommanderError) {
-    code = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (error instanceof LabError) {
-    console.error(`scenario: ${error.message}`);
-    code = error.exitCode;
-  } else {
-    console.error(`scenario: the lab failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
-    code = EXIT.labFailure;
-  }
-}
+const code = await exitCodeOf('scenario', () => main(process.argv.slice(2)));
 await stopAll();
 process.exit(code);

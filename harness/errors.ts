@@ -1,4 +1,5 @@
 // Errors the lab reports to its user as one line, each with the exit code it ends the run with.
+import { CommanderError } from 'commander';
 
 /** Exit codes: 0 claims held, 1 a claim did not hold, 2 bad input, 3 the lab itself failed. */
 export const EXIT = { ok: 0, claimFailed: 1, usage: 2, labFailure: 3, sigint: 130, sigterm: 143 } as const;
@@ -17,5 +18,23 @@ export class UsageError extends LabError {
   constructor(message: string) {
     super(message, EXIT.usage);
     this.name = 'UsageError';
+  }
+}
+
+/**
+ * Runs a command's `main` and turns what it threw into the command's exit code, with one line on
+ * stderr prefixed by the command's name (commander has already printed its own usage errors).
+ */
+export async function exitCodeOf(command: string, main: () => Promise<number>): Promise<number> {
+  try {
+    return await main();
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof LabError) {
+      console.error(`${command}: ${error.message}`);
+      return error.exitCode;
+    }
+    console.error(`${command}: the lab failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
+    return EXIT.labFailure;
   }
 }

@@ -1,8 +1,8 @@
 // `npm run report -- results/X.json [Y.json ...]`: writes one self-contained HTML report of the
 // given result files next to them and prints its path on stdout. Exit 0, 2 on bad input, 3 when
 // the lab failed.
-import { Command, CommanderError } from 'commander';
-import { EXIT, LabError } from './errors.ts';
+import { Command } from 'commander';
+import { EXIT, exitCodeOf } from './errors.ts';
 import { writeReport } from './report-file.ts';
 
 const program = new Command('npm run report --')
@@ -19,18 +19,4 @@ async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-let code: number;
-try {
-  code = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof CommanderError) {
-    code = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (error instanceof LabError) {
-    console.error(`report: ${error.message}`);
-    code = error.exitCode;
-  } else {
-    console.error(`report: failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
-    code = EXIT.labFailure;
-  }
-}
-process.exit(code);
+process.exit(await exitCodeOf('report', () => main(process.argv.slice(2))));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { loadScenario, scenarioNames } from './catalog.ts';
-import { EXIT, LabError, UsageError } from './errors.ts';
+import { EXIT, exitCodeOf, UsageError } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { writeReport } from './report-file.ts';
 import { RESULTS_DIR } from './result-file.ts';
@@ -131,16 +131,4 @@ for (const [signal, code] of [['SIGINT', EXIT.sigint], ['SIGTERM', EXIT.sigterm]
   });
 }
 
-let code: number;
-try {
-  code = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof LabError) {
-    console.error(`workshop: ${error.message}`);
-    code = error.exitCode;
-  } else {
-    console.error(`workshop: failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
-    code = EXIT.labFailure;
-  }
-}
-process.exit(code);
+process.exit(await exitCodeOf('workshop', () => main(process.argv.slice(2))));

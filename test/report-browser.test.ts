@@ -66,6 +66,24 @@ async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']
   });
 }
 
+/**
+ * Opens a report in Chromium, saves a full-page screenshot as `artifact`, checks that it loaded
+ * with no error and asked for nothing but itself, and returns what it shows.
+ */
+async function openReport(html: string, artifact: string) {
+  const url = pathToFileURL(html).href;
+  const opened = await openInChromium(url);
+  try {
+    const shown = await readPage(opened.page);
+    await opened.page.screenshot({ path: path.join(ARTIFACTS, artifact), fullPage: true });
+    expect(opened.problems).toEqual([]);
+    expect(opened.requests).toEqual([url]);
+    return shown;
+  } finally {
+    await opened.close();
+  }
+}
+
 describe.skipIf(chromiumMissing !== null && !inCi)('the HTML report in Chromium', () => {
   beforeAll(async () => {
     if (chromiumMissing) throw new Error(chromiumMissing);
@@ -80,45 +98,36 @@ describe.skipIf(chromiumMissing !== null && !inCi)('the HTML report in Chromium'
     const cli = await run('a', ['--report']);
     const html = path.join(dir, 'a.html');
     expect(cli.stderr).toContain(`Report written to ${path.relative(ROOT, html)}`);
-    const opened = await openInChromium(pathToFileURL(html).href);
-    try {
-      const shown = await readPage(opened.page);
-      await opened.page.screenshot({ path: path.join(ARTIFACTS, 'report-one-run.png'), fullPage: true });
-      expect(opened.problems).toEqual([]);
-      expect(opened.requests).toEqual([pathToFileURL(html).href]);
-
-      const result = results.a;
-      expect(shown.svgSize[0]).toBeGreaterThan(400);
-      expect(shown.svgSize[1]).toBeGreaterThan(200);
-      const expected = result.variants.flatMap((v) => ['TIME_WAIT client', 'TIME_WAIT server', 'ESTABLISHED'].map((m) => `${v.name}: ${m}`));
-      expect(shown.series.map((s) => s.name)).toEqual(expected);
-      expect(shown.linesDrawn).toBeGreaterThanOrEqual(expected.length);
-      for (const [i, v] of result.variants.entries()) {
-        const [client, server, established] = shown.series.slice(3 * i, 3 * i + 3);
-        expect(client!.points).toBe(v.samples.length);
-        expect(client!.max).toBe(v.summary.timeWait.clientSide.peak);
-        expect(server!.max).toBe(v.summary.timeWait.serverSide.peak);
-        expect(established!.max).toBe(v.summary.established.clientSide.peak);
-      }
-      for (const [j, v] of result.variants.entries()) {
-        expect(shown.table[0]![j]).toEqual({
-          connections: n(v.summary.connectionsOpened),
-          timeWaitClient: n(v.summary.timeWait.clientSide.peak),
-          requests: `${n(v.summary.requests.ok)} / ${n(v.summary.requests.failed)}`,
-        });
-      }
-      expect(shown.claims).toBe(result.claims.length);
-      expect(shown.projections).toHaveLength(result.variants.length);
-      expect(shown.projections[0]).toMatch(/^bad: [\d,]+ new connections\/s, \d+% closed by the client first/);
-      expect(shown.text).toContain(noBodyClose.explanation.fix);
-      expect(shown.removed.join('\n')).toContain('res.destroy()');
-      expect(shown.added.join('\n')).toContain('consume(res)');
-      expect(shown.marked.join(' ')).toMatch(/destroy/);
-      expect(shown.helpers).toBe(await readFile(path.join(ROOT, 'scenarios/_http.ts'), 'utf8'));
-      expect(shown.text).toContain(result.env.kernel);
-    } finally {
-      await opened.close();
+    const shown = await openReport(html, 'report-one-run.png');
+    const result = results.a;
+    expect(shown.svgSize[0]).toBeGreaterThan(400);
+    expect(shown.svgSize[1]).toBeGreaterThan(200);
+    const expected = result.variants.flatMap((v) => ['TIME_WAIT client', 'TIME_WAIT server', 'ESTABLISHED'].map((m) => `${v.name}: ${m}`));
+    expect(shown.series.map((s) => s.name)).toEqual(expected);
+    expect(shown.linesDrawn).toBeGreaterThanOrEqual(expected.length);
+    for (const [i, v] of result.variants.entries()) {
+      const [client, server, established] = shown.series.slice(3 * i, 3 * i + 3);
+      expect(client!.points).toBe(v.samples.length);
+      expect(client!.max).toBe(v.summary.timeWait.clientSide.peak);
+      expect(server!.max).toBe(v.summary.timeWait.serverSide.peak);
+      expect(established!.max).toBe(v.summary.established.clientSide.peak);
     }
+    for (const [j, v] of result.variants.entries()) {
+      expect(shown.table[0]![j]).toEqual({
+        connections: n(v.summary.connectionsOpened),
+        timeWaitClient: n(v.summary.timeWait.clientSide.peak),
+        requests: `${n(v.summary.requests.ok)} / ${n(v.summary.requests.failed)}`,
+      });
+    }
+    expect(shown.claims).toBe(result.claims.length);
+    expect(shown.projections).toHaveLength(result.variants.length);
+    expect(shown.projections[0]).toMatch(/^bad: [\d,]+ new connections\/s, \d+% closed by the client first/);
+    expect(shown.text).toContain(noBodyClose.explanation.fix);
+    expect(shown.removed.join('\n')).toContain('res.destroy()');
+    expect(shown.added.join('\n')).toContain('consume(res)');
+    expect(shown.marked.join(' ')).toMatch(/destroy/);
+    expect(shown.helpers).toBe(await readFile(path.join(ROOT, 'scenarios/_http.ts'), 'utf8'));
+    expect(shown.text).toContain(result.env.kernel);
   });
 
   it('npm run report overlays several results of one scenario as runs, each with its own table', async () => {
@@ -127,23 +136,15 @@ describe.skipIf(chromiumMissing !== null && !inCi)('the HTML report in Chromium'
     expect(report.exitCode, report.stderr).toBe(0);
     const html = report.stdout.trim();
     expect(path.dirname(html)).toBe(dir);
-    const opened = await openInChromium(pathToFileURL(html).href);
-    try {
-      const shown = await readPage(opened.page);
-      await opened.page.screenshot({ path: path.join(ARTIFACTS, 'report-two-runs.png'), fullPage: true });
-      expect(opened.problems).toEqual([]);
-      expect(opened.requests).toEqual([pathToFileURL(html).href]);
-      const runs = [results.a, results.b].sort((x, y) => x.startedAt.localeCompare(y.startedAt));
-      const expected = runs.flatMap((r, k) =>
-        r.variants.flatMap((v) => ['TIME_WAIT client', 'TIME_WAIT server', 'ESTABLISHED'].map((m) => `${v.name}: ${m} (run ${k + 1})`)),
-      );
-      expect(shown.series.map((s) => s.name)).toEqual(expected);
-      expect(shown.linesDrawn).toBeGreaterThanOrEqual(expected.length);
-      for (const [k, r] of runs.entries()) {
-        for (const [j, v] of r.variants.entries()) expect(shown.table[k]![j]!.connections).toBe(n(v.summary.connectionsOpened));
-      }
-    } finally {
-      await opened.close();
+    const shown = await openReport(html, 'report-two-runs.png');
+    const runs = [results.a, results.b].sort((x, y) => x.startedAt.localeCompare(y.startedAt));
+    const expected = runs.flatMap((r, k) =>
+      r.variants.flatMap((v) => ['TIME_WAIT client', 'TIME_WAIT server', 'ESTABLISHED'].map((m) => `${v.name}: ${m} (run ${k + 1})`)),
+    );
+    expect(shown.series.map((s) => s.name)).toEqual(expected);
+    expect(shown.linesDrawn).toBeGreaterThanOrEqual(expected.length);
+    for (const [k, r] of runs.entries()) {
+      for (const [j, v] of r.variants.entries()) expect(shown.table[k]![j]!.connections).toBe(n(v.summary.connectionsOpened));
     }
   });
 });

@@ -5,18 +5,27 @@ import { describe, expect, it } from 'vitest';
 import { finalScreen, inTerminal, ROOT, runCli, waitForOutput } from './helpers.ts';
 
 const workshop = (args: string[]) => runCli('harness/workshop.ts', args, { timeout: 180_000 });
+/**
+ * The workshop on a terminal, driven like a presenter: each step waits until the screen shows
+ * `text`, then presses `key`. Resolves with the finished run.
+ */
+async function present(args: string[], steps: [text: string, key: string][], rows = 40) {
+  const child = inTerminal('harness/workshop.ts', args, { columns: 100, rows });
+  for (const [text, key] of steps) {
+    await waitForOutput(child, text);
+    child.stdin!.write(key);
+  }
+  const run = await child;
+  child.stdin!.end();
+  return run;
+}
+
 /** The session folder the workshop named on its last line, relative to the repository. */
 const sessionOf = (output: string) => path.join(ROOT, path.dirname(/Report of this session:\s+(\S+)/.exec(output)![1]!));
 
 describe('npm run workshop', () => {
   it('pauses before each run and after it: Enter goes on, q quits and still writes the report', async () => {
-    const child = inTerminal('harness/workshop.ts', ['--requests', '300'], { columns: 100, rows: 50 });
-    await waitForOutput(child, 'Run keepalive-disabled?');
-    child.stdin!.write('\r');
-    await waitForOutput(child, 'Next: no-body-close');
-    child.stdin!.write('q');
-    const run = await child;
-    child.stdin!.end();
+    const run = await present(['--requests', '300'], [['Run keepalive-disabled?', '\r'], ['Next: no-body-close', 'q']], 50);
     expect(run.exitCode).toBe(0);
     const screen = finalScreen(run.stdout).map((l) => l.trimEnd());
     // The screen shows the first run: its live frames, the table, then the goodbye and the report.
@@ -33,11 +42,7 @@ describe('npm run workshop', () => {
   });
 
   it('q at the first pause quits before anything runs', async () => {
-    const child = inTerminal('harness/workshop.ts', [], { columns: 100 });
-    await waitForOutput(child, 'Run keepalive-disabled?');
-    child.stdin!.write('q');
-    const run = await child;
-    child.stdin!.end();
+    const run = await present([], [['Run keepalive-disabled?', 'q']]);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('Stopped by the presenter.');
     expect(run.stdout).not.toContain('requests per variant');
@@ -45,13 +50,7 @@ describe('npm run workshop', () => {
   });
 
   it('Ctrl-C during a run stops the run and the workshop: exit 130, nothing left running', async () => {
-    const child = inTerminal('harness/workshop.ts', ['--requests', '100000'], { columns: 100 });
-    await waitForOutput(child, 'Run keepalive-disabled?');
-    child.stdin!.write('\r');
-    await waitForOutput(child, '▶ bad (misconfigured), running');
-    child.stdin!.write('\x03');
-    const run = await child;
-    child.stdin!.end();
+    const run = await present(['--requests', '100000'], [['Run keepalive-disabled?', '\r'], ['▶ bad (misconfigured), running', '\x03']]);
     expect(run.exitCode).toBe(130);
     expect(finalScreen(run.stdout).map((l) => l.trimEnd())).toContain(
       'scenario: interrupted by SIGINT; stopping the server and clients, no result written',
