@@ -1,4 +1,5 @@
 // Checks a scenario's claims against the summaries measured on this kernel.
+import { figureValue } from './figures.ts';
 import { CLAIM_METRICS, type Bound, type Claim, type ClaimMetric, type LoadSettings } from './scenario.ts';
 import type { VariantSummary } from './result-schema.ts';
 
@@ -13,8 +14,8 @@ export interface ClaimResult {
 }
 
 export function metricValue(summary: VariantSummary, metric: ClaimMetric): number {
-  const value = metric.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], summary);
-  if (typeof value !== 'number') throw new Error(`metric ${metric} is not a number in the summary`);
+  const value = figureValue(summary, metric);
+  if (value === undefined) throw new Error(`metric ${metric} is not a number in the summary`);
   return value;
 }
 

@@ -15,7 +15,7 @@ import { runScenario, type RunSettings } from './run-scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { terminalColumns } from './terminal-text.ts';
 
-const LIMITS = { requests: 200_000, concurrency: 5_000, bodyBytes: 64 * 1024 * 1024, intervalMs: 60_000, timeLimitS: 3_600 };
+const LIMITS = { requests: 200_000, concurrency: 5_000, bodyBytes: 64 * 1024 * 1024, intervalMs: 60_000, timeLimitS: 3_600, repeat: 100 };
 
 function wholeNumber(min: number, max: number) {
   return (text: string): number => {
@@ -34,6 +34,7 @@ interface CliOptions {
   bodyBytes?: number;
   intervalMs: number;
   timeLimitS?: number;
+  repeat: number;
   out?: string;
   json?: boolean;
   list?: boolean;
@@ -51,6 +52,7 @@ const program = new Command('npm run scenario --')
   .option('--body-bytes <n>', 'size of each response body (default: the scenario\'s)', wholeNumber(0, LIMITS.bodyBytes))
   .option('--interval-ms <n>', 'time between two samples of the socket table', wholeNumber(10, LIMITS.intervalMs), 100)
   .option('--time-limit-s <n>', 'stop a variant that runs longer (default: 30 s + 10 ms per request)', wholeNumber(1, LIMITS.timeLimitS))
+  .option('--repeat <n>', 'trials per variant, each on a fresh server and port; the summary holds medians', wholeNumber(1, LIMITS.repeat), 1)
   .option('--out <file>', 'where to write the result JSON (default: results/<time>-<scenario>.json)')
   .option('--json', 'print the result JSON on stdout, and nothing else there')
   .option('--list', 'list the scenarios and exit')
@@ -72,6 +74,7 @@ function effectiveSettings(scenario: Scenario, o: CliOptions): RunSettings {
     intervalMs: o.intervalMs,
     tailMs: 500,
     timeLimitMs: (o.timeLimitS ?? 30 + Math.ceil(load.requests / 100)) * 1000,
+    repeat: o.repeat,
   };
 }
 

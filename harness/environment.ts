@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { $ } from 'zx';
+import type { Environment } from './result-schema.ts';
 
 /** The TCP sysctls that change the outcome of a scenario, read from /proc/sys (per namespace). */
 export const OUTCOME_SYSCTLS = [
@@ -15,30 +16,7 @@ export const OUTCOME_SYSCTLS = [
   'net.core.somaxconn',
 ] as const;
 
-export type Sysctls = Record<string, string | null> & {
-  ip_local_port_range: string | null;
-  tcp_tw_reuse: string | null;
-  tcp_fin_timeout: string | null;
-};
-
-export type Environment = {
-  node: string;
-  versions: { v8: string; uv: string; undici: string | null; llhttp: string | null };
-  platform: string;
-  arch: string;
-  kernel: string;
-  distribution: string | null;
-  cpus: number;
-  cpuModel: string;
-  memoryBytes: number;
-  /** Keyed by the name after its last dot (`tcp_tw_reuse`); null where this kernel lacks it. */
-  sysctl: Sysctls;
-  lab: { version: string; commit: string | null; dirty: boolean | null };
-  packages: Record<string, string>;
-  /** Whether the run had network namespaces of its own (loopback runs share the host's). */
-  networkNamespace: boolean;
-  user: { uid: number; root: boolean };
-};
+export type Sysctls = Environment['sysctl'];
 
 const ROOT = new URL('..', import.meta.url);
 /** The packages whose versions can change the figures: the load tools and the histogram. */
@@ -77,12 +55,8 @@ export async function readEnvironment(networkNamespace = false): Promise<Environ
   const uid = process.getuid?.() ?? -1;
   return {
     node: process.version,
-    versions: {
-      v8: process.versions.v8,
-      uv: process.versions.uv ?? '',
-      undici: process.versions.undici ?? null,
-      llhttp: process.versions.llhttp ?? null,
-    },
+    // Node >= 18 bundles undici (fetch); the schema requires it, so the write fails loudly without it.
+    versions: Object.fromEntries(Object.entries(process.versions).filter(([, v]) => v !== undefined)) as Environment['versions'],
     platform: process.platform,
     arch: process.arch,
     kernel: os.release(),

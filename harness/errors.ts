@@ -1,8 +1,8 @@
 // Errors the lab reports to its user as one line, each with the exit code it ends the run with.
 import { CommanderError } from 'commander';
 
-/** Exit codes: 0 claims held, 1 a claim did not hold, 2 bad input, 3 the lab itself failed. */
-export const EXIT = { ok: 0, claimFailed: 1, usage: 2, labFailure: 3, sigint: 130, sigterm: 143 } as const;
+/** Exit codes: 0 claims held, 1 a claim did not hold (compare: a threshold crossed), 2 bad input, 3 the lab itself failed. */
+export const EXIT = { ok: 0, claimFailed: 1, thresholdCrossed: 1, usage: 2, labFailure: 3, sigint: 130, sigterm: 143 } as const;
 
 export class LabError extends Error {
   readonly exitCode: number;

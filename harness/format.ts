@@ -21,7 +21,8 @@ export function formatSettings(scenario: Scenario, s: RunSettings): string {
   return (
     `${scenario.name}: ${n(s.load.requests)} requests per variant, ${load}; ` +
     `server body ${n(s.server.bodyBytes)} B, delay ${s.server.responseDelayMs} ms, keepAliveTimeout ${n(s.server.keepAliveTimeoutMs)} ms; ` +
-    `ss sampled every ${s.intervalMs} ms; time limit ${s.timeLimitMs / 1000} s per variant`
+    `ss sampled every ${s.intervalMs} ms; time limit ${s.timeLimitMs / 1000} s per variant` +
+    (s.repeat > 1 ? `; ${s.repeat} trials per variant` : '')
   );
 }
 
@@ -55,11 +56,25 @@ export function formatClaims(result: Result): string {
   return result.claims.map((c) => `  ${c.held ? 'held  ' : 'FAILED'}  ${c.text}`).join('\n');
 }
 
+/** With several trials: that the table shows medians, and every exact count that differed. */
+export function formatTrials(result: Result): string[] {
+  if (result.params.repeat === 1) return [];
+  return [
+    `  Each figure is the median of ${result.params.repeat} trials; the result file holds every trial and the spread.`,
+    ...result.variants.flatMap((v) =>
+      v.exactCountMismatches.map(
+        (m) => `  ${v.name}: ${m.figure} is exact by construction but differed across trials: ${m.values.map(n).join(', ')}`,
+      ),
+    ),
+  ];
+}
+
 export function formatReport(result: Result, resultPath: string | null, color = false): string {
   const held = result.claims.filter((c) => c.held).length;
   return [
     formatResultTable(result, color),
     ...result.variants.map((v) => `  ${v.name}: ${v.description}`),
+    ...formatTrials(result),
     '',
     `Claims (${held} of ${result.claims.length} held on kernel ${result.env.kernel}):`,
     formatClaims(result),

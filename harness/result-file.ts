@@ -1,10 +1,10 @@
 // Writes a result whole or not at all: validate, write a temporary file beside the target, flush
-// it to disk, then rename it over the target (rename is atomic within one filesystem). Reads one
-// back, validated against the same schema.
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+// it to disk, then rename it over the target (rename is atomic within one filesystem). Reads a
+// result back only when it passes the same schema, with a one-line reason when it does not.
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError, UsageError } from './errors.ts';
-import { resultProblems, type Result } from './result-schema.ts';
+import { resultProblems, SCHEMA_VERSION, type Result } from './result-schema.ts';
 
 export const RESULTS_DIR = new URL('../results/', import.meta.url).pathname;
 
@@ -39,21 +39,77 @@ export async function writeResult(result: Result, file = path.join(RESULTS_DIR, 
   return file;
 }
 
-/** A result file, validated: a missing, unreadable or invalid file is a UsageError naming it. */
-export async function readResult(file: string): Promise<Result> {
+export interface ResultFile {
+  file: string;
+  result: Result;
+}
+
+async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (error as Error).message})`}`);
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${file} is not JSON; expected a result file written by npm run scenario`);
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file}: not JSON (${(error as Error).message.replace(/\s+/g, ' ')})`);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Why a parsed file is not a result this lab reads, in one line; null when it is one. */
+export function resultFileProblem(value: unknown): string | null {
+  if (!isObject(value) || !('schemaVersion' in value)) return 'not a timewait-lab result (it has no schemaVersion)';
+  const version = value.schemaVersion;
+  if (version !== SCHEMA_VERSION) {
+    const by =
+      typeof version !== 'number' ? 'which is not a version number'
+      : version > SCHEMA_VERSION ? 'written by a newer timewait-lab: update this one to read it'
+      : 'written by an older timewait-lab: run the scenario again to compare with it';
+    return `result schema version ${JSON.stringify(version)}, ${by} (this lab reads version ${SCHEMA_VERSION})`;
   }
   const problems = resultProblems(value);
-  if (problems.length > 0) throw new UsageError(`${file} is not a valid result file: ${problems.slice(0, 3).join('; ')}`);
+  if (problems.length === 0) return null;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  return `does not match result schema v${SCHEMA_VERSION}: ${problems[0]}${more}`;
+}
+
+function validated(file: string, value: unknown): Result {
+  const problem = resultFileProblem(value);
+  if (problem) throw new UsageError(`${file}: ${problem}`);
   return value as Result;
+}
+
+/** A result file, validated; a UsageError with one line naming the file and the reason otherwise. */
+export async function readResult(file: string): Promise<Result> {
+  return validated(file, await readJson(file));
+}
+
+/**
+ * Every result in a folder (not its subfolders). JSON files that are not scenario results (no
+ * `scenario` field, such as the benchmark's) are skipped and named; a result that fails the
+ * schema is an error, never silently dropped.
+ */
+export async function readResultFolder(dir: string): Promise<{ results: ResultFile[]; skipped: string[] }> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.'))
+    .map((e) => path.join(dir, e.name))
+    .sort();
+  const results: ResultFile[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    const value = await readJson(file);
+    if (!isObject(value) || !('scenario' in value)) {
+      skipped.push(file);
+      continue;
+    }
+    results.push({ file, result: validated(file, value) });
+  }
+  return { results, skipped };
 }

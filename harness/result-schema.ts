@@ -1,5 +1,6 @@
 // The result file's contract, as a schema: results are validated against it when written and when
 // read. The names here are promised to users' scripts: bump SCHEMA_VERSION when one changes meaning.
+// results/schema/result-v<N>.schema.json is generated from this file (`npm run schema`).
 import { z } from 'zod';
 
 export const SCHEMA_VERSION = 1;
@@ -9,106 +10,172 @@ const stateCounts = z.record(z.string(), count);
 const peak = z.strictObject({ peak: count });
 const sidePeak = z.strictObject({ peak: count, atEnd: count });
 
-export const kernelCountersSchema = z.strictObject({
-  activeOpens: z.number().int(),
-  passiveOpens: z.number().int(),
-  attemptFails: z.number().int(),
-  estabResets: z.number().int(),
-  outRsts: z.number().int(),
-  abortOnClose: z.number().int(),
-  abortOnData: z.number().int(),
-  timeWaitOverflow: z.number().int(),
+export const kernelCountersSchema = z
+  .strictObject({
+    activeOpens: z.number().int(),
+    passiveOpens: z.number().int(),
+    attemptFails: z.number().int(),
+    estabResets: z.number().int(),
+    outRsts: z.number().int(),
+    abortOnClose: z.number().int(),
+    abortOnData: z.number().int(),
+    timeWaitOverflow: z.number().int(),
+  })
+  .meta({ id: 'KernelCounters', description: 'Deltas of /proc/net/snmp and /proc/net/netstat over the variant: whole network namespace, so other programs count too.' });
+
+const requestsSchema = z.strictObject({
+  total: count,
+  ok: count,
+  failed: count,
+  errorsByCode: z.record(z.string(), count),
+  firstFailure: z
+    .strictObject({ request: count, tMs: z.number().nonnegative(), code: z.string() })
+    .nullable()
+    .meta({ description: 'The first failed request; over several trials, the one that failed earliest.' }),
 });
 
-export const variantSummarySchema = z.strictObject({
-  requests: z.strictObject({
-    total: count,
-    ok: count,
-    failed: count,
-    errorsByCode: z.record(z.string(), count),
-    firstFailure: z.strictObject({ request: count, tMs: z.number().nonnegative(), code: z.string() }).nullable(),
-  }),
-  connectionsOpened: count,
-  connectionsPerRequest: z.number().nonnegative(),
-  requestsServed: count,
-  timeWait: z.strictObject({ clientSide: sidePeak, serverSide: sidePeak, total: peak }),
-  established: z.strictObject({ peak: count, clientSide: peak, serverSide: peak }),
-  reqPerSec: z.number().nonnegative(),
-  durationMs: z.number().nonnegative(),
-  latencyMs: z.strictObject({
-    p50: z.number().nonnegative(),
-    p90: z.number().nonnegative(),
-    p99: z.number().nonnegative(),
-    max: z.number().nonnegative(),
-    mean: z.number().nonnegative(),
-  }),
-  kernel: kernelCountersSchema,
-  samplesTaken: count,
-});
+export const variantSummarySchema = z
+  .strictObject({
+    requests: requestsSchema,
+    connectionsOpened: count.meta({ description: "Connections the server accepted (the server's own count)." }),
+    connectionsPerRequest: z.number().nonnegative(),
+    requestsServed: count,
+    timeWait: z.strictObject({ clientSide: sidePeak, serverSide: sidePeak, total: peak }),
+    established: z.strictObject({ peak: count, clientSide: peak, serverSide: peak }),
+    reqPerSec: z.number().nonnegative(),
+    durationMs: z.number().nonnegative(),
+    latencyMs: z.strictObject({
+      p50: z.number().nonnegative(),
+      p90: z.number().nonnegative(),
+      p99: z.number().nonnegative(),
+      max: z.number().nonnegative(),
+      mean: z.number().nonnegative(),
+    }),
+    kernel: kernelCountersSchema,
+    samplesTaken: count,
+  })
+  .meta({ id: 'VariantSummary', description: "One variant's figures: of one trial, or each the median of the trials." });
 
-export const sampleSchema = z.strictObject({
-  tMs: z.number().nonnegative(),
-  clientSide: stateCounts,
-  serverSide: stateCounts,
-  namespaceTimeWait: count,
-});
+/** The summary's figures without `requests.firstFailure`: what a spread (min, max) is taken of. */
+export const summaryFiguresSchema = variantSummarySchema
+  .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
+  .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure." });
 
-export const resultSchema = z.strictObject({
-  schemaVersion: z.literal(SCHEMA_VERSION),
-  scenario: z.string(),
-  description: z.string(),
-  startedAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime(),
-  env: z.looseObject({
-    node: z.string(),
-    kernel: z.string(),
+export const sampleSchema = z
+  .strictObject({
+    tMs: z.number().nonnegative(),
+    clientSide: stateCounts,
+    serverSide: stateCounts,
+    namespaceTimeWait: count,
+  })
+  .meta({ id: 'Sample', description: 'Socket states counted at one moment, per side, and the namespace total of TIME_WAIT.' });
+
+const sysctl = z.string().nullable();
+
+export const environmentSchema = z
+  .strictObject({
+    node: z.string().meta({ description: 'process.version' }),
+    versions: z
+      .looseObject({ node: z.string(), v8: z.string(), uv: z.string(), undici: z.string() })
+      .catchall(z.string())
+      .meta({ description: "Node's process.versions, whole." }),
     platform: z.string(),
-    cpus: count,
-    sysctl: z.looseObject({
-      ip_local_port_range: z.string().nullable(),
-      tcp_tw_reuse: z.string().nullable(),
-      tcp_fin_timeout: z.string().nullable(),
+    arch: z.string(),
+    kernel: z.string().meta({ description: 'Kernel release (uname -r).' }),
+    distribution: z.string().nullable().meta({ description: 'PRETTY_NAME from /etc/os-release.' }),
+    cpus: z.number().int().positive(),
+    cpuModel: z.string(),
+    memoryBytes: z.number().int().positive(),
+    sysctl: z
+      .strictObject({
+        ip_local_port_range: sysctl,
+        tcp_tw_reuse: sysctl,
+        tcp_tw_reuse_delay: sysctl,
+        tcp_fin_timeout: sysctl,
+        tcp_max_tw_buckets: sysctl,
+        tcp_timestamps: sysctl,
+        somaxconn: sysctl,
+      })
+      .meta({ description: 'The TCP sysctls that change the outcome, as read from /proc/sys; null where this kernel lacks one.' }),
+    lab: z.strictObject({
+      version: z.string(),
+      commit: z.string().nullable().meta({ description: 'git HEAD; null outside a git checkout.' }),
+      dirty: z.boolean().nullable().meta({ description: 'Tracked files changed since the commit; null outside a git checkout.' }),
     }),
-  }),
-  params: z.strictObject({
-    load: z.strictObject({
-      requests: count,
-      concurrency: count,
-      pattern: z.enum(['steady', 'bursts']),
-      burstGapMs: count,
-    }),
-    server: z.strictObject({ bodyBytes: count, responseDelayMs: count, keepAliveTimeoutMs: count, host: z.string() }),
-    intervalMs: count,
-    tailMs: count,
-    timeLimitMs: count,
-  }),
-  variants: z.array(
-    z.strictObject({
-      name: z.string(),
-      role: z.enum(['misconfigured', 'fix']),
-      description: z.string(),
-      serverPort: count,
-      summary: variantSummarySchema,
-      samples: z.array(sampleSchema),
-    }),
-  ),
-  claims: z.array(
-    z.strictObject({
-      text: z.string(),
-      held: z.boolean(),
-      variant: z.string(),
-      metric: z.string(),
-      measured: z.number().nullable(),
-      atLeast: z.number().optional(),
-      atMost: z.number().optional(),
-    }),
-  ),
-  verdict: z.string(),
+    packages: z.record(z.string(), z.string()).meta({ description: 'Versions of the packages that produce the load and the figures.' }),
+    networkNamespace: z.boolean().meta({ description: 'Whether the run had network namespaces of its own.' }),
+    user: z.strictObject({ uid: z.number().int(), root: z.boolean() }),
+  })
+  .meta({ id: 'Environment', description: 'The environment fingerprint: what may explain a difference between two results.' });
+
+const trialSchema = z.strictObject({
+  serverPort: count,
+  summary: variantSummarySchema,
 });
+
+export const resultSchema = z
+  .strictObject({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    scenario: z.string(),
+    description: z.string(),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    env: environmentSchema,
+    params: z.strictObject({
+      load: z.strictObject({
+        requests: count,
+        concurrency: count,
+        pattern: z.enum(['steady', 'bursts']),
+        burstGapMs: count,
+      }),
+      server: z.strictObject({ bodyBytes: count, responseDelayMs: count, keepAliveTimeoutMs: count, host: z.string() }),
+      intervalMs: count,
+      tailMs: count,
+      timeLimitMs: count,
+      repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
+    }),
+    variants: z.array(
+      z.strictObject({
+        name: z.string(),
+        role: z.enum(['misconfigured', 'fix']),
+        description: z.string(),
+        serverPort: count.meta({ description: "The first trial's server port." }),
+        // Each figure is the median of the trials (a count rounded to a whole number); with one trial, that trial.
+        summary: variantSummarySchema,
+        spread: z
+          .strictObject({ min: summaryFiguresSchema, max: summaryFiguresSchema })
+          .meta({ description: 'The smallest and largest value of each figure over the trials.' }),
+        exactCountMismatches: z
+          .array(z.strictObject({ figure: z.string(), values: z.array(count) }))
+          .meta({ description: 'Counts that are exact by construction but differed across trials, with each trial\'s value.' }),
+        trials: z.array(trialSchema).min(1).meta({ description: 'One summary per trial, in the order they ran.' }),
+        samples: z.array(sampleSchema).meta({ description: "The first trial's samples of the socket table." }),
+      }),
+    ),
+    claims: z.array(
+      z.strictObject({
+        text: z.string(),
+        held: z.boolean(),
+        variant: z.string(),
+        metric: z.string(),
+        measured: z.number().nullable(),
+        atLeast: z.number().optional(),
+        atMost: z.number().optional(),
+      }),
+    ),
+    verdict: z.string(),
+  })
+  .meta({
+    title: `timewait-lab result, schema version ${SCHEMA_VERSION}`,
+    description: 'One run of a scenario: its environment, settings, each variant\'s figures and trials, the claims and the verdict.',
+  });
 
 export type Result = z.infer<typeof resultSchema>;
+export type Environment = z.infer<typeof environmentSchema>;
 export type VariantSummary = z.infer<typeof variantSummarySchema>;
+export type SummaryFigures = z.infer<typeof summaryFiguresSchema>;
 export type VariantResult = Result['variants'][number];
+export type Trial = VariantResult['trials'][number];
 
 /** One line per problem, naming the field: `variants.0.summary.connectionsOpened: expected number`. */
 export function resultProblems(value: unknown): string[] {
