@@ -16,6 +16,7 @@ export function runCli(entry: string, args: string[], options: { timeout?: numbe
 }
 
 export const scenarioCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/cli.ts', args, options);
+export const compareCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/compare-cli.ts', args, options);
 
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 
