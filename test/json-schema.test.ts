@@ -1,11 +1,15 @@
 // The committed JSON Schema is generated from the zod schema and agrees with it: it is up to date,
 // accepts the results real runs wrote, and rejects what the zod schema rejects.
 import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import { JSON_SCHEMA_FILE, renderJsonSchema } from '../harness/json-schema.ts';
 import { resultProblems } from '../harness/result-schema.ts';
+import { ROOT } from './helpers.ts';
 import { fixturePath, RESULT_FIXTURES } from './results-fixtures.ts';
+
+const EXAMPLES = path.join(ROOT, 'results/examples');
 
 const committed = await readFile(JSON_SCHEMA_FILE, 'utf8').catch(() => '');
 // Formats (date-time) are left to zod; the schema's own pattern still checks the timestamps.
@@ -17,11 +21,16 @@ describe('results/schema/result-v1.schema.json', () => {
     expect(committed, 'the committed JSON Schema is out of date: run `npm run schema`').toBe(renderJsonSchema());
   });
 
-  test('accepts every result a real run wrote', async () => {
-    for (const name of await readdir(RESULT_FIXTURES)) {
-      if (!name.endsWith('.json')) continue;
-      const result: unknown = JSON.parse(await readFile(fixturePath(name), 'utf8'));
-      expect(validate(result), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+  test('accepts every result a real run wrote: the test fixtures and the shipped examples', async () => {
+    const files = [];
+    for (const dir of [RESULT_FIXTURES, EXAMPLES]) {
+      files.push(...(await readdir(dir)).filter((name) => name.endsWith('.json')).map((name) => path.join(dir, name)));
+    }
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    for (const file of files) {
+      const result: unknown = JSON.parse(await readFile(file, 'utf8'));
+      expect(validate(result), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      expect(resultProblems(result), file).toEqual([]);
     }
   });
 
