@@ -2,18 +2,18 @@
 // moved between results of one scenario, whether the trials make the move significant, and what
 // differs in the environment. Exit 0, 1 when a --fail-if threshold is crossed, 2 on bad input.
 import { stat } from 'node:fs/promises';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { compareResults, groupByScenario, type ScenarioComparison } from './compare.ts';
-import { EXIT, LabError, UsageError } from './errors.ts';
+import { EXIT, exitCodeOf, UsageError } from './errors.ts';
 import { formatComparison, formatThresholdChecks } from './format-compare.ts';
 import { readResult, readResultFolder, type ResultFile } from './result-file.ts';
 import { checkThresholds, parseThreshold, THRESHOLD_SYNTAX, type Threshold } from './thresholds.ts';
 
 const program = new Command('npm run compare --')
   .description('Compare result files of a scenario: each key figure side by side, its change, whether it is beyond the noise.')
-  .argument('<paths...>', 'two or more result files of one scenario, oldest to newest by their start time; or one folder')
+  .argument('<paths...>', 'two or more result files of one scenario (put in order by their start time), or one folder of results')
   .option('--json', 'print the comparison as JSON on stdout')
-  .option('--fail-if <threshold>', `exit 1 when the newest result crosses it (several allowed): ${THRESHOLD_SYNTAX}`, (v, all: string[]) => [...all, v], [])
+  .option('--fail-if <threshold>', `exit 1 when the newest result crosses it (several allowed): ${THRESHOLD_SYNTAX}`, (v, all: string[] = []) => [...all, v])
   .addHelpText(
     'after',
     `
@@ -61,9 +61,9 @@ async function loadGroups(paths: string[]): Promise<ResultFile[][]> {
 
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
-  const options = program.opts<{ json?: boolean; failIf: string[] }>();
+  const options = program.opts<{ json?: boolean; failIf?: string[] }>();
   // Thresholds are checked before any file is read: a typo must not cost a comparison.
-  const thresholds: Threshold[] = options.failIf.map(parseThreshold);
+  const thresholds: Threshold[] = (options.failIf ?? []).map(parseThreshold);
   const groups = await loadGroups(program.args);
   const comparisons: ScenarioComparison[] = groups.map((g) => compareResults(g, thresholds.map((t) => t.figure)));
   const checks = checkThresholds(thresholds, comparisons);
@@ -74,18 +74,5 @@ async function main(argv: string[]): Promise<number> {
   return checks.some((c) => c.crossed) ? EXIT.thresholdCrossed : EXIT.ok;
 }
 
-let code: number;
-try {
-  code = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof CommanderError) {
-    code = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (error instanceof LabError) {
-    console.error(`compare: ${error.message}`);
-    code = error.exitCode;
-  } else {
-    console.error(`compare: failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
-    code = EXIT.labFailure;
-  }
-}
+const code = await exitCodeOf('compare', () => main(process.argv.slice(2)));
 process.exit(code);

@@ -91,9 +91,9 @@ export async function readResult(file: string): Promise<Result> {
 }
 
 /**
- * Every result in a folder (not its subfolders). JSON files that are not scenario results (no
- * `scenario` field, such as the benchmark's) are skipped and named; a result that fails the
- * schema is an error, never silently dropped.
+ * Every result in a folder (not its subfolders). JSON files that are not scenario results (without
+ * `scenario` and `variants`, such as the benchmark's) are skipped and named; a result that fails
+ * the schema is an error, never silently dropped.
  */
 export async function readResultFolder(dir: string): Promise<{ results: ResultFile[]; skipped: string[] }> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -105,7 +105,7 @@ export async function readResultFolder(dir: string): Promise<{ results: ResultFi
   const skipped: string[] = [];
   for (const file of files) {
     const value = await readJson(file);
-    if (!isObject(value) || !('scenario' in value)) {
+    if (!isObject(value) || !('scenario' in value && 'variants' in value)) {
       skipped.push(file);
       continue;
     }
