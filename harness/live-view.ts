@@ -10,6 +10,9 @@ export interface VariantView {
   role: Variant['role'];
   summary: string;
   port: number;
+  /** Which trial of how many (--repeat); 1 of 1 for a single run. */
+  trial: number;
+  trials: number;
   requests: number;
   done: number;
   failed: number;
@@ -23,10 +26,18 @@ export interface VariantView {
   timeWait: number[];
 }
 
-export function newVariantView(variant: { name: string; role: Variant['role']; summary: string }, port: number, requests: number): VariantView {
+export function newVariantView(
+  variant: { name: string; role: Variant['role']; summary: string },
+  port: number,
+  requests: number,
+  trial = 1,
+  trials = 1,
+): VariantView {
   return {
     ...variant,
     port,
+    trial,
+    trials,
     requests,
     done: 0,
     failed: 0,
@@ -45,14 +56,14 @@ function addSample(view: VariantView, sample: Sample): void {
   view.elapsedMs = Math.max(view.elapsedMs, sample.tMs);
 }
 
-/** Brings the view up to date with a sample, the client's progress, or the variant's end. */
-export function updateView(view: VariantView, event: Exclude<RunEvent, { type: 'variant-start' }>): void {
+/** Brings the view up to date with a sample, the client's progress, or the end of the trial. */
+export function updateView(view: VariantView, event: Exclude<RunEvent, { type: 'variant-start' | 'variant-done' }>): void {
   if (event.type === 'sample') {
     addSample(view, event.sample);
   } else if (event.type === 'progress') {
     Object.assign(view, { done: event.progress.done, failed: event.progress.failed });
   } else {
-    const s = event.result.summary;
+    const s = event.summary;
     Object.assign(view, { done: s.requests.ok + s.requests.failed, failed: s.requests.failed, loadMs: s.durationMs });
   }
 }
@@ -77,6 +88,7 @@ export function sparkline(values: number[], width: number, max: number): string 
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
+const ofTrials = (view: VariantView) => (view.trials > 1 ? `, trial ${view.trial} of ${view.trials}` : '');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function bar(done: number, total: number, width: number): string {
@@ -102,7 +114,7 @@ export function renderFrame(view: VariantView, { columns, color, scaleMax }: Fra
   const label = (text: string) => text.padEnd(13);
   const roleColor = view.role === 'fix' ? 'green' : 'red';
   const status = view.loadMs !== null ? `done: ${n(view.done - view.failed)} ok, ${n(view.failed)} failed in ${seconds(view.loadMs)}` : 'running';
-  const title = fit(`${view.loadMs !== null ? '■' : '▶'} ${view.name} (${view.role}), ${status}: ${view.summary}`, width);
+  const title = fit(`${view.loadMs !== null ? '■' : '▶'} ${view.name} (${view.role}${ofTrials(view)}), ${status}: ${view.summary}`, width);
   const counts = `${n(view.done)} / ${n(view.requests)}  ${seconds(view.elapsedMs)}`;
   const barWidth = Math.max(5, Math.min(40, width - 2 - 13 - 2 - counts.length));
   const [client, server, established] = [view.now.clientTimeWait, view.now.serverTimeWait, view.now.established].map(n);
@@ -124,7 +136,7 @@ export function renderFrame(view: VariantView, { columns, color, scaleMax }: Fra
 export const PLAIN_MILESTONES = [25, 50, 75];
 
 export function plainStartLine(view: VariantView): string {
-  return `> ${view.name} (${view.role}): ${view.summary} [server 127.0.0.1:${view.port}]`;
+  return `> ${view.name} (${view.role}${ofTrials(view)}): ${view.summary} [server 127.0.0.1:${view.port}]`;
 }
 
 export function plainProgressLine(view: VariantView, percent: number): string {

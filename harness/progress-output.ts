@@ -66,15 +66,16 @@ function liveOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutpu
 
   return {
     onEvent(event) {
+      // A frame per trial (one per variant without --repeat), from its start to its end.
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, requests);
+        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials);
         drawnLines = 0;
         draw();
-      } else if (view) {
+      } else if (view && event.type !== 'variant-done') {
         updateView(view, event);
         scaleMax = Math.max(scaleMax, ...view.timeWait.slice(-1));
-        if (event.type !== 'variant-done') return drawSoon();
-        // The finished frame stays on screen; the next variant draws below it.
+        if (event.type !== 'trial-done') return drawSoon();
+        // The finished frame stays on screen; the next trial or variant draws below it.
         draw();
         view = null;
       }
@@ -95,12 +96,12 @@ function plainOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutp
   return {
     onEvent(event) {
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, requests);
+        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials);
         milestone = 0;
         write(plainStartLine(view));
-      } else if (view) {
+      } else if (view && event.type !== 'variant-done') {
         updateView(view, event);
-        if (event.type === 'variant-done') {
+        if (event.type === 'trial-done') {
           write(plainDoneLine(view));
           view = null;
         } else if (event.type === 'progress') {

@@ -19,7 +19,7 @@ test('no-body-close --repeat 3: three trials per variant, the physics in each, m
   const run = await scenarioCli(['no-body-close', '--requests', `${REQUESTS}`, '--concurrency', `${CONCURRENCY}`, '--repeat', '3', '--out', out]);
   expect(run.exitCode, run.stderr).toBe(0);
   expect(run.stderr).toContain('3 trials per variant');
-  expect(run.stderr).toContain('(trial 3 of 3)');
+  expect(run.stderr).toContain('(misconfigured, trial 3 of 3)');
 
   // Read back through the schema, as compare reads it.
   const result = await readResult(out);

@@ -18,9 +18,10 @@ afterAll(async () => {
 
 describe('npm run report -- <result.json...> on bad input', () => {
   it.each([
-    ['a missing file', 'missing.json', /^report: cannot read .*missing\.json: no such file$/],
-    ['a file that is not JSON', 'not-json.json', /^report: .*not-json\.json is not JSON; expected a result file written by npm run scenario$/],
-    ['a file that fails the schema', 'not-a-result.json', /^report: .*not-a-result\.json is not a valid result file: description: .*$/],
+    // The messages of readResult(), shared with npm run compare.
+    ['a missing file', 'missing.json', /^report: .*missing\.json: no such file$/],
+    ['a file that is not JSON', 'not-json.json', /^report: .*not-json\.json: not JSON \(Unexpected token .*\)$/],
+    ['a file that fails the schema', 'not-a-result.json', /^report: .*not-a-result\.json: does not match result schema v1: description: .*$/],
   ])('%s: one line, exit 2, nothing written', async (_, file, message) => {
     const run = await reportCli([path.join(dir, file)]);
     expect(run.exitCode).toBe(2);
