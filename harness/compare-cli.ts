@@ -50,7 +50,9 @@ async function loadGroups(paths: string[]): Promise<ResultFile[][]> {
   }
   for (const p of paths) if (await isFolder(p)) throw new UsageError(`${p} is a folder: give one folder alone, or two or more result files`);
   if (paths.length < 2) throw new UsageError('give two or more result files of one scenario, or one folder of results');
-  const files = await Promise.all(paths.map(async (file) => ({ file, result: await readResult(file) })));
+  const files: ResultFile[] = [];
+  // One by one, so that with several bad files the first one named is the one reported.
+  for (const file of paths) files.push({ file, result: await readResult(file) });
   const scenarios = new Set(files.map((f) => f.result.scenario));
   if (scenarios.size > 1) {
     const which = files.map((f) => `${f.file} is ${f.result.scenario}`).join(', ');
@@ -62,7 +64,7 @@ async function loadGroups(paths: string[]): Promise<ResultFile[][]> {
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
   const options = program.opts<{ json?: boolean; failIf?: string[] }>();
-  // Thresholds are checked before any file is read: a typo must not cost a comparison.
+  // Thresholds are parsed before any file is read, so that a typo in one is reported at once.
   const thresholds: Threshold[] = (options.failIf ?? []).map(parseThreshold);
   const groups = await loadGroups(program.args);
   const comparisons: ScenarioComparison[] = groups.map((g) => compareResults(g, thresholds.map((t) => t.figure)));
