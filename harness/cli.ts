@@ -12,6 +12,7 @@ import { writeResult } from './result-file.ts';
 import { outputMode, progressOutput } from './progress-output.ts';
 import { writeReport } from './report-file.ts';
 import { runScenario, type RunSettings } from './run-scenario.ts';
+import { DEFAULT_INTERVAL_MS } from './sampler.ts';
 import type { Scenario } from './scenario.ts';
 import { terminalColumns } from './terminal-text.ts';
 
@@ -50,7 +51,7 @@ const program = new Command('npm run scenario --')
   .option('--requests <n>', 'requests per variant (default: the scenario\'s)', wholeNumber(1, LIMITS.requests))
   .option('--concurrency <n>', 'requests in flight, or burst size (default: the scenario\'s)', wholeNumber(1, LIMITS.concurrency))
   .option('--body-bytes <n>', 'size of each response body (default: the scenario\'s)', wholeNumber(0, LIMITS.bodyBytes))
-  .option('--interval-ms <n>', 'time between two samples of the socket table', wholeNumber(10, LIMITS.intervalMs), 100)
+  .option('--interval-ms <n>', 'time between two samples of the socket table', wholeNumber(10, LIMITS.intervalMs), DEFAULT_INTERVAL_MS)
   .option('--time-limit-s <n>', 'stop a variant that runs longer (default: 30 s + 10 ms per request)', wholeNumber(1, LIMITS.timeLimitS))
   .option('--repeat <n>', 'trials per variant, each on a fresh server and port; the summary holds medians', wholeNumber(1, LIMITS.repeat), 1)
   .option('--out <file>', 'where to write the result JSON (default: results/<time>-<scenario>.json)')

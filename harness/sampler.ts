@@ -1,9 +1,14 @@
-// Samples the socket table at a fixed interval while a variant runs: one `ss` call per sample,
-// filtered in the kernel to the server's port (inet_diag bytecode), counted per side.
+// Samples the socket table at a fixed interval while a variant runs: one `ss` call per sample, read
+// as raw inet_diag records (`ss -D`, see inet-diag.ts) rather than text, counted per side of the
+// server's port. `npm run bench` compares this with ss text, netstat and /proc/net/tcp.
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { countBySide, parseSs, type StateCounts } from './ss-parse.ts';
+import { parseInetDiag } from './inet-diag.ts';
+import { countBySide, type StateCounts } from './ss-parse.ts';
 import { parseSockstat } from './proc-net.ts';
+
+/** Time between two samples unless the user says otherwise (`--interval-ms`). */
+export const DEFAULT_INTERVAL_MS = 100;
 
 export interface Sample {
   /** Milliseconds since the variant started. */
@@ -15,14 +20,13 @@ export interface Sample {
 }
 
 export async function sampleOnce(serverPort: number, startedAt: number): Promise<Sample> {
-  const filter = `( sport = :${serverPort} or dport = :${serverPort} )`;
   const [{ stdout }, sockstat] = await Promise.all([
-    execa('ss', ['-Htan', filter]),
+    execa('ss', ['-tan', '-D', '-'], { encoding: 'buffer' }),
     readFile('/proc/net/sockstat', 'utf8'),
   ]);
   return {
     tMs: Math.round(performance.now() - startedAt),
-    ...countBySide(parseSs(stdout), serverPort),
+    ...countBySide(parseInetDiag(stdout, serverPort), serverPort),
     namespaceTimeWait: parseSockstat(sockstat).tw,
   };
 }
