@@ -6,12 +6,14 @@ import type { LoadOutcome, LoadProgress } from './load.ts';
 
 const CLIENT_ENTRY = new URL('./client-runner.ts', import.meta.url);
 
+/** `entry`: another client program that speaks the same IPC (the benchmark's fetch client does). */
 export async function runClient(
   job: ClientJob,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
+  entry: URL = CLIENT_ENTRY,
 ): Promise<LoadOutcome> {
-  const child = startNode(CLIENT_ENTRY, [], { timeout: timeLimitMs });
+  const child = startNode(entry, [], { timeout: timeLimitMs });
   let outcome: LoadOutcome | undefined;
   try {
     await child.sendMessage(job as never);

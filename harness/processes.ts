@@ -13,12 +13,24 @@ const CHILD_OPTIONS = {
 type Child = ResultPromise<typeof CHILD_OPTIONS & { timeout?: number }>;
 const running = new Set<Child>();
 
-/** Start `node <entry> ...args` (the Node running the harness) with an IPC channel, tracked. */
-export function startNode(entry: URL, args: string[], options: Pick<Options, 'timeout'> = {}): Child {
-  const child: Child = execa(process.execPath, [entry.pathname, ...args], { ...CHILD_OPTIONS, ...options });
+function track(file: string, args: string[], options: Pick<Options, 'timeout'>): Child {
+  const child: Child = execa(file, args, { ...CHILD_OPTIONS, ...options });
   running.add(child);
   child.finally(() => running.delete(child)).catch(() => {});
   return child;
+}
+
+/** Start `node <entry> ...args` (the Node running the harness) with an IPC channel, tracked. */
+export function startNode(entry: URL, args: string[], options: Pick<Options, 'timeout'> = {}): Child {
+  return track(process.execPath, [entry.pathname, ...args], options);
+}
+
+/**
+ * The same inside network namespace `namespace`: `ip netns exec` enters it and execs node, so the
+ * PID, the IPC channel and the environment stay those of the node process.
+ */
+export function startNodeIn(namespace: string, entry: URL, args: string[], options: Pick<Options, 'timeout'> = {}): Child {
+  return track('ip', ['netns', 'exec', namespace, process.execPath, entry.pathname, ...args], options);
 }
 
 /** The last line a dead child wrote on stderr, for a one-line error message. */

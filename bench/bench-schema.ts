@@ -1,0 +1,155 @@
+// The benchmark file's contract (results/bench-<time>.json), as a schema: the file is validated
+// against it before it is written. Units are in the names; every figure was measured in the run.
+import { z } from 'zod';
+import { resultSchema } from '../harness/result-schema.ts';
+
+export const BENCH_SCHEMA_VERSION = 1;
+
+const count = z.number().int().nonnegative();
+const ms = z.number().nonnegative();
+const ratio = z.number().nonnegative();
+const stateCounts = z.record(z.string(), count);
+const sideCounts = z.strictObject({ clientSide: stateCounts, serverSide: stateCounts });
+
+export const wayCostSchema = z.strictObject({
+  name: z.string(),
+  command: z.string(),
+  information: z.enum(['per-side', 'namespace-total']),
+  reads: count,
+  /** Median wall time of one read. */
+  wallMs: ms,
+  /** Mean CPU of one read: this process, the children it waited for (ss, netstat), both. */
+  cpuMs: z.strictObject({ own: ms, children: ms, total: ms }),
+  /** What the first read found: per-side counts, or the namespace's TIME_WAIT. */
+  found: z.union([sideCounts, count]),
+});
+
+export const ratedWaySchema = wayCostSchema.extend({
+  /** Cost over that of the cheapest way giving the same information, at the same size and port. */
+  ratioToCheapest: z.strictObject({ wall: ratio, cpu: ratio }),
+  /** Same counts as the lab's sampler (per-side ways only). */
+  agreesWithLab: z.boolean().nullable(),
+});
+
+export const intervalRunSchema = z.strictObject({
+  intervalMs: count,
+  samples: count,
+  samplesPerSec: ratio,
+  /** |time between two consecutive samples − interval|. */
+  jitterMs: z.strictObject({ p50: ms, p99: ms, max: ms }),
+  /** The sampler's CPU (its process and its ss children) as a share of one core. */
+  cpuShareOfOneCore: ratio,
+});
+
+const portMeasurement = <T extends z.ZodType>(way: T) =>
+  z.strictObject({
+    /** How the lab's sampler reads the table for this port (harness/sampler.ts chooseReading). */
+    labReading: z.enum(['filtered', 'raw']),
+    ways: z.array(way),
+  });
+
+const samplerSize = <T extends z.ZodType>(way: T) =>
+  z.strictObject({
+    size: count,
+    destinations: count,
+    buildMs: ms,
+    /** The pile as the lab's sampler saw it before the measurements. */
+    timeWait: z.strictObject({ clientSide: count, serverSide: count, namespace: count }),
+    /** Every way, for the port that holds the pile. */
+    pilePort: portMeasurement(way),
+    /** The ss ways and the lab's for a port with only its listener, among the pile (a crowded namespace). */
+    idlePort: portMeasurement(way),
+    maxSamplesPerSec: ratio,
+    atDefaultInterval: intervalRunSchema,
+  });
+
+/** What a sampler worker reports for one size, before the ratios. */
+export const samplerSizeReportSchema = samplerSize(wayCostSchema);
+export const samplerSizeResultSchema = samplerSize(ratedWaySchema);
+
+export const samplerSectionSchema = z.strictObject({
+  where: z.enum(['own network namespace', 'host namespace, 127.0.0.1']),
+  notes: z.array(z.string()),
+  sizes: z.array(samplerSizeResultSchema),
+});
+
+export const toolResultSchema = z.strictObject({
+  name: z.string(),
+  how: z.string(),
+  /** The tool's own figures. */
+  responses: count,
+  failed: count,
+  durationMs: ms,
+  reqPerSec: ratio,
+  /** reqPerSec over autocannon's (keep-alive) in the same run. */
+  ratioToAutocannon: ratio.nullable(),
+  /** The server's own count over the tool's run. */
+  server: z.strictObject({ requestsServed: count, connectionsAccepted: count }),
+  /** The tool's responses equal the requests the server served. */
+  agrees: z.boolean(),
+  disagreement: z.string().nullable(),
+});
+
+export const loadSectionSchema = z.strictObject({
+  requests: count,
+  concurrency: count,
+  skipped: z.array(z.strictObject({ name: z.string(), why: z.string() })),
+  tools: z.array(toolResultSchema),
+});
+
+export const scenarioCostSchema = z.strictObject({
+  scenario: z.string(),
+  /** CLI arguments beyond the name; empty: the scenario's defaults. */
+  args: z.array(z.string()),
+  wallMs: ms,
+  /** The CLI process itself: start-up, orchestration, the sampler's parsing, IPC, the report. */
+  harnessCpuMs: ms,
+  /** The processes it waited for: server, clients, the sampler's ss runs. */
+  childrenCpuMs: ms,
+  harnessShareOfTotal: ratio,
+  samplesTaken: count,
+  claimsHeld: z.boolean(),
+});
+
+export const harnessSectionSchema = z.strictObject({ scenarios: z.array(scenarioCostSchema) });
+
+export const targetSchema = z.strictObject({
+  name: z.string(),
+  text: z.string(),
+  measured: z.number().nullable(),
+  limit: z.number(),
+  /** null when the run did not measure it (a part was left out). */
+  met: z.boolean().nullable(),
+});
+
+export const benchSchema = z.strictObject({
+  kind: z.literal('timewait-lab-bench'),
+  schemaVersion: z.literal(BENCH_SCHEMA_VERSION),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  quick: z.boolean(),
+  env: resultSchema.shape.env,
+  sampler: samplerSectionSchema.nullable(),
+  load: loadSectionSchema.nullable(),
+  harness: harnessSectionSchema.nullable(),
+  targets: z.array(targetSchema),
+});
+
+export type WayCost = z.infer<typeof wayCostSchema>;
+export type RatedWay = z.infer<typeof ratedWaySchema>;
+export type IntervalRun = z.infer<typeof intervalRunSchema>;
+export type SamplerSizeReport = z.infer<typeof samplerSizeReportSchema>;
+export type SamplerSizeResult = z.infer<typeof samplerSizeResultSchema>;
+export type SamplerSection = z.infer<typeof samplerSectionSchema>;
+export type ToolResult = z.infer<typeof toolResultSchema>;
+export type LoadSection = z.infer<typeof loadSectionSchema>;
+export type ScenarioCost = z.infer<typeof scenarioCostSchema>;
+export type HarnessSection = z.infer<typeof harnessSectionSchema>;
+export type Target = z.infer<typeof targetSchema>;
+export type BenchResult = z.infer<typeof benchSchema>;
+
+/** One line per problem, naming the field. */
+export function benchProblems(value: unknown): string[] {
+  const parsed = benchSchema.safeParse(value);
+  return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+}

@@ -1,0 +1,98 @@
+// Human output of the benchmark: returns strings, the caller prints them (on stderr).
+import Table from 'cli-table3';
+import type { BenchResult, LoadSection, RatedWay, SamplerSection, HarnessSection, Target } from './bench-schema.ts';
+
+const n = (x: number) => x.toLocaleString('en-US');
+const fixed = (x: number, digits = 1) => x.toFixed(digits);
+const percent = (share: number) => `${fixed(share * 100)}%`;
+const table = (head: string[]) => new Table({ head, style: { head: [], border: [], compact: true } });
+
+function waysTable(ways: RatedWay[]): string {
+  const t = table(['way', 'command', 'wall ms', 'CPU ms own+children', 'x cheapest wall', 'x cheapest CPU', 'same counts']);
+  for (const w of ways) {
+    t.push([
+      w.name,
+      w.command,
+      fixed(w.wallMs, 2),
+      `${fixed(w.cpuMs.total, 2)} = ${fixed(w.cpuMs.own, 2)} + ${fixed(w.cpuMs.children, 2)}`,
+      fixed(w.ratioToCheapest.wall, 2),
+      fixed(w.ratioToCheapest.cpu, 2),
+      w.agreesWithLab === null ? '-' : w.agreesWithLab ? 'yes' : 'NO',
+    ]);
+  }
+  return t.toString();
+}
+
+export function formatSampler(section: SamplerSection): string {
+  const lines = [`Sampler: one read of the socket table, ${section.where}`, ...section.notes.map((note) => `  note: ${note}`)];
+  for (const s of section.sizes) {
+    const r = s.atDefaultInterval;
+    lines.push(
+      '',
+      `${n(s.timeWait.clientSide)} client-side TIME_WAIT (server side ${n(s.timeWait.serverSide)}, namespace ${n(s.timeWait.namespace)}), ` +
+        `piled up in ${fixed(s.buildMs / 1000)} s by no-body-close "bad" on ${s.destinations} address(es); the lab reads it ${s.pilePort.labReading}`,
+      waysTable(s.pilePort.ways),
+      `  a port with only its listener, among the pile (a crowded namespace); the lab reads it ${s.idlePort.labReading}:`,
+      waysTable(s.idlePort.ways),
+      `  sampler: ${fixed(s.maxSamplesPerSec)} samples/s back to back; every ${r.intervalMs} ms: ${fixed(r.samplesPerSec)} samples/s, ` +
+        `jitter p50 ${fixed(r.jitterMs.p50, 0)} / p99 ${fixed(r.jitterMs.p99, 0)} / max ${fixed(r.jitterMs.max, 0)} ms, ` +
+        `CPU ${percent(r.cpuShareOfOneCore)} of one core`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function formatLoad(section: LoadSection): string {
+  const t = table(['tool', 'how', 'responses (tool)', 'requests (server)', 'connections (server)', 'req/s (tool)', 'x autocannon', 'counts']);
+  for (const tool of section.tools) {
+    t.push([
+      tool.name,
+      tool.how,
+      n(tool.responses),
+      n(tool.server.requestsServed),
+      n(tool.server.connectionsAccepted),
+      n(tool.reqPerSec),
+      tool.ratioToAutocannon === null ? '-' : fixed(tool.ratioToAutocannon, 2),
+      tool.agrees ? 'agree' : 'DIFFER',
+    ]);
+  }
+  return [
+    `Load: ${n(section.requests)} requests at concurrency ${section.concurrency} per tool, one server, one tool after another`,
+    t.toString(),
+    ...section.tools.filter((tool) => tool.disagreement).map((tool) => `  differ: ${tool.disagreement}`),
+    ...section.skipped.map((s) => `  skipped: ${s.name}, ${s.why}`),
+  ].join('\n');
+}
+
+export function formatHarness(section: HarnessSection): string {
+  const t = table(['scenario', 'wall s', 'harness CPU ms', 'children CPU ms', 'harness share', 'samples', 'claims']);
+  for (const s of section.scenarios) {
+    t.push([
+      [s.scenario, ...s.args].join(' '),
+      fixed(s.wallMs / 1000),
+      n(s.harnessCpuMs),
+      n(s.childrenCpuMs),
+      percent(s.harnessShareOfTotal),
+      n(s.samplesTaken),
+      s.claimsHeld ? 'held' : 'FAILED',
+    ]);
+  }
+  return ['Harness: each scenario through the real CLI; its own CPU apart from the processes it waited for', t.toString()].join('\n');
+}
+
+export function formatTargets(targets: Target[]): string {
+  const mark = (t: Target) => (t.met === null ? 'n/a   ' : t.met ? 'met   ' : 'MISSED');
+  const value = (x: number | null) => (x === null ? 'not measured' : Number.isInteger(x) ? n(x) : String(x));
+  return ['Targets:', ...targets.map((t) => `  ${mark(t)}  ${t.text}: ${value(t.measured)} (target ${value(t.limit)})`)].join('\n');
+}
+
+export function formatBench(result: BenchResult): string {
+  return [
+    result.sampler && formatSampler(result.sampler),
+    result.load && formatLoad(result.load),
+    result.harness && formatHarness(result.harness),
+    formatTargets(result.targets),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}

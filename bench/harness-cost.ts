@@ -1,0 +1,49 @@
+// Part 3 of the benchmark: what the harness itself costs. Each scenario runs through the real CLI,
+// as a user runs it; the CLI process reports its own CPU and its children's when it exits
+// (cpu-report.ts), so the harness (orchestration, sampling, IPC) is told apart from the client and
+// server processes and the ss runs it waited for.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { LabError } from '../harness/errors.ts';
+import type { Result } from '../harness/result-schema.ts';
+import type { ScenarioCost } from './bench-schema.ts';
+import type { CpuReading } from './cpu.ts';
+
+const CLI = new URL('../harness/cli.ts', import.meta.url).pathname;
+const CPU_REPORT = new URL('./cpu-report.ts', import.meta.url).pathname;
+
+export async function measureScenario(scenario: string, args: string[]): Promise<ScenarioCost> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'twl-bench-'));
+  const report = path.join(dir, 'cpu.json');
+  const resultFile = path.join(dir, 'result.json');
+  try {
+    const t0 = performance.now();
+    const run = await execa(process.execPath, ['--import', CPU_REPORT, CLI, scenario, ...args, '--out', resultFile], {
+      reject: false,
+      stdin: 'ignore',
+      env: { TWL_CPU_REPORT: report },
+      timeout: 600_000,
+    });
+    const wallMs = Math.round(performance.now() - t0);
+    if (run.exitCode !== 0 && run.exitCode !== 1) {
+      throw new LabError(`scenario ${scenario} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').at(-1) ?? ''}`);
+    }
+    const cpu = JSON.parse(await readFile(report, 'utf8')) as CpuReading;
+    const result = JSON.parse(await readFile(resultFile, 'utf8')) as Result;
+    const total = cpu.ownMs + cpu.childrenMs;
+    return {
+      scenario,
+      args,
+      wallMs,
+      harnessCpuMs: Math.round(cpu.ownMs),
+      childrenCpuMs: Math.round(cpu.childrenMs),
+      harnessShareOfTotal: total > 0 ? Math.round((cpu.ownMs / total) * 10_000) / 10_000 : 0,
+      samplesTaken: result.variants.reduce((sum, v) => sum + v.summary.samplesTaken, 0),
+      claimsHeld: result.claims.every((c) => c.held),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,132 @@
+// Part 2 of the benchmark: the lab's load against the tools people already use. One server, one
+// request count and one concurrency for every tool, one tool after another; each tool's own count
+// is checked against the server's count of requests it served and connections it accepted.
+import autocannon from 'autocannon';
+import { runClient } from '../harness/client-process.ts';
+import type { LoadSettings } from '../harness/scenario.ts';
+import { startServer, type RunningServer } from '../harness/server-process.ts';
+import type { LoadSection, ToolResult } from './bench-schema.ts';
+import { onPath, runWrk } from './wrk.ts';
+
+const FETCH_CLIENT = new URL('./fetch-client.ts', import.meta.url);
+
+export interface LoadPlan {
+  requests: number;
+  concurrency: number;
+}
+
+/** What a tool says about its own run. */
+interface ToolCount {
+  responses: number;
+  failed: number;
+  durationMs: number;
+}
+
+interface Tool {
+  name: string;
+  /** What the tool does, in a few words. */
+  how: string;
+  run(url: string, plan: LoadPlan): Promise<ToolCount>;
+}
+
+const steady = (plan: LoadPlan): LoadSettings => ({ requests: plan.requests, concurrency: plan.concurrency, pattern: 'steady', burstGapMs: 0 });
+const timeLimitMs = (plan: LoadPlan) => 30_000 + plan.requests * 10;
+
+/**
+ * autocannon notices that it is done only at its next sample tick (lib/run.js: sampleInt, 1 s by
+ * default), so its duration is rounded up to whole seconds; 10 ms ticks make it honest for short runs.
+ */
+const AUTOCANNON_SAMPLE_MS = 10;
+
+async function autocannonRun(url: string, plan: LoadPlan, reconnectRate?: number): Promise<ToolCount> {
+  const result = await autocannon({
+    url,
+    connections: plan.concurrency,
+    amount: plan.requests,
+    sampleInt: AUTOCANNON_SAMPLE_MS,
+    ...(reconnectRate && { reconnectRate }),
+  });
+  return {
+    responses: result.requests.total,
+    failed: result.errors + result.timeouts + result.non2xx,
+    durationMs: result.duration * 1000,
+  };
+}
+
+const TOOLS: Tool[] = [
+  {
+    name: 'lab node:http (fixed)',
+    how: 'no-body-close "good": keep-alive agent, body read',
+    run: async (url, plan) => {
+      const o = await runClient({ scenario: 'no-body-close', variant: 'good', url, load: steady(plan) }, timeLimitMs(plan));
+      return { responses: o.ok + o.failed, failed: o.failed, durationMs: o.durationMs };
+    },
+  },
+  {
+    name: 'lab fetch',
+    how: 'global fetch (undici), body read',
+    run: async (url, plan) => {
+      const job = { scenario: 'bench', variant: 'fetch', url, load: steady(plan) };
+      const o = await runClient(job, timeLimitMs(plan), () => {}, FETCH_CLIENT);
+      return { responses: o.ok + o.failed, failed: o.failed, durationMs: o.durationMs };
+    },
+  },
+  { name: 'autocannon', how: 'programmatic API, keep-alive', run: (url, plan) => autocannonRun(url, plan) },
+  {
+    name: 'autocannon, reconnectRate 1',
+    how: 'a new connection for every request',
+    run: (url, plan) => autocannonRun(url, plan, 1),
+  },
+  {
+    name: 'wrk',
+    how: '1 thread, keep-alive, Lua stop at the count',
+    run: async (url, plan) => {
+      const w = await runWrk(url, plan.requests, plan.concurrency, Math.ceil(timeLimitMs(plan) / 1000));
+      const e = w.errors;
+      return { responses: w.responses, failed: e.connect + e.read + e.write + e.status + e.timeout, durationMs: w.durationUs / 1000 };
+    },
+  },
+];
+
+async function measureTool(tool: Tool, server: RunningServer, plan: LoadPlan): Promise<Omit<ToolResult, 'ratioToAutocannon'>> {
+  const before = await server.stats();
+  const count = await tool.run(`http://${server.host}:${server.port}/`, plan);
+  const after = await server.stats();
+  const served = after.requestsServed - before.requestsServed;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return {
+    name: tool.name,
+    how: tool.how,
+    ...count,
+    durationMs: Math.round(count.durationMs),
+    reqPerSec: Math.round(count.durationMs > 0 ? (count.responses * 1000) / count.durationMs : 0),
+    server: { requestsServed: served, connectionsAccepted: after.connectionsAccepted - before.connectionsAccepted },
+    agrees: count.responses === served,
+    disagreement: count.responses === served ? null : `${tool.name} counted ${n(count.responses)} responses; the server served ${n(served)} requests`,
+  };
+}
+
+export async function benchLoad(plan: LoadPlan, onTool: (name: string) => void = () => {}): Promise<LoadSection> {
+  const skipped: LoadSection['skipped'] = [];
+  const tools: Tool[] = [];
+  for (const tool of TOOLS) {
+    if (tool.name === 'wrk' && !(await onPath('wrk'))) skipped.push({ name: 'wrk', why: 'not installed (Debian: apt-get install wrk)' });
+    else tools.push(tool);
+  }
+  const server = await startServer({ bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 }, '127.0.0.1');
+  const measured = [];
+  try {
+    for (const tool of tools) {
+      onTool(tool.name);
+      measured.push(await measureTool(tool, server, plan));
+    }
+  } finally {
+    await server.stop();
+  }
+  const reference = measured.find((t) => t.name === 'autocannon')?.reqPerSec;
+  return {
+    ...plan,
+    skipped,
+    tools: measured.map((t) => ({ ...t, ratioToAutocannon: reference ? Math.round((t.reqPerSec / reference) * 100) / 100 : null })),
+  };
+}

@@ -1,0 +1,93 @@
+// Part 1 of the benchmark: the sampler among piles of TIME_WAIT sockets. Each size gets a fresh
+// namespace and a worker process inside it (sampler-worker.ts); without the privilege to make one,
+// the worker runs on 127.0.0.1 in the host's namespace, among whatever else runs there.
+import { isDeepStrictEqual } from 'node:util';
+import { LabError } from '../harness/errors.ts';
+import { lastStderrLine, startNode, startNodeIn } from '../harness/processes.ts';
+import { createNamespace, deleteNamespace } from './namespace.ts';
+import type { RatedWay, SamplerSection, SamplerSizeReport, SamplerSizeResult, WayCost } from './bench-schema.ts';
+import type { SamplerJob, SamplerWorkerMessage } from './sampler-worker.ts';
+import { destinationsFor, SOCKETS_PER_DESTINATION } from './time-wait-pile.ts';
+
+const WORKER = new URL('./sampler-worker.ts', import.meta.url);
+
+export interface SamplerPlan {
+  /** TIME_WAIT sockets to pile up, one measurement each. */
+  sizes: number[];
+  /** Time each way gets to read, at each size and port. */
+  budgetMsPerWay: number;
+  minReads: number;
+  /** How long the sampler runs back to back, and at the default interval. */
+  maxRateMs: number;
+  intervalRunMs: number;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export function rateWays(ways: WayCost[]): RatedWay[] {
+  const lab = ways.find((w) => w.name === 'lab sampler');
+  return ways.map((way) => {
+    const peers = ways.filter((w) => w.information === way.information);
+    const cheapestWall = Math.min(...peers.map((w) => w.wallMs));
+    const cheapestCpu = Math.min(...peers.map((w) => w.cpuMs.total));
+    return {
+      ...way,
+      ratioToCheapest: {
+        wall: round(way.wallMs / Math.max(cheapestWall, 0.01)),
+        cpu: round(way.cpuMs.total / Math.max(cheapestCpu, 0.01)),
+      },
+      agreesWithLab: way.information === 'per-side' && lab ? isDeepStrictEqual(way.found, lab.found) : null,
+    };
+  });
+}
+
+async function runWorker(job: SamplerJob, namespace: string | null): Promise<SamplerSizeReport> {
+  const timeout = 120_000 + job.size * 5;
+  const child = namespace ? startNodeIn(namespace, WORKER, [], { timeout }) : startNode(WORKER, [], { timeout });
+  let report: SamplerSizeReport | undefined;
+  try {
+    await child.sendMessage(job as never);
+    for await (const message of child.getEachMessage()) {
+      const m = message as unknown as SamplerWorkerMessage;
+      if (m.type === 'report') report = m.report;
+    }
+    await child;
+  } catch (error) {
+    throw new LabError(`the sampler measurement at ${job.size.toLocaleString('en-US')} sockets failed: ${lastStderrLine(error)}`);
+  }
+  if (!report) throw new LabError(`the sampler measurement at ${job.size} sockets exited without a report`);
+  return report;
+}
+
+export async function benchSampler({ sizes: planned, ...measures }: SamplerPlan, onSize: (size: number) => void = () => {}): Promise<SamplerSection> {
+  const notes: string[] = [];
+  const sizes: SamplerSizeResult[] = [];
+  let where: SamplerSection['where'] = 'own network namespace';
+  for (const size of planned) {
+    const namespace = await createNamespace();
+    const name = 'name' in namespace ? namespace.name : null;
+    if ('unavailable' in namespace) {
+      where = 'host namespace, 127.0.0.1';
+      if (!notes.length) notes.push(`no network namespace (${namespace.unavailable}): piles built on 127.0.0.1 among the host's other sockets`);
+      if (size > SOCKETS_PER_DESTINATION) {
+        notes.push(`${size.toLocaleString('en-US')} sockets skipped: without a namespace of its own the bench keeps to one address (${SOCKETS_PER_DESTINATION.toLocaleString('en-US')} at most)`);
+        continue;
+      }
+    }
+    onSize(size);
+    try {
+      const job: SamplerJob = {
+        ...measures,
+        size,
+        bindHost: name ? '0.0.0.0' : '127.0.0.1',
+        destinations: name ? destinationsFor(size) : ['127.0.0.1'],
+      };
+      const report = await runWorker(job, name);
+      const rated = (p: SamplerSizeReport['pilePort']) => ({ labReading: p.labReading, ways: rateWays(p.ways) });
+      sizes.push({ ...report, pilePort: rated(report.pilePort), idlePort: rated(report.idlePort) });
+    } finally {
+      if (name) await deleteNamespace(name);
+    }
+  }
+  return { where, notes, sizes };
+}

@@ -1,0 +1,91 @@
+// What the benchmark measures about reading the socket table, at one pile size: the cost of one
+// read by each way, the highest rate the lab's sampler keeps up, and its steadiness and CPU share
+// at the default interval. Runs inside the namespace that holds the pile.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startSampler } from '../harness/sampler.ts';
+import type { SideCounts } from '../harness/ss-parse.ts';
+import type { IntervalRun, WayCost } from './bench-schema.ts';
+import { cpuSince, readCpu } from './cpu.ts';
+import type { Way } from './socket-table-ways.ts';
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+
+/** Each turn of a way lasts about this long: long enough to spread 10 ms CPU ticks, short enough to interleave. */
+const TURN_MS = 100;
+
+/**
+ * Gives each way turns of a few reads, way after way, round after round, until every way has had
+ * about `budgetMs` (and at least `minReads` counted reads), so a noisy neighbour weighs on all of
+ * them alike. The first read of every turn is not counted: it pays for the garbage the previous
+ * way left behind.
+ */
+export async function measureWays(ways: Way[], port: number, budgetMs: number, minReads: number): Promise<WayCost[]> {
+  const readers = ways.map((way) => way.reader(port));
+  const found: (SideCounts | number)[] = [];
+  const readsPerTurn: number[] = [];
+  for (const read of readers) {
+    const t0 = performance.now();
+    found.push(await read()); // also warms up: loads code, fills caches
+    readsPerTurn.push(1 + Math.max(1, Math.ceil(TURN_MS / Math.max(performance.now() - t0, 0.01))));
+  }
+  const tallies = ways.map(() => ({ walls: [] as number[], ownMs: 0, childrenMs: 0 }));
+  const start = performance.now();
+  while (tallies.some((t) => t.walls.length < minReads) || performance.now() - start < budgetMs * ways.length) {
+    for (const [i, read] of readers.entries()) {
+      const tally = tallies[i]!;
+      await read();
+      const before = readCpu();
+      for (let n = 1; n < readsPerTurn[i]!; n++) {
+        const t0 = performance.now();
+        await read();
+        tally.walls.push(performance.now() - t0);
+      }
+      const cpu = cpuSince(before);
+      tally.ownMs += cpu.ownMs;
+      tally.childrenMs += cpu.childrenMs;
+    }
+  }
+  return ways.map((way, i) => {
+    const { walls, ownMs, childrenMs } = tallies[i]!;
+    const per = (ms: number) => round(ms / walls.length);
+    return {
+      name: way.name,
+      command: way.command,
+      information: way.information,
+      reads: walls.length,
+      wallMs: round(median(walls)),
+      cpuMs: { own: per(ownMs), children: per(childrenMs), total: per(ownMs + childrenMs) },
+      found: found[i]!,
+    };
+  });
+}
+
+/** The rate of the lab's sampler with no pause between samples: the most it can sustain. */
+export async function measureMaxRate(port: number, durationMs: number): Promise<number> {
+  const sampler = startSampler(port, 0);
+  const start = performance.now();
+  await sleep(durationMs);
+  const samples = await sampler.stop();
+  return round((samples.length * 1000) / (performance.now() - start), 1);
+}
+
+/** The lab's sampler at `intervalMs`, as a scenario runs it, for `durationMs`. */
+export async function measureAtInterval(port: number, intervalMs: number, durationMs: number): Promise<IntervalRun> {
+  const cpuBefore = readCpu();
+  const start = performance.now();
+  const sampler = startSampler(port, intervalMs, start);
+  await sleep(durationMs);
+  const samples = await sampler.stop();
+  const wallMs = performance.now() - start;
+  const cpu = cpuSince(cpuBefore);
+  const deviations = samples.slice(1).map((s, i) => Math.abs(s.tMs - samples[i]!.tMs - intervalMs));
+  return {
+    intervalMs,
+    samples: samples.length,
+    samplesPerSec: round((samples.length * 1000) / wallMs, 1),
+    jitterMs: { p50: round(median(deviations)), p99: round(quantile(deviations, 0.99)), max: round(Math.max(0, ...deviations)) },
+    cpuShareOfOneCore: round((cpu.ownMs + cpu.childrenMs) / wallMs, 4),
+  };
+}

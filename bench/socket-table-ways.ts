@@ -1,0 +1,85 @@
+// The ways to learn, once, how many sockets are in each state on each side of the server's port:
+// the lab's sampler and the commands people already use, each carried to the same answer (counts
+// per side), so their costs compare like for like. /proc/net/sockstat answers less (the whole
+// namespace's TIME_WAIT, no sides) and is measured as the floor.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { parseInetDiag } from '../harness/inet-diag.ts';
+import { parseSockstat } from '../harness/proc-net.ts';
+import { sampleOnce, type Sample } from '../harness/sampler.ts';
+import { countBySide, parseSs, type SideCounts } from '../harness/ss-parse.ts';
+import { parseNetstat, parseProcNetTcp } from './table-parsers.ts';
+
+export type Information = 'per-side' | 'namespace-total';
+
+export interface Way {
+  name: string;
+  /** What it runs, as a user would type it. */
+  command: string;
+  information: Information;
+  /** A reader for one port: per-side counts, or for namespace-total ways the namespace's TIME_WAIT. */
+  reader(port: number): () => Promise<SideCounts | number>;
+}
+
+// Every command is run the way the lab's sampler runs ss, so the ways differ only in the command.
+const execFileAsync = promisify(execFile);
+const MAX_BYTES = 1 << 30;
+const text = async (file: string, args: string[]) => (await execFileAsync(file, args, { maxBuffer: MAX_BYTES })).stdout;
+
+export const WAYS: Way[] = [
+  {
+    name: 'lab sampler',
+    command: 'sampleOnce(): ss, filtered or raw by the last sample, + /proc/net/sockstat',
+    information: 'per-side',
+    reader: (port) => {
+      let previous: Sample | undefined; // as in a scenario: each sample picks its reading from the last
+      return async () => {
+        previous = await sampleOnce(port, 0, previous);
+        return { clientSide: previous.clientSide, serverSide: previous.serverSide };
+      };
+    },
+  },
+  {
+    name: 'ss raw records',
+    command: 'ss -tan -D -',
+    information: 'per-side',
+    reader: (port) => async () => {
+      const { stdout } = await execFileAsync('ss', ['-tan', '-D', '-'], { encoding: 'buffer', maxBuffer: MAX_BYTES });
+      return countBySide(parseInetDiag(stdout, port), port);
+    },
+  },
+  {
+    name: 'ss, kernel filter',
+    command: 'ss -Htan ( sport = :P or dport = :P )',
+    information: 'per-side',
+    reader: (port) => async () => countBySide(parseSs(await text('ss', ['-Htan', `( sport = :${port} or dport = :${port} )`])), port),
+  },
+  {
+    name: 'ss, unfiltered',
+    command: 'ss -tan',
+    information: 'per-side',
+    reader: (port) => async () => countBySide(parseSs(await text('ss', ['-tan'])), port),
+  },
+  {
+    name: 'netstat',
+    command: 'netstat -ant',
+    information: 'per-side',
+    reader: (port) => async () => countBySide(parseNetstat(await text('netstat', ['-ant'])), port),
+  },
+  {
+    name: '/proc/net/tcp',
+    command: 'read /proc/net/tcp + /proc/net/tcp6',
+    information: 'per-side',
+    reader: (port) => async () => {
+      const [v4, v6] = await Promise.all([readFile('/proc/net/tcp', 'utf8'), readFile('/proc/net/tcp6', 'utf8')]);
+      return countBySide([...parseProcNetTcp(v4), ...parseProcNetTcp(v6)], port);
+    },
+  },
+  {
+    name: '/proc/net/sockstat',
+    command: 'read /proc/net/sockstat',
+    information: 'namespace-total',
+    reader: () => async () => parseSockstat(await readFile('/proc/net/sockstat', 'utf8')).tw,
+  },
+];

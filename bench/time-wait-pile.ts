@@ -1,0 +1,45 @@
+// Builds a pile of client-side TIME_WAIT sockets on one server port with the lab's own misconfigured
+// client (no-body-close, variant bad: every request opens a connection and the client closes it
+// first). They last 60 s (TCP_TIMEWAIT_LEN), long enough to measure the sampler among them.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runClient } from '../harness/client-process.ts';
+import { sampleOnce } from '../harness/sampler.ts';
+
+/**
+ * Connections to one destination address share its ephemeral ports (net.ipv4.ip_local_port_range),
+ * so a pile larger than about half a range is spread over several loopback addresses
+ * (127.0.0.1, 127.0.0.2, ...; all of 127/8 is local), all on the same server port.
+ */
+export const SOCKETS_PER_DESTINATION = 10_000;
+const CONCURRENCY_PER_CLIENT = 20;
+const SETTLE_LIMIT_MS = 3_000;
+
+export function destinationsFor(size: number): string[] {
+  return Array.from({ length: Math.ceil(size / SOCKETS_PER_DESTINATION) }, (_, i) => `127.0.0.${i + 1}`);
+}
+
+/** Runs one bad client per destination at once; resolves once the last connection has closed. */
+export async function buildPile(port: number, size: number, destinations: string[]): Promise<void> {
+  const share = (i: number) => Math.floor(size / destinations.length) + (i < size % destinations.length ? 1 : 0);
+  await Promise.all(
+    destinations.map((host, i) =>
+      runClient(
+        {
+          scenario: 'no-body-close',
+          variant: 'bad',
+          url: `http://${host}:${port}/`,
+          load: { requests: share(i), concurrency: CONCURRENCY_PER_CLIENT, pattern: 'steady', burstGapMs: 0 },
+        },
+        60_000 + share(i) * 10,
+      ),
+    ),
+  );
+  // The last closes finish after the client reports; wait until no client-side socket is still open.
+  const until = performance.now() + SETTLE_LIMIT_MS;
+  while (performance.now() < until) {
+    const { clientSide } = await sampleOnce(port, 0);
+    const stillOpen = Object.entries(clientSide).filter(([state]) => state !== 'timeWait').reduce((sum, [, n]) => sum + (n ?? 0), 0);
+    if (stillOpen === 0) return;
+    await sleep(100);
+  }
+}
