@@ -111,13 +111,19 @@ export const scenarioCostSchema = z.strictObject({
   claimsHeld: z.boolean(),
 });
 
-export const harnessSectionSchema = z.strictObject({ scenarios: z.array(scenarioCostSchema) });
+export const harnessSectionSchema = z.strictObject({
+  /** The CLI's CPU to start and exit without running anything (`--list`): part of every harnessCpuMs. */
+  startupCpuMs: ms,
+  scenarios: z.array(scenarioCostSchema),
+});
 
 export const targetSchema = z.strictObject({
   name: z.string(),
   text: z.string(),
   measured: z.number().nullable(),
   limit: z.number(),
+  /** x: a ratio; share: of one core or of a total (0.05 = 5%); per-second; ms. */
+  unit: z.enum(['x', 'share', 'per-second', 'ms']),
   /** null when the run did not measure it (a part was left out). */
   met: z.boolean().nullable(),
 });

@@ -12,7 +12,7 @@ import { stopAll } from '../harness/processes.ts';
 import { RESULTS_DIR, writeFileAtomically } from '../harness/result-file.ts';
 import { BENCH_SCHEMA_VERSION, benchProblems, type BenchResult, type HarnessSection } from './bench-schema.ts';
 import { formatBench } from './format.ts';
-import { measureScenario } from './harness-cost.ts';
+import { measureScenario, measureStartup } from './harness-cost.ts';
 import { benchLoad, type LoadPlan } from './load-bench.ts';
 import { deleteOwnNamespaces } from './namespace.ts';
 import { benchSampler, type SamplerPlan } from './sampler-bench.ts';
@@ -86,7 +86,7 @@ async function benchHarness(plan: Plan): Promise<HarnessSection> {
     console.error(`> harness: npm run scenario -- ${[run.name, ...run.args].join(' ')}`);
     scenarios.push(await measureScenario(run.name, run.args));
   }
-  return { scenarios };
+  return { startupCpuMs: await measureStartup(), scenarios };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -131,8 +131,13 @@ async function cleanUp(): Promise<void> {
   await deleteOwnNamespaces();
 }
 
+// `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal that has no listener left
+// but its own, which would end this process before the namespaces are deleted.
+let interrupted = false;
 function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
     console.error(`\nbench: interrupted by ${signal}; stopping its processes, no bench file written`);
     void cleanUp().finally(() => process.exit(code));
   });
@@ -140,19 +145,24 @@ function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
 onSignal('SIGINT', EXIT.sigint);
 onSignal('SIGTERM', EXIT.sigterm);
 
+function failureCode(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (error instanceof LabError) {
+    console.error(`bench: ${error.message}`);
+    return error.exitCode;
+  }
+  console.error(`bench: the lab failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
+  return EXIT.labFailure;
+}
+
 let code: number;
 try {
   code = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof CommanderError) {
-    code = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (error instanceof LabError) {
-    console.error(`bench: ${error.message}`);
-    code = error.exitCode;
-  } else {
-    console.error(`bench: the lab failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
-    code = EXIT.labFailure;
-  }
+  // After a signal, the processes it ended make main fail: the signal's handler reports and exits.
+  code = interrupted ? EXIT.sigint : failureCode(error);
 }
-await cleanUp();
-process.exit(code);
+if (!interrupted) {
+  await cleanUp();
+  process.exit(code);
+}

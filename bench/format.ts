@@ -77,13 +77,25 @@ export function formatHarness(section: HarnessSection): string {
       s.claimsHeld ? 'held' : 'FAILED',
     ]);
   }
-  return ['Harness: each scenario through the real CLI; its own CPU apart from the processes it waited for', t.toString()].join('\n');
+  return [
+    'Harness: each scenario through the real CLI; its own CPU apart from the processes it waited for',
+    t.toString(),
+    `  of the harness CPU, ${n(section.startupCpuMs)} ms is the CLI starting and exiting (npm run scenario -- --list)`,
+  ].join('\n');
 }
 
 export function formatTargets(targets: Target[]): string {
   const mark = (t: Target) => (t.met === null ? 'n/a   ' : t.met ? 'met   ' : 'MISSED');
-  const value = (x: number | null) => (x === null ? 'not measured' : Number.isInteger(x) ? n(x) : String(x));
-  return ['Targets:', ...targets.map((t) => `  ${mark(t)}  ${t.text}: ${value(t.measured)} (target ${value(t.limit)})`)].join('\n');
+  const value = (x: number | null, unit: Target['unit']) => {
+    if (x === null) return 'not measured';
+    if (unit === 'share') return percent(x);
+    if (unit === 'ms') return `${fixed(x / 1000)} s`;
+    return unit === 'x' ? `${fixed(x, 2)}x` : fixed(x);
+  };
+  return [
+    'Targets:',
+    ...targets.map((t) => `  ${mark(t)}  ${t.text}: ${value(t.measured, t.unit)} (target ${value(t.limit, t.unit)})`),
+  ].join('\n');
 }
 
 export function formatBench(result: BenchResult): string {

@@ -14,23 +14,40 @@ import type { CpuReading } from './cpu.ts';
 const CLI = new URL('../harness/cli.ts', import.meta.url).pathname;
 const CPU_REPORT = new URL('./cpu-report.ts', import.meta.url).pathname;
 
-export async function measureScenario(scenario: string, args: string[]): Promise<ScenarioCost> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'twl-bench-'));
+/** Runs the CLI with `args` as a user would, with the CPU report preloaded. */
+async function runCli(args: string[], dir: string) {
   const report = path.join(dir, 'cpu.json');
-  const resultFile = path.join(dir, 'result.json');
+  const t0 = performance.now();
+  const run = await execa(process.execPath, ['--import', CPU_REPORT, CLI, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    env: { TWL_CPU_REPORT: report },
+    timeout: 600_000,
+  });
+  const wallMs = Math.round(performance.now() - t0);
+  const cpu = run.exitCode === 0 || run.exitCode === 1 ? (JSON.parse(await readFile(report, 'utf8')) as CpuReading) : null;
+  if (!cpu) throw new LabError(`npm run scenario -- ${args.join(' ')} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').at(-1) ?? ''}`);
+  return { wallMs, cpu };
+}
+
+async function inTemporaryDirectory<T>(use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'twl-bench-'));
   try {
-    const t0 = performance.now();
-    const run = await execa(process.execPath, ['--import', CPU_REPORT, CLI, scenario, ...args, '--out', resultFile], {
-      reject: false,
-      stdin: 'ignore',
-      env: { TWL_CPU_REPORT: report },
-      timeout: 600_000,
-    });
-    const wallMs = Math.round(performance.now() - t0);
-    if (run.exitCode !== 0 && run.exitCode !== 1) {
-      throw new LabError(`scenario ${scenario} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').at(-1) ?? ''}`);
-    }
-    const cpu = JSON.parse(await readFile(report, 'utf8')) as CpuReading;
+    return await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The CPU the CLI spends starting: loading its modules and the scenarios (`--list` and exit). */
+export function measureStartup(): Promise<number> {
+  return inTemporaryDirectory(async (dir) => Math.round((await runCli(['--list'], dir)).cpu.ownMs));
+}
+
+export function measureScenario(scenario: string, args: string[]): Promise<ScenarioCost> {
+  return inTemporaryDirectory(async (dir) => {
+    const resultFile = path.join(dir, 'result.json');
+    const { wallMs, cpu } = await runCli([scenario, ...args, '--out', resultFile], dir);
     const result = JSON.parse(await readFile(resultFile, 'utf8')) as Result;
     const total = cpu.ownMs + cpu.childrenMs;
     return {
@@ -43,7 +60,5 @@ export async function measureScenario(scenario: string, args: string[]): Promise
       samplesTaken: result.variants.reduce((sum, v) => sum + v.summary.samplesTaken, 0),
       claimsHeld: result.claims.every((c) => c.held),
     };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

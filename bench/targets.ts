@@ -11,13 +11,12 @@ export const TARGETS = {
 } as const;
 
 const n = (x: number) => x.toLocaleString('en-US');
-const target = (name: string, text: string, measured: number | null, limit: number, met: (m: number) => boolean): Target => ({
-  name,
-  text,
-  measured,
-  limit,
-  met: measured === null ? null : met(measured),
-});
+const target = (
+  name: string,
+  text: string,
+  [measured, limit, unit]: [number | null, number, Target['unit']],
+  met: (m: number) => boolean,
+): Target => ({ name, text, measured, limit, unit, met: measured === null ? null : met(measured) });
 
 export function evaluateTargets(sampler: SamplerSection | null, harness: HarnessSection | null): Target[] {
   const largest = sampler?.sizes.at(-1);
@@ -29,36 +28,31 @@ export function evaluateTargets(sampler: SamplerSection | null, harness: Harness
     target(
       'sampler-cost-ratio',
       `${at}, one sample costs <= ${TARGETS.samplerCostRatio}x the CPU of the cheapest way to the same per-side counts`,
-      lab?.ratioToCheapest.cpu ?? null,
-      TARGETS.samplerCostRatio,
+      [lab?.ratioToCheapest.cpu ?? null, TARGETS.samplerCostRatio, 'x'],
       (m) => m <= TARGETS.samplerCostRatio,
     ),
     target(
       'sampler-rate',
-      `${at}, the sampler sustains ${TARGETS.samplerRatePerSec} samples a second (back to back)`,
-      largest?.maxSamplesPerSec ?? null,
-      TARGETS.samplerRatePerSec,
+      `${at}, the sampler sustains ${TARGETS.samplerRatePerSec} samples a second (samples/s back to back)`,
+      [largest?.maxSamplesPerSec ?? null, TARGETS.samplerRatePerSec, 'per-second'],
       (m) => m >= TARGETS.samplerRatePerSec,
     ),
     target(
       'sampler-cpu-share',
       `${at}, sampling every ${largest?.atDefaultInterval.intervalMs ?? 100} ms takes < ${TARGETS.samplerCpuShare * 100}% of one core`,
-      largest?.atDefaultInterval.cpuShareOfOneCore ?? null,
-      TARGETS.samplerCpuShare,
+      [largest?.atDefaultInterval.cpuShareOfOneCore ?? null, TARGETS.samplerCpuShare, 'share'],
       (m) => m < TARGETS.samplerCpuShare,
     ),
     target(
       'harness-cpu-share',
       `the harness process's own CPU is < ${TARGETS.harnessCpuShare * 100}% of each scenario's total (worst scenario)`,
-      worst(scenarios, (s) => s.harnessShareOfTotal),
-      TARGETS.harnessCpuShare,
+      [worst(scenarios, (s) => s.harnessShareOfTotal), TARGETS.harnessCpuShare, 'share'],
       (m) => m < TARGETS.harnessCpuShare,
     ),
     target(
       'scenario-wall',
-      `each scenario finishes in < ${TARGETS.scenarioWallMs / 1000} s (slowest scenario, ms)`,
-      worst(scenarios, (s) => s.wallMs),
-      TARGETS.scenarioWallMs,
+      `each scenario finishes in < ${TARGETS.scenarioWallMs / 1000} s (slowest scenario)`,
+      [worst(scenarios, (s) => s.wallMs), TARGETS.scenarioWallMs, 'ms'],
       (m) => m < TARGETS.scenarioWallMs,
     ),
   ];

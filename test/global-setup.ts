@@ -2,7 +2,16 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { ROOT } from './helpers.ts';
 
-const LAB_ENTRIES = ['servers/http-server.ts', 'harness/client-runner.ts', 'harness/cli.ts', 'harness/workshop.ts', 'harness/report-cli.ts'];
+const LAB_ENTRIES = [
+  'servers/http-server.ts',
+  'harness/client-runner.ts',
+  'harness/cli.ts',
+  'harness/workshop.ts',
+  'harness/report-cli.ts',
+  'bench/cli.ts',
+  'bench/sampler-worker.ts',
+  'bench/fetch-client.ts',
+];
 
 export async function labProcesses(): Promise<string[]> {
   const found: string[] = [];
