@@ -2,6 +2,7 @@
 // request count and one concurrency for every tool, one tool after another; each tool's own count
 // is checked against the server's count of requests it served and connections it accepted.
 import autocannon from 'autocannon';
+import { loadScenario } from '../harness/catalog.ts';
 import { runClient } from '../harness/client-process.ts';
 import type { LoadSettings } from '../harness/scenario.ts';
 import { startServer, type RunningServer } from '../harness/server-process.ts';
@@ -9,6 +10,8 @@ import type { LoadSection, ToolResult } from './bench-schema.ts';
 import { onPath, runWrk } from './wrk.ts';
 
 const FETCH_CLIENT = new URL('./fetch-client.ts', import.meta.url);
+/** The lab's fixed node:http client; its scenario's server settings serve every tool. */
+const FIXED_CLIENT = { scenario: 'no-body-close', variant: 'good' };
 
 export interface LoadPlan {
   requests: number;
@@ -58,7 +61,7 @@ const TOOLS: Tool[] = [
     name: 'lab node:http (fixed)',
     how: 'no-body-close "good": keep-alive agent, body read',
     run: async (url, plan) => {
-      const o = await runClient({ scenario: 'no-body-close', variant: 'good', url, load: steady(plan) }, timeLimitMs(plan));
+      const o = await runClient({ ...FIXED_CLIENT, url, load: steady(plan) }, timeLimitMs(plan));
       return { responses: o.ok + o.failed, failed: o.failed, durationMs: o.durationMs };
     },
   },
@@ -113,7 +116,7 @@ export async function benchLoad(plan: LoadPlan, onTool: (name: string) => void =
     if (tool.name === 'wrk' && !(await onPath('wrk'))) skipped.push({ name: 'wrk', why: 'not installed (Debian: apt-get install wrk)' });
     else tools.push(tool);
   }
-  const server = await startServer({ bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 }, '127.0.0.1');
+  const server = await startServer((await loadScenario(FIXED_CLIENT.scenario)).server, '127.0.0.1');
   const measured = [];
   try {
     for (const tool of tools) {

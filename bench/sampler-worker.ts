@@ -2,6 +2,7 @@
 // the machine allows): starts the lab's server, piles up TIME_WAIT sockets with the lab's bad
 // client, measures every way of reading the table, reports over IPC, and exits.
 import { getOneMessage, sendMessage } from 'execa';
+import { loadScenario } from '../harness/catalog.ts';
 import { stopAll } from '../harness/processes.ts';
 import { chooseReading, DEFAULT_INTERVAL_MS, sampleOnce } from '../harness/sampler.ts';
 import { startServer } from '../harness/server-process.ts';
@@ -9,7 +10,7 @@ import type { SamplerSizeReport } from './bench-schema.ts';
 import type { SamplerPlan } from './sampler-bench.ts';
 import { measureAtInterval, measureMaxRate, measureWays } from './sampler-measures.ts';
 import { WAYS, type Way } from './socket-table-ways.ts';
-import { buildPile } from './time-wait-pile.ts';
+import { buildPile, PILE_SCENARIO } from './time-wait-pile.ts';
 
 export type SamplerJob = Omit<SamplerPlan, 'sizes'> & {
   size: number;
@@ -31,7 +32,7 @@ async function measurePort(ways: Way[], port: number, job: SamplerJob): Promise<
 }
 
 async function measure(job: SamplerJob): Promise<SamplerSizeReport> {
-  const settings = { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 };
+  const { server: settings } = await loadScenario(PILE_SCENARIO);
   const [server, idle] = await Promise.all([startServer(settings, job.bindHost), startServer(settings, job.bindHost)]);
   const t0 = performance.now();
   await buildPile(server.port, job.size, job.destinations);
@@ -55,7 +56,8 @@ async function measure(job: SamplerJob): Promise<SamplerSizeReport> {
   };
 }
 
-process.once('SIGTERM', () => void stopAll().finally(() => process.exit(143)));
+// `on`, not `once`: with no listener left but its own, execa's exit hook re-raises the signal.
+process.on('SIGTERM', () => void stopAll().finally(() => process.exit(143)));
 try {
   const job = (await getOneMessage()) as unknown as SamplerJob;
   const report = await measure(job);

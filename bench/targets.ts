@@ -33,9 +33,10 @@ export function evaluateTargets(sampler: SamplerSection | null, harness: Harness
     ),
     target(
       'sampler-rate',
-      `${at}, the sampler sustains ${TARGETS.samplerRatePerSec} samples a second (samples/s back to back)`,
-      [largest?.maxSamplesPerSec ?? null, TARGETS.samplerRatePerSec, 'per-second'],
-      (m) => m >= TARGETS.samplerRatePerSec,
+      `${at}, the sampler holds ${TARGETS.samplerRatePerSec} samples a second at its default interval, within 5% (samples/s)`,
+      [largest?.atDefaultInterval.samplesPerSec ?? null, TARGETS.samplerRatePerSec, 'per-second'],
+      // Within 5%: a timer that fires a few ms late is not a sampler that cannot keep up.
+      (m) => m >= 0.95 * TARGETS.samplerRatePerSec,
     ),
     target(
       'sampler-cpu-share',

@@ -11,6 +11,8 @@ import { sampleOnce } from '../harness/sampler.ts';
  * (127.0.0.1, 127.0.0.2, ...; all of 127/8 is local), all on the same server port.
  */
 export const SOCKETS_PER_DESTINATION = 10_000;
+/** The scenario whose "bad" client makes the pile, against that scenario's server settings. */
+export const PILE_SCENARIO = 'no-body-close';
 const CONCURRENCY_PER_CLIENT = 20;
 const SETTLE_LIMIT_MS = 3_000;
 
@@ -25,7 +27,7 @@ export async function buildPile(port: number, size: number, destinations: string
     destinations.map((host, i) =>
       runClient(
         {
-          scenario: 'no-body-close',
+          scenario: PILE_SCENARIO,
           variant: 'bad',
           url: `http://${host}:${port}/`,
           load: { requests: share(i), concurrency: CONCURRENCY_PER_CLIENT, pattern: 'steady', burstGapMs: 0 },
