@@ -3,10 +3,10 @@
 // stderr, and writes results/bench-<time>.json. Targets are figures: a missed one does not change the
 // exit status (0 it ran, 2 bad input, 3 the lab failed, 130/143 interrupted).
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { scenarioNames } from '../harness/catalog.ts';
 import { readEnvironment } from '../harness/environment.ts';
-import { EXIT, LabError } from '../harness/errors.ts';
+import { EXIT, exitCodeOf, LabError } from '../harness/errors.ts';
 import { checkMachine } from '../harness/preflight.ts';
 import { stopAll } from '../harness/processes.ts';
 import { RESULTS_DIR, writeFileAtomically } from '../harness/result-file.ts';
@@ -145,23 +145,13 @@ function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
 onSignal('SIGINT', EXIT.sigint);
 onSignal('SIGTERM', EXIT.sigterm);
 
-function failureCode(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (error instanceof LabError) {
-    console.error(`bench: ${error.message}`);
-    return error.exitCode;
-  }
-  console.error(`bench: the lab failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
-  return EXIT.labFailure;
-}
-
-let code: number;
-try {
-  code = await main(process.argv.slice(2));
-} catch (error) {
-  // After a signal, the processes it ended make main fail: the signal's handler reports and exits.
-  code = interrupted ? EXIT.sigint : failureCode(error);
-}
+const code = await exitCodeOf('bench', () =>
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    // After a signal, the processes it ended make main fail: the signal's handler reports and exits.
+    if (interrupted) return EXIT.sigint;
+    throw error;
+  }),
+);
 if (!interrupted) {
   await cleanUp();
   process.exit(code);
