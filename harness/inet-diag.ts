@@ -1,8 +1,8 @@
 // Reads the raw socket records that `ss -tan -D -` dumps: the kernel's inet_diag messages as they
 // came over netlink, before ss formats them. Formatting one text line per socket is most of what ss
 // costs with tens of thousands of sockets; these records give state and ports at fixed offsets.
-// Note: with -D, ss applies state filters (in the request) but not port filters (no bytecode sent;
-// checked on iproute2 6.1), so the records cover every TCP socket of the namespace.
+// Note: with -D, ss applies state filters but ignores filter expressions such as ports (iproute2
+// 6.1: `ss -tan -D - 'dport = :9'` dumps every socket), so the records cover the whole namespace.
 import os from 'node:os';
 import type { SocketState, SsSocket } from './ss-parse.ts';
 

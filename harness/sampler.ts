@@ -76,14 +76,18 @@ export function startSampler(serverPort: number, intervalMs: number, startedAt =
     onSample(sample);
   };
   const loop = (async () => {
+    // Samples are due on a fixed timeline, so one that starts late is followed by a shorter wait and
+    // the rate holds; one late by more than an interval moves the timeline instead of bunching up.
+    let due = performance.now();
     while (!stopped) {
-      const due = performance.now() + intervalMs;
+      due += intervalMs;
       try {
         await take();
       } catch (error) {
         failure = error;
         return;
       }
+      if (performance.now() - due > intervalMs) due = performance.now();
       await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
     }
   })();
