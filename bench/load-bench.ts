@@ -7,7 +7,8 @@ import { runClient } from '../harness/client-process.ts';
 import type { LoadSettings } from '../harness/scenario.ts';
 import { startServer, type RunningServer } from '../harness/server-process.ts';
 import type { LoadSection, ToolResult } from './bench-schema.ts';
-import { onPath, runWrk } from './wrk.ts';
+import { onPath } from './on-path.ts';
+import { runWrk } from './wrk.ts';
 
 const FETCH_CLIENT = new URL('./fetch-client.ts', import.meta.url);
 /** The lab's fixed node:http client; its scenario's server settings serve every tool. */

@@ -5,6 +5,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { LabError } from '../harness/errors.ts';
 import { lastStderrLine, startNode, startNodeIn } from '../harness/processes.ts';
 import { createNamespace, deleteNamespace } from './namespace.ts';
+import { onPath } from './on-path.ts';
+import { WAYS } from './socket-table-ways.ts';
 import type { RatedWay, SamplerSection, SamplerSizeReport, SamplerSizeResult, WayCost } from './bench-schema.ts';
 import type { SamplerJob, SamplerWorkerMessage } from './sampler-worker.ts';
 import { destinationsFor, SOCKETS_PER_DESTINATION } from './time-wait-pile.ts';
@@ -61,14 +63,21 @@ async function runWorker(job: SamplerJob, namespace: string | null): Promise<Sam
 
 export async function benchSampler({ sizes: planned, ...measures }: SamplerPlan, onSize: (size: number) => void = () => {}): Promise<SamplerSection> {
   const notes: string[] = [];
+  const skipWays: string[] = [];
+  for (const way of WAYS) {
+    if (way.needs && !(await onPath(way.needs.command))) {
+      skipWays.push(way.name);
+      notes.push(`${way.name} skipped: ${way.needs.command} is not installed (${way.needs.install})`);
+    }
+  }
   const sizes: SamplerSizeResult[] = [];
   let where: SamplerSection['where'] = 'own network namespace';
   for (const size of planned) {
     const namespace = await createNamespace();
     const name = 'name' in namespace ? namespace.name : null;
     if ('unavailable' in namespace) {
+      if (where === 'own network namespace') notes.push(`no network namespace (${namespace.unavailable}): piles built on 127.0.0.1 among the host's other sockets`);
       where = 'host namespace, 127.0.0.1';
-      if (!notes.length) notes.push(`no network namespace (${namespace.unavailable}): piles built on 127.0.0.1 among the host's other sockets`);
       if (size > SOCKETS_PER_DESTINATION) {
         notes.push(`${size.toLocaleString('en-US')} sockets skipped: without a namespace of its own the bench keeps to one address (${SOCKETS_PER_DESTINATION.toLocaleString('en-US')} at most)`);
         continue;
@@ -81,6 +90,7 @@ export async function benchSampler({ sizes: planned, ...measures }: SamplerPlan,
         size,
         bindHost: name ? '0.0.0.0' : '127.0.0.1',
         destinations: name ? destinationsFor(size) : ['127.0.0.1'],
+        skipWays,
       };
       const report = await runWorker(job, name);
       const rated = (p: SamplerSizeReport['pilePort']) => ({ labReading: p.labReading, ways: rateWays(p.ways) });

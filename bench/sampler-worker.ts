@@ -17,6 +17,8 @@ export type SamplerJob = Omit<SamplerPlan, 'sizes'> & {
   /** Where the server listens: 0.0.0.0 inside the bench's own namespace, 127.0.0.1 outside. */
   bindHost: string;
   destinations: string[];
+  /** Ways left out because a command they need is not installed. */
+  skipWays: string[];
 };
 
 type PortMeasurement = SamplerSizeReport['pilePort'];
@@ -38,8 +40,9 @@ async function measure(job: SamplerJob): Promise<SamplerSizeReport> {
   await buildPile(server.port, job.size, job.destinations);
   const buildMs = Math.round(performance.now() - t0);
   const seen = await sampleOnce(server.port, 0);
-  const pilePort = await measurePort(WAYS, server.port, job);
-  const idlePort = await measurePort(WAYS.filter((w) => IDLE_PORT_WAYS.has(w.name)), idle.port, job);
+  const ways = WAYS.filter((w) => !job.skipWays.includes(w.name));
+  const pilePort = await measurePort(ways, server.port, job);
+  const idlePort = await measurePort(ways.filter((w) => IDLE_PORT_WAYS.has(w.name)), idle.port, job);
   return {
     size: job.size,
     destinations: job.destinations.length,

@@ -18,6 +18,8 @@ export interface Way {
   /** What it runs, as a user would type it. */
   command: string;
   information: Information;
+  /** A command it needs that may not be installed (the others, ss and /proc, the lab needs anyway). */
+  needs?: { command: string; install: string };
   /** A reader for one port: per-side counts, or for namespace-total ways the namespace's TIME_WAIT. */
   reader(port: number): () => Promise<SideCounts | number>;
 }
@@ -65,6 +67,7 @@ export const WAYS: Way[] = [
     name: 'netstat',
     command: 'netstat -ant',
     information: 'per-side',
+    needs: { command: 'netstat', install: 'apt-get install net-tools' },
     reader: (port) => async () => countBySide(parseNetstat(await text('netstat', ['-ant'])), port),
   },
   {

@@ -1,19 +1,10 @@
 // Runs wrk (Debian package `wrk`) for a fixed number of responses (wrk-fixed-count.lua) and returns
 // its own counts. wrk is optional: when it is not on PATH the benchmark says so and goes on.
-import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
 
 const SCRIPT = new URL('./wrk-fixed-count.lua', import.meta.url).pathname;
 const MARKER = 'twl-limit-reached';
-
-export async function onPath(command: string): Promise<boolean> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    if (await access(path.join(dir, command), constants.X_OK).then(() => true, () => false)) return true;
-  }
-  return false;
-}
 
 const wrkSummary = z.object({
   responses: z.number(),
