@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { LabError } from '../harness/errors.ts';
-import type { Result } from '../harness/result-schema.ts';
+import { readResult } from '../harness/result-file.ts';
 import type { ScenarioCost } from './bench-schema.ts';
 import type { CpuReading } from './cpu.ts';
 
@@ -48,7 +48,7 @@ export function measureScenario(scenario: string, args: string[]): Promise<Scena
   return inTemporaryDirectory(async (dir) => {
     const resultFile = path.join(dir, 'result.json');
     const { wallMs, cpu } = await runCli([scenario, ...args, '--out', resultFile], dir);
-    const result = JSON.parse(await readFile(resultFile, 'utf8')) as Result;
+    const result = await readResult(resultFile);
     const total = cpu.ownMs + cpu.childrenMs;
     return {
       scenario,
