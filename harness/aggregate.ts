@@ -20,13 +20,17 @@ type Combine = (values: number[], isCount: boolean) => number;
  * values. In a record (errorsByCode) a key missing from a trial counts 0: that code did not occur.
  */
 function combine(schema: z.ZodType, nodes: unknown[], fn: Combine): unknown {
-  const child = (key: string, missing?: number) => nodes.map((node) => (node as Record<string, unknown>)[key] ?? missing);
+  const child = (key: string, missing?: number) => nodes.map((node) => (node as Record<string, unknown> | undefined)?.[key] ?? missing);
+  // An optional figure (connectionsReset, clientCounters) is absent only from results older than it.
+  if (schema instanceof z.ZodOptional) {
+    return nodes.every((node) => node === undefined) ? undefined : combine(schema.unwrap() as z.ZodType, nodes, fn);
+  }
   if (schema instanceof z.ZodNumber) return fn(nodes as number[], schema.isInt);
   if (schema instanceof z.ZodObject) {
     return Object.fromEntries(Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, s]) => [key, combine(s, child(key), fn)]));
   }
   if (schema instanceof z.ZodRecord) {
-    const keys = [...new Set(nodes.flatMap((node) => Object.keys(node as object)))].sort();
+    const keys = [...new Set(nodes.flatMap((node) => Object.keys((node ?? {}) as object)))].sort();
     return Object.fromEntries(keys.map((key) => [key, combine(schema.valueType as z.ZodType, child(key, 0), fn)]));
   }
   throw new Error(`aggregate: the summary schema has a ${schema.def.type} figure; teach combine() how to take its median`);

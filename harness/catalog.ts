@@ -2,7 +2,7 @@
 // folder (files starting with `_` are shared helpers), validated when loaded.
 import { readdir } from 'node:fs/promises';
 import { UsageError } from './errors.ts';
-import { scenarioProblems, type Scenario } from './scenario.ts';
+import { requirementsOf, scenarioProblems, type Requirement, type Scenario } from './scenario.ts';
 
 export const SCENARIOS_DIR = new URL('../scenarios/', import.meta.url);
 
@@ -33,4 +33,15 @@ export async function loadScenario(name: string): Promise<Scenario> {
 
 export async function loadAllScenarios(): Promise<Scenario[]> {
   return Promise.all((await scenarioNames()).map(loadScenario));
+}
+
+/** For each scenario that cannot run on this machine, what it lacks (e.g. the Go toolchain). */
+export async function missingRequirements(scenarios: Scenario[]): Promise<Map<string, Requirement[]>> {
+  const missing = new Map<string, Requirement[]>();
+  for (const scenario of scenarios) {
+    const lacks: Requirement[] = [];
+    for (const requirement of requirementsOf(scenario)) if (!(await requirement.available())) lacks.push(requirement);
+    if (lacks.length > 0) missing.set(scenario.name, lacks);
+  }
+  return missing;
 }

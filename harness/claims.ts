@@ -1,6 +1,6 @@
 // Checks a scenario's claims against the summaries measured on this kernel.
 import { figureValue } from './figures.ts';
-import { CLAIM_METRICS, type Bound, type Claim, type ClaimMetric, type LoadSettings } from './scenario.ts';
+import { describeMetric, type Bound, type Claim, type ClaimMetric, type LoadSettings } from './scenario.ts';
 import type { VariantSummary } from './result-schema.ts';
 
 export interface ClaimResult {
@@ -13,8 +13,10 @@ export interface ClaimResult {
   atMost?: number;
 }
 
-export function metricValue(summary: VariantSummary, metric: ClaimMetric): number {
+/** The figure a metric names, or null when the summary lacks it (a client counter nobody reported). */
+export function metricValue(summary: VariantSummary, metric: ClaimMetric): number | null {
   const value = figureValue(summary, metric);
+  if (value === undefined && metric.startsWith('clientCounters.')) return null;
   if (value === undefined) throw new Error(`metric ${metric} is not a number in the summary`);
   return value;
 }
@@ -36,8 +38,8 @@ export function checkClaims(claims: Claim[], summaries: Map<string, VariantSumma
     ].filter(Boolean);
     const held =
       measured !== null && (atLeast === undefined || measured >= atLeast) && (atMost === undefined || measured <= atMost);
-    const text = `${claim.variant}: ${CLAIM_METRICS[claim.metric]} ${bounds.join(' and ')} (measured ${
-      measured === null ? 'nothing: the variant did not run' : format(measured)
+    const text = `${claim.variant}: ${describeMetric(claim.metric)} ${bounds.join(' and ')} (measured ${
+      measured === null ? (summary ? 'nothing: the client did not report it' : 'nothing: the variant did not run') : format(measured)
     })`;
     return { text, held, variant: claim.variant, metric: claim.metric, measured, atLeast, atMost };
   });

@@ -2,7 +2,7 @@
 // result file. Exit 0 when the claims held, 1 when one did not, 2 on bad input, 3 when the lab failed.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadAllScenarios, loadScenario } from './catalog.ts';
+import { loadAllScenarios, loadScenario, missingRequirements } from './catalog.ts';
 import { EXIT, exitCodeOf } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from './format.ts';
@@ -84,7 +84,8 @@ async function main(argv: string[]): Promise<number> {
   const options = program.opts<CliOptions>();
   const [name] = program.args;
   if (options.list || name === undefined) {
-    console.error(`Scenarios (run one with: npm run scenario -- <name>):\n${formatScenarioList(await loadAllScenarios())}`);
+    const scenarios = await loadAllScenarios();
+    console.error(`Scenarios (run one with: npm run scenario -- <name>):\n${formatScenarioList(scenarios, await missingRequirements(scenarios))}`);
     return EXIT.ok;
   }
   const scenario = await loadScenario(name);

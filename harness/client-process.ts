@@ -1,6 +1,8 @@
 // Runs one variant's client in a process of its own and collects its progress and outcome.
 import { LabError } from './errors.ts';
 import { lastStderrLine, startNode } from './processes.ts';
+import { runProgramClient } from './program-client.ts';
+import { isProgramVariant, type Variant } from './scenario.ts';
 import type { ClientJob, ClientMessage } from './client-runner.ts';
 import type { LoadOutcome, LoadProgress } from './load.ts';
 
@@ -34,4 +36,16 @@ export async function runClient(
   }
   if (!outcome) throw new LabError(`the client of variant "${job.variant}" exited without reporting a result`);
   return outcome;
+}
+
+/** Runs the variant's client: a Node client in a client process, or the program it names. */
+export function runVariantClient(
+  variant: Variant,
+  job: ClientJob,
+  timeLimitMs: number,
+  onProgress: (progress: LoadProgress) => void = () => {},
+): Promise<LoadOutcome> {
+  return isProgramVariant(variant)
+    ? runProgramClient(variant, { url: job.url, load: job.load }, timeLimitMs, onProgress)
+    : runClient(job, timeLimitMs, onProgress);
 }

@@ -4,7 +4,7 @@
 import { getOneMessage, sendMessage } from 'execa';
 import { loadScenario } from './catalog.ts';
 import { runLoad, type LoadOutcome, type LoadProgress } from './load.ts';
-import type { LoadSettings } from './scenario.ts';
+import { isProgramVariant, type LoadSettings } from './scenario.ts';
 
 export interface ClientJob {
   scenario: string;
@@ -18,12 +18,15 @@ export type ClientMessage = ({ type: 'progress' } & LoadProgress) | ({ type: 'do
 const job = (await getOneMessage()) as unknown as ClientJob;
 const scenario = await loadScenario(job.scenario);
 const variant = scenario.variants.find((v) => v.name === job.variant);
-if (!variant) throw new Error(`scenario ${job.scenario} has no variant ${job.variant}`);
+if (!variant || isProgramVariant(variant)) throw new Error(`scenario ${job.scenario} has no Node variant ${job.variant}`);
 
 const client = variant.makeClient({ url: job.url, load: job.load });
 const outcome = await runLoad(client, job.load, (progress) => {
   void sendMessage({ type: 'progress', ...progress } satisfies ClientMessage);
 });
 client.close();
-await sendMessage({ type: 'done', ...outcome } satisfies ClientMessage);
+await sendMessage({ type: 'done', ...outcome, clientCounters: client.counters?.() ?? {} } satisfies ClientMessage);
 process.disconnect();
+// Like any program that is done, exit even if the client still holds sockets (a response body nobody
+// read pins its connection): the kernel then closes them, as it does for every exiting process.
+process.exit(0);

@@ -4,10 +4,14 @@
 import * as httpHelpers from '../scenarios/_http.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { styler, wrapIndented } from './terminal-text.ts';
-import type { Scenario, Variant } from './scenario.ts';
+import { isProgramVariant, type Scenario, type Variant } from './scenario.ts';
 
-/** A variant's client factory as it is written in its scenario file, re-indented to column 0. */
-export function clientSource(variant: Pick<Variant, 'makeClient'>): string[] {
+/**
+ * A variant's client factory as it is written in its scenario file, re-indented to column 0; for a
+ * variant that runs another program, that program's code for it.
+ */
+export function clientSource(variant: Variant): string[] {
+  if (isProgramVariant(variant)) return variant.source().lines;
   const [first = '', ...rest] = variant.makeClient.toString().split('\n');
   // The first line starts where the function does; the others keep the file's indentation.
   const indents = rest.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length);
@@ -76,15 +80,17 @@ export function formatCodePair(bad: Variant, good: Variant, { columns, color }: 
 
 /** The helpers of scenarios/_http.ts that the variants call, named, so the room knows where they live. */
 export function helpersUsed(scenario: Scenario): string[] {
-  const code = scenario.variants.map((v) => v.makeClient.toString()).join('\n');
+  const code = scenario.variants.map((v) => (isProgramVariant(v) ? '' : v.makeClient.toString())).join('\n');
   return Object.keys(httpHelpers).filter((name) => new RegExp(`\\b${name}\\(`).test(code));
 }
 
 export function formatCode(scenario: Scenario, options: TextOptions): string {
   const pairs = codePairs(scenario).map(([bad, good]) => formatCodePair(bad, good, options));
   const helpers = helpersUsed(scenario);
+  const programFiles = [...new Set(scenario.variants.filter(isProgramVariant).map((v) => v.source().file))];
+  const where = programFiles.length ? programFiles.join(', ') : `scenarios/${scenario.name}.ts`;
   return [
-    `The client code, as scenarios/${scenario.name}.ts runs it${helpers.length ? ` (${helpers.join(', ')}: scenarios/_http.ts)` : ''}:`,
+    `The client code, as ${where} runs it${helpers.length ? ` (${helpers.join(', ')}: scenarios/_http.ts)` : ''}:`,
     ...pairs,
   ].join('\n\n');
 }

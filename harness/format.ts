@@ -2,32 +2,63 @@
 import path from 'node:path';
 import Table from 'cli-table3';
 import { formatProjection } from './format-projection.ts';
-import type { Scenario } from './scenario.ts';
+import type { Requirement, Scenario, ServerSettings } from './scenario.ts';
 import type { Result, VariantResult } from './result-schema.ts';
 import type { RunSettings } from './run-scenario.ts';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-export function formatScenarioList(scenarios: Scenario[]): string {
+/** One line per scenario; `missing` names what a scenario lacks on this machine (it is skipped here). */
+export function formatScenarioList(scenarios: Scenario[], missing: Map<string, Requirement[]> = new Map()): string {
   const width = Math.max(...scenarios.map((s) => s.name.length));
-  return scenarios.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`).join('\n');
+  return scenarios
+    .map((s) => {
+      const lacks = missing.get(s.name) ?? [];
+      const skipped = lacks.map((r) => `\n  ${''.padEnd(width)}  (skipped here: needs ${r.what}; ${r.howToGet})`).join('');
+      return `  ${s.name.padEnd(width)}  ${s.summary}${skipped}`;
+    })
+    .join('\n');
+}
+
+const SERVER_WORDS: { [K in keyof ServerSettings]-?: (value: NonNullable<ServerSettings[K]>) => string } = {
+  bodyBytes: (v) => `body ${n(v)} B`,
+  responseDelayMs: (v) => `delay ${v} ms`,
+  keepAliveTimeoutMs: (v) => `keepAliveTimeout ${n(v)} ms`,
+  keepAliveTimeoutBufferMs: (v) => `keepAliveTimeoutBuffer ${n(v)} ms`,
+  keepAliveHint: (v) => (v ? 'Keep-Alive hint sent' : 'no Keep-Alive hint'),
+  afterResponse: (v) => ({ 'keep-alive': 'keeps connections alive', close: 'Connection: close (FIN)', reset: 'resets after each response (RST)' })[v],
+};
+
+/** `body 1,024 B, delay 0 ms, ...`: the settings given, in words. */
+export function describeServer(server: Partial<ServerSettings>): string {
+  return (Object.keys(SERVER_WORDS) as (keyof ServerSettings)[])
+    .filter((key) => server[key] !== undefined)
+    .map((key) => (SERVER_WORDS[key] as (v: unknown) => string)(server[key]))
+    .join(', ');
 }
 
 export function formatSettings(scenario: Scenario, s: RunSettings): string {
+  const spread = s.load.gapSpreadMs ? ` ± ${s.load.gapSpreadMs}` : '';
   const load =
     s.load.pattern === 'bursts'
-      ? `bursts of ${n(s.load.concurrency)} concurrent requests${s.load.burstGapMs ? ` every ${s.load.burstGapMs} ms pause` : ''}`
+      ? `bursts of ${n(s.load.concurrency)} concurrent requests${s.load.burstGapMs ? `, ${s.load.burstGapMs}${spread} ms pause after each` : ''}`
       : `concurrency ${n(s.load.concurrency)}`;
+  const overrides = scenario.variants
+    .filter((v) => v.server && Object.keys(v.server).length > 0)
+    .map((v) => `; ${v.name}: ${describeServer(v.server!)}`)
+    .join('');
   return (
     `${scenario.name}: ${n(s.load.requests)} requests per variant, ${load}; ` +
-    `server body ${n(s.server.bodyBytes)} B, delay ${s.server.responseDelayMs} ms, keepAliveTimeout ${n(s.server.keepAliveTimeoutMs)} ms; ` +
+    `server ${describeServer(s.server)}${overrides}; ` +
     `ss sampled every ${s.intervalMs} ms; time limit ${s.timeLimitMs / 1000} s per variant` +
     (s.repeat > 1 ? `; ${s.repeat} trials per variant` : '')
   );
 }
 
+type SummaryRow = [string, (v: VariantResult) => string];
+
 /** The summary table's rows: a label and how to show one variant's figure (the terminal and the report). */
-export const SUMMARY_ROWS: [string, (v: VariantResult) => string][] = [
+export const SUMMARY_ROWS: SummaryRow[] = [
   ['requests ok / failed', (v) => `${n(v.summary.requests.ok)} / ${n(v.summary.requests.failed)}`],
   [
     'failures by code',
@@ -38,17 +69,29 @@ export const SUMMARY_ROWS: [string, (v: VariantResult) => string][] = [
   ['TIME_WAIT peak, client side', (v) => n(v.summary.timeWait.clientSide.peak)],
   ['TIME_WAIT peak, server side', (v) => n(v.summary.timeWait.serverSide.peak)],
   ['ESTABLISHED peak (client)', (v) => n(v.summary.established.peak)],
+  ['connections reset (server saw)', (v) => (v.summary.connectionsReset === undefined ? '-' : n(v.summary.connectionsReset))],
   ['kernel: opens / resets sent', (v) => `${n(v.summary.kernel.activeOpens)} / ${n(v.summary.kernel.outRsts)}`],
+  ['kernel: resets on close (unread data)', (v) => n(v.summary.kernel.abortOnClose)],
   ['requests per second', (v) => n(Math.round(v.summary.reqPerSec))],
   ['latency p50 / p99 (ms)', (v) => `${v.summary.latencyMs.p50.toFixed(2)} / ${v.summary.latencyMs.p99.toFixed(2)}`],
 ];
+
+/** SUMMARY_ROWS, then one row per count the clients keep themselves (e.g. DNS lookups), if any reports one. */
+export function summaryRows(result: Result): SummaryRow[] {
+  const names = [...new Set(result.variants.flatMap((v) => Object.keys(v.summary.clientCounters ?? {})))].sort();
+  const counterRows = names.map((name): SummaryRow => [`client: ${name}`, (v) => {
+    const count = v.summary.clientCounters?.[name];
+    return count === undefined ? '-' : n(count);
+  }]);
+  return [...SUMMARY_ROWS, ...counterRows];
+}
 
 export function formatResultTable(result: Result, color = false): string {
   const table = new Table({
     head: ['', ...result.variants.map((v) => `${v.name} (${v.role})`)],
     style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [], compact: true },
   });
-  for (const [label, cell] of SUMMARY_ROWS) table.push({ [label]: result.variants.map(cell) });
+  for (const [label, cell] of summaryRows(result)) table.push({ [label]: result.variants.map(cell) });
   return table.toString();
 }
 

@@ -17,6 +17,15 @@ export interface LoadOutcome {
   firstFailure: { request: number; tMs: number; code: string } | null;
   durationMs: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** Counts the client keeps itself (Client.counters), e.g. DNS lookups. */
+  clientCounters?: Record<string, number>;
+}
+
+/** Pause number `pause` (0-based) of `pauses` between bursts: see LoadSettings.gapSpreadMs. */
+export function burstGapMs(load: LoadSettings, pause: number, pauses: number): number {
+  const spread = load.gapSpreadMs ?? 0;
+  const share = pauses > 1 ? pause / (pauses - 1) : 0.5;
+  return Math.max(0, load.burstGapMs - spread + 2 * spread * share);
 }
 
 function errorCode(error: unknown): string {
@@ -67,10 +76,11 @@ export async function runLoad(
     if (load.pattern === 'steady') {
       await Promise.all(Array.from({ length: Math.min(load.concurrency, load.requests) }, worker));
     } else {
-      while (next < load.requests) {
-        const burst = Math.min(load.concurrency, load.requests - next);
-        await Promise.all(Array.from({ length: burst }, one));
-        if (load.burstGapMs > 0 && next < load.requests) await new Promise((r) => setTimeout(r, load.burstGapMs));
+      const pauses = Math.ceil(load.requests / load.concurrency) - 1;
+      for (let burst = 0; next < load.requests; burst++) {
+        await Promise.all(Array.from({ length: Math.min(load.concurrency, load.requests - next) }, one));
+        const gap = burstGapMs(load, burst, pauses);
+        if (gap > 0 && next < load.requests) await new Promise((r) => setTimeout(r, gap));
       }
     }
   } finally {

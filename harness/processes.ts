@@ -33,6 +33,17 @@ export function startNodeIn(namespace: string, entry: URL, args: string[], optio
   return track('ip', ['netns', 'exec', namespace, process.execPath, entry.pathname, ...args], options);
 }
 
+const PROGRAM_OPTIONS = { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', forceKillAfterDelay: 2000 } as const;
+type Program = ResultPromise<typeof PROGRAM_OPTIONS & { timeout?: number; env?: Record<string, string> }>;
+
+/** Start another program (no IPC: it speaks on stdout), tracked like the Node children. */
+export function startProgram(file: string, args: string[], options: { timeout?: number; env?: Record<string, string> } = {}): Program {
+  const child: Program = execa(file, args, { ...PROGRAM_OPTIONS, ...options });
+  running.add(child as unknown as Child);
+  child.finally(() => running.delete(child as unknown as Child)).catch(() => {});
+  return child;
+}
+
 /** The last line a dead child wrote on stderr, for a one-line error message. */
 export function lastStderrLine(error: unknown): string {
   const stderr = (error as { stderr?: unknown })?.stderr;

@@ -4,7 +4,7 @@
 // of the same scenario overlaid), then per run the summary table, claims, projection, environment.
 import path from 'node:path';
 import { codePairs, clientSource } from './explain.ts';
-import { SUMMARY_ROWS } from './format.ts';
+import { summaryRows } from './format.ts';
 import { projectionHeading, projectionSentence } from './format-projection.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { parsePortRange, projectResult } from './projection.ts';
@@ -125,7 +125,7 @@ function code(scenario: Scenario, helpers: ReportGroup['helpers']): string {
 
 function summaryTable({ result }: ReportRun, run: number): string {
   const head = result.variants.map((v) => `<th class="${v.role}" data-variant="${esc(v.name)}">${esc(v.name)} <span class="role">(${v.role})</span></th>`);
-  const rows = SUMMARY_ROWS.map(
+  const rows = summaryRows(result).map(
     ([label, cell]) => `<tr data-row="${esc(label)}"><th>${esc(label)}</th>${result.variants.map((v) => `<td data-variant="${esc(v.name)}">${esc(cell(v))}</td>`).join('')}</tr>`,
   );
   return `<table class="summary" data-run="${run}"><thead><tr><th></th>${head.join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -40,6 +40,9 @@ export const variantSummarySchema = z
     connectionsOpened: count.meta({ description: "Connections the server accepted (the server's own count)." }),
     connectionsPerRequest: z.number().nonnegative(),
     requestsServed: count,
+    connectionsReset: count
+      .optional()
+      .meta({ description: "Connections whose socket failed with ECONNRESET or EPIPE in the server: the client reset them (the server's own count; absent in results written before it was counted)." }),
     timeWait: z.strictObject({ clientSide: sidePeak, serverSide: sidePeak, total: peak }),
     established: z.strictObject({ peak: count, clientSide: peak, serverSide: peak }),
     reqPerSec: z.number().nonnegative(),
@@ -52,6 +55,10 @@ export const variantSummarySchema = z
       mean: z.number().nonnegative(),
     }),
     kernel: kernelCountersSchema,
+    clientCounters: z
+      .record(z.string(), count)
+      .optional()
+      .meta({ description: 'Counts the variant\'s client keeps itself (e.g. dnsLookups, retries); absent in results written before clients could report them.' }),
     samplesTaken: count,
   })
   .meta({ id: 'VariantSummary', description: "One variant's figures: of one trial, or each the median of the trials." });
@@ -108,6 +115,15 @@ export const environmentSchema = z
   })
   .meta({ id: 'Environment', description: 'The environment fingerprint: what may explain a difference between two results.' });
 
+const serverParamsSchema = z.strictObject({
+  bodyBytes: count,
+  responseDelayMs: count,
+  keepAliveTimeoutMs: count,
+  keepAliveTimeoutBufferMs: count.optional(),
+  keepAliveHint: z.boolean().optional(),
+  afterResponse: z.enum(['keep-alive', 'close', 'reset']).optional(),
+});
+
 const trialSchema = z.strictObject({
   serverPort: count,
   summary: variantSummarySchema,
@@ -127,8 +143,9 @@ export const resultSchema = z
         concurrency: count,
         pattern: z.enum(['steady', 'bursts']),
         burstGapMs: count,
+        gapSpreadMs: count.optional().meta({ description: 'bursts: the pauses sweep from burstGapMs − gapSpreadMs to burstGapMs + gapSpreadMs over the run.' }),
       }),
-      server: z.strictObject({ bodyBytes: count, responseDelayMs: count, keepAliveTimeoutMs: count, host: z.string() }),
+      server: serverParamsSchema.extend({ host: z.string() }),
       intervalMs: count,
       tailMs: count,
       timeLimitMs: count,
@@ -140,6 +157,9 @@ export const resultSchema = z
         role: z.enum(['misconfigured', 'fix']),
         description: z.string(),
         serverPort: count.meta({ description: "The first trial's server port." }),
+        server: serverParamsSchema
+          .optional()
+          .meta({ description: "The server settings this variant ran against: the scenario's, with the variant's own over them." }),
         // Each figure is the median of the trials (a count rounded to a whole number); with one trial, that trial.
         summary: variantSummarySchema,
         spread: z

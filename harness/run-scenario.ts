@@ -5,14 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { aggregateTrials } from './aggregate.ts';
 import { checkClaims } from './claims.ts';
 import { readEnvironment } from './environment.ts';
-import { runClient } from './client-process.ts';
+import { runVariantClient } from './client-process.ts';
 import { counterDelta, readKernelCounters } from './proc-net.ts';
 import { startSampler, type Sample } from './sampler.ts';
 import { startServer } from './server-process.ts';
 import { summarise } from './summary.ts';
 import { verdict } from './verdict.ts';
 import type { LoadProgress } from './load.ts';
-import type { LoadSettings, Scenario, ServerSettings, Variant } from './scenario.ts';
+import { requirementsOf, type LoadSettings, type Scenario, type ServerSettings, type Variant } from './scenario.ts';
 import { SCHEMA_VERSION, type Result, type Trial, type VariantResult, type VariantSummary } from './result-schema.ts';
 
 export interface RunSettings {
@@ -37,6 +37,9 @@ export type RunEvent =
 
 const HOST = '127.0.0.1';
 
+/** The server settings a variant runs against: the run's, with the variant's own over them. */
+const serverSettings = (settings: RunSettings, variant: Variant): ServerSettings => ({ ...settings.server, ...variant.server });
+
 interface TrialOutcome extends Trial {
   samples: VariantResult['samples'];
 }
@@ -48,14 +51,15 @@ async function runTrial(
   trial: number,
   onEvent: (e: RunEvent) => void,
 ): Promise<TrialOutcome> {
-  const server = await startServer(settings.server, HOST);
+  const server = await startServer(serverSettings(settings, variant), HOST);
   try {
     onEvent({ type: 'variant-start', variant, port: server.port, trial, trials: settings.repeat });
     const before = await readKernelCounters();
     const sampler = startSampler(server.port, settings.intervalMs, performance.now(), (sample) => onEvent({ type: 'sample', variant, sample }));
     let outcome;
     try {
-      outcome = await runClient(
+      outcome = await runVariantClient(
+        variant,
         { scenario: scenario.name, variant: variant.name, url: `http://${HOST}:${server.port}/`, load: settings.load },
         settings.timeLimitMs,
         (progress) => onEvent({ type: 'progress', variant, progress }),
@@ -83,6 +87,7 @@ async function runVariant(scenario: Scenario, variant: Variant, settings: RunSet
     role: variant.role,
     description: variant.summary,
     serverPort: trials[0]!.serverPort,
+    server: serverSettings(settings, variant),
     ...aggregateTrials(trials.map((t) => t.summary), settings.load),
     trials: trials.map(({ serverPort, summary }) => ({ serverPort, summary })),
     samples: trials[0]!.samples,
@@ -96,6 +101,7 @@ export async function runScenario(
   settings: RunSettings,
   onEvent: (event: RunEvent) => void = () => {},
 ): Promise<Result> {
+  for (const requirement of requirementsOf(scenario)) await requirement.prepare();
   const startedAt = new Date().toISOString();
   const env = await readEnvironment(false);
   const variants: VariantResult[] = [];

@@ -13,7 +13,15 @@ export interface LoadSettings {
   pattern: LoadPattern;
   /** Pause between bursts, when the pattern is bursts. */
   burstGapMs: number;
+  /**
+   * bursts only: the pauses grow evenly over the run from burstGapMs − gapSpreadMs to
+   * burstGapMs + gapSpreadMs, so that they straddle a timeout. Default 0.
+   */
+  gapSpreadMs?: number;
 }
+
+/** How the server ends a connection once it has sent a response. */
+export type AfterResponse = 'keep-alive' | 'close' | 'reset';
 
 export interface ServerSettings {
   /** Size of each response body. */
@@ -22,6 +30,19 @@ export interface ServerSettings {
   responseDelayMs: number;
   /** The server's `keepAliveTimeout` (Node's default is 5000 ms). */
   keepAliveTimeoutMs: number;
+  /**
+   * Node >= 24 closes idle sockets `keepAliveTimeoutBuffer` (default 1000 ms) after the timeout it
+   * announces, to dodge the keep-alive race; 0 closes them on time, like servers that have no buffer.
+   * Default: Node's own.
+   */
+  keepAliveTimeoutBufferMs?: number;
+  /** Send `Keep-Alive: timeout=N` with keep-alive responses (Node does; Go's server does not). Default true. */
+  keepAliveHint?: boolean;
+  /**
+   * keep-alive (default): wait for the next request; close: `Connection: close`, then FIN;
+   * reset: `Connection: close`, then RST at once (`socket.resetAndDestroy()`), dropping unsent data.
+   */
+  afterResponse?: AfterResponse;
 }
 
 export interface ClientContext {
@@ -33,14 +54,52 @@ export interface ClientContext {
 export interface Client {
   request(): Promise<number>;
   close(): void;
+  /** Counts the client keeps itself (e.g. DNS lookups), reported in the summary's `clientCounters`. */
+  counters?(): Record<string, number>;
 }
 
-export interface Variant {
+/** Something a variant needs from the machine beyond Node (e.g. a Go toolchain). */
+export interface Requirement {
+  /** What is needed, e.g. "the Go toolchain (go)". */
+  what: string;
+  /** How to get it, e.g. "apt-get install golang-go". */
+  howToGet: string;
+  available(): Promise<boolean>;
+  /** Gets it ready (e.g. builds the program); throws a LabError saying how to get it when it is missing. */
+  prepare(): Promise<void>;
+}
+
+/** The command line of a client that is another program; see harness/program-client.ts for what it prints. */
+export interface ProgramCommand {
+  file: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+interface VariantBase {
   name: string;
   role: 'misconfigured' | 'fix';
   summary: string;
+  /** Server settings for this variant only, over the scenario's (e.g. a larger body, Connection: close). */
+  server?: Partial<ServerSettings>;
+}
+
+/** A variant whose client is a few lines of Node, run in a client process of its own. */
+export interface NodeVariant extends VariantBase {
   makeClient(context: ClientContext): Client;
 }
+
+/** A variant whose client is another program (e.g. a Go client), run as it is. */
+export interface ProgramVariant extends VariantBase {
+  requires: Requirement;
+  program(context: ClientContext): ProgramCommand;
+  /** The program's code that makes this variant what it is, read from its source file, to show next to its fix. */
+  source(): { file: string; lines: string[] };
+}
+
+export type Variant = NodeVariant | ProgramVariant;
+
+export const isProgramVariant = (v: Variant): v is ProgramVariant => 'program' in v;
 
 /** The figures a claim can speak about; each is read from a variant's summary. */
 export const CLAIM_METRICS = {
@@ -51,8 +110,18 @@ export const CLAIM_METRICS = {
   'timeWait.serverSide.peak': 'server-side TIME_WAIT peak',
   'established.peak': 'ESTABLISHED peak',
   'requests.failed': 'failed requests',
+  connectionsReset: 'connections the server saw reset',
+  'kernel.abortOnClose': 'kernel TCPAbortOnClose (resets sent on closing with unread data)',
+  'kernel.outRsts': 'kernel OutRsts (resets sent)',
 } as const;
-export type ClaimMetric = keyof typeof CLAIM_METRICS;
+/** A named figure, or `clientCounters.<name>`: a count the variant's client reports itself. */
+export type ClaimMetric = keyof typeof CLAIM_METRICS | `clientCounters.${string}`;
+
+export function describeMetric(metric: ClaimMetric): string {
+  return metric.startsWith('clientCounters.')
+    ? `client-reported ${metric.slice('clientCounters.'.length)}`
+    : CLAIM_METRICS[metric as keyof typeof CLAIM_METRICS];
+}
 
 /** A bound that depends on the effective load, with the words that explain it. */
 export interface DerivedBound {
@@ -98,13 +167,22 @@ export const loadSchema = z.strictObject({
   concurrency: positiveInt,
   pattern: z.enum(['steady', 'bursts']),
   burstGapMs: z.number().int().nonnegative(),
+  gapSpreadMs: z.number().int().nonnegative().optional(),
 });
 
 export const serverSchema = z.strictObject({
   bodyBytes: z.number().int().nonnegative(),
   responseDelayMs: z.number().int().nonnegative(),
   keepAliveTimeoutMs: positiveInt,
+  keepAliveTimeoutBufferMs: z.number().int().nonnegative().optional(),
+  keepAliveHint: z.boolean().optional(),
+  afterResponse: z.enum(['keep-alive', 'close', 'reset']).optional(),
 });
+
+const claimMetricSchema = z.union([
+  z.enum(Object.keys(CLAIM_METRICS) as [keyof typeof CLAIM_METRICS, ...(keyof typeof CLAIM_METRICS)[]]),
+  z.string().regex(/^clientCounters\.[A-Za-z][A-Za-z0-9]*$/, `must be one of ${Object.keys(CLAIM_METRICS).join(', ')}, or clientCounters.<name>`),
+]);
 
 const scenarioSchema = z
   .strictObject({
@@ -119,14 +197,20 @@ const scenarioSchema = z
           name: z.string().regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes'),
           role: z.enum(['misconfigured', 'fix']),
           summary: z.string().min(1),
-          makeClient: z.function(),
+          server: serverSchema.partial().optional(),
+          makeClient: z.function().optional(),
+          requires: z
+            .strictObject({ what: z.string().min(1), howToGet: z.string().min(1), available: z.function(), prepare: z.function() })
+            .optional(),
+          program: z.function().optional(),
+          source: z.function().optional(),
         }),
       )
       .min(2),
     claims: z.array(
       z.strictObject({
         variant: z.string(),
-        metric: z.enum(Object.keys(CLAIM_METRICS) as [ClaimMetric, ...ClaimMetric[]]),
+        metric: claimMetricSchema,
         atLeast: bound.optional(),
         atMost: bound.optional(),
       }),
@@ -137,6 +221,15 @@ const scenarioSchema = z
     if (new Set(names).size !== names.length) {
       ctx.addIssue({ code: 'custom', path: ['variants'], message: `variant names must be unique, got ${names.join(', ')}` });
     }
+    scenario.variants.forEach((v, i) => {
+      const kinds = [v.makeClient && 'makeClient', v.program && 'program'].filter(Boolean);
+      if (kinds.length !== 1) {
+        ctx.addIssue({ code: 'custom', path: ['variants', i], message: 'needs exactly one of makeClient (a Node client) or program (another program)' });
+      }
+      for (const part of ['requires', 'source'] as const) {
+        if (v.program && !v[part]) ctx.addIssue({ code: 'custom', path: ['variants', i, part], message: `a program variant needs ${part}` });
+      }
+    });
     for (const role of ['misconfigured', 'fix'] as const) {
       if (!scenario.variants.some((v) => v.role === role)) {
         ctx.addIssue({ code: 'custom', path: ['variants'], message: `needs at least one ${role} variant` });
@@ -160,6 +253,11 @@ export function scenarioProblems(value: unknown): string[] {
   const parsed = scenarioSchema.safeParse(value);
   if (parsed.success) return [];
   return parsed.error.issues.map((issue) => `${issue.path.join('.') || '(definition)'}: ${issue.message}`);
+}
+
+/** What the scenario's variants need beyond Node, each once. */
+export function requirementsOf(scenario: Scenario): Requirement[] {
+  return [...new Set(scenario.variants.filter(isProgramVariant).map((v) => v.requires))];
 }
 
 /** Typed identity: a scenario file's default export. Importing a scenario runs nothing. */

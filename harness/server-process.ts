@@ -22,6 +22,9 @@ export async function startServer(settings: ServerSettings, host = '127.0.0.1'):
     '--body-bytes', String(settings.bodyBytes),
     '--response-delay-ms', String(settings.responseDelayMs),
     '--keep-alive-timeout-ms', String(settings.keepAliveTimeoutMs),
+    ...(settings.keepAliveTimeoutBufferMs === undefined ? [] : ['--keep-alive-timeout-buffer-ms', String(settings.keepAliveTimeoutBufferMs)]),
+    ...(settings.keepAliveHint === false ? ['--no-keep-alive-hint'] : []),
+    '--after-response', settings.afterResponse ?? 'keep-alive',
   ]);
   let timer: NodeJS.Timeout | undefined;
   const listening = await Promise.race([

@@ -33,6 +33,7 @@ export function summarise(
     connectionsOpened: server.connectionsAccepted,
     connectionsPerRequest: round(server.connectionsAccepted / requested, 4),
     requestsServed: server.requestsServed,
+    connectionsReset: server.connectionsReset,
     timeWait: {
       clientSide: { peak: peak(samples, (s) => side(s, 'clientSide', 'timeWait')), atEnd: last ? side(last, 'clientSide', 'timeWait') : 0 },
       serverSide: { peak: peak(samples, (s) => side(s, 'serverSide', 'timeWait')), atEnd: last ? side(last, 'serverSide', 'timeWait') : 0 },
@@ -47,6 +48,7 @@ export function summarise(
     durationMs: Math.round(outcome.durationMs),
     latencyMs: outcome.latencyMs,
     kernel,
+    clientCounters: outcome.clientCounters ?? {},
     samplesTaken: samples.length,
   };
 }

@@ -42,7 +42,7 @@ export function parseThreshold(text: string): Threshold {
   if (!match) throw fail(`expected ${THRESHOLD_SYNTAX}; for example 'bad.timeWait.clientSide.peak > +10%'`);
   const [, variant, figure, op, sign, digits, percent] = match as unknown as [string, string, string, Op, string, string, string];
   if (!isFigure(figure)) {
-    throw fail(`"${figure}" is not a figure of a variant's summary; figures: ${FIGURE_PATHS.join(', ')}, requests.errorsByCode.<CODE>`);
+    throw fail(`"${figure}" is not a figure of a variant's summary; figures: ${FIGURE_PATHS.join(', ')}, requests.errorsByCode.<CODE>, clientCounters.<name>`);
   }
   if (percent && !sign) throw fail(`a percentage is a change and needs a sign: +${digits}% or -${digits}%`);
   const kind = percent ? 'percent' : sign ? 'change' : 'value';

@@ -14,5 +14,7 @@ export function verdict(variants: VariantResult[]): string {
   if (badTw <= goodTw) timeWait = `TIME_WAIT did not drop (${n(goodTw)} with the fix, ${n(badTw)} without)`;
   else if (goodTw === 0) timeWait = `no TIME_WAIT sockets instead of ${n(badTw)}`;
   else timeWait = `${n(Math.round(badTw / goodTw))}x fewer TIME_WAIT sockets (${n(goodTw)} instead of ${n(badTw)})`;
-  return `${connections}; ${timeWait}`;
+  const [badFailed, goodFailed] = [bad.summary.requests.failed, good.summary.requests.failed];
+  const failures = badFailed > goodFailed ? `${n(goodFailed)} failed requests instead of ${n(badFailed)}; ` : '';
+  return `${failures}${connections}; ${timeWait}`;
 }

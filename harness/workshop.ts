@@ -5,7 +5,7 @@
 import path from 'node:path';
 import readline from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
-import { loadScenario, scenarioNames } from './catalog.ts';
+import { loadScenario, missingRequirements, scenarioNames } from './catalog.ts';
 import { EXIT, exitCodeOf, UsageError } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { writeReport } from './report-file.ts';
@@ -86,6 +86,11 @@ async function main(argv: string[]): Promise<number> {
   let worst: number = EXIT.ok;
   for (const [i, name] of names.entries()) {
     const scenario = await loadScenario(name);
+    const lacks = (await missingRequirements([scenario])).get(name);
+    if (lacks) {
+      say(`\nSkipping ${name} here: it needs ${lacks.map((r) => `${r.what} (${r.howToGet})`).join(', ')}.`);
+      continue;
+    }
     process.stderr.write(pause ? CLEAR_SCREEN : '\n');
     say(style('bold', `timewait-lab workshop · scenario ${i + 1} of ${names.length}`));
     say();

@@ -1,7 +1,8 @@
 // The HTTP server under test, run as its own process. It counts what it sees (connections accepted,
 // requests served) so the harness has ground truth beside the socket table.
 // Usage: node servers/http-server.ts [--host 127.0.0.1] [--port 0] [--body-bytes 1024]
-//        [--response-delay-ms 0] [--keep-alive-timeout-ms 5000]
+//        [--response-delay-ms 0] [--keep-alive-timeout-ms 5000] [--keep-alive-timeout-buffer-ms N]
+//        [--no-keep-alive-hint] [--after-response keep-alive|close|reset]
 // With an IPC channel (started by the harness) it reports {type:'listening'} and answers
 // {type:'stats'} requests; without one it prints the listening line as JSON on stdout.
 import http from 'node:http';
@@ -12,6 +13,8 @@ export interface ServerStats {
   connectionsAccepted: number;
   connectionsOpen: number;
   requestsServed: number;
+  /** Connections whose socket failed with ECONNRESET or EPIPE: the client reset them. */
+  connectionsReset: number;
 }
 
 export type ServerMessage =
@@ -25,6 +28,9 @@ const { values } = parseArgs({
     'body-bytes': { type: 'string', default: '1024' },
     'response-delay-ms': { type: 'string', default: '0' },
     'keep-alive-timeout-ms': { type: 'string', default: '5000' },
+    'keep-alive-timeout-buffer-ms': { type: 'string' },
+    'no-keep-alive-hint': { type: 'boolean', default: false },
+    'after-response': { type: 'string', default: 'keep-alive' },
   },
 });
 
@@ -39,22 +45,41 @@ function wholeNumber(name: string, text: string): number {
 
 const body = Buffer.alloc(wholeNumber('body-bytes', values['body-bytes']), 'x');
 const delayMs = wholeNumber('response-delay-ms', values['response-delay-ms']);
-const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 };
+const afterResponse = values['after-response'];
+if (!['keep-alive', 'close', 'reset'].includes(afterResponse)) {
+  console.error(`http-server: --after-response must be keep-alive, close or reset, got "${afterResponse}"`);
+  process.exit(2);
+}
+const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0, connectionsReset: 0 };
+
+const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': body.length };
+// Node adds `Keep-Alive: timeout=N` only when the response does not set Connection itself.
+if (afterResponse !== 'keep-alive') headers.connection = 'close';
+else if (values['no-keep-alive-hint']) headers.connection = 'keep-alive';
 
 const server = http.createServer((req, res) => {
   const respond = () => {
     stats.requestsServed++;
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+    res.writeHead(200, headers);
     res.end(body);
+    // SO_LINGER 0: the kernel drops what it has not sent yet and sends RST instead of FIN.
+    if (afterResponse === 'reset') res.socket?.resetAndDestroy();
   };
   req.resume();
   if (delayMs > 0) setTimeout(respond, delayMs);
   else respond();
 });
 server.keepAliveTimeout = wholeNumber('keep-alive-timeout-ms', values['keep-alive-timeout-ms']);
+const buffer = values['keep-alive-timeout-buffer-ms'];
+if (buffer !== undefined) server.keepAliveTimeoutBuffer = wholeNumber('keep-alive-timeout-buffer-ms', buffer);
 server.on('connection', (socket) => {
   stats.connectionsAccepted++;
   stats.connectionsOpen++;
+  let reset = false;
+  socket.on('error', (error: NodeJS.ErrnoException) => {
+    if (!reset && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) stats.connectionsReset++;
+    reset = true;
+  });
   socket.on('close', () => stats.connectionsOpen--);
 });
 

@@ -41,3 +41,27 @@ test('a claim about a variant that did not run does not hold', () => {
   expect(claim).toMatchObject({ held: false, measured: null });
   expect(claim?.text).toContain('the variant did not run');
 });
+
+test('a claim on a client counter holds or fails on the count the client reported', () => {
+  const counters = { clientCounters: { dnsLookups: 100 } } as unknown as VariantSummary;
+  const [held, failed] = checkClaims(
+    [
+      { variant: 'bad', metric: 'clientCounters.dnsLookups', atLeast: times(0.09, 'requests') },
+      { variant: 'bad', metric: 'clientCounters.dnsLookups', atMost: 10 },
+    ],
+    new Map([['bad', counters]]),
+    load,
+  );
+  expect(held).toMatchObject({ held: true, measured: 100, text: 'bad: client-reported dnsLookups >= 0.09 × requests = 90 (measured 100)' });
+  expect(failed).toMatchObject({ held: false, measured: 100 });
+});
+
+test('a claim on a client counter the client did not report does not hold, and says so', () => {
+  const [claim] = checkClaims(
+    [{ variant: 'bad', metric: 'clientCounters.retries', atLeast: 1 }],
+    new Map([['bad', { clientCounters: {} } as unknown as VariantSummary]]),
+    load,
+  );
+  expect(claim).toMatchObject({ held: false, measured: null });
+  expect(claim?.text).toBe('bad: client-reported retries >= 1 (measured nothing: the client did not report it)');
+});

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scenarioNames } from '../harness/catalog.ts';
 import { inTerminal, ROOT, scenarioCli, stripAnsi } from './helpers.ts';
 
 describe('npm run scenario -- <name> --explain', () => {
@@ -49,6 +50,6 @@ describe('npm run scenario -- <name> --explain', () => {
   it('an unknown scenario is a one-line usage error', async () => {
     const run = await scenarioCli(['no-such', '--explain']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toBe('scenario: unknown scenario "no-such"; known scenarios: keepalive-disabled, no-body-close, tiny-pool');
+    expect(run.stderr).toBe(`scenario: unknown scenario "no-such"; known scenarios: ${(await scenarioNames()).join(', ')}`);
   });
 });

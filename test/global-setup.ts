@@ -11,6 +11,7 @@ const LAB_ENTRIES = [
   'bench/cli.ts',
   'bench/sampler-worker.ts',
   'bench/fetch-client.ts',
+  '.cache/go/timewait-client',
 ];
 
 export async function labProcesses(): Promise<string[]> {

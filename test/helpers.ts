@@ -1,6 +1,10 @@
 // Shared by the tests: run the real CLI as a child process, as a user would.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { expect } from 'vitest';
+import { resultProblems, type Result, type VariantSummary } from '../harness/result-schema.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -76,4 +80,30 @@ export function finalScreen(raw: string): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * Runs a scenario through the real CLI with small loads, as a user would, and returns its result,
+ * after checking that it ran to the end with every claim held (exit 0), that the result it printed is
+ * the one it wrote, and that it honours the result contract.
+ */
+export async function runScenarioOk(name: string, requests: number, concurrency?: number): Promise<Result> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-e2e-'));
+  const out = path.join(dir, `${name}.json`);
+  const load = ['--requests', String(requests), ...(concurrency ? ['--concurrency', String(concurrency)] : [])];
+  const cli = await scenarioCli([name, ...load, '--json', '--out', out]);
+  expect(cli.stderr).toContain('Verdict:');
+  expect(cli.exitCode, String(cli.stderr)).toBe(0);
+  const printed = JSON.parse(String(cli.stdout)) as Result;
+  expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(printed);
+  expect(resultProblems(printed)).toEqual([]);
+  await rm(dir, { recursive: true, force: true });
+  return printed;
+}
+
+/** A variant's summary in a result, by name; throws when the result lacks it. */
+export function summaryOf(result: Result, variant: string): VariantSummary {
+  const found = result.variants.find((v) => v.name === variant);
+  if (!found) throw new Error(`the result has no variant ${variant}`);
+  return found.summary;
 }

@@ -1,7 +1,7 @@
 // Scenario definitions are validated strictly, and every problem is reported at once.
 import { expect, test } from 'vitest';
 import { loadAllScenarios } from '../harness/catalog.ts';
-import { scenarioProblems, times } from '../harness/scenario.ts';
+import { scenarioProblems, times, type Scenario } from '../harness/scenario.ts';
 
 test('every shipped scenario is valid, named after its file, with a misconfigured variant and a fix', async () => {
   const scenarios = await loadAllScenarios();
@@ -38,4 +38,53 @@ test('a broken definition gets every problem listed, in the author\'s terms', ()
       expect.stringMatching(/^claims\.1: needs atLeast or atMost/),
     ]),
   );
+});
+
+const client = () => ({ request: async () => 200, close: () => {} });
+const program = () => ({ file: 'x', args: [] });
+const source = () => ({ file: 'x.go', lines: ['func x() {', '}'] });
+const requirement = { what: 'a tool', howToGet: 'apt-get install a-tool', available: async () => true, prepare: async () => {} };
+const withParts: Scenario = {
+  name: 'example',
+  summary: 'one line',
+  explanation: { problem: 'p', why: 'w', fix: 'f' },
+  server: { bodyBytes: 1, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
+  load: { requests: 10, concurrency: 2, pattern: 'bursts', burstGapMs: 10, gapSpreadMs: 5 },
+  variants: [
+    { name: 'bad', role: 'misconfigured', summary: 's', server: { afterResponse: 'close', keepAliveHint: false }, makeClient: client },
+    { name: 'good', role: 'fix', summary: 's', requires: requirement, program, source },
+  ],
+  claims: [{ variant: 'bad', metric: 'clientCounters.dnsLookups', atLeast: 1 }],
+};
+
+test('per-variant server settings, program variants and client-counter claims are accepted', () => {
+  expect(scenarioProblems(withParts)).toEqual([]);
+});
+
+test('a bad per-variant server setting or claim metric is named, with what is accepted', () => {
+  const problems = scenarioProblems({
+    ...withParts,
+    variants: [{ ...withParts.variants[0], server: { afterResponse: 'linger' } }, withParts.variants[1]],
+    claims: [{ variant: 'bad', metric: 'clientCounters.', atMost: 1 }],
+  });
+  expect(problems).toEqual([
+    'variants.0.server.afterResponse: Invalid option: expected one of "keep-alive"|"close"|"reset"',
+    expect.stringMatching(/^claims\.0\.metric: must be one of connectionsOpened, .*, or clientCounters\.<name>$/),
+  ]);
+});
+
+test('a variant needs exactly one of a Node client or a program, and a program says what it requires', () => {
+  const problems = scenarioProblems({
+    ...withParts,
+    variants: [
+      { name: 'bad', role: 'misconfigured', summary: 's' },
+      { name: 'good', role: 'fix', summary: 's', program, makeClient: client },
+    ],
+  });
+  expect(problems).toEqual([
+    'variants.0: needs exactly one of makeClient (a Node client) or program (another program)',
+    'variants.1: needs exactly one of makeClient (a Node client) or program (another program)',
+    'variants.1.requires: a program variant needs requires',
+    'variants.1.source: a program variant needs source',
+  ]);
 });

@@ -1,33 +1,14 @@
 // End to end through the real CLI: a real server process, real client processes, the real `ss` and
 // kernel. Each test asserts the physics a scenario claims, with bounds derived from the load.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { resultProblems, type Result, type VariantResult } from '../harness/result-schema.ts';
-import { scenarioCli } from './helpers.ts';
+import type { Result, VariantResult } from '../harness/result-schema.ts';
+import { runScenarioOk, summaryOf } from './helpers.ts';
 
 const REQUESTS = 300;
 const CONCURRENCY = 20;
-const outDir = mkdtempSync(path.join(tmpdir(), 'twlab-e2e-'));
 
-async function run(scenario: string): Promise<Result> {
-  const out = path.join(outDir, `${scenario}.json`);
-  const cli = await scenarioCli([scenario, '--requests', String(REQUESTS), '--concurrency', String(CONCURRENCY), '--json', '--out', out]);
-  expect(cli.stderr).toContain('Verdict:');
-  expect(cli.exitCode, cli.stderr).toBe(0);
-  const printed = JSON.parse(cli.stdout) as Result;
-  // The file on disk and stdout are the same result, and it honours the contract.
-  expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(printed);
-  expect(resultProblems(printed)).toEqual([]);
-  return printed;
-}
-
-const variant = (result: Result, name: string): VariantResult['summary'] => {
-  const found = result.variants.find((v) => v.name === name);
-  if (!found) throw new Error(`no variant ${name}`);
-  return found.summary;
-};
+const run = (scenario: string) => runScenarioOk(scenario, REQUESTS, CONCURRENCY);
+const variant = summaryOf;
 const timeWait = (s: VariantResult['summary']) => s.timeWait.total.peak;
 
 function expectEveryRequestServed(result: Result) {

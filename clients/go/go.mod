@@ -1,0 +1,3 @@
+module timewait-lab/clients/go
+
+go 1.19

@@ -1,0 +1,75 @@
+import { goClient } from '../harness/go-client.ts';
+import { defineScenario, times, type DerivedBound } from '../harness/scenario.ts';
+
+/** Go's http.DefaultMaxIdleConnsPerHost: the idle connections http.DefaultTransport keeps per host. */
+const IDLE_PER_HOST = 2;
+
+/**
+ * After each pause only IDLE_PER_HOST connections are idle, so each burst opens the rest anew. A
+ * request that starts late in a burst can take a connection another one just gave back (the
+ * transport uses whichever comes first, a dial or an idle connection), hence the margin of 0.7.
+ */
+const reopenedPerBurst: DerivedBound = {
+  text: `0.7 × requests × (concurrency − ${IDLE_PER_HOST}) / concurrency`,
+  value: ({ requests, concurrency }) => (0.7 * requests * (concurrency - IDLE_PER_HOST)) / concurrency,
+};
+
+export default defineScenario({
+  name: 'go-default-transport',
+  summary: 'the original write-up, with a real Go client: unclosed bodies and http.DefaultTransport under concurrency 10',
+  explanation: {
+    problem:
+      "Go's net/http, as the write-up found it: a client that does not read and close resp.Body, and one that " +
+      `does but keeps http.DefaultTransport, which keeps ${IDLE_PER_HOST} idle connections per host, under bursts of 10 ` +
+      'concurrent requests.',
+    why:
+      'The transport puts a connection back in its idle pool only when the body has been read to EOF and closed. ' +
+      'Not closing it leaks the connection (open, with two goroutines, until the process exits: see the ' +
+      'ESTABLISHED peak); closing it unread makes the transport close the connection, client first, into ' +
+      `TIME_WAIT. With both done right, DefaultTransport still keeps only ${IDLE_PER_HOST} connections idle after ` +
+      'a burst and closes the other 8, which the next burst opens again: each request pays a handshake and ' +
+      'leaves a TIME_WAIT behind, 60 s and one ephemeral port each.',
+    fix:
+      'Read the body to the end and close it (io.Copy(io.Discard, resp.Body); resp.Body.Close()), and give the ' +
+      'client a Transport whose MaxIdleConnsPerHost (and MaxIdleConns) is at least the concurrency.',
+  },
+  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
+  load: { requests: 2000, concurrency: 10, pattern: 'bursts', burstGapMs: 10 },
+  variants: [
+    {
+      name: 'no-close',
+      role: 'misconfigured',
+      summary: 'resp.Body neither read nor closed (http.DefaultClient)',
+      ...goClient('no-close'),
+    },
+    {
+      name: 'close-unread',
+      role: 'misconfigured',
+      summary: 'resp.Body.Close() without reading it (http.DefaultClient)',
+      ...goClient('close-unread'),
+    },
+    {
+      name: 'default-transport',
+      role: 'misconfigured',
+      summary: `body read and closed, http.DefaultTransport (MaxIdleConnsPerHost ${IDLE_PER_HOST})`,
+      ...goClient('default-transport'),
+    },
+    {
+      name: 'tuned',
+      role: 'fix',
+      summary: 'body read and closed, a Transport with MaxIdleConnsPerHost = concurrency',
+      ...goClient('tuned'),
+    },
+  ],
+  claims: [
+    { variant: 'no-close', metric: 'connectionsPerRequest', atLeast: 0.9 },
+    { variant: 'no-close', metric: 'timeWait.clientSide.peak', atLeast: times(0.9, 'requests') },
+    { variant: 'close-unread', metric: 'connectionsPerRequest', atLeast: 0.9 },
+    { variant: 'close-unread', metric: 'timeWait.clientSide.peak', atLeast: times(0.9, 'requests') },
+    { variant: 'default-transport', metric: 'connectionsOpened', atLeast: reopenedPerBurst },
+    { variant: 'default-transport', metric: 'timeWait.clientSide.peak', atLeast: reopenedPerBurst },
+    { variant: 'tuned', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
+    { variant: 'tuned', metric: 'timeWait.total.peak', atMost: times(1, 'concurrency') },
+    { variant: 'tuned', metric: 'requests.failed', atMost: 0 },
+  ],
+});
