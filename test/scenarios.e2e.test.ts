@@ -46,9 +46,10 @@ describe('scenarios, end to end on this kernel', () => {
     for (const name of ['bad', 'default-agent']) {
       const bad = variant(result, name);
       expect(bad.connectionsOpened, name).toBeGreaterThanOrEqual(0.9 * REQUESTS);
-      // Each connection leaves one TIME_WAIT socket, on one side or the other (the close race).
+      // Each connection leaves a TIME_WAIT socket on the side that closed first (the close race);
+      // when both FINs cross (simultaneous close, RFC 793 CLOSING) both ends hold one.
       expect(timeWait(bad), name).toBeGreaterThanOrEqual(0.9 * REQUESTS);
-      expect(bad.timeWait.clientSide.peak + bad.timeWait.serverSide.peak, name).toBeLessThanOrEqual(bad.connectionsOpened);
+      expect(bad.timeWait.clientSide.peak + bad.timeWait.serverSide.peak, name).toBeLessThanOrEqual(2 * bad.connectionsOpened);
     }
     expectFixReusesConnections(variant(result, 'good'));
   });
