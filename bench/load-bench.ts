@@ -71,7 +71,7 @@ const TOOLS: Tool[] = [
     how: 'global fetch (undici), body read',
     run: async (url, plan) => {
       const job = { scenario: 'bench', variant: 'fetch', url, load: steady(plan) };
-      const o = await runClient(job, timeLimitMs(plan), () => {}, FETCH_CLIENT);
+      const o = await runClient(job, timeLimitMs(plan), () => {}, { entry: FETCH_CLIENT });
       return { responses: o.ok + o.failed, failed: o.failed, durationMs: o.durationMs };
     },
   },

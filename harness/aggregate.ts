@@ -21,7 +21,8 @@ type Combine = (values: number[], isCount: boolean) => number;
  */
 function combine(schema: z.ZodType, nodes: unknown[], fn: Combine): unknown {
   const child = (key: string, missing?: number) => nodes.map((node) => (node as Record<string, unknown> | undefined)?.[key] ?? missing);
-  // An optional figure (connectionsReset, clientCounters) is absent only from results older than it.
+  // An optional figure is absent from results older than it (connectionsReset, clientCounters) or
+  // from runs without a namespace per side (kernelBySide, namespacePeaks).
   if (schema instanceof z.ZodOptional) {
     return nodes.every((node) => node === undefined) ? undefined : combine(schema.unwrap() as z.ZodType, nodes, fn);
   }

@@ -2,7 +2,8 @@
 // folder (files starting with `_` are shared helpers), validated when loaded.
 import { readdir } from 'node:fs/promises';
 import { UsageError } from './errors.ts';
-import { requirementsOf, scenarioProblems, type Requirement, type Scenario } from './scenario.ts';
+import { NETWORK_NAMESPACES } from './netns.ts';
+import { needsNamespaces, requirementsOf, scenarioProblems, type Requirement, type Scenario } from './scenario.ts';
 
 export const SCENARIOS_DIR = new URL('../scenarios/', import.meta.url);
 
@@ -40,7 +41,8 @@ export async function missingRequirements(scenarios: Scenario[]): Promise<Map<st
   const missing = new Map<string, Requirement[]>();
   for (const scenario of scenarios) {
     const lacks: Requirement[] = [];
-    for (const requirement of requirementsOf(scenario)) if (!(await requirement.available())) lacks.push(requirement);
+    const needs = [...requirementsOf(scenario), ...(needsNamespaces(scenario) ? [NETWORK_NAMESPACES] : [])];
+    for (const requirement of needs) if (!(await requirement.available())) lacks.push(requirement);
     if (lacks.length > 0) missing.set(scenario.name, lacks);
   }
   return missing;

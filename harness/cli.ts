@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadAllScenarios, loadScenario, missingRequirements } from './catalog.ts';
+import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from './cli-network.ts';
 import { EXIT, exitCodeOf } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from './format.ts';
@@ -15,6 +16,7 @@ import { runScenario, type RunSettings } from './run-scenario.ts';
 import { DEFAULT_INTERVAL_MS } from './sampler.ts';
 import type { Scenario } from './scenario.ts';
 import { terminalColumns } from './terminal-text.ts';
+import { openTopology } from './topology.ts';
 
 const LIMITS = { requests: 200_000, concurrency: 5_000, bodyBytes: 64 * 1024 * 1024, intervalMs: 60_000, timeLimitS: 3_600, repeat: 100 };
 
@@ -29,7 +31,7 @@ function wholeNumber(min: number, max: number) {
 }
 const n = (x: number) => x.toLocaleString('en-US');
 
-interface CliOptions {
+interface CliOptions extends NetworkCliOptions {
   requests?: number;
   concurrency?: number;
   bodyBytes?: number;
@@ -64,6 +66,7 @@ const program = new Command('npm run scenario --')
   .addHelpText('after', '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input, 3 the lab failed, 130/143 interrupted.')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'scenario: ')) });
+addNetworkOptions(program);
 
 function effectiveSettings(scenario: Scenario, o: CliOptions): RunSettings {
   // A flag overrides one field of the scenario, never the whole of it.
@@ -96,11 +99,13 @@ async function main(argv: string[]): Promise<number> {
   }
   await checkMachine();
   const settings = effectiveSettings(scenario, options);
+  const topology = await openTopology(scenario, networkOptions(options));
   const mode = outputMode(Boolean(options.quiet));
   if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
+  if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
   const progress = progressOutput(mode, settings.load.requests);
-  const result = await runScenario(scenario, settings, progress.onEvent).finally(progress.close);
+  const result = await runScenario(scenario, settings, progress.onEvent, topology).finally(progress.close);
   const file = await writeResult(result, options.out);
   console.error(formatReport(result, file, text.color));
   if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([file]))}`);

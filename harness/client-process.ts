@@ -1,6 +1,6 @@
 // Runs one variant's client in a process of its own and collects its progress and outcome.
 import { LabError } from './errors.ts';
-import { lastStderrLine, startNode } from './processes.ts';
+import { lastStderrLine, startNode, startNodeIn } from './processes.ts';
 import { runProgramClient } from './program-client.ts';
 import { isProgramVariant, type Variant } from './scenario.ts';
 import type { ClientJob, ClientMessage } from './client-runner.ts';
@@ -8,14 +8,20 @@ import type { LoadOutcome, LoadProgress } from './load.ts';
 
 const CLIENT_ENTRY = new URL('./client-runner.ts', import.meta.url);
 
-/** `entry`: another client program that speaks the same IPC (the benchmark's fetch client does). */
+export interface ClientProcessOptions {
+  /** Another client program that speaks the same IPC (the benchmark's fetch client does). */
+  entry?: URL;
+  /** The network namespace the client runs in (namespace mode). */
+  netns?: string;
+}
+
 export async function runClient(
   job: ClientJob,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
-  entry: URL = CLIENT_ENTRY,
+  { entry = CLIENT_ENTRY, netns }: ClientProcessOptions = {},
 ): Promise<LoadOutcome> {
-  const child = startNode(entry, [], { timeout: timeLimitMs });
+  const child = netns ? startNodeIn(netns, entry, [], { timeout: timeLimitMs }) : startNode(entry, [], { timeout: timeLimitMs });
   let outcome: LoadOutcome | undefined;
   try {
     await child.sendMessage(job as never);
@@ -38,14 +44,15 @@ export async function runClient(
   return outcome;
 }
 
-/** Runs the variant's client: a Node client in a client process, or the program it names. */
+/** Runs the variant's client: a Node client in a client process, or the program it names; inside `netns` when given. */
 export function runVariantClient(
   variant: Variant,
   job: ClientJob,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
+  netns?: string,
 ): Promise<LoadOutcome> {
   return isProgramVariant(variant)
-    ? runProgramClient(variant, { url: job.url, load: job.load }, timeLimitMs, onProgress)
-    : runClient(job, timeLimitMs, onProgress);
+    ? runProgramClient(variant, { url: job.url, load: job.load }, timeLimitMs, onProgress, netns)
+    : runClient(job, timeLimitMs, onProgress, { netns });
 }

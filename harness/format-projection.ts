@@ -1,5 +1,5 @@
 // The capacity projection in words: one sentence per variant, shared by the terminal and the report.
-import { parsePortRange, projectResult, TIME_WAIT_S, type PortRange, type Projection } from './projection.ts';
+import { clientPortRange, parsePortRange, projectResult, TIME_WAIT_S, type PortRange, type Projection } from './projection.ts';
 import type { Result } from './result-schema.ts';
 import { wrap, wrapIndented } from './terminal-text.ts';
 
@@ -38,7 +38,7 @@ export function projectionHeading(range: PortRange | null): string {
 /** The heading and a sentence per variant, wrapped to `columns` under the variant's name. */
 export function formatProjection(result: Result, columns = 100): string {
   const rows = projectResult(result);
-  const range = parsePortRange(result.env.sysctl.ip_local_port_range);
+  const range = parsePortRange(clientPortRange(result, result.variants[0]));
   const width = Math.max(...rows.map((r) => r.variant.length));
   const indent = ' '.repeat(width + 4);
   return [

@@ -64,6 +64,13 @@ export const SUMMARY_ROWS: SummaryRow[] = [
     'failures by code',
     (v) => Object.entries(v.summary.requests.errorsByCode).map(([code, c]) => `${code} ${n(c)}`).join(', ') || '-',
   ],
+  [
+    'first failure',
+    (v) => {
+      const first = v.summary.requests.firstFailure;
+      return first ? `request ${n(first.request)} after ${(first.tMs / 1000).toFixed(1)} s` : '-';
+    },
+  ],
   ['connections (server count)', (v) => n(v.summary.connectionsOpened)],
   ['connections per request', (v) => v.summary.connectionsPerRequest.toFixed(2)],
   ['TIME_WAIT peak, client side', (v) => n(v.summary.timeWait.clientSide.peak)],
@@ -72,6 +79,7 @@ export const SUMMARY_ROWS: SummaryRow[] = [
   ['connections reset (server saw)', (v) => (v.summary.connectionsReset === undefined ? '-' : n(v.summary.connectionsReset))],
   ['kernel: opens / resets sent', (v) => `${n(v.summary.kernel.activeOpens)} / ${n(v.summary.kernel.outRsts)}`],
   ['kernel: resets on close (unread data)', (v) => n(v.summary.kernel.abortOnClose)],
+  ['kernel: TIME_WAIT ports reused', (v) => (v.summary.kernel.timeWaitReused === undefined ? '-' : n(v.summary.kernel.timeWaitReused))],
   ['requests per second', (v) => n(Math.round(v.summary.reqPerSec))],
   ['latency p50 / p99 (ms)', (v) => `${v.summary.latencyMs.p50.toFixed(2)} / ${v.summary.latencyMs.p99.toFixed(2)}`],
 ];

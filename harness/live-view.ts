@@ -9,6 +9,8 @@ export interface VariantView {
   name: string;
   role: Variant['role'];
   summary: string;
+  /** Where the variant's server listens. */
+  host: string;
   port: number;
   /** Which trial of how many (--repeat); 1 of 1 for a single run. */
   trial: number;
@@ -32,9 +34,11 @@ export function newVariantView(
   requests: number,
   trial = 1,
   trials = 1,
+  host = '127.0.0.1',
 ): VariantView {
   return {
     ...variant,
+    host,
     port,
     trial,
     trials,
@@ -136,7 +140,7 @@ export function renderFrame(view: VariantView, { columns, color, scaleMax }: Fra
 export const PLAIN_MILESTONES = [25, 50, 75];
 
 export function plainStartLine(view: VariantView): string {
-  return `> ${view.name} (${view.role}${ofTrials(view)}): ${view.summary} [server 127.0.0.1:${view.port}]`;
+  return `> ${view.name} (${view.role}${ofTrials(view)}): ${view.summary} [server ${view.host}:${view.port}]`;
 }
 
 export function plainProgressLine(view: VariantView, percent: number): string {

@@ -49,6 +49,8 @@ export const KERNEL_COUNTERS = {
   abortOnClose: ['TcpExt', 'TCPAbortOnClose'],
   abortOnData: ['TcpExt', 'TCPAbortOnData'],
   timeWaitOverflow: ['TcpExt', 'TCPTimeWaitOverflow'],
+  // Connections that took over a port still in TIME_WAIT (tcp_tw_reuse): what the kernel hides.
+  timeWaitReused: ['TcpExt', 'TWRecycled'],
 } as const;
 export type KernelCounters = Record<keyof typeof KERNEL_COUNTERS, number>;
 
@@ -67,5 +69,12 @@ export async function readKernelCounters(procNet = '/proc/net'): Promise<KernelC
 export function counterDelta(before: KernelCounters, after: KernelCounters): KernelCounters {
   return Object.fromEntries(
     Object.keys(before).map((k) => [k, after[k as keyof KernelCounters] - before[k as keyof KernelCounters]]),
+  ) as KernelCounters;
+}
+
+/** Counters of several namespaces added up: what one namespace holding all of them would count. */
+export function counterSum(all: KernelCounters[]): KernelCounters {
+  return Object.fromEntries(
+    Object.keys(KERNEL_COUNTERS).map((k) => [k, all.reduce((sum, c) => sum + c[k as keyof KernelCounters], 0)]),
   ) as KernelCounters;
 }

@@ -1,5 +1,6 @@
 // Every process the harness starts is tracked here, so that a normal end, an error or a signal
-// ends exactly those processes, by PID, and nothing else.
+// ends exactly those processes, by PID, and nothing else; then what the run set up around them
+// (its network namespaces) is undone.
 import { execa, type Options, type ResultPromise } from 'execa';
 
 const CHILD_OPTIONS = {
@@ -12,6 +13,7 @@ const CHILD_OPTIONS = {
 } as const;
 type Child = ResultPromise<typeof CHILD_OPTIONS & { timeout?: number }>;
 const running = new Set<Child>();
+const cleanups: (() => Promise<void>)[] = [];
 
 function track(file: string, args: string[], options: Pick<Options, 'timeout'>): Child {
   const child: Child = execa(file, args, { ...CHILD_OPTIONS, ...options });
@@ -52,11 +54,17 @@ export function lastStderrLine(error: unknown): string {
   return (meaningful.at(-1) ?? lines.at(-1) ?? (error as Error)?.message ?? String(error)).trim();
 }
 
-/** Ends every tracked process (SIGTERM, then SIGKILL after 2 s) and waits until they are gone. */
+/** Registers what stopAll() must undo once the processes have ended (e.g. delete namespaces). */
+export function onStop(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup);
+}
+
+/** Ends every tracked process (SIGTERM, then SIGKILL after 2 s), waits until they are gone, then cleans up. */
 export async function stopAll(): Promise<void> {
   const children = [...running];
   for (const child of children) child.kill();
   await Promise.allSettled(children);
+  await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
 }
 
 export function runningCount(): number {

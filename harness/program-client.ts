@@ -42,9 +42,12 @@ export async function runProgramClient(
   context: ClientContext,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
+  netns?: string,
 ): Promise<LoadOutcome> {
   const { file, args, env } = variant.program(context);
-  const child = startProgram(file, args, { timeout: timeLimitMs, env });
+  // `ip netns exec` enters the namespace, then execs the program with its arguments and environment.
+  const command = netns ? ['ip', 'netns', 'exec', netns, file, ...args] : [file, ...args];
+  const child = startProgram(command[0]!, command.slice(1), { timeout: timeLimitMs, env });
   let outcome: LoadOutcome | undefined;
   let bad: string | undefined;
   try {

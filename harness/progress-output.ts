@@ -68,7 +68,7 @@ function liveOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutpu
     onEvent(event) {
       // A frame per trial (one per variant without --repeat), from its start to its end.
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials);
+        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials, event.host);
         drawnLines = 0;
         draw();
       } else if (view && event.type !== 'variant-done') {
@@ -96,7 +96,7 @@ function plainOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutp
   return {
     onEvent(event) {
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials);
+        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials, event.host);
         milestone = 0;
         write(plainStartLine(view));
       } else if (view && event.type !== 'variant-done') {

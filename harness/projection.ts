@@ -102,11 +102,16 @@ export function project({ summary, concurrency, portRange }: ProjectionInput): P
   };
 }
 
-/** The projection of each variant of a result, from its own figures and its machine's port range. */
+/** The client host's port range: its own namespace's in namespace mode, else the machine's. */
+export function clientPortRange(result: Result, variant: Result['variants'][number] | undefined): string | null {
+  return variant?.clientSysctls?.effective.ip_local_port_range ?? result.env.sysctl.ip_local_port_range;
+}
+
+/** The projection of each variant of a result, from its own figures and its client host's port range. */
 export function projectResult(result: Result): { variant: string; role: string; projection: Projection }[] {
   return result.variants.map((v) => ({
     variant: v.name,
     role: v.role,
-    projection: project({ summary: v.summary, concurrency: result.params.load.concurrency, portRange: result.env.sysctl.ip_local_port_range }),
+    projection: project({ summary: v.summary, concurrency: result.params.load.concurrency, portRange: clientPortRange(result, v) }),
   }));
 }

@@ -7,7 +7,7 @@ import { codePairs, clientSource } from './explain.ts';
 import { summaryRows } from './format.ts';
 import { projectionHeading, projectionSentence } from './format-projection.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
-import { parsePortRange, projectResult } from './projection.ts';
+import { clientPortRange, parsePortRange, projectResult } from './projection.ts';
 import type { Result } from './result-schema.ts';
 import type { Scenario, Variant } from './scenario.ts';
 
@@ -141,7 +141,7 @@ function claims(result: Result): string {
 }
 
 function projection(result: Result): string {
-  const heading = projectionHeading(parsePortRange(result.env.sysctl.ip_local_port_range));
+  const heading = projectionHeading(parsePortRange(clientPortRange(result, result.variants[0])));
   const rows = projectResult(result).map(
     (r) => `<li class="${r.role}"><strong>${esc(r.variant)}</strong>: ${esc(projectionSentence(r.projection))}</li>`,
   );

@@ -20,6 +20,11 @@ export const kernelCountersSchema = z
     abortOnClose: z.number().int(),
     abortOnData: z.number().int(),
     timeWaitOverflow: z.number().int(),
+    timeWaitReused: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'TcpExt TWRecycled: connections that took over a port still in TIME_WAIT (tcp_tw_reuse). Absent in results written before it was recorded.' }),
   })
   .meta({ id: 'KernelCounters', description: 'Deltas of /proc/net/snmp and /proc/net/netstat over the variant: whole network namespace, so other programs count too.' });
 
@@ -33,6 +38,10 @@ const requestsSchema = z.strictObject({
     .nullable()
     .meta({ description: 'The first failed request; over several trials, the one that failed earliest.' }),
 });
+
+/** A namespace's own counts (/proc/net/sockstat): sockets in TIME_WAIT, in use, orphaned. */
+const namespaceCounts = z.strictObject({ tw: count, inuse: count, orphan: count });
+const perNamespace = z.strictObject({ client: namespaceCounts.optional(), server: namespaceCounts.optional() });
 
 export const variantSummarySchema = z
   .strictObject({
@@ -59,6 +68,13 @@ export const variantSummarySchema = z
       .record(z.string(), count)
       .optional()
       .meta({ description: 'Counts the variant\'s client keeps itself (e.g. dnsLookups, retries); absent in results written before clients could report them.' }),
+    kernelBySide: z
+      .strictObject({ client: kernelCountersSchema, server: kernelCountersSchema })
+      .optional()
+      .meta({ description: "Namespace runs: each side's own counter deltas, exact (kernel is their sum)." }),
+    namespacePeaks: perNamespace
+      .optional()
+      .meta({ description: "Runs with a namespace per side: the peaks of each side's /proc/net/sockstat, read every 10 ms." }),
     samplesTaken: count,
   })
   .meta({ id: 'VariantSummary', description: "One variant's figures: of one trial, or each the median of the trials." });
@@ -74,10 +90,22 @@ export const sampleSchema = z
     clientSide: stateCounts,
     serverSide: stateCounts,
     namespaceTimeWait: count,
+    namespaces: perNamespace.optional().meta({ description: "Each side's own /proc/net/sockstat counts, when each side has a namespace." }),
   })
   .meta({ id: 'Sample', description: 'Socket states counted at one moment, per side, and the namespace total of TIME_WAIT.' });
 
 const sysctl = z.string().nullable();
+const sysctlsSchema = z
+  .strictObject({
+    ip_local_port_range: sysctl,
+    tcp_tw_reuse: sysctl,
+    tcp_tw_reuse_delay: sysctl,
+    tcp_fin_timeout: sysctl,
+    tcp_max_tw_buckets: sysctl,
+    tcp_timestamps: sysctl,
+    somaxconn: sysctl,
+  })
+  .meta({ description: 'The TCP sysctls that change the outcome, as read from /proc/sys; null where this kernel lacks one.' });
 
 export const environmentSchema = z
   .strictObject({
@@ -93,17 +121,7 @@ export const environmentSchema = z
     cpus: z.number().int().positive(),
     cpuModel: z.string(),
     memoryBytes: z.number().int().positive(),
-    sysctl: z
-      .strictObject({
-        ip_local_port_range: sysctl,
-        tcp_tw_reuse: sysctl,
-        tcp_tw_reuse_delay: sysctl,
-        tcp_fin_timeout: sysctl,
-        tcp_max_tw_buckets: sysctl,
-        tcp_timestamps: sysctl,
-        somaxconn: sysctl,
-      })
-      .meta({ description: 'The TCP sysctls that change the outcome, as read from /proc/sys; null where this kernel lacks one.' }),
+    sysctl: sysctlsSchema,
     lab: z.strictObject({
       version: z.string(),
       commit: z.string().nullable().meta({ description: 'git HEAD; null outside a git checkout.' }),
@@ -150,6 +168,23 @@ export const resultSchema = z
       tailMs: count,
       timeLimitMs: count,
       repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
+      topology: z
+        .strictObject({
+          mode: z.enum(['loopback', 'namespaces', 'target']),
+          netns: z.enum(['on', 'off', 'auto']).meta({ description: 'What --netns asked for.' }),
+          fallback: z.string().nullable().meta({ description: 'Why --netns auto ran on loopback; null otherwise.' }),
+          serverAddress: z.string(),
+          clientAddress: z.string().nullable(),
+          sysctlOverrides: z.record(z.string(), z.string()).meta({ description: 'The --sysctl settings for the client namespace.' }),
+          target: z.string().nullable().meta({ description: '--target: a server the lab did not start.' }),
+          control: z.string().nullable().meta({ description: "The target's control endpoint, or null." }),
+          targetServer: z
+            .strictObject({ bodyBytes: count, responseDelayMs: count, keepAliveTimeoutMs: count })
+            .nullable()
+            .meta({ description: "The settings the target's control endpoint reported." }),
+        })
+        .optional()
+        .meta({ description: 'Where the server and the client ran. Absent in results written before it was recorded.' }),
     }),
     variants: z.array(
       z.strictObject({
@@ -160,6 +195,10 @@ export const resultSchema = z
         server: serverParamsSchema
           .optional()
           .meta({ description: "The server settings this variant ran against: the scenario's, with the variant's own over them." }),
+        clientSysctls: z
+          .strictObject({ set: z.record(z.string(), z.string()), effective: sysctlsSchema })
+          .optional()
+          .meta({ description: "Namespace runs: the sysctls the lab set in the client's namespace, and the values in effect there." }),
         // Each figure is the median of the trials (a count rounded to a whole number); with one trial, that trial.
         summary: variantSummarySchema,
         spread: z

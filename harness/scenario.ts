@@ -1,6 +1,7 @@
 // What a scenario is: the story as data, the load, the server settings, the variants (each a small
 // client factory that runs in its own process) and the claims the run checks.
 import { z } from 'zod';
+import { sysctlProblems, type SysctlSettings } from './client-sysctls.ts';
 
 export type LoadPattern = 'steady' | 'bursts';
 
@@ -82,6 +83,8 @@ interface VariantBase {
   summary: string;
   /** Server settings for this variant only, over the scenario's (e.g. a larger body, Connection: close). */
   server?: Partial<ServerSettings>;
+  /** Sysctls for this variant's client namespace, over the scenario's (see Scenario.clientSysctls). */
+  clientSysctls?: SysctlSettings;
 }
 
 /** A variant whose client is a few lines of Node, run in a client process of its own. */
@@ -109,10 +112,13 @@ export const CLAIM_METRICS = {
   'timeWait.clientSide.peak': 'client-side TIME_WAIT peak',
   'timeWait.serverSide.peak': 'server-side TIME_WAIT peak',
   'established.peak': 'ESTABLISHED peak',
+  'requests.ok': 'successful requests',
   'requests.failed': 'failed requests',
   connectionsReset: 'connections the server saw reset',
   'kernel.abortOnClose': 'kernel TCPAbortOnClose (resets sent on closing with unread data)',
   'kernel.outRsts': 'kernel OutRsts (resets sent)',
+  'requests.errorsByCode.EADDRNOTAVAIL': 'requests failed with EADDRNOTAVAIL (no local port left)',
+  'kernel.timeWaitReused': 'connections that took over a port in TIME_WAIT (kernel TWRecycled)',
 } as const;
 /** A named figure, or `clientCounters.<name>`: a count the variant's client reports itself. */
 export type ClaimMetric = keyof typeof CLAIM_METRICS | `clientCounters.${string}`;
@@ -149,6 +155,11 @@ export interface Scenario {
   load: LoadSettings;
   variants: Variant[];
   claims: Claim[];
+  /**
+   * Sysctls for the client's network namespace (e.g. a small `net.ipv4.ip_local_port_range`).
+   * A scenario that has any runs only in namespaces of the lab's own: the host's are never changed.
+   */
+  clientSysctls?: SysctlSettings;
 }
 
 /** `times(0.9, 'requests')`: a bound of 0.9 × the effective request count. */
@@ -157,6 +168,7 @@ export function times(factor: number, param: 'requests' | 'concurrency'): Derive
 }
 
 const positiveInt = z.number().int().positive();
+const sysctls = z.record(z.string(), z.string()).optional();
 const bound = z.union([
   z.number().nonnegative(),
   z.object({ text: z.string().min(1), value: z.function() }),
@@ -204,6 +216,7 @@ const scenarioSchema = z
             .optional(),
           program: z.function().optional(),
           source: z.function().optional(),
+          clientSysctls: sysctls,
         }),
       )
       .min(2),
@@ -215,6 +228,7 @@ const scenarioSchema = z
         atMost: bound.optional(),
       }),
     ),
+    clientSysctls: sysctls,
   })
   .superRefine((scenario, ctx) => {
     const names = scenario.variants.map((v) => v.name);
@@ -235,6 +249,12 @@ const scenarioSchema = z
         ctx.addIssue({ code: 'custom', path: ['variants'], message: `needs at least one ${role} variant` });
       }
     }
+    for (const [path, settings] of [
+      [['clientSysctls'], scenario.clientSysctls],
+      ...scenario.variants.map((v, i) => [['variants', i, 'clientSysctls'], v.clientSysctls] as const),
+    ] as const) {
+      for (const message of sysctlProblems(settings ?? {})) ctx.addIssue({ code: 'custom', path: [...path], message });
+    }
     scenario.claims.forEach((claim, i) => {
       if (!names.includes(claim.variant)) {
         ctx.addIssue({ code: 'custom', path: ['claims', i, 'variant'], message: `names no variant (known: ${names.join(', ')})` });
@@ -253,6 +273,11 @@ export function scenarioProblems(value: unknown): string[] {
   const parsed = scenarioSchema.safeParse(value);
   if (parsed.success) return [];
   return parsed.error.issues.map((issue) => `${issue.path.join('.') || '(definition)'}: ${issue.message}`);
+}
+
+/** A scenario that sets client sysctls needs a client namespace: the lab never changes the host's. */
+export function needsNamespaces(scenario: Scenario): boolean {
+  return [scenario, ...scenario.variants].some((s) => Object.keys(s.clientSysctls ?? {}).length > 0);
 }
 
 /** What the scenario's variants need beyond Node, each once. */

@@ -1,6 +1,6 @@
 // Starts the server under test as its own process and waits until it really listens.
 import { LabError } from './errors.ts';
-import { lastStderrLine, startNode } from './processes.ts';
+import { lastStderrLine, startNode, startNodeIn } from './processes.ts';
 import type { ServerSettings } from './scenario.ts';
 import type { ServerMessage, ServerStats } from '../servers/http-server.ts';
 
@@ -15,8 +15,9 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(settings: ServerSettings, host = '127.0.0.1'): Promise<RunningServer> {
-  const child = startNode(SERVER_ENTRY, [
+/** Starts the server on `host`, inside the network namespace `netns` when one is given. */
+export async function startServer(settings: ServerSettings, host = '127.0.0.1', netns?: string): Promise<RunningServer> {
+  const args = [
     '--host', host,
     '--port', '0',
     '--body-bytes', String(settings.bodyBytes),
@@ -25,7 +26,8 @@ export async function startServer(settings: ServerSettings, host = '127.0.0.1'):
     ...(settings.keepAliveTimeoutBufferMs === undefined ? [] : ['--keep-alive-timeout-buffer-ms', String(settings.keepAliveTimeoutBufferMs)]),
     ...(settings.keepAliveHint === false ? ['--no-keep-alive-hint'] : []),
     '--after-response', settings.afterResponse ?? 'keep-alive',
-  ]);
+  ];
+  const child = netns ? startNodeIn(netns, SERVER_ENTRY, args) : startNode(SERVER_ENTRY, args);
   let timer: NodeJS.Timeout | undefined;
   const listening = await Promise.race([
     child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'listening' }),

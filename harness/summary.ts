@@ -2,7 +2,8 @@
 // kernel counter deltas) into the variant's summary: the figures the result file promises.
 import type { LoadOutcome } from './load.ts';
 import type { KernelCounters } from './proc-net.ts';
-import type { Sample } from './sampler.ts';
+import type { NamespacePeaks, Sample } from './sampler.ts';
+import type { SideCounters } from './probes.ts';
 import type { ServerStats } from '../servers/http-server.ts';
 import type { SocketState } from './ss-parse.ts';
 import type { VariantSummary } from './result-schema.ts';
@@ -17,10 +18,14 @@ const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 *
 export function summarise(
   requested: number,
   outcome: LoadOutcome,
-  server: ServerStats,
+  /** The server's own counts; connectionsReset is missing where nobody counted it (a --target without control endpoint). */
+  server: Omit<ServerStats, 'connectionsReset'> & Partial<Pick<ServerStats, 'connectionsReset'>>,
   samples: Sample[],
   kernel: KernelCounters,
+  /** Per side, when each side had a namespace of its own: its counter deltas and its sockstat peaks. */
+  sides: { kernel: SideCounters; peaks: NamespacePeaks } = { kernel: {}, peaks: {} },
 ): VariantSummary {
+  const { client, server: serverKernel } = sides.kernel;
   const last = samples.at(-1);
   return {
     requests: {
@@ -49,6 +54,8 @@ export function summarise(
     latencyMs: outcome.latencyMs,
     kernel,
     clientCounters: outcome.clientCounters ?? {},
+    ...(client && serverKernel && { kernelBySide: { client, server: serverKernel } }),
+    ...(Object.keys(sides.peaks).length > 0 && { namespacePeaks: sides.peaks }),
     samplesTaken: samples.length,
   };
 }

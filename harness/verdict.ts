@@ -15,6 +15,8 @@ export function verdict(variants: VariantResult[]): string {
   else if (goodTw === 0) timeWait = `no TIME_WAIT sockets instead of ${n(badTw)}`;
   else timeWait = `${n(Math.round(badTw / goodTw))}x fewer TIME_WAIT sockets (${n(goodTw)} instead of ${n(badTw)})`;
   const [badFailed, goodFailed] = [bad.summary.requests.failed, good.summary.requests.failed];
-  const failures = badFailed > goodFailed ? `${n(goodFailed)} failed requests instead of ${n(badFailed)}; ` : '';
+  const first = bad.summary.requests.firstFailure;
+  const when = first ? ` (the first, ${first.code}, at request ${n(first.request)} after ${(first.tMs / 1000).toFixed(1)} s)` : '';
+  const failures = badFailed > goodFailed ? `${n(goodFailed)} failed requests instead of ${n(badFailed)}${when}; ` : '';
   return `${failures}${connections}; ${timeWait}`;
 }

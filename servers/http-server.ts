@@ -2,12 +2,17 @@
 // requests served) so the harness has ground truth beside the socket table.
 // Usage: node servers/http-server.ts [--host 127.0.0.1] [--port 0] [--body-bytes 1024]
 //        [--response-delay-ms 0] [--keep-alive-timeout-ms 5000] [--keep-alive-timeout-buffer-ms N]
-//        [--no-keep-alive-hint] [--after-response keep-alive|close|reset]
+//        [--no-keep-alive-hint] [--after-response keep-alive|close|reset] [--control-port N]
 // With an IPC channel (started by the harness) it reports {type:'listening'} and answers
 // {type:'stats'} requests; without one it prints the listening line as JSON on stdout.
+// --control-port (off by default) also serves GET / on that port, on the same host: the server's
+// counts, settings and its own network namespace's TCP figures, so that a harness on another host
+// (`--target`) records both sides.
 import http from 'node:http';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { getEachMessage, sendMessage } from 'execa';
+import { parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from '../harness/proc-net.ts';
 
 export interface ServerStats {
   connectionsAccepted: number;
@@ -17,8 +22,22 @@ export interface ServerStats {
   connectionsReset: number;
 }
 
+export interface ServerConfig {
+  bodyBytes: number;
+  responseDelayMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+/** What the control endpoint answers. The figures are cumulative: a reader takes differences. */
+export interface ControlReport {
+  stats: ServerStats;
+  settings: ServerConfig;
+  sockstat: Sockstat;
+  kernel: KernelCounters;
+}
+
 export type ServerMessage =
-  | { type: 'listening'; host: string; port: number; pid: number }
+  | { type: 'listening'; host: string; port: number; pid: number; controlPort: number | null }
   | ({ type: 'stats' } & ServerStats);
 
 const { values } = parseArgs({
@@ -31,20 +50,25 @@ const { values } = parseArgs({
     'keep-alive-timeout-buffer-ms': { type: 'string' },
     'no-keep-alive-hint': { type: 'boolean', default: false },
     'after-response': { type: 'string', default: 'keep-alive' },
+    'control-port': { type: 'string' },
   },
 });
 
 function wholeNumber(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
     console.error(`http-server: --${name} must be a whole number >= 0, got "${text}"`);
     process.exit(2);
   }
   return n;
 }
 
-const body = Buffer.alloc(wholeNumber('body-bytes', values['body-bytes']), 'x');
-const delayMs = wholeNumber('response-delay-ms', values['response-delay-ms']);
+const settings: ServerConfig = {
+  bodyBytes: wholeNumber('body-bytes', values['body-bytes']),
+  responseDelayMs: wholeNumber('response-delay-ms', values['response-delay-ms']),
+  keepAliveTimeoutMs: wholeNumber('keep-alive-timeout-ms', values['keep-alive-timeout-ms']),
+};
+const body = Buffer.alloc(settings.bodyBytes, 'x');
 const afterResponse = values['after-response'];
 if (!['keep-alive', 'close', 'reset'].includes(afterResponse)) {
   console.error(`http-server: --after-response must be keep-alive, close or reset, got "${afterResponse}"`);
@@ -66,10 +90,10 @@ const server = http.createServer((req, res) => {
     if (afterResponse === 'reset') res.socket?.resetAndDestroy();
   };
   req.resume();
-  if (delayMs > 0) setTimeout(respond, delayMs);
+  if (settings.responseDelayMs > 0) setTimeout(respond, settings.responseDelayMs);
   else respond();
 });
-server.keepAliveTimeout = wholeNumber('keep-alive-timeout-ms', values['keep-alive-timeout-ms']);
+server.keepAliveTimeout = settings.keepAliveTimeoutMs;
 const buffer = values['keep-alive-timeout-buffer-ms'];
 if (buffer !== undefined) server.keepAliveTimeoutBuffer = wholeNumber('keep-alive-timeout-buffer-ms', buffer);
 server.on('connection', (socket) => {
@@ -83,10 +107,45 @@ server.on('connection', (socket) => {
   socket.on('close', () => stats.connectionsOpen--);
 });
 
+/** The control endpoint: read-only, GET / only. Its own connections are not counted above. */
+function startControl(port: number): Promise<number> {
+  const control = http.createServer(async (req, res) => {
+    if (req.method !== 'GET' || req.url !== '/') {
+      res.writeHead(404).end();
+      return;
+    }
+    const report: ControlReport = {
+      stats,
+      settings,
+      sockstat: parseSockstat(await readFile('/proc/net/sockstat', 'utf8')),
+      kernel: await readKernelCounters(),
+    };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(report));
+  });
+  return new Promise((resolve, reject) => {
+    control.once('error', reject).listen(port, values.host, () => resolve((control.address() as { port: number }).port));
+    control.unref();
+  });
+}
+
+function cannotListen(what: string) {
+  return (error: Error) => {
+    console.error(`http-server: cannot listen on ${values.host} for ${what}: ${error.message}`);
+    process.exit(3);
+  };
+}
+
+const controlPort =
+  values['control-port'] === undefined
+    ? null
+    : await startControl(wholeNumber('control-port', values['control-port'])).catch(cannotListen('the control endpoint'));
+
+server.on('error', cannotListen('HTTP'));
+
 server.listen(wholeNumber('port', values.port), values.host, async () => {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
-  const listening: ServerMessage = { type: 'listening', host: address.address, port: address.port, pid: process.pid };
+  const listening: ServerMessage = { type: 'listening', host: address.address, port: address.port, pid: process.pid, controlPort };
   if (!process.channel) {
     console.log(JSON.stringify(listening));
     return;

@@ -65,3 +65,21 @@ test('a claim on a client counter the client did not report does not hold, and s
   expect(claim).toMatchObject({ held: false, measured: null });
   expect(claim?.text).toBe('bad: client-reported retries >= 1 (measured nothing: the client did not report it)');
 });
+
+test('an error code the run never saw occurred 0 times', () => {
+  const withErrors = (errorsByCode: Record<string, number>) => ({ requests: { errorsByCode } }) as unknown as VariantSummary;
+  const [none, some] = checkClaims(
+    [
+      { variant: 'good', metric: 'requests.errorsByCode.EADDRNOTAVAIL', atMost: 0 },
+      { variant: 'bad', metric: 'requests.errorsByCode.EADDRNOTAVAIL', atLeast: 1 },
+    ],
+    new Map([
+      ['good', withErrors({ ECONNRESET: 3 })],
+      ['bad', withErrors({ EADDRNOTAVAIL: 500 })],
+    ]),
+    load,
+  );
+  expect(none).toMatchObject({ held: true, measured: 0 });
+  expect(some).toMatchObject({ held: true, measured: 500 });
+  expect(some?.text).toBe('bad: requests failed with EADDRNOTAVAIL (no local port left) >= 1 (measured 500)');
+});

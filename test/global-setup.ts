@@ -1,10 +1,13 @@
-// After the whole suite: no process of the lab may be left running (servers, clients, the CLI).
+// After the whole suite: no process of the lab may be left running (servers, clients, namespace
+// agents, the CLI), and no network namespace the lab made may be left behind.
 import { readdir, readFile } from 'node:fs/promises';
+import { leftoverNamespaces } from '../harness/netns.ts';
 import { ROOT } from './helpers.ts';
 
 const LAB_ENTRIES = [
   'servers/http-server.ts',
   'harness/client-runner.ts',
+  'harness/netns-agent.ts',
   'harness/cli.ts',
   'harness/workshop.ts',
   'harness/report-cli.ts',
@@ -31,5 +34,10 @@ export default function setup() {
     for (let i = 0; i < 20 && (await labProcesses()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     const left = await labProcesses();
     if (left.length > 0) throw new Error(`lab processes left running after the suite:\n${left.join('\n')}`);
+    // Namespaces whose run has ended: the runs of this suite are all over by now.
+    const namespaces = await leftoverNamespaces();
+    if (namespaces.length > 0) {
+      throw new Error(`lab network namespaces left after the suite (remove them with npm run clean):\n${namespaces.map((ns) => ns.name).join('\n')}`);
+    }
   };
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
+import { namespaceUnavailability } from '../harness/netns.ts';
 import { resultProblems, type Result, type VariantSummary } from '../harness/result-schema.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -21,6 +22,16 @@ export function runCli(entry: string, args: string[], options: { timeout?: numbe
 
 export const scenarioCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/cli.ts', args, options);
 export const compareCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/compare-cli.ts', args, options);
+
+/**
+ * Why this user cannot run the tests that need network namespaces (not root), or null when it can.
+ * In CI they must run: there a reason is an error instead.
+ */
+export async function namespacesMissing(): Promise<string | null> {
+  const reason = await namespaceUnavailability();
+  if (reason && process.env.CI) throw new Error(`CI runs the network namespace tests, but this process cannot create namespaces: ${reason}`);
+  return reason;
+}
 
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 
@@ -87,11 +98,11 @@ export function finalScreen(raw: string): string[] {
  * after checking that it ran to the end with every claim held (exit 0), that the result it printed is
  * the one it wrote, and that it honours the result contract.
  */
-export async function runScenarioOk(name: string, requests: number, concurrency?: number): Promise<Result> {
+export async function runScenarioOk(name: string, requests: number, concurrency?: number, options: string[] = []): Promise<Result> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-e2e-'));
   const out = path.join(dir, `${name}.json`);
   const load = ['--requests', String(requests), ...(concurrency ? ['--concurrency', String(concurrency)] : [])];
-  const cli = await scenarioCli([name, ...load, '--json', '--out', out]);
+  const cli = await scenarioCli([name, ...load, ...options, '--json', '--out', out]);
   expect(cli.stderr).toContain('Verdict:');
   expect(cli.exitCode, String(cli.stderr)).toBe(0);
   const printed = JSON.parse(String(cli.stdout)) as Result;

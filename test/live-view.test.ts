@@ -74,7 +74,8 @@ describe('the CLI on a terminal', () => {
   it('Ctrl-C in the middle of a run stops it cleanly: exit 130, the cursor back, no result written', async () => {
     const out = path.join(dir, 'interrupted.json');
     const child = inTerminal('harness/cli.ts', ['no-body-close', '--no-story', '--requests', '100000', '--out', out]);
-    await waitForOutput(child, 'client');
+    // The live frame's socket line: the variant is running.
+    await waitForOutput(child, 'ESTABLISHED');
     child.stdin!.write('\x03');
     const run = await child;
     child.stdin!.end();

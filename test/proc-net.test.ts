@@ -25,10 +25,11 @@ describe('parseCounterTables', () => {
 
   test('picks the counters a variant is judged by', () => {
     const counters = pickCounters(tables);
-    expect(Object.keys(counters)).toHaveLength(8);
+    expect(Object.keys(counters)).toHaveLength(9);
     for (const value of Object.values(counters)) expect(Number.isInteger(value)).toBe(true);
     expect(counters.activeOpens).toBe(tables.Tcp?.ActiveOpens);
     expect(counters.abortOnClose).toBe(tables.TcpExt?.TCPAbortOnClose);
+    expect(counters.timeWaitReused).toBe(tables.TcpExt?.TWRecycled);
   });
 
   test('refuses a table whose names and values do not pair up', () => {

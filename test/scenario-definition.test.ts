@@ -88,3 +88,24 @@ test('a variant needs exactly one of a Node client or a program, and a program s
     'variants.1.source: a program variant needs source',
   ]);
 });
+
+test('client sysctls in a definition are checked against what the lab may set', () => {
+  const problems = scenarioProblems({
+    name: 'sysctls',
+    summary: 's',
+    explanation: { problem: 'p', why: 'w', fix: 'f' },
+    server: { bodyBytes: 0, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
+    load: { requests: 1, concurrency: 1, pattern: 'steady', burstGapMs: 0 },
+    clientSysctls: { 'net.ipv4.ip_local_port_range': '40000', 'kernel.hostname': 'x' },
+    variants: [
+      { name: 'bad', role: 'misconfigured', summary: 's', makeClient: () => ({}), clientSysctls: { 'net.ipv4.tcp_tw_reuse': 'yes' } },
+      { name: 'good', role: 'fix', summary: 's', makeClient: () => ({}) },
+    ],
+    claims: [],
+  });
+  expect(problems).toEqual([
+    'clientSysctls: net.ipv4.ip_local_port_range must be two ports "LOW HIGH" with 1 <= LOW <= HIGH <= 65535, e.g. "40000 40999", got "40000"',
+    expect.stringMatching(/^clientSysctls: kernel\.hostname is not a sysctl the lab sets; it sets: net\.ipv4\.ip_local_port_range, /),
+    'variants.0.clientSysctls: net.ipv4.tcp_tw_reuse must be 0, 1 or 2, got "yes"',
+  ]);
+});

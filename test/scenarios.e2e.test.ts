@@ -1,13 +1,38 @@
 // End to end through the real CLI: a real server process, real client processes, the real `ss` and
-// kernel. Each test asserts the physics a scenario claims, with bounds derived from the load.
+// kernel, on loopback and in network namespaces of the lab's own (two "hosts" joined by veth). Each
+// test asserts the physics a scenario claims, with bounds derived from the load.
 import { describe, expect, test } from 'vitest';
 import type { Result, VariantResult } from '../harness/result-schema.ts';
-import { runScenarioOk, summaryOf } from './helpers.ts';
+import { namespacesMissing, runScenarioOk, summaryOf } from './helpers.ts';
 
 const REQUESTS = 300;
 const CONCURRENCY = 20;
 
-const run = (scenario: string) => runScenarioOk(scenario, REQUESTS, CONCURRENCY);
+type Netns = 'off' | 'on';
+
+async function run(scenario: string, netns: Netns): Promise<Result> {
+  const result = await runScenarioOk(scenario, REQUESTS, CONCURRENCY, ['--netns', netns]);
+  expectTopology(result, netns);
+  return result;
+}
+
+function expectTopology(result: Result, netns: Netns) {
+  expect(result.params.topology?.mode).toBe(netns === 'on' ? 'namespaces' : 'loopback');
+  expect(result.env.networkNamespace).toBe(netns === 'on');
+  if (netns === 'off') return;
+  expect(result.params.server.host).toBe('198.18.0.1');
+  for (const v of result.variants) {
+    // Each namespace holds nothing but its side of the variant: its counters are exact.
+    const { client, server } = v.summary.kernelBySide!;
+    expect(client.activeOpens, v.name).toBe(v.summary.connectionsOpened);
+    expect(server.passiveOpens, v.name).toBe(v.summary.connectionsOpened);
+    expect(client.passiveOpens + server.activeOpens, v.name).toBe(0);
+    expect(v.summary.kernel.activeOpens, v.name).toBe(client.activeOpens);
+    expect(v.samples.every((sample) => sample.namespaces?.client && sample.namespaces.server), v.name).toBe(true);
+    expect(v.summary.namespacePeaks?.client?.tw, v.name).toBeGreaterThanOrEqual(v.summary.timeWait.clientSide.peak);
+  }
+}
+
 const variant = summaryOf;
 const timeWait = (s: VariantResult['summary']) => s.timeWait.total.peak;
 
@@ -25,9 +50,18 @@ function expectFixReusesConnections(fix: VariantResult['summary'], concurrency =
   expect(timeWait(fix)).toBeLessThanOrEqual(concurrency);
 }
 
-describe('scenarios, end to end on this kernel', () => {
+const noNamespaces = await namespacesMissing();
+
+describe.each([
+  ['on loopback', 'off'],
+  ['in network namespaces', 'on'],
+] as const)('scenarios, end to end on this kernel, %s', (_, netns) => {
+  if (netns === 'on' && noNamespaces) {
+    test.skip(`needs network namespaces: ${noNamespaces}`);
+    return;
+  }
   test('no-body-close: one connection per request, the client holds the TIME_WAIT; the fix reuses', async () => {
-    const result = await run('no-body-close');
+    const result = await run('no-body-close', netns);
     expectEveryRequestServed(result);
     const bad = variant(result, 'bad');
     expect(bad.connectionsOpened).toBeGreaterThanOrEqual(0.9 * REQUESTS);
@@ -41,7 +75,7 @@ describe('scenarios, end to end on this kernel', () => {
   });
 
   test('keepalive-disabled: a connection per request, TIME_WAIT on whichever side closed first', async () => {
-    const result = await run('keepalive-disabled');
+    const result = await run('keepalive-disabled', netns);
     expectEveryRequestServed(result);
     for (const name of ['bad', 'default-agent']) {
       const bad = variant(result, name);
@@ -55,7 +89,7 @@ describe('scenarios, end to end on this kernel', () => {
   });
 
   test('tiny-pool: each burst reopens all but 2 connections; the fixes stay within their pool', async () => {
-    const result = await run('tiny-pool');
+    const result = await run('tiny-pool', netns);
     expectEveryRequestServed(result);
     const bursts = REQUESTS / CONCURRENCY;
     const bad = variant(result, 'bad');

@@ -1,0 +1,35 @@
+// A process that stays in a client namespace while a variant runs. It sets the variant's client
+// sysctls there (/proc/sys/net is per network namespace, so writing it from inside changes this
+// namespace only), reports the values in effect and its PID, then waits: the harness reads the
+// namespace's /proc/<pid>/net/* files through it without forking. It exits when the harness
+// disconnects or dies.
+import { writeFile } from 'node:fs/promises';
+import { getOneMessage, sendMessage } from 'execa';
+import { readSysctls } from './environment.ts';
+import type { SysctlSettings } from './client-sysctls.ts';
+
+export type AgentMessage =
+  | { type: 'ready'; pid: number; sysctl: Awaited<ReturnType<typeof readSysctls>> }
+  | { type: 'failed'; message: string };
+
+async function apply(settings: SysctlSettings): Promise<string | null> {
+  for (const [name, value] of Object.entries(settings)) {
+    try {
+      await writeFile(`/proc/sys/${name.replaceAll('.', '/')}`, value);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' ? `this kernel has no ${name}` : `the kernel refused ${name}="${value}" (${code})`;
+    }
+  }
+  return null;
+}
+
+const { sysctls } = (await getOneMessage()) as unknown as { sysctls: SysctlSettings };
+const failure = await apply(sysctls);
+if (failure) {
+  await sendMessage({ type: 'failed', message: failure } satisfies AgentMessage);
+  process.disconnect();
+} else {
+  process.once('disconnect', () => process.exit(0));
+  await sendMessage({ type: 'ready', pid: process.pid, sysctl: await readSysctls() } satisfies AgentMessage);
+}

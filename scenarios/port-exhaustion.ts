@@ -1,0 +1,73 @@
+import { defineScenario, times, type DerivedBound } from '../harness/scenario.ts';
+import { agentClient, consume } from './_http.ts';
+
+/** The client host's ephemeral ports: 1,000, so the run ends in seconds, not minutes. */
+const PORT_RANGE = '40000 40999';
+const PORTS = 1000;
+
+/**
+ * Requests beyond the port range: with tcp_tw_reuse = 0 each of them fails (TIME_WAIT lasts 60 s,
+ * longer than the run); with tcp_tw_reuse = 1 each takes over a port still in TIME_WAIT.
+ */
+const beyondThePorts: DerivedBound = {
+  text: `requests − ${PORTS.toLocaleString('en-US')} ports`,
+  value: ({ requests }) => Math.max(0, requests - PORTS),
+};
+/** Every connection of the bad client that got a port leaves it in TIME_WAIT. */
+const portsUsed: DerivedBound = {
+  text: `0.9 × the smaller of requests and ${PORTS.toLocaleString('en-US')} ports`,
+  value: ({ requests }) => 0.9 * Math.min(requests, PORTS),
+};
+
+export default defineScenario({
+  name: 'port-exhaustion',
+  summary: `a client that closes first on a host with ${PORTS.toLocaleString('en-US')} ports: connect() fails with EADDRNOTAVAIL`,
+  explanation: {
+    problem:
+      'The client drops every response unread, so it closes every connection itself, on a client host (its own ' +
+      `network namespace) with ${PORTS.toLocaleString('en-US')} ephemeral ports and tcp_tw_reuse = 0, as between two real hosts.`,
+    why:
+      'The side that closes first keeps each connection in TIME_WAIT for 60 s, and on the client that holds the ' +
+      'local port: to the same server address and port, no new connection may use it. After one connection per ' +
+      'port, connect() fails with EADDRNOTAVAIL ("cannot assign requested address"). tcp_tw_reuse = 1 lets the kernel ' +
+      'take over a port whose TIME_WAIT is older than tcp_tw_reuse_delay (1 s): it hides the failures, but every ' +
+      'request still pays for a new connection, and the host cannot open more than ports ÷ 1 s new connections a second.',
+    fix: 'Read every response to the end and share one keep-alive agent: a handful of connections serve every request.',
+  },
+  clientSysctls: { 'net.ipv4.ip_local_port_range': PORT_RANGE, 'net.ipv4.tcp_tw_reuse': '0' },
+  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
+  // Twice the ports. Paced below what tcp_tw_reuse = 1 can sustain (1,000 ports ÷ 1 s), so that
+  // variant's outcome does not depend on how fast this machine is: at most 20 requests every 40 ms.
+  load: { requests: 2000, concurrency: 20, pattern: 'bursts', burstGapMs: 40 },
+  variants: [
+    {
+      name: 'bad',
+      role: 'misconfigured',
+      summary: 'keep-alive agent, destroys every response unread: the client closes first',
+      makeClient: ({ url }) => agentClient(url, { keepAlive: true }, (res) => void res.destroy()),
+    },
+    {
+      name: 'good',
+      role: 'fix',
+      summary: 'keep-alive agent, reads every body to the end: connections are reused',
+      makeClient: ({ url }) => agentClient(url, { keepAlive: true }, (res) => consume(res)),
+    },
+    {
+      name: 'tw-reuse',
+      role: 'misconfigured',
+      summary: 'the same bad client with tcp_tw_reuse = 1: the kernel reuses ports still in TIME_WAIT',
+      clientSysctls: { 'net.ipv4.tcp_tw_reuse': '1' },
+      makeClient: ({ url }) => agentClient(url, { keepAlive: true }, (res) => void res.destroy()),
+    },
+  ],
+  claims: [
+    { variant: 'bad', metric: 'requests.errorsByCode.EADDRNOTAVAIL', atLeast: beyondThePorts },
+    { variant: 'bad', metric: 'requests.ok', atMost: PORTS },
+    { variant: 'bad', metric: 'timeWait.clientSide.peak', atLeast: portsUsed },
+    { variant: 'good', metric: 'requests.failed', atMost: 0 },
+    { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
+    { variant: 'tw-reuse', metric: 'requests.failed', atMost: 0 },
+    { variant: 'tw-reuse', metric: 'connectionsPerRequest', atLeast: 0.9 },
+    { variant: 'tw-reuse', metric: 'kernel.timeWaitReused', atLeast: beyondThePorts },
+  ],
+});
