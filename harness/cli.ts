@@ -105,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
   const progress = progressOutput(mode, settings.load.requests);
+  closeProgress = progress.close;
   const result = await runScenario(scenario, settings, progress.onEvent, topology).finally(progress.close);
   const file = await writeResult(result, options.out);
   console.error(formatReport(result, file, text.color));
@@ -114,12 +115,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 let interrupted = false;
+let closeProgress = () => {};
 function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
   // `on`, not `once`: execa's exit hook (signal-exit) re-raises the signal when it is the only
   // listener left, which would kill us before the children are stopped.
   process.on(signal, () => {
     if (interrupted) return;
     interrupted = true;
+    // The live view stops drawing first: stopping takes a moment, and a redraw would cover the message.
+    closeProgress();
     console.error(`\nscenario: interrupted by ${signal}; stopping the server and clients, no result written`);
     void stopAll().finally(() => process.exit(code));
   });

@@ -42,6 +42,7 @@ function liveOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutpu
   let lastDraw = 0;
   let pending: NodeJS.Timeout | null = null;
   let cursorHidden = false;
+  let closed = false;
   const showCursor = () => {
     if (cursorHidden) stream.write(SHOW_CURSOR);
     cursorHidden = false;
@@ -66,6 +67,8 @@ function liveOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutpu
 
   return {
     onEvent(event) {
+      // Events still arrive while an interrupted run stops; its message must stay on screen.
+      if (closed) return;
       // A frame per trial (one per variant without --repeat), from its start to its end.
       if (event.type === 'variant-start') {
         view = newVariantView(event.variant, event.port, requests, event.trial, event.trials, event.host);
@@ -81,6 +84,7 @@ function liveOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutpu
       }
     },
     close() {
+      closed = true;
       if (pending) clearTimeout(pending);
       pending = null;
       showCursor();
