@@ -70,6 +70,13 @@ describe('choosing the mode', () => {
     },
   );
 
+  test('--list says which scenario needs namespaces where they cannot be made', async () => {
+    const cli = await scenarioCli(['--list'], { env: { [PRETEND_UNAVAILABLE_ENV]: '1' } });
+    expect(cli.exitCode).toBe(0);
+    expect(cli.stderr).toMatch(/^ {2}port-exhaustion .*\n {4,}\(skipped here: needs network namespaces of its own; run as root \(sudo npm run \.\.\.\)/m);
+    expect(cli.stderr).not.toMatch(/^ {2}no-body-close .*\n {4,}\(skipped here/m);
+  });
+
   test('--netns on without the privilege: one line saying how to run it, exit 2', async () => {
     const cli = await scenarioCli(['no-body-close', '--netns', 'on'], { env: { [PRETEND_UNAVAILABLE_ENV]: '1' } });
     expect(cli.exitCode).toBe(2);
