@@ -15,6 +15,8 @@ COPY tsconfig.json ./
 COPY harness harness
 COPY servers servers
 COPY scenarios scenarios
+# The Go client's source, shown next to its fix; building and running it needs Go (golang-go), not in this image.
+COPY clients clients
 RUN mkdir -p results
 
 CMD ["npm", "run", "scenario", "--", "--list"]
