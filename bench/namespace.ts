@@ -2,6 +2,7 @@
 // the pile being measured, and the pile disappears with the namespace (no 60 s wait for TIME_WAIT).
 // Named `twl-bench-<pid>-<n>`; one whose process is gone is a leftover and removed on the next run.
 import { execa } from 'execa';
+import { isAlive, namespaceNames } from '../harness/netns.ts';
 
 const PREFIX = 'twl-bench-';
 let created = 0;
@@ -9,19 +10,10 @@ let created = 0;
 /** Sysctls set inside the namespace only: a wide port range, and no early reuse of TIME_WAIT ports. */
 const SYSCTLS = { 'net.ipv4.ip_local_port_range': '1024 65535', 'net.ipv4.tcp_tw_reuse': '0' };
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 async function removeLeftovers(): Promise<void> {
   for (const name of await benchNamespaces()) {
     const pid = Number(name.slice(PREFIX.length).split('-')[0]);
-    if (pid && !isAlive(pid)) await deleteNamespace(name);
+    if (pid && !(await isAlive(pid))) await deleteNamespace(name);
   }
 }
 
@@ -54,8 +46,8 @@ export async function deleteNamespace(name: string): Promise<void> {
 
 /** The bench's namespaces that exist now, of any run (a test checks that none is left). */
 export async function benchNamespaces(): Promise<string[]> {
-  const { stdout } = await execa('ip', ['netns', 'list']).catch(() => ({ stdout: '' }));
-  return stdout.split('\n').map((line) => line.split(' ')[0] ?? '').filter((name) => name.startsWith(PREFIX));
+  const names = await namespaceNames().catch(() => []);
+  return names.filter((name) => name.startsWith(PREFIX));
 }
 
 /** Deletes the namespaces this process made (after an error or a signal). */

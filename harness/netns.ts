@@ -106,21 +106,26 @@ export interface LabNamespace {
   ownerPid: number;
 }
 
-/** The namespaces on this machine that carry the lab's prefix, with the PID of the run that made each. */
-export async function labNamespaces(): Promise<LabNamespace[]> {
+/** The names of every network namespace on this machine. */
+export async function namespaceNames(): Promise<string[]> {
   const { stdout } = await ip(['netns', 'list']);
   // One per line: `name` or `name (id: 3)`.
   return stdout
     .split('\n')
     .map((line) => line.trim().split(' ')[0] ?? '')
-    .flatMap((name) => {
-      const owner = LAB_NAME.exec(name);
-      return owner ? [{ name, ownerPid: Number(owner[1]) }] : [];
-    });
+    .filter((name) => name !== '');
+}
+
+/** The namespaces on this machine that carry the lab's prefix, with the PID of the run that made each. */
+export async function labNamespaces(): Promise<LabNamespace[]> {
+  return (await namespaceNames()).flatMap((name) => {
+    const owner = LAB_NAME.exec(name);
+    return owner ? [{ name, ownerPid: Number(owner[1]) }] : [];
+  });
 }
 
 /** Whether the process runs: a zombie (killed, not yet reaped by its parent) counts as gone. */
-async function isAlive(pid: number): Promise<boolean> {
+export async function isAlive(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   // `pid (comm) S ...`: the state is the first field after the last ')' (proc(5)).
   return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
