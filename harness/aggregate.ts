@@ -21,10 +21,12 @@ type Combine = (values: number[], isCount: boolean) => number;
  */
 function combine(schema: z.ZodType, nodes: unknown[], fn: Combine): unknown {
   const child = (key: string, missing?: number) => nodes.map((node) => (node as Record<string, unknown> | undefined)?.[key] ?? missing);
-  // An optional figure is absent from results older than it (connectionsReset, clientCounters) or
-  // from runs without a namespace per side (kernelBySide, namespacePeaks).
+  // An optional figure is absent from results older than it (connectionsReset, clientCounters),
+  // from runs without a namespace per side (kernelBySide, namespacePeaks) or from a trial whose
+  // client did not finish (latencyMs): it is combined over the trials that have it.
   if (schema instanceof z.ZodOptional) {
-    return nodes.every((node) => node === undefined) ? undefined : combine(schema.unwrap() as z.ZodType, nodes, fn);
+    const present = nodes.filter((node) => node !== undefined);
+    return present.length === 0 ? undefined : combine(schema.unwrap() as z.ZodType, present, fn);
   }
   if (schema instanceof z.ZodNumber) return fn(nodes as number[], schema.isInt);
   if (schema instanceof z.ZodObject) {

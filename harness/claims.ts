@@ -39,7 +39,7 @@ export function checkClaims(claims: Claim[], summaries: Map<string, VariantSumma
     const held =
       measured !== null && (atLeast === undefined || measured >= atLeast) && (atMost === undefined || measured <= atMost);
     const text = `${claim.variant}: ${describeMetric(claim.metric)} ${bounds.join(' and ')} (measured ${
-      measured === null ? (summary ? 'nothing: the client did not report it' : 'nothing: the variant did not run') : format(measured)
+      measured === null ? (summary ? 'nothing: the client did not report it' : 'nothing: the variant did not run to its end') : format(measured)
     })`;
     return { text, held, variant: claim.variant, metric: claim.metric, measured, atLeast, atMost };
   });

@@ -1,5 +1,7 @@
 // `npm run scenario -- <name> [options]`: runs a scenario, prints the table on stderr, writes the
-// result file. Exit 0 when the claims held, 1 when one did not, 2 on bad input, 3 when the lab failed.
+// result file. Exit 0 when the claims held, 1 when one did not, 2 on bad input, 3 when the lab failed
+// (a variant that failed is in the result, marked failed), 130/143 when interrupted (the result then
+// holds the variants that had finished, marked interrupted; none is written if none had).
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadAllScenarios, loadScenario, missingRequirements } from './catalog.ts';
@@ -63,7 +65,10 @@ const program = new Command('npm run scenario --')
   .option('--no-story', 'skip the story and the client code before the run')
   .option('--quiet', 'print only the final table: no story, no progress')
   .option('--report', 'also write the HTML report next to the result file')
-  .addHelpText('after', '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input, 3 the lab failed, 130/143 interrupted.')
+  .addHelpText(
+    'after',
+    '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input, 3 the lab failed (a failed variant is marked so in the result),\n130/143 interrupted (the result, marked interrupted, holds the variants that had finished).',
+  )
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'scenario: ')) });
 addNetworkOptions(program);
@@ -106,26 +111,42 @@ async function main(argv: string[]): Promise<number> {
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
   const progress = progressOutput(mode, settings.load.requests);
   closeProgress = progress.close;
-  const result = await runScenario(scenario, settings, progress.onEvent, topology).finally(progress.close);
+  const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
+  if (result.status === 'interrupted' && result.variants.length === 0) {
+    console.error('scenario: no result written: no variant had finished');
+    return interruptedExit!;
+  }
   const file = await writeResult(result, options.out);
   console.error(formatReport(result, file, text.color));
   if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([file]))}`);
   if (options.json) console.log(JSON.stringify(result, null, 2));
+  if (result.status === 'interrupted') return interruptedExit!;
+  const failed = result.variants.find((v) => v.failure);
+  if (failed) {
+    console.error(`scenario: variant ${failed.name} failed: ${failed.failure!.message}; the result marks it failed, with what was measured until then`);
+    return EXIT.labFailure;
+  }
   return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
 }
 
-let interrupted = false;
+/** How long an interrupted run may take to stop its children and write what had finished. */
+const WIND_DOWN_MS = 15_000;
+const interruption = new AbortController();
+let interruptedExit: number | undefined;
 let closeProgress = () => {};
 function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
   // `on`, not `once`: execa's exit hook (signal-exit) re-raises the signal when it is the only
   // listener left, which would kill us before the children are stopped.
   process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
+    const stopNow = () => void stopAll().finally(() => process.exit(interruptedExit ?? code));
+    // A second Ctrl-C does not wait for the wind-down.
+    if (interruptedExit !== undefined) return stopNow();
+    interruptedExit = code;
     // The live view stops drawing first: stopping takes a moment, and a redraw would cover the message.
     closeProgress();
-    console.error(`\nscenario: interrupted by ${signal}; stopping the server and clients, no result written`);
-    void stopAll().finally(() => process.exit(code));
+    console.error(`\nscenario: interrupted by ${signal}; stopping the variant that runs (again to stop at once); the variants that finished are kept`);
+    interruption.abort();
+    setTimeout(stopNow, WIND_DOWN_MS).unref();
   });
 }
 onSignal('SIGINT', EXIT.sigint);
@@ -133,4 +154,4 @@ onSignal('SIGTERM', EXIT.sigterm);
 
 const code = await exitCodeOf('scenario', () => main(process.argv.slice(2)));
 await stopAll();
-process.exit(code);
+process.exit(interruptedExit ?? code);

@@ -1,6 +1,7 @@
 // Runs one variant's client in a process of its own and collects its progress and outcome.
-import { LabError } from './errors.ts';
-import { lastStderrLine, startNode, startNodeIn } from './processes.ts';
+import { clientFailure } from './client-failure.ts';
+import { VariantFailure } from './errors.ts';
+import { startNode, startNodeIn } from './processes.ts';
 import { runProgramClient } from './program-client.ts';
 import { isProgramVariant, type Variant } from './scenario.ts';
 import type { ClientJob, ClientMessage } from './client-runner.ts';
@@ -13,15 +14,18 @@ export interface ClientProcessOptions {
   entry?: URL;
   /** The network namespace the client runs in (namespace mode). */
   netns?: string;
+  /** Aborting it stops the client; its reason (a VariantFailure) is what the run reports. */
+  signal?: AbortSignal;
 }
 
 export async function runClient(
   job: ClientJob,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
-  { entry = CLIENT_ENTRY, netns }: ClientProcessOptions = {},
+  { entry = CLIENT_ENTRY, netns, signal }: ClientProcessOptions = {},
 ): Promise<LoadOutcome> {
-  const child = netns ? startNodeIn(netns, entry, [], { timeout: timeLimitMs }) : startNode(entry, [], { timeout: timeLimitMs });
+  const limits = { timeout: timeLimitMs, cancelSignal: signal };
+  const child = netns ? startNodeIn(netns, entry, [], limits) : startNode(entry, [], limits);
   let outcome: LoadOutcome | undefined;
   try {
     await child.sendMessage(job as never);
@@ -35,24 +39,21 @@ export async function runClient(
     }
     await child;
   } catch (error) {
-    if ((error as { timedOut?: boolean }).timedOut) {
-      throw new LabError(`variant "${job.variant}" did not finish within its time limit of ${timeLimitMs / 1000} s (raise it with --time-limit-s)`);
-    }
-    throw new LabError(`the client of variant "${job.variant}" failed: ${lastStderrLine(error)}`);
+    throw clientFailure(error, `the client of variant "${job.variant}"`, job.variant, timeLimitMs, signal);
   }
-  if (!outcome) throw new LabError(`the client of variant "${job.variant}" exited without reporting a result`);
+  if (!outcome) throw new VariantFailure('client-exited', `the client of variant "${job.variant}" exited without reporting a result`);
   return outcome;
 }
 
-/** Runs the variant's client: a Node client in a client process, or the program it names; inside `netns` when given. */
+/** Runs the variant's client: a Node client in a client process, or the program it names; inside `netns` when given, until `signal`. */
 export function runVariantClient(
   variant: Variant,
   job: ClientJob,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
-  netns?: string,
+  { netns, signal }: Omit<ClientProcessOptions, 'entry'> = {},
 ): Promise<LoadOutcome> {
   return isProgramVariant(variant)
-    ? runProgramClient(variant, { url: job.url, load: job.load }, timeLimitMs, onProgress, netns)
-    : runClient(job, timeLimitMs, onProgress, { netns });
+    ? runProgramClient(variant, { url: job.url, load: job.load }, timeLimitMs, onProgress, { netns, signal })
+    : runClient(job, timeLimitMs, onProgress, { netns, signal });
 }

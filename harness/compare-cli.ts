@@ -36,11 +36,21 @@ async function isFolder(target: string): Promise<boolean> {
   return (await stat(target).catch(() => null))?.isDirectory() ?? false;
 }
 
-/** One folder: every result in it, grouped by scenario. Files: results of one scenario. */
+/** Why a result's figures are not comparable (a variant failed, the run was interrupted), or null. */
+function incomplete({ result }: ResultFile): string | null {
+  if (result.status === 'interrupted') return 'the run was interrupted';
+  const failed = result.variants.find((v) => v.failure);
+  return failed ? `variant ${failed.name} failed (${failed.failure!.message})` : null;
+}
+
+/** One folder: every complete result in it, grouped by scenario. Files: complete results of one scenario. */
 async function loadGroups(paths: string[]): Promise<ResultFile[][]> {
   if (paths.length === 1 && (await isFolder(paths[0]!))) {
-    const { results, skipped } = await readResultFolder(paths[0]!);
+    const { results: all, skipped } = await readResultFolder(paths[0]!);
     if (skipped.length > 0) console.error(`compare: skipped ${skipped.length} JSON file(s) that are not scenario results: ${skipped.join(', ')}`);
+    const results = all.filter((r) => !incomplete(r));
+    const partial = all.filter((r) => incomplete(r)).map((r) => r.file);
+    if (partial.length > 0) console.error(`compare: skipped ${partial.length} result(s) of runs that did not complete: ${partial.join(', ')}`);
     const groups = [...groupByScenario(results).values()];
     const single = groups.filter((g) => g.length < 2).map((g) => g[0]!.result.scenario);
     if (single.length > 0) console.error(`compare: one result only, nothing to compare, for: ${single.join(', ')}`);
@@ -52,7 +62,12 @@ async function loadGroups(paths: string[]): Promise<ResultFile[][]> {
   if (paths.length < 2) throw new UsageError('give two or more result files of one scenario, or one folder of results');
   const files: ResultFile[] = [];
   // One by one, so that with several bad files the first one named is the one reported.
-  for (const file of paths) files.push({ file, result: await readResult(file) });
+  for (const file of paths) {
+    const read = { file, result: await readResult(file) };
+    const why = incomplete(read);
+    if (why) throw new UsageError(`${file}: its run did not complete (${why}); compare results of complete runs`);
+    files.push(read);
+  }
   const scenarios = new Set(files.map((f) => f.result.scenario));
   if (scenarios.size > 1) {
     const which = files.map((f) => `${f.file} is ${f.result.scenario}`).join(', ');

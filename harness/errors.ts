@@ -21,6 +21,22 @@ export class UsageError extends LabError {
   }
 }
 
+/** Why a variant stopped before its client finished. */
+export type FailureReason = 'server-exited' | 'client-exited' | 'time-limit' | 'interrupted';
+
+/**
+ * A variant that could not run to its end. The run records it (a failed variant with what was
+ * measured until then) and goes on with the next one, except when it was interrupted.
+ */
+export class VariantFailure extends LabError {
+  readonly reason: FailureReason;
+  constructor(reason: FailureReason, message: string) {
+    super(message);
+    this.name = 'VariantFailure';
+    this.reason = reason;
+  }
+}
+
 /**
  * Runs a command's `main` and turns what it threw into the command's exit code, with one line on
  * stderr prefixed by the command's name (commander has already printed its own usage errors).

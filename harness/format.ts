@@ -81,7 +81,7 @@ export const SUMMARY_ROWS: SummaryRow[] = [
   ['kernel: resets on close (unread data)', (v) => n(v.summary.kernel.abortOnClose)],
   ['kernel: TIME_WAIT ports reused', (v) => (v.summary.kernel.timeWaitReused === undefined ? '-' : n(v.summary.kernel.timeWaitReused))],
   ['requests per second', (v) => n(Math.round(v.summary.reqPerSec))],
-  ['latency p50 / p99 (ms)', (v) => `${v.summary.latencyMs.p50.toFixed(2)} / ${v.summary.latencyMs.p99.toFixed(2)}`],
+  ['latency p50 / p99 (ms)', ({ summary: { latencyMs: l } }) => (l ? `${l.p50.toFixed(2)} / ${l.p99.toFixed(2)}` : '-')],
 ];
 
 /** SUMMARY_ROWS, then one row per count the clients keep themselves (e.g. DNS lookups), if any reports one. */
@@ -96,7 +96,7 @@ export function summaryRows(result: Result): SummaryRow[] {
 
 export function formatResultTable(result: Result, color = false): string {
   const table = new Table({
-    head: ['', ...result.variants.map((v) => `${v.name} (${v.role})`)],
+    head: ['', ...result.variants.map((v) => `${v.name} (${v.role}${v.failure ? ', FAILED' : ''})`)],
     style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [], compact: true },
   });
   for (const [label, cell] of summaryRows(result)) table.push({ [label]: result.variants.map(cell) });
@@ -120,11 +120,25 @@ export function formatTrials(result: Result): string[] {
   ];
 }
 
+/** Every variant ran to its end (results written before `status` existed are complete). */
+export const isComplete = (result: Result) => (result.status ?? 'complete') === 'complete';
+
+/** The variants that failed, and what an interrupted result holds. */
+export function formatIncomplete(result: Result): string[] {
+  return [
+    ...result.variants.flatMap((v) =>
+      v.failure ? [`  ${v.name} FAILED after ${(v.failure.afterMs / 1000).toFixed(1)} s: ${v.failure.message}; its figures are what was measured until then.`] : [],
+    ),
+    ...(result.status === 'interrupted' ? [`  Interrupted: the result holds only the variants that had finished (${result.variants.map((v) => v.name).join(', ') || 'none'}).`] : []),
+  ];
+}
+
 export function formatReport(result: Result, resultPath: string | null, color = false): string {
   const held = result.claims.filter((c) => c.held).length;
   return [
     formatResultTable(result, color),
     ...result.variants.map((v) => `  ${v.name}: ${v.description}`),
+    ...formatIncomplete(result),
     ...formatTrials(result),
     '',
     `Claims (${held} of ${result.claims.length} held on kernel ${result.env.kernel}):`,
@@ -132,8 +146,8 @@ export function formatReport(result: Result, resultPath: string | null, color = 
     '',
     `Verdict: ${result.verdict}.`,
     '',
-    formatProjection(result),
-    '',
+    // A projection from figures cut short would mislead.
+    ...(isComplete(result) ? [formatProjection(result), ''] : []),
     resultPath ? `Result written to ${path.relative(process.cwd(), resultPath) || resultPath}` : 'Result not written.',
   ].join('\n');
 }

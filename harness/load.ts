@@ -7,6 +7,9 @@ export interface LoadProgress {
   done: number;
   failed: number;
   elapsedMs: number;
+  /** So far; a client that reports them lets a variant that fails keep its failures by code. */
+  errorsByCode?: Record<string, number>;
+  firstFailure?: LoadOutcome['firstFailure'];
 }
 
 export interface LoadOutcome {
@@ -16,9 +19,16 @@ export interface LoadOutcome {
   /** The first failed request (1-based number, time since start, code), if any failed. */
   firstFailure: { request: number; tMs: number; code: string } | null;
   durationMs: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** Absent when the client did not finish (a failed variant): its last progress report has none. */
+  latencyMs?: { p50: number; p90: number; p99: number; max: number; mean: number };
   /** Counts the client keeps itself (Client.counters), e.g. DNS lookups. */
   clientCounters?: Record<string, number>;
+}
+
+/** What a client that did not finish had done by its last progress report: no latencies. */
+export function outcomeSoFar(progress: LoadProgress | undefined): LoadOutcome {
+  const { done = 0, failed = 0, elapsedMs = 0, errorsByCode = {}, firstFailure = null } = progress ?? {};
+  return { ok: done - failed, failed, errorsByCode, firstFailure, durationMs: elapsedMs };
 }
 
 /** Pause number `pause` (0-based) of `pauses` between bursts: see LoadSettings.gapSpreadMs. */
@@ -48,7 +58,7 @@ export async function runLoad(
   let firstFailure: LoadOutcome['firstFailure'] = null;
   const start = performance.now();
   const elapsed = () => performance.now() - start;
-  const timer = setInterval(() => onProgress({ done: ok + failed, failed, elapsedMs: elapsed() }), progressEveryMs);
+  const timer = setInterval(() => onProgress({ done: ok + failed, failed, elapsedMs: elapsed(), errorsByCode, firstFailure }), progressEveryMs);
 
   const one = async () => {
     const number = ++next;

@@ -1,8 +1,8 @@
-// A process that stays in a client namespace while a variant runs. It sets the variant's client
-// sysctls there (/proc/sys/net is per network namespace, so writing it from inside changes this
-// namespace only), reports the values in effect and its PID, then waits: the harness reads the
-// namespace's /proc/<pid>/net/* files through it without forking. It exits when the harness
-// disconnects or dies.
+// A process that stays in one of a variant's namespaces (client or server) while it runs. It sets
+// the sysctls it is given there (the client's; /proc/sys/net is per network namespace, so writing
+// it from inside changes this namespace only), reports the values in effect and its PID, then
+// waits: the harness reads the namespace's /proc/<pid>/net/* files through it without forking. It
+// exits when the harness disconnects or dies.
 import { writeFile } from 'node:fs/promises';
 import { getOneMessage, sendMessage } from 'execa';
 import { readSysctls } from './environment.ts';

@@ -11,11 +11,12 @@ const CHILD_OPTIONS = {
   stderr: 'pipe',
   forceKillAfterDelay: 2000,
 } as const;
+type Limits = Pick<Options, 'timeout' | 'cancelSignal'>;
 type Child = ResultPromise<typeof CHILD_OPTIONS & { timeout?: number }>;
 const running = new Set<Child>();
 const cleanups: (() => Promise<void>)[] = [];
 
-function track(file: string, args: string[], options: Pick<Options, 'timeout'>): Child {
+function track(file: string, args: string[], options: Limits): Child {
   const child: Child = execa(file, args, { ...CHILD_OPTIONS, ...options });
   running.add(child);
   child.finally(() => running.delete(child)).catch(() => {});
@@ -23,7 +24,7 @@ function track(file: string, args: string[], options: Pick<Options, 'timeout'>):
 }
 
 /** Start `node <entry> ...args` (the Node running the harness) with an IPC channel, tracked. */
-export function startNode(entry: URL, args: string[], options: Pick<Options, 'timeout'> = {}): Child {
+export function startNode(entry: URL, args: string[], options: Limits = {}): Child {
   return track(process.execPath, [entry.pathname, ...args], options);
 }
 
@@ -31,7 +32,7 @@ export function startNode(entry: URL, args: string[], options: Pick<Options, 'ti
  * The same inside network namespace `namespace`: `ip netns exec` enters it and execs node, so the
  * PID, the IPC channel and the environment stay those of the node process.
  */
-export function startNodeIn(namespace: string, entry: URL, args: string[], options: Pick<Options, 'timeout'> = {}): Child {
+export function startNodeIn(namespace: string, entry: URL, args: string[], options: Limits = {}): Child {
   return track('ip', ['netns', 'exec', namespace, process.execPath, entry.pathname, ...args], options);
 }
 
@@ -39,7 +40,7 @@ const PROGRAM_OPTIONS = { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', force
 type Program = ResultPromise<typeof PROGRAM_OPTIONS & { timeout?: number; env?: Record<string, string> }>;
 
 /** Start another program (no IPC: it speaks on stdout), tracked like the Node children. */
-export function startProgram(file: string, args: string[], options: { timeout?: number; env?: Record<string, string> } = {}): Program {
+export function startProgram(file: string, args: string[], options: Limits & { env?: Record<string, string> } = {}): Program {
   const child: Program = execa(file, args, { ...PROGRAM_OPTIONS, ...options });
   running.add(child as unknown as Child);
   child.finally(() => running.delete(child as unknown as Child)).catch(() => {});
@@ -52,6 +53,14 @@ export function lastStderrLine(error: unknown): string {
   const lines = typeof stderr === 'string' ? stderr.trim().split('\n').filter((l) => l.trim()) : [];
   const meaningful = lines.filter((l) => /error|Error/.test(l));
   return (meaningful.at(-1) ?? lines.at(-1) ?? (error as Error)?.message ?? String(error)).trim();
+}
+
+/** How a child that ended on its own ended, for a one-line message: "was killed by SIGKILL", "exited with code 1: <its error>". */
+export function howItEnded(ended: unknown): string {
+  const { signal, exitCode } = (ended ?? {}) as { signal?: string; exitCode?: number };
+  if (signal) return `was killed by ${signal}`;
+  const line = lastStderrLine(ended);
+  return exitCode === undefined ? `failed: ${line}` : `exited with code ${exitCode}${exitCode === 0 ? '' : `: ${line}`}`;
 }
 
 /** Registers what stopAll() must undo once the processes have ended (e.g. delete namespaces). */

@@ -4,8 +4,9 @@
 // {"type":"done","ok":N,"failed":N,"errorsByCode":{...},"firstFailure":null|{...},"durationMs":N,
 // "latencyMs":{"p50":N,"p90":N,"p99":N,"max":N,"mean":N}}.
 import { z } from 'zod';
-import { LabError } from './errors.ts';
-import { lastStderrLine, startProgram } from './processes.ts';
+import { clientFailure } from './client-failure.ts';
+import { VariantFailure } from './errors.ts';
+import { startProgram } from './processes.ts';
 import type { LoadOutcome, LoadProgress } from './load.ts';
 import type { ClientContext, ProgramVariant } from './scenario.ts';
 
@@ -42,12 +43,12 @@ export async function runProgramClient(
   context: ClientContext,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
-  netns?: string,
+  { netns, signal }: { netns?: string; signal?: AbortSignal } = {},
 ): Promise<LoadOutcome> {
   const { file, args, env } = variant.program(context);
   // `ip netns exec` enters the namespace, then execs the program with its arguments and environment.
   const command = netns ? ['ip', 'netns', 'exec', netns, file, ...args] : [file, ...args];
-  const child = startProgram(command[0]!, command.slice(1), { timeout: timeLimitMs, env });
+  const child = startProgram(command[0]!, command.slice(1), { timeout: timeLimitMs, cancelSignal: signal, env });
   let outcome: LoadOutcome | undefined;
   let bad: string | undefined;
   try {
@@ -63,13 +64,10 @@ export async function runProgramClient(
     }
     await child;
   } catch (error) {
-    if ((error as { timedOut?: boolean }).timedOut) {
-      throw new LabError(`variant "${variant.name}" did not finish within its time limit of ${timeLimitMs / 1000} s (raise it with --time-limit-s)`);
-    }
-    throw new LabError(`the client program of variant "${variant.name}" failed: ${lastStderrLine(error)}`);
+    throw clientFailure(error, `the client program of variant "${variant.name}"`, variant.name, timeLimitMs, signal);
   }
   if (!outcome) {
-    throw new LabError(`the client program of variant "${variant.name}" reported no result${bad ? `; it printed: ${bad}` : ''}`);
+    throw new VariantFailure('client-exited', `the client program of variant "${variant.name}" reported no result${bad ? `; it printed: ${bad}` : ''}`);
   }
   return outcome;
 }

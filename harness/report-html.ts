@@ -4,7 +4,7 @@
 // of the same scenario overlaid), then per run the summary table, claims, projection, environment.
 import path from 'node:path';
 import { codePairs, clientSource } from './explain.ts';
-import { summaryRows } from './format.ts';
+import { formatIncomplete, isComplete, summaryRows } from './format.ts';
 import { projectionHeading, projectionSentence } from './format-projection.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { clientPortRange, parsePortRange, projectResult } from './projection.ts';
@@ -137,6 +137,7 @@ function claims(result: Result): string {
     <ul class="claims">${result.claims
       .map((c) => `<li class="${c.held ? 'held' : 'failed'}"><span class="mark">${c.held ? '✔ held' : '✘ FAILED'}</span> ${esc(c.text)}</li>`)
       .join('')}</ul>
+    ${formatIncomplete(result).map((line) => `<p class="failed">${esc(line.trim())}</p>`).join('')}
     <p class="verdict"><strong>Verdict:</strong> ${esc(result.verdict)}.</p>`;
 }
 
@@ -173,7 +174,7 @@ function runSection(run: ReportRun, index: number, count: number): string {
     <h3>${title}${esc(run.result.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}, Node ${esc(run.result.env.node)}, kernel ${esc(run.result.env.kernel)}</h3>
     ${summaryTable(run, index)}
     ${claims(run.result)}
-    ${projection(run.result)}
+    ${isComplete(run.result) ? projection(run.result) : ''}
     ${environment(run)}
   </section>`;
 }

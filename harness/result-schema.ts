@@ -56,13 +56,16 @@ export const variantSummarySchema = z
     established: z.strictObject({ peak: count, clientSide: peak, serverSide: peak }),
     reqPerSec: z.number().nonnegative(),
     durationMs: z.number().nonnegative(),
-    latencyMs: z.strictObject({
-      p50: z.number().nonnegative(),
-      p90: z.number().nonnegative(),
-      p99: z.number().nonnegative(),
-      max: z.number().nonnegative(),
-      mean: z.number().nonnegative(),
-    }),
+    latencyMs: z
+      .strictObject({
+        p50: z.number().nonnegative(),
+        p90: z.number().nonnegative(),
+        p99: z.number().nonnegative(),
+        max: z.number().nonnegative(),
+        mean: z.number().nonnegative(),
+      })
+      .optional()
+      .meta({ description: 'Absent in a failed variant whose client did not finish: it never reported its latencies.' }),
     kernel: kernelCountersSchema,
     clientCounters: z
       .record(z.string(), count)
@@ -186,11 +189,31 @@ export const resultSchema = z
         .optional()
         .meta({ description: 'Where the server and the client ran. Absent in results written before it was recorded.' }),
     }),
+    status: z
+      .enum(['complete', 'failed', 'interrupted'])
+      .optional()
+      .meta({
+        description:
+          'complete: every variant ran to its end. failed: a variant failed (see its failure); the others ran. ' +
+          'interrupted: Ctrl-C or SIGTERM; variants holds only those that had finished. Absent in results written before it was recorded: those are complete.',
+      }),
     variants: z.array(
       z.strictObject({
         name: z.string(),
         role: z.enum(['misconfigured', 'fix']),
         description: z.string(),
+        status: z
+          .enum(['complete', 'failed'])
+          .optional()
+          .meta({ description: 'failed: it stopped before its client finished; its figures are what was measured until then. Absent in results written before it was recorded: complete.' }),
+        failure: z
+          .strictObject({
+            reason: z.enum(['server-exited', 'client-exited', 'time-limit']),
+            message: z.string(),
+            afterMs: z.number().nonnegative().meta({ description: 'When, after the failed trial started.' }),
+          })
+          .optional()
+          .meta({ description: 'Why a failed variant stopped.' }),
         serverPort: count.meta({ description: "The first trial's server port." }),
         server: serverParamsSchema
           .optional()

@@ -36,7 +36,8 @@ export function summarise(
       firstFailure: outcome.firstFailure,
     },
     connectionsOpened: server.connectionsAccepted,
-    connectionsPerRequest: round(server.connectionsAccepted / requested, 4),
+    // Over the requests made: all of them, or those made before a failed variant stopped.
+    connectionsPerRequest: round(server.connectionsAccepted / Math.max(1, outcome.ok + outcome.failed), 4),
     requestsServed: server.requestsServed,
     connectionsReset: server.connectionsReset,
     timeWait: {
@@ -51,7 +52,7 @@ export function summarise(
     },
     reqPerSec: round(outcome.durationMs > 0 ? (outcome.ok * 1000) / outcome.durationMs : 0, 1),
     durationMs: Math.round(outcome.durationMs),
-    latencyMs: outcome.latencyMs,
+    ...(outcome.latencyMs && { latencyMs: outcome.latencyMs }),
     kernel,
     clientCounters: outcome.clientCounters ?? {},
     ...(client && serverKernel && { kernelBySide: { client, server: serverKernel } }),

@@ -61,6 +61,8 @@ export interface Stage {
     port: number;
     /** The server's own counts over this variant; null when nobody can tell (a target without control). */
     stats(): Promise<ServerStats | null>;
+    /** Settles, with how, when the server process ends; absent for a server the lab did not start. */
+    exited?: Promise<string>;
   };
   url: string;
   /** The namespace the client process runs in; null for this host's. */
@@ -146,7 +148,7 @@ function loopbackTopology(options: NetworkOptions, fallback: string | null): Top
   };
 }
 
-/** Starts the agent that holds the client namespace open to reading and sets its sysctls. */
+/** Starts the agent that holds a namespace open to reading and sets its sysctls. */
 async function startAgent(netns: string, sysctls: SysctlSettings) {
   const child = startNodeIn(netns, new URL('./netns-agent.ts', import.meta.url), []);
   try {
@@ -185,6 +187,10 @@ function namespacesTopology(scenario: Scenario, options: NetworkOptions, removed
       try {
         const agent = await startAgent(pair.client, sysctls);
         started.push(agent);
+        // The server side is read through an agent too, not the server: its figures stay readable
+        // when the server dies in the middle of a variant.
+        const serverAgent = await startAgent(pair.server, {});
+        started.push(serverAgent);
         const server = await startServer(settings, SERVER_ADDRESS, pair.server);
         started.push(server);
         return {
@@ -193,7 +199,7 @@ function namespacesTopology(scenario: Scenario, options: NetworkOptions, removed
           clientNetns: pair.client,
           probes: [
             procProbe('client', { procNet: `/proc/${agent.pid}/net`, netns: pair.client }),
-            procProbe('server', { procNet: `/proc/${server.pid}/net`, netns: pair.server }),
+            procProbe('server', { procNet: `/proc/${serverAgent.pid}/net`, netns: pair.server }),
           ],
           clientSysctls: { set: sysctls, effective: agent.sysctl },
           close,

@@ -4,7 +4,11 @@ import type { VariantResult } from './result-schema.ts';
 const n = (x: number) => x.toLocaleString('en-US');
 const timeWaitOf = (v: VariantResult) => v.summary.timeWait.total.peak;
 
-export function verdict(variants: VariantResult[]): string {
+/** `interruptedDuring`: the variant that was running when the run was interrupted. */
+export function verdict(variants: VariantResult[], interruptedDuring?: string): string {
+  if (interruptedDuring) return `no verdict: the run was interrupted during variant ${interruptedDuring}`;
+  const failed = variants.find((v) => v.failure);
+  if (failed) return `no verdict: variant ${failed.name} failed (${failed.failure!.message})`;
   const bad = variants.find((v) => v.role === 'misconfigured');
   const good = variants.find((v) => v.role === 'fix');
   if (!bad || !good) return 'nothing to compare: the run needs a misconfigured variant and a fix';

@@ -1,5 +1,5 @@
 // Shared by the tests: run the real CLI as a child process, as a user would.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -21,6 +21,56 @@ export function runCli(entry: string, args: string[], options: { timeout?: numbe
 }
 
 export const scenarioCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/cli.ts', args, options);
+
+/** The scenario CLI running, for a test that acts on it while it runs (signals, faults). */
+export function startScenarioCli(args: string[]) {
+  const cli = runCli('harness/cli.ts', args);
+  let stderr = '';
+  const waiting = new Set<{ seen: () => boolean; resolve: () => void }>();
+  cli.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const w of waiting) if (w.seen()) waiting.delete(w), w.resolve();
+  });
+  return {
+    cli,
+    stderr: () => stderr,
+    /** Resolves once what the CLI wrote on stderr contains `text`; rejects if it exits first. */
+    waitForStderr(text: string | RegExp): Promise<void> {
+      const seen = () => (typeof text === 'string' ? stderr.includes(text) : text.test(stderr));
+      if (seen()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        waiting.add({ seen, resolve });
+        cli.then(() => reject(new Error(`exited before writing "${text}"; it wrote:\n${stderr}`)), reject);
+      });
+    },
+  };
+}
+
+/** The processes descending from `pid` (through `ip netns exec` too), each with its command line. */
+export async function descendants(pid: number): Promise<{ pid: number; command: string }[]> {
+  const parents = new Map<number, number>();
+  const commands = new Map<number, string>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // The command name in (parentheses) may hold spaces: the parent PID is the second field after it.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    parents.set(Number(entry), ppid);
+    commands.set(Number(entry), (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim());
+  }
+  const found: { pid: number; command: string }[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of parents) if (ppid === parent) found.push({ pid: child, command: commands.get(child)! }), visit(child);
+  };
+  visit(pid);
+  return found;
+}
+
+/** Whether process `pid` still exists (a zombie counts as gone: it has ended). */
+export async function isRunning(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
 export const compareCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/compare-cli.ts', args, options);
 
 /**

@@ -131,6 +131,7 @@ describe.skipIf(noNamespaces)(`no namespace is left behind${skipped}`, () => {
     const result = await cli;
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain('did not finish within its time limit of 1 s');
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^scenario: variant bad failed: variant "bad" did not finish within its time limit of 1 s/);
     expect(await namespacesOf(cli.pid)).toEqual([]);
     await untilNoLabProcesses();
   });
@@ -179,6 +180,8 @@ describe.skipIf(noNamespaces)(`no namespace is left behind${skipped}`, () => {
   });
 });
 
-test.skipIf(noNamespaces)(`results written by the runs above exist only for the runs that completed${skipped}`, () => {
-  expect(readdirSync(outDir).sort()).toEqual(['fallback.json', 'next.json', 'sysctl.json']);
+test.skipIf(noNamespaces)(`results written by the runs above: those that ran, failed variants included; none for the interrupted and killed ones${skipped}`, () => {
+  expect(readdirSync(outDir).sort()).toEqual(['failed.json', 'fallback.json', 'next.json', 'sysctl.json']);
+  const failed = JSON.parse(readFileSync(path.join(outDir, 'failed.json'), 'utf8')) as Result;
+  expect(failed.variants.map((v) => v.failure?.reason)).toEqual(['time-limit', 'time-limit']);
 });

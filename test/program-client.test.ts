@@ -45,7 +45,7 @@ describe('a program client', () => {
 
   test('that exits with an error fails in one line, with its last error line', async () => {
     await expect(runProgramClient(nodeProgram('console.error("Error: boom"); process.exit(1)'), context, 10_000)).rejects.toThrow(
-      'the client program of variant "fixture" failed: Error: boom',
+      'the client program of variant "fixture" exited with code 1: Error: boom',
     );
   });
 
