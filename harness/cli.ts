@@ -144,7 +144,7 @@ function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
     interruptedExit = code;
     // The live view stops drawing first: stopping takes a moment, and a redraw would cover the message.
     closeProgress();
-    console.error(`\nscenario: interrupted by ${signal}; stopping the variant that runs (again to stop at once); the variants that finished are kept`);
+    console.error(`\nscenario: interrupted by ${signal}; stopping the variant that runs (Ctrl-C again: at once)`);
     interruption.abort();
     setTimeout(stopNow, WIND_DOWN_MS).unref();
   });

@@ -81,8 +81,8 @@ describe('the CLI on a terminal', () => {
     child.stdin!.end();
     expect(run.exitCode).toBe(130);
     expect(run.stdout.lastIndexOf('\x1b[?25h')).toBeGreaterThan(run.stdout.lastIndexOf('\x1b[4F'));
-    expect(finalScreen(run.stdout).map((l) => l.trimEnd())).toContain(
-      'scenario: interrupted by SIGINT; stopping the server and clients, no result written',
+    expect(finalScreen(run.stdout).map((l) => l.trimEnd())).toEqual(
+      expect.arrayContaining(['scenario: interrupted by SIGINT; stopping the variant that runs (Ctrl-C again: at once)', 'scenario: no result written: no variant had finished']),
     );
     await expect(readFile(out)).rejects.toThrow(/ENOENT/);
   });
