@@ -120,6 +120,22 @@ export function formatTrials(result: Result): string[] {
   ];
 }
 
+/** Failure codes that say the client ran out of something, with why and what to do about it. */
+const EXHAUSTED: Record<string, string> = {
+  EADDRNOTAVAIL:
+    "the client host ran out of ephemeral ports: each connection it closed first holds its port in TIME_WAIT for 60 s (on loopback, earlier runs' too: wait a minute, or run with --netns on)",
+  EMFILE: 'the client process ran out of file descriptors (raise ulimit -n, or lower --concurrency)',
+};
+
+/** One line per variant that ran out of ports or descriptors, unless a claim of the scenario expects it (port-exhaustion does). */
+export function formatExhaustion(result: Result): string[] {
+  return result.variants.flatMap((v) =>
+    Object.entries(v.summary.requests.errorsByCode)
+      .filter(([code, count]) => EXHAUSTED[code] && count > 0 && !result.claims.some((c) => c.variant === v.name && c.metric === `requests.errorsByCode.${code}`))
+      .map(([code, count]) => `  ${v.name}: ${n(count)} requests failed with ${code}: ${EXHAUSTED[code]}.`),
+  );
+}
+
 /** Every variant ran to its end (results written before `status` existed are complete). */
 export const isComplete = (result: Result) => (result.status ?? 'complete') === 'complete';
 
@@ -139,6 +155,7 @@ export function formatReport(result: Result, resultPath: string | null, color = 
     formatResultTable(result, color),
     ...result.variants.map((v) => `  ${v.name}: ${v.description}`),
     ...formatIncomplete(result),
+    ...formatExhaustion(result),
     ...formatTrials(result),
     '',
     `Claims (${held} of ${result.claims.length} held on kernel ${result.env.kernel}):`,

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { resultProblems, type Result } from '../harness/result-schema.ts';
-import { compareCli, descendants, isRunning, namespacesMissing, startScenarioCli } from './helpers.ts';
+import { compareCli, descendants, isRunning, namespacesMissing, scenarioCli, startScenarioCli } from './helpers.ts';
 
 const SERVER = 'servers/http-server.ts';
 const CLIENT = 'harness/client-runner.ts';
@@ -87,4 +87,20 @@ describe('hangs are bounded by the time limit', () => {
     const bad = await expectFailedVariant(await runWithFault(SERVER, 'SIGSTOP', ['--netns', 'off', '--time-limit-s', '10']), 'time-limit');
     expect(bad.failure!.afterMs).toBeGreaterThanOrEqual(10_000 - 1000); // the limit counts from the client's start
   });
+});
+
+test.skipIf(networks.length < 2)('ephemeral ports run out: the run completes, the claims say so, one line says why and what to do', async () => {
+  const out = path.join(await mkdtemp(path.join(os.tmpdir(), 'twlab-ports-')), 'result.json');
+  // 50 ports for 200 requests that each take a port into TIME_WAIT; the fix needs 20.
+  const cli = await scenarioCli(['no-body-close', '--netns', 'on', '--sysctl', 'net.ipv4.ip_local_port_range=40000 40049', '--requests', '200', '--quiet', '--out', out]);
+  expect(cli.exitCode, cli.stderr).toBe(1);
+  const result = JSON.parse(await readFile(out, 'utf8')) as Result;
+  const bad = result.variants[0]!.summary.requests;
+  // Each port serves one request, then sits in TIME_WAIT (no tcp_tw_reuse off loopback): exactly 50 succeed.
+  expect(bad.ok).toBe(50);
+  expect(bad.errorsByCode).toEqual({ EADDRNOTAVAIL: 150 });
+  expect(result.variants[1]!.summary.requests.failed).toBe(0);
+  expect(cli.stderr.split('\n').filter((l) => l.includes('EADDRNOTAVAIL:'))).toEqual([
+    "  bad: 150 requests failed with EADDRNOTAVAIL: the client host ran out of ephemeral ports: each connection it closed first holds its port in TIME_WAIT for 60 s (on loopback, earlier runs' too: wait a minute, or run with --netns on).",
+  ]);
 });
