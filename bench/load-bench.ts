@@ -4,6 +4,7 @@
 import autocannon from 'autocannon';
 import { loadScenario } from '../harness/catalog.ts';
 import { runClient } from '../harness/client-process.ts';
+import { defaultTimeLimitMs } from '../harness/load.ts';
 import type { LoadSettings } from '../harness/scenario.ts';
 import { startServer, type RunningServer } from '../harness/server-process.ts';
 import type { LoadSection, ToolResult } from './bench-schema.ts';
@@ -34,7 +35,7 @@ interface Tool {
 }
 
 const steady = (plan: LoadPlan): LoadSettings => ({ requests: plan.requests, concurrency: plan.concurrency, pattern: 'steady', burstGapMs: 0 });
-const timeLimitMs = (plan: LoadPlan) => 30_000 + plan.requests * 10;
+const timeLimitMs = (plan: LoadPlan) => defaultTimeLimitMs(steady(plan));
 
 /**
  * autocannon notices that it is done only at its next sample tick (lib/run.js: sampleInt, 1 s by

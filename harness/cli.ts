@@ -9,6 +9,7 @@ import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOpti
 import { EXIT, exitCodeOf } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from './format.ts';
+import { defaultTimeLimitMs } from './load.ts';
 import { checkMachine } from './preflight.ts';
 import { stopAll } from './processes.ts';
 import { writeResult } from './result-file.ts';
@@ -56,7 +57,7 @@ const program = new Command('npm run scenario --')
   .option('--concurrency <n>', 'requests in flight, or burst size (default: the scenario\'s)', wholeNumber(1, LIMITS.concurrency))
   .option('--body-bytes <n>', 'size of each response body (default: the scenario\'s)', wholeNumber(0, LIMITS.bodyBytes))
   .option('--interval-ms <n>', 'time between two samples of the socket table', wholeNumber(10, LIMITS.intervalMs), DEFAULT_INTERVAL_MS)
-  .option('--time-limit-s <n>', 'stop a variant that runs longer (default: 30 s + 10 ms per request)', wholeNumber(1, LIMITS.timeLimitS))
+  .option('--time-limit-s <n>', 'stop a variant that runs longer, as failed (default: 30 s + 10 ms per request + the pauses between bursts)', wholeNumber(1, LIMITS.timeLimitS))
   .option('--repeat <n>', 'trials per variant, each on a fresh server and port; the summary holds medians', wholeNumber(1, LIMITS.repeat), 1)
   .option('--out <file>', 'where to write the result JSON (default: results/<time>-<scenario>.json)')
   .option('--json', 'print the result JSON on stdout, and nothing else there')
@@ -82,7 +83,7 @@ function effectiveSettings(scenario: Scenario, o: CliOptions): RunSettings {
     server,
     intervalMs: o.intervalMs,
     tailMs: 500,
-    timeLimitMs: (o.timeLimitS ?? 30 + Math.ceil(load.requests / 100)) * 1000,
+    timeLimitMs: o.timeLimitS === undefined ? defaultTimeLimitMs(load) : o.timeLimitS * 1000,
     repeat: o.repeat,
   };
 }

@@ -31,6 +31,16 @@ export function outcomeSoFar(progress: LoadProgress | undefined): LoadOutcome {
   return { ok: done - failed, failed, errorsByCode, firstFailure, durationMs: elapsedMs };
 }
 
+/**
+ * How long a variant may run before it is stopped as hung, unless the user says: 30 s to start and
+ * drain, 10 ms a request (a hundred times what a request takes here), and the pauses between bursts.
+ */
+export function defaultTimeLimitMs(load: LoadSettings): number {
+  const pauses = load.pattern === 'bursts' ? Math.max(0, Math.ceil(load.requests / load.concurrency) - 1) : 0;
+  // The pauses sweep symmetrically around burstGapMs (gapSpreadMs), so their sum is pauses × burstGapMs.
+  return 30_000 + load.requests * 10 + pauses * load.burstGapMs;
+}
+
 /** Pause number `pause` (0-based) of `pauses` between bursts: see LoadSettings.gapSpreadMs. */
 export function burstGapMs(load: LoadSettings, pause: number, pauses: number): number {
   const spread = load.gapSpreadMs ?? 0;

@@ -1,7 +1,7 @@
 // The pauses of a bursts load with gapSpreadMs: they sweep evenly across burstGapMs ± gapSpreadMs once
 // over the run, whatever the number of bursts, so every run straddles the timeout it aims at.
 import { describe, expect, it } from 'vitest';
-import { burstGapMs } from '../harness/load.ts';
+import { burstGapMs, defaultTimeLimitMs } from '../harness/load.ts';
 import type { LoadSettings } from '../harness/scenario.ts';
 
 const load: LoadSettings = { requests: 300, concurrency: 20, pattern: 'bursts', burstGapMs: 95, gapSpreadMs: 15 };
@@ -19,5 +19,14 @@ describe('burstGapMs', () => {
 
   it('never goes below zero', () => {
     expect(burstGapMs({ ...load, burstGapMs: 5 }, 0, 7)).toBe(0);
+  });
+});
+
+describe('defaultTimeLimitMs', () => {
+  it('leaves a bursts load its pauses on top of what a steady load of the same size gets', () => {
+    const slow: LoadSettings = { requests: 2000, concurrency: 10, pattern: 'bursts', burstGapMs: 5000 };
+    const pauses = Array.from({ length: 199 }, (_, i) => burstGapMs(slow, i, 199)).reduce((a, b) => a + b, 0);
+    expect(defaultTimeLimitMs(slow)).toBe(defaultTimeLimitMs({ ...slow, pattern: 'steady', burstGapMs: 0 }) + pauses);
+    expect(defaultTimeLimitMs({ ...slow, gapSpreadMs: 4000 })).toBe(defaultTimeLimitMs(slow));
   });
 });
