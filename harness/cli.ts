@@ -6,7 +6,8 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadAllScenarios, loadScenario, missingRequirements } from './catalog.ts';
 import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from './cli-network.ts';
-import { EXIT, exitCodeOf } from './errors.ts';
+import { checkOpenFiles, filesExhausted } from './descriptors.ts';
+import { EXIT, LabError, exitCodeOf } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from './format.ts';
 import { defaultTimeLimitMs } from './load.ts';
@@ -105,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
   }
   await checkMachine();
   const settings = effectiveSettings(scenario, options);
+  checkOpenFiles(scenario.name, settings.load, options.concurrency !== undefined);
   const topology = await openTopology(scenario, networkOptions(options));
   const mode = outputMode(Boolean(options.quiet));
   if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
@@ -117,6 +119,9 @@ async function main(argv: string[]): Promise<number> {
     console.error('scenario: no result written: no variant had finished');
     return interruptedExit!;
   }
+  // Figures taken at the file limit measure the limit, not the scenario: no result.
+  const exhausted = filesExhausted(result.variants);
+  if (exhausted) throw new LabError(`${exhausted}; no result written`);
   const file = await writeResult(result, options.out);
   console.error(formatReport(result, file, text.color));
   if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([file]))}`);

@@ -48,9 +48,11 @@ export function burstGapMs(load: LoadSettings, pause: number, pauses: number): n
   return Math.max(0, load.burstGapMs - spread + 2 * spread * share);
 }
 
+/** The error's code, or its cause's: fetch() rejects with "fetch failed" and the socket's error as its cause. */
 function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' ? code : 'UNKNOWN';
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: unknown };
+  if (typeof code === 'string') return code;
+  return cause === undefined ? 'UNKNOWN' : errorCode(cause);
 }
 
 export async function runLoad(

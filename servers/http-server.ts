@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { getEachMessage, sendMessage } from 'execa';
 import { parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from '../harness/proc-net.ts';
+import { OWN_FILES, openFilesLimit } from '../harness/descriptors.ts';
 
 export interface ServerStats {
   connectionsAccepted: number;
@@ -94,6 +95,20 @@ const server = http.createServer((req, res) => {
   else respond();
 });
 server.keepAliveTimeout = settings.keepAliveTimeoutMs;
+// Each connection holds an open file. At the limit accept() fails with EMFILE and libuv accepts and
+// closes the connections it cannot keep (uv__emfile_trick in src/unix/stream.c), with no error
+// anywhere: the client would seem to fail on its own (ECONNRESET, EOF). Stop loudly just before:
+// past maxConnections Node closes each new connection and emits 'drop' (net.Server). The scenario
+// CLI refuses a concurrency that does not fit with room to spare (harness/descriptors.ts).
+const limit = openFilesLimit();
+server.maxConnections = limit - OWN_FILES;
+server.on('drop', () => {
+  console.error(
+    `http-server: ran out of open files (${server.maxConnections} connections open, the most its limit of ${limit} allows, ulimit -Hn): ` +
+      'raise it or open fewer connections at once',
+  );
+  process.exit(3);
+});
 const buffer = values['keep-alive-timeout-buffer-ms'];
 if (buffer !== undefined) server.keepAliveTimeoutBuffer = wholeNumber('keep-alive-timeout-buffer-ms', buffer);
 server.on('connection', (socket) => {
