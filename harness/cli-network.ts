@@ -1,5 +1,6 @@
-// The scenario CLI's network options (--netns, --sysctl, --target, --control-port): their parsing,
+// The scenario CLI's network options (--netns, --sysctl, --target, --control-port, --listen): their parsing,
 // and the lines that tell the user which network the run has.
+import net from 'node:net';
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import { parseSysctlArgument, type SysctlSettings } from './client-sysctls.ts';
 import { variantSysctls, type NetnsMode, type NetworkOptions, type Topology } from './topology.ts';
@@ -11,6 +12,7 @@ export interface NetworkCliOptions {
   sysctl: SysctlSettings;
   target?: URL;
   controlPort?: number;
+  listen?: string;
 }
 
 function sysctlArgument(text: string, previous: SysctlSettings): SysctlSettings {
@@ -30,6 +32,11 @@ function targetArgument(text: string): URL {
   return url;
 }
 
+function listenArgument(text: string): string {
+  if (net.isIP(text) === 0) throw new InvalidArgumentError('expected an IP address of this host, like 127.0.0.2, ::1 or 0.0.0.0.');
+  return text;
+}
+
 function portArgument(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port from 1 to 65535.');
@@ -45,11 +52,12 @@ export function addNetworkOptions(program: Command): Command {
     )
     .option('--sysctl <name=value>', 'set a sysctl in the client namespace (repeatable), e.g. net.ipv4.tcp_tw_reuse=0', sysctlArgument, {})
     .option('--target <url>', 'drive a server the lab did not start (e.g. http://server:8080/); the client side is sampled here', targetArgument)
-    .option('--control-port <port>', "with --target: the port of that server's control endpoint, for its own counts", portArgument);
+    .option('--control-port <port>', "with --target: the port of that server's control endpoint, for its own counts", portArgument)
+    .option('--listen <address>', 'bind the server to this address of this host instead of 127.0.0.1 (runs on loopback; 0.0.0.0 or :: reach every interface)', listenArgument);
 }
 
 export function networkOptions(o: NetworkCliOptions): NetworkOptions {
-  return { netns: o.netns, sysctls: o.sysctl, target: o.target ?? null, controlPort: o.controlPort ?? null };
+  return { netns: o.netns, sysctls: o.sysctl, target: o.target ?? null, controlPort: o.controlPort ?? null, listen: o.listen ?? null };
 }
 
 /** What the user should know about the network before the run starts, one line each. */

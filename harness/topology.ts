@@ -6,6 +6,8 @@
 //   server through its control endpoint when it has one.
 // The runner asks the topology for a stage per variant and does not care which one it is.
 import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import os from 'node:os';
 import { UsageError, LabError } from './errors.ts';
 import {
   CLIENT_ADDRESS,
@@ -36,6 +38,8 @@ export interface NetworkOptions {
   target: URL | null;
   /** `--control-port`: the target's control endpoint, on the target's host. */
   controlPort: number | null;
+  /** `--listen`: the address of this host the lab's server binds instead of 127.0.0.1 (loopback mode only). */
+  listen?: string | null;
 }
 
 /** What the result records about the network the run had (`params.topology`). */
@@ -110,12 +114,23 @@ export async function openTopology(scenario: Scenario, options: NetworkOptions):
 
   if (options.target) {
     if (options.netns === 'on') throw new UsageError('--target drives a server the lab did not start, so it cannot run it in a namespace: drop --netns on');
+    if (options.listen) throw new UsageError('--listen sets the address of the server the lab starts; with --target it starts none: drop --listen');
     if (namespacesOnly) {
       throw new UsageError(`${namespacesOnly}, and with --target the client runs in this host's namespace: set the sysctls on the client host (docker-compose.yml does it for the client container)`);
     }
     return targetTopology(options, options.target);
   }
   if (options.controlPort !== null) throw new UsageError('--control-port names the control endpoint of a --target server; use it with --target');
+  if (options.listen) {
+    // The namespaces have the lab's own addresses (netns.ts): an address of this host means this host's namespace.
+    const onLoopback = `--listen runs the server on this host's loopback, not in network namespaces`;
+    if (options.netns === 'on') throw new UsageError(`${onLoopback}: drop --netns on or --listen`);
+    if (namespacesOnly) throw new UsageError(`${namespacesOnly}, so it cannot run with --listen, which runs the server on this host's loopback`);
+    if (!isLocalAddress(options.listen)) {
+      throw new UsageError(`--listen ${options.listen} is not an address of this host; it accepts 127.0.0.0/8, ::1, 0.0.0.0, :: or an address of one of its interfaces`);
+    }
+    return loopbackTopology(options, options.netns === 'auto' ? `--listen ${options.listen}` : null, options.listen);
+  }
   if (options.netns === 'off') {
     if (namespacesOnly) throw new UsageError(`${namespacesOnly}, so it cannot run with --netns off`);
     return loopbackTopology(options, null);
@@ -130,15 +145,36 @@ export async function openTopology(scenario: Scenario, options: NetworkOptions):
   return namespacesTopology(scenario, options, await removeLeftoverNamespaces());
 }
 
-function loopbackTopology(options: NetworkOptions, fallback: string | null): Topology {
+/** Whether a server of this host can bind `address`: loopback, a wildcard, or an interface's address. */
+function isLocalAddress(address: string): boolean {
+  // Linux routes all of 127.0.0.0/8 to lo (RFC 1122 3.2.1.3: the whole block is loopback).
+  if (net.isIPv4(address) && address.startsWith('127.')) return true;
+  if (address === '0.0.0.0' || address === '::') return true;
+  return Object.values(os.networkInterfaces()).some((addresses) => addresses?.some((a) => a.address === address));
+}
+
+/** Where a client reaches a server bound to `address`: a wildcard address is reached on loopback. */
+function connectableAddress(address: string): string {
+  if (address === '0.0.0.0') return LOOPBACK;
+  if (address === '::') return '::1';
+  return address;
+}
+
+const urlOf = (address: string, port: number) => `http://${net.isIPv6(address) ? `[${address}]` : address}:${port}/`;
+
+function loopbackTopology(options: NetworkOptions, fallback: string | null, address = LOOPBACK): Topology {
+  const wildcard = connectableAddress(address) !== address;
   return {
-    record: { ...baseRecord(options), mode: 'loopback', serverAddress: LOOPBACK, fallback },
-    notes: [fallback ? `${fallback}: running on loopback (${LOOPBACK}), both ends in this host's namespace` : `running on loopback (${LOOPBACK})`],
+    record: { ...baseRecord(options), mode: 'loopback', serverAddress: address, fallback },
+    notes: [
+      fallback ? `${fallback}: running on loopback (${address}), both ends in this host's namespace` : `running on loopback (${address})`,
+      ...(wildcard ? [`the server listens on every address of this host (${address}), reachable from other hosts while the run lasts; the client connects to ${connectableAddress(address)}`] : []),
+    ],
     async stage(_variant, settings) {
-      const server = await startServer(settings, LOOPBACK);
+      const server = await startServer(settings, address);
       return {
         server,
-        url: `http://${LOOPBACK}:${server.port}/`,
+        url: urlOf(connectableAddress(address), server.port),
         clientNetns: null,
         probes: [procProbe('both', { procNet: '/proc/net', netns: null })],
         clientSysctls: null,
@@ -219,6 +255,23 @@ const minus = (after: ServerStats, before: ServerStats): ServerStats => ({
   connectionsOpen: after.connectionsOpen,
 });
 
+/** How long the check before a --target run waits for the server to accept a connection. */
+const REACH_TIMEOUT_MS = 3000;
+
+/** Why one TCP connection to the target fails (`connect ECONNREFUSED 127.0.0.1:1`), or null when it opens. */
+function connectProblem(host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: REACH_TIMEOUT_MS });
+    const done = (problem: string | null) => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.once('connect', () => done(null));
+    socket.once('timeout', () => done(`no answer to connect within ${REACH_TIMEOUT_MS / 1000} s`));
+    socket.once('error', (error) => done(error.message));
+  });
+}
+
 async function targetTopology(options: NetworkOptions, target: URL): Promise<Topology> {
   const port = Number(target.port || 80);
   // `ss` filters on an address: resolve the host's name once.
@@ -228,6 +281,8 @@ async function targetTopology(options: NetworkOptions, target: URL): Promise<Top
       throw new UsageError(`--target: cannot resolve ${target.hostname}: ${error.message}`);
     },
   );
+  const refused = await connectProblem(address, port);
+  if (refused) throw new UsageError(`--target ${target.href} cannot be reached (${refused}); start the server or check the URL`);
   const control = options.controlPort === null ? null : `http://${target.hostname}:${options.controlPort}/`;
   const targetServer = control
     ? await readControl(control).then(

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import { defineScenario, times, type Client } from '../harness/scenario.ts';
 import { agentClient } from './_http.ts';
 
@@ -11,14 +11,15 @@ const LAB_HOST = 'lab.test';
  * Node calls the `lookup` of a connection once per new connection (net.connect), never per request.
  */
 function countingLookup(address: string) {
+  const family = net.isIPv6(address) ? 6 : 4;
   let lookups = 0;
   const lookup: net.LookupFunction = (hostname, options, callback) => {
     lookups++;
     process.nextTick(() => {
       if (hostname !== LAB_HOST) {
         callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 4);
-      } else if (options.all) callback(null, [{ address, family: 4 }]);
-      else callback(null, address, 4);
+      } else if (options.all) callback(null, [{ address, family }]);
+      else callback(null, address, family);
     });
   };
   return { lookup, count: () => lookups };
@@ -27,7 +28,8 @@ function countingLookup(address: string) {
 /** Every request to http://lab.test:PORT/ through one agent made with `options` and the counting lookup. */
 function namedClient(url: string, options: http.AgentOptions): Client {
   const target = new URL(url);
-  const resolver = countingLookup(target.hostname);
+  // An IPv6 host name keeps its brackets in a URL ([::1]).
+  const resolver = countingLookup(target.hostname.replace(/^\[(.*)\]$/, '$1'));
   target.hostname = LAB_HOST;
   const client = agentClient(target.href, { ...options, lookup: resolver.lookup });
   return { ...client, counters: () => ({ dnsLookups: resolver.count() }) };
