@@ -2,13 +2,17 @@
 // requests served) so the harness has ground truth beside the socket table.
 // Usage: node servers/http-server.ts [--host 127.0.0.1] [--port 0] [--body-bytes 1024]
 //        [--response-delay-ms 0] [--keep-alive-timeout-ms 5000] [--keep-alive-timeout-buffer-ms N]
-//        [--no-keep-alive-hint] [--after-response keep-alive|close|reset] [--control-port N]
+//        [--no-keep-alive-hint] [--after-response keep-alive|close|reset]
+//        [--control-port N] [--control-host 127.0.0.1]
 // With an IPC channel (started by the harness) it reports {type:'listening'} and answers
 // {type:'stats'} requests; without one it prints the listening line as JSON on stdout.
-// --control-port (off by default) also serves GET / on that port, on the same host: the server's
-// counts, settings and its own network namespace's TCP figures, so that a harness on another host
-// (`--target`) records both sides.
+// --control-port (off by default) also serves GET / on that port: the server's counts, settings and
+// its own network namespace's TCP figures, so that a harness on another host (`--target`) records
+// both sides. It binds --control-host, 127.0.0.1 unless told otherwise, whatever --host is: a
+// server on 0.0.0.0 does not expose its control endpoint to other hosts unless asked to
+// (--control-host 0.0.0.0, as docker-compose.yml does on its private network).
 import http from 'node:http';
+import type net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { getEachMessage, sendMessage } from 'execa';
@@ -38,7 +42,7 @@ export interface ControlReport {
 }
 
 export type ServerMessage =
-  | { type: 'listening'; host: string; port: number; pid: number; controlPort: number | null }
+  | { type: 'listening'; host: string; port: number; pid: number; controlHost: string | null; controlPort: number | null }
   | ({ type: 'stats' } & ServerStats);
 
 const { values } = parseArgs({
@@ -52,6 +56,7 @@ const { values } = parseArgs({
     'no-keep-alive-hint': { type: 'boolean', default: false },
     'after-response': { type: 'string', default: 'keep-alive' },
     'control-port': { type: 'string' },
+    'control-host': { type: 'string', default: '127.0.0.1' },
   },
 });
 
@@ -123,7 +128,7 @@ server.on('connection', (socket) => {
 });
 
 /** The control endpoint: read-only, GET / only. Its own connections are not counted above. */
-function startControl(port: number): Promise<number> {
+function startControl(port: number): Promise<net.AddressInfo> {
   const control = http.createServer(async (req, res) => {
     if (req.method !== 'GET' || req.url !== '/') {
       res.writeHead(404).end();
@@ -138,29 +143,36 @@ function startControl(port: number): Promise<number> {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(report));
   });
   return new Promise((resolve, reject) => {
-    control.once('error', reject).listen(port, values.host, () => resolve((control.address() as { port: number }).port));
+    control.once('error', reject).listen(port, values['control-host'], () => resolve(control.address() as net.AddressInfo));
     control.unref();
   });
 }
 
-function cannotListen(what: string) {
+function cannotListen(host: string, what: string) {
   return (error: Error) => {
-    console.error(`http-server: cannot listen on ${values.host} for ${what}: ${error.message}`);
+    console.error(`http-server: cannot listen on ${host} for ${what}: ${error.message}`);
     process.exit(3);
   };
 }
 
-const controlPort =
+const control =
   values['control-port'] === undefined
     ? null
-    : await startControl(wholeNumber('control-port', values['control-port'])).catch(cannotListen('the control endpoint'));
+    : await startControl(wholeNumber('control-port', values['control-port'])).catch(cannotListen(values['control-host'], 'the control endpoint'));
 
-server.on('error', cannotListen('HTTP'));
+server.on('error', cannotListen(values.host, 'HTTP'));
 
 server.listen(wholeNumber('port', values.port), values.host, async () => {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
-  const listening: ServerMessage = { type: 'listening', host: address.address, port: address.port, pid: process.pid, controlPort };
+  const listening: ServerMessage = {
+    type: 'listening',
+    host: address.address,
+    port: address.port,
+    pid: process.pid,
+    controlHost: control?.address ?? null,
+    controlPort: control?.port ?? null,
+  };
   if (!process.channel) {
     console.log(JSON.stringify(listening));
     return;
