@@ -20,7 +20,11 @@ export async function loadScenario(name: string): Promise<Scenario> {
   if (!names.includes(name)) {
     throw new UsageError(`unknown scenario "${name}"; known scenarios: ${names.join(', ')}`);
   }
-  const module = (await import(new URL(`${name}.ts`, SCENARIOS_DIR).href)) as { default?: unknown };
+  const module = (await import(new URL(`${name}.ts`, SCENARIOS_DIR).href).catch((error: unknown) => {
+    // A syntax error, or a scenario file that throws while it is imported: name the file, not our stack.
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new UsageError(`scenarios/${name}.ts cannot be loaded: ${message.split('\n')[0]}`);
+  })) as { default?: unknown };
   const problems = scenarioProblems(module.default);
   const scenario = module.default as Scenario;
   if (problems.length === 0 && scenario.name !== name) {

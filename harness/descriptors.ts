@@ -48,7 +48,7 @@ export function checkOpenFiles(scenario: string, load: LoadSettings, fromFlag: b
   // The next power of two with room to spare, as people write limits.
   const enough = 2 ** Math.ceil(Math.log2(needed));
   throw new UsageError(
-    `${what} needs about ${n(needed)} open files per process (two per request in flight, ${OWN_FILES} for the process itself) ` +
+    `${what} needs about ${n(needed)} open files per process (two for each of ${n(inFlight(load))} requests in flight, ${OWN_FILES} for the process itself) ` +
       `but the limit is ${n(limit)} (ulimit -Hn); raise it (ulimit -n ${enough}) or lower --concurrency`,
   );
 }

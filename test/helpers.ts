@@ -9,10 +9,22 @@ import { resultProblems, type Result, type VariantSummary } from '../harness/res
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
+export interface CliOptions {
+  timeout?: number;
+  env?: Record<string, string>;
+  /** Run it with this limit of open files (soft and hard: Node raises its soft limit to the hard one), through util-linux prlimit. */
+  openFiles?: number;
+  /** Another copy of the lab to run (default: this one). */
+  root?: string;
+}
+
 /** `npm run scenario -- ...args`, without npm: the same Node, the same entry point. */
-export function runCli(entry: string, args: string[], options: { timeout?: number; env?: Record<string, string> } = {}) {
-  return execa(process.execPath, [path.join(ROOT, entry), ...args], {
-    cwd: ROOT,
+export function runCli(entry: string, args: string[], options: CliOptions = {}) {
+  const root = options.root ?? ROOT;
+  const command = [process.execPath, path.join(root, entry), ...args];
+  const [file, ...rest] = options.openFiles === undefined ? command : ['prlimit', `--nofile=${options.openFiles}`, ...command];
+  return execa(file!, rest, {
+    cwd: root,
     reject: false,
     stdin: 'ignore',
     timeout: options.timeout ?? 120_000,
