@@ -13,6 +13,9 @@ export type AgentMessage =
   | { type: 'failed'; message: string };
 
 async function apply(settings: SysctlSettings): Promise<string | null> {
+  // No shell and no command: each value is written into the file of its name, and only names on
+  // the allow-list (client-sysctls.ts, checked for --sysctl and for scenario files) get here, so a
+  // value cannot run anything and a name cannot point at another file.
   for (const [name, value] of Object.entries(settings)) {
     try {
       await writeFile(`/proc/sys/${name.replaceAll('.', '/')}`, value);
