@@ -50,8 +50,8 @@ export function addNetworkOptions(program: Command): Command {
         .choices(['on', 'off', 'auto'])
         .default('auto'),
     )
-    .option('--sysctl <name=value>', 'set a sysctl in the client namespace (repeatable), e.g. net.ipv4.tcp_tw_reuse=0', sysctlArgument, {})
-    .option('--target <url>', 'drive a server the lab did not start (e.g. http://server:8080/); the client side is sampled here', targetArgument)
+    .option('--sysctl <name=value>', 'set a sysctl the lab knows in the client namespace (repeatable), e.g. net.ipv4.tcp_tw_reuse=0', sysctlArgument, {})
+    .option('--target <url>', 'drive a server the lab did not start (e.g. http://server:8080/), which must accept a connection before the run; the client side is sampled here', targetArgument)
     .option('--control-port <port>', "with --target: the port of that server's control endpoint, for its own counts", portArgument)
     .option('--listen <address>', 'bind the server to this address of this host instead of 127.0.0.1 (runs on loopback; 0.0.0.0 or :: reach every interface)', listenArgument);
 }
