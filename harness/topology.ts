@@ -118,6 +118,12 @@ export async function openTopology(scenario: Scenario, options: NetworkOptions):
     if (namespacesOnly) {
       throw new UsageError(`${namespacesOnly}, and with --target the client runs in this host's namespace: set the sysctls on the client host (docker-compose.yml does it for the client container)`);
     }
+    // Without its control endpoint only the client host's kernel counts; resets are the server's to see.
+    if (options.controlPort === null && scenario.claims.some((claim) => claim.metric === 'connectionsReset')) {
+      throw new UsageError(
+        `scenario ${scenario.name} claims what the server saw (connections it saw reset), which a --target server tells only through its control endpoint: add --control-port (npm run server -- --control-port N)`,
+      );
+    }
     return targetTopology(options, options.target);
   }
   if (options.controlPort !== null) throw new UsageError('--control-port names the control endpoint of a --target server; use it with --target');

@@ -109,6 +109,10 @@ describe('--target', () => {
     await refused(['no-body-close', '--target', target], 2, `scenario: --target ${target} cannot be reached (connect ECONNREFUSED 127.0.0.1:${port}); start the server or check the URL`);
   });
 
+  test("without a control endpoint, for a scenario that claims the server's own counts", async () => {
+    await refused(['abortive-close', '--target', 'http://127.0.0.1:1/'], 2, /^scenario: scenario abortive-close claims what the server saw \(connections it saw reset\), .*: add --control-port/);
+  });
+
   test('a URL that is not http', async () => {
     await refused(['no-body-close', '--target', 'https://127.0.0.1/'], 2, /argument 'https:\/\/127\.0\.0\.1\/' is invalid\. expected an http URL of a server/);
   });
