@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CLIENT_SYSCTLS } from '../harness/client-sysctls.ts';
+import type { Result } from '../harness/result-schema.ts';
 import { labProcesses } from './global-setup.ts';
 import { ROOT, scenarioCli, type CliOptions } from './helpers.ts';
 
@@ -79,9 +80,16 @@ describe('open files: a concurrency the file limit cannot hold is refused before
     });
   });
 
-  test('requests in flight never exceed the requests: --concurrency 5000 with 10 requests fits', async () => {
-    const cli = await scenarioCli(['no-body-close', '--requests', '10', '--concurrency', '5000', '--explain'], { openFiles: 100 });
+  test('requests in flight never exceed the requests: --concurrency 5000 with 10 requests fits, and runs', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-few-requests-'));
+    const cli = await scenarioCli(['no-body-close', '--requests', '10', '--concurrency', '5000', '--netns', 'off', '--quiet', '--json', '--out', path.join(dir, 'r.json')], {
+      openFiles: 100,
+    });
+    await rm(dir, { recursive: true, force: true });
     expect(cli.exitCode, cli.stderr).toBe(0);
+    const result = JSON.parse(cli.stdout) as Result;
+    expect(result.params.load.concurrency).toBe(5000);
+    expect(result.variants.map((v) => v.summary.requests.ok)).toEqual([10, 10]);
   });
 });
 
