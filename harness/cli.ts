@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadAllScenarios, loadScenario, missingRequirements } from './catalog.ts';
 import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from './cli-network.ts';
 import { checkOpenFiles, filesExhausted } from './descriptors.ts';
-import { EXIT, LabError, exitCodeOf } from './errors.ts';
+import { EXIT, exitCodeOf } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from './format.ts';
 import { defaultTimeLimitMs } from './load.ts';
@@ -119,9 +119,6 @@ async function main(argv: string[]): Promise<number> {
     console.error('scenario: no result written: no variant had finished');
     return interruptedExit!;
   }
-  // Figures taken at the file limit measure the limit, not the scenario: no result.
-  const exhausted = filesExhausted(result.variants);
-  if (exhausted) throw new LabError(`${exhausted}; no result written`);
   const file = await writeResult(result, options.out);
   console.error(formatReport(result, file, text.color));
   if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([file]))}`);
@@ -130,6 +127,12 @@ async function main(argv: string[]): Promise<number> {
   const failed = result.variants.find((v) => v.failure);
   if (failed) {
     console.error(`scenario: variant ${failed.name} failed: ${failed.failure!.message}; the result marks it failed, with what was measured until then`);
+    return EXIT.labFailure;
+  }
+  // Requests that failed for want of a file measure the limit, not the scenario: the lab failed.
+  const outOfFiles = filesExhausted(result.variants);
+  if (outOfFiles) {
+    console.error(`scenario: ${outOfFiles}`);
     return EXIT.labFailure;
   }
   return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;

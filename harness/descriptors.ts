@@ -62,8 +62,9 @@ interface FailedRequests {
 }
 
 /**
- * Why the run measured the file limit rather than the scenario, or null: a client whose requests
- * failed with EMFILE or ENFILE in any trial (the server, at its limit, stops itself: servers/http-server.ts).
+ * Why the run measured the file limit rather than the scenario, in one line, or null: a client whose
+ * requests failed with EMFILE or ENFILE in any trial (the server, at its limit, stops itself, which
+ * fails its variant: servers/http-server.ts).
  */
 export function filesExhausted(variants: FailedRequests[], limit = openFilesLimit()): string | null {
   for (const variant of variants) {

@@ -124,7 +124,8 @@ export function formatTrials(result: Result): string[] {
 const EXHAUSTED: Record<string, string> = {
   EADDRNOTAVAIL:
     "the client host ran out of ephemeral ports: each connection it closed first holds its port in TIME_WAIT for 60 s (on loopback, earlier runs' too: wait a minute, or run with --netns on)",
-  EMFILE: 'the client process ran out of file descriptors (raise ulimit -n, or lower --concurrency)',
+  // Node raises its soft limit to the hard one (harness/descriptors.ts): the hard one counts.
+  EMFILE: 'the client process ran out of file descriptors (raise the hard limit, ulimit -Hn, or lower --concurrency or --requests)',
 };
 
 /** One line per variant that ran out of ports or descriptors, unless a claim of the scenario expects it (port-exhaustion does). */
