@@ -3,7 +3,7 @@
 // (a variant that failed is in the result, marked failed), 130/143 when interrupted (the result then
 // holds the variants that had finished, marked interrupted; none is written if none had).
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadAllScenarios, loadScenario, missingRequirements } from './catalog.ts';
 import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from './cli-network.ts';
 import { checkOpenFiles, filesExhausted } from './descriptors.ts';
@@ -13,7 +13,7 @@ import { formatReport, formatScenarioList, formatSettings } from './format.ts';
 import { defaultTimeLimitMs } from './load.ts';
 import { checkMachine } from './preflight.ts';
 import { stopAll } from './processes.ts';
-import { writeResult } from './result-file.ts';
+import { checkDestination, RESULTS_DIR, writeResult, type ResultDestination } from './result-file.ts';
 import { outputMode, progressOutput } from './progress-output.ts';
 import { writeReport } from './report-file.ts';
 import { runScenario, type RunSettings } from './run-scenario.ts';
@@ -43,6 +43,7 @@ interface CliOptions extends NetworkCliOptions {
   timeLimitS?: number;
   repeat: number;
   out?: string;
+  outDir?: string;
   json?: boolean;
   list?: boolean;
   explain?: boolean;
@@ -60,7 +61,8 @@ const program = new Command('npm run scenario --')
   .option('--interval-ms <n>', 'time between two samples of the socket table', wholeNumber(10, LIMITS.intervalMs), DEFAULT_INTERVAL_MS)
   .option('--time-limit-s <n>', 'stop a variant that runs longer, as failed (default: 30 s + 10 ms per request + the pauses between bursts)', wholeNumber(1, LIMITS.timeLimitS))
   .option('--repeat <n>', 'trials per variant, each on a fresh server and port; the summary holds medians', wholeNumber(1, LIMITS.repeat), 1)
-  .option('--out <file>', 'where to write the result JSON (default: results/<time>-<scenario>.json)')
+  .option('--out <file>', 'where to write the result JSON; a file already there is replaced (default: a new file in --out-dir)')
+  .addOption(new Option('--out-dir <folder>', 'folder for a new result file <time>-<scenario>.json; never replaces one (default: results/)').conflicts('out'))
   .option('--json', 'print the result JSON on stdout, and nothing else there')
   .option('--list', 'list the scenarios and exit')
   .option('--explain', "print the scenario's story and its client code (misconfigured next to the fix), then exit")
@@ -107,6 +109,8 @@ async function main(argv: string[]): Promise<number> {
   await checkMachine();
   const settings = effectiveSettings(scenario, options);
   checkOpenFiles(scenario.name, settings.load, options.concurrency !== undefined);
+  const destination: ResultDestination = options.out ? { file: path.resolve(options.out) } : { folder: path.resolve(options.outDir ?? RESULTS_DIR) };
+  await checkDestination(destination);
   const topology = await openTopology(scenario, networkOptions(options));
   const mode = outputMode(Boolean(options.quiet));
   if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
@@ -119,10 +123,13 @@ async function main(argv: string[]): Promise<number> {
     console.error('scenario: no result written: no variant had finished');
     return interruptedExit!;
   }
-  const file = await writeResult(result, options.out);
-  console.error(formatReport(result, file, text.color));
-  if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([file]))}`);
+  // A result that cannot be written (a full disk) still shows its table and, with --json, its JSON;
+  // then one line says why the file is missing (exit 3, or 130/143 when interrupted).
+  const written = await writeResult(result, destination).then((file) => ({ file }), (error: unknown) => ({ file: null, error }));
+  console.error(formatReport(result, written.file, text.color));
   if (options.json) console.log(JSON.stringify(result, null, 2));
+  if ('error' in written) throw written.error;
+  if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
   if (result.status === 'interrupted') return interruptedExit!;
   const failed = result.variants.find((v) => v.failure);
   if (failed) {

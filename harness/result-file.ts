@@ -1,21 +1,53 @@
 // Writes a result whole or not at all: validate, write a temporary file beside the target, flush
-// it to disk, then rename it over the target (rename is atomic within one filesystem). Reads a
-// result back only when it passes the same schema, with a one-line reason when it does not.
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+// it to disk, then move it into place in one step. An explicit file is replaced (rename(2), atomic
+// within one filesystem); a new name in a folder never replaces another run's result (link(2) fails
+// with EEXIST instead). Reads a result back only when it passes the same schema, with a one-line
+// reason when it does not.
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError, UsageError } from './errors.ts';
 import { resultProblems, SCHEMA_VERSION, type Result } from './result-schema.ts';
 
 export const RESULTS_DIR = new URL('../results/', import.meta.url).pathname;
 
+/** Where a result goes: a file the user named (replaced if it exists), or a new file in a folder. */
+export type ResultDestination = { file: string } | { folder: string };
+
 /** `2026-11-23T22-10-05-123Z-no-body-close.json`: sorts by time, says the scenario. */
 export function resultFileName(result: Pick<Result, 'scenario' | 'startedAt'>): string {
   return `${result.startedAt.replaceAll(':', '-').replace('.', '-')}-${result.scenario}.json`;
 }
 
-/** Writes `text` to `file` whole or not at all; throws a LabError naming `what` it was. */
-export async function writeFileAtomically(file: string, text: string, what: string): Promise<void> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+/** `EROFS: read-only file system` out of Node's `EROFS: read-only file system, open '/x/y'`. */
+const reason = (error: unknown) => (error as Error).message.split(', ')[0];
+
+/**
+ * Links `temporary` to `file`, or, when that name is taken, to `name-2.json`, `name-3.json`...: two
+ * runs that start in the same millisecond (or results synced from another machine) each keep their
+ * own file. Ends: every failed try is a name that exists, and a folder holds finitely many.
+ */
+async function linkToFreeName(temporary: string, file: string): Promise<string> {
+  const { dir, name, ext } = path.parse(file);
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? file : path.join(dir, `${name}-${n}${ext}`);
+    try {
+      await link(temporary, candidate);
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/**
+ * Writes `text` to `file` whole or not at all, and returns the file it wrote; throws a LabError
+ * naming `what` it was. With `replace: false` an existing file is kept and the text goes to the
+ * next free name (linkToFreeName). No temporary file is left, whatever fails (a full disk too).
+ */
+export async function writeFileAtomically(file: string, text: string, what: string, { replace = true } = {}): Promise<string> {
+  // Unique to this write, so that no other writer (another run, or this one twice) shares or removes it.
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(path.dirname(file), { recursive: true });
     const handle = await open(temporary, 'wx');
@@ -25,18 +57,47 @@ export async function writeFileAtomically(file: string, text: string, what: stri
     } finally {
       await handle.close();
     }
+    if (!replace) return await linkToFreeName(temporary, file);
     await rename(temporary, file);
+    return file;
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => {});
     throw new LabError(`could not write the ${what} to ${file}: ${(error as Error).message}`);
+  } finally {
+    // After a rename there is nothing left to remove; after a link, the temporary name is.
+    await rm(temporary, { force: true }).catch(() => {});
   }
 }
 
-export async function writeResult(result: Result, file = path.join(RESULTS_DIR, resultFileName(result))): Promise<string> {
+/**
+ * Before a run: can a result be written where it is to go? Creates the folder, then a probe file
+ * there, linked as a new result is, and removes both: nobody waits through a run whose result would
+ * be lost. A UsageError in one line otherwise.
+ */
+export async function checkDestination(destination: ResultDestination): Promise<void> {
+  if ('file' in destination && (await stat(destination.file).catch(() => null))?.isDirectory()) {
+    throw new UsageError(`--out ${destination.file} is a folder; give a file name, or use --out-dir ${destination.file}`);
+  }
+  const folder = 'file' in destination ? path.dirname(destination.file) : destination.folder;
+  const probe = path.join(folder, `.write-check.${process.pid}.tmp`);
+  try {
+    await mkdir(folder, { recursive: true });
+    await (await open(probe, 'wx')).close();
+    if ('folder' in destination) await link(probe, `${probe}.link`);
+  } catch (error) {
+    throw new UsageError(`cannot write results to ${folder} (${reason(error)}); choose another place with --out <file> or --out-dir <folder>`);
+  } finally {
+    await Promise.all([probe, `${probe}.link`].map((f) => rm(f, { force: true }).catch(() => {})));
+  }
+}
+
+/** Validates the result and writes it to `destination`; returns the file written. */
+export async function writeResult(result: Result, destination: ResultDestination = { folder: RESULTS_DIR }): Promise<string> {
   const problems = resultProblems(result);
   if (problems.length > 0) throw new LabError(`refusing to write an invalid result: ${problems.join('; ')}`);
-  await writeFileAtomically(file, `${JSON.stringify(result, null, 2)}\n`, 'result');
-  return file;
+  const text = `${JSON.stringify(result, null, 2)}\n`;
+  return 'file' in destination
+    ? await writeFileAtomically(destination.file, text, 'result')
+    : await writeFileAtomically(path.join(destination.folder, resultFileName(result)), text, 'result', { replace: false });
 }
 
 export interface ResultFile {

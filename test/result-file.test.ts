@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../harness/errors.ts';
-import { readResult, readResultFolder, resultFileName, resultFileProblem, writeResult } from '../harness/result-file.ts';
+import { checkDestination, readResult, readResultFolder, resultFileName, resultFileProblem, writeResult } from '../harness/result-file.ts';
 import type { Result } from '../harness/result-schema.ts';
 import { fixturePath, loadFixture } from './results-fixtures.ts';
 
@@ -22,7 +22,7 @@ test('names sort by time and say the scenario', () => {
 test('an invalid result is refused, naming the field, and nothing is left on disk', async () => {
   const target = freshDir();
   const broken = { schemaVersion: 1, scenario: 'x' } as unknown as Result;
-  await expect(writeResult(broken, path.join(target, 'r.json'))).rejects.toThrow(/refusing to write an invalid result: .*description/);
+  await expect(writeResult(broken, { file: path.join(target, 'r.json') })).rejects.toThrow(/refusing to write an invalid result: .*description/);
   expect(readdirSync(target)).toEqual([]);
 });
 
@@ -30,10 +30,66 @@ test('a folder that cannot be written gets one clear error and no temporary file
   const target = path.join(freshDir(), 'file-not-dir');
   await import('node:fs/promises').then((fs) => fs.writeFile(target, 'x'));
   const real = JSON.parse(readFileSync(new URL('./fixtures/result-no-body-close.json', import.meta.url), 'utf8')) as Result;
-  await expect(writeResult(real, path.join(target, 'r.json'))).rejects.toThrow(/could not write the result to .*r\.json/);
+  await expect(writeResult(real, { file: path.join(target, 'r.json') })).rejects.toThrow(/could not write the result to .*r\.json/);
 });
 
 const { result } = await loadFixture('no-body-close-1.json');
+
+describe('two results with the same name', () => {
+  test('into a folder: each run keeps its own file, the second gets -2, the third -3', async () => {
+    const folder = freshDir();
+    const other = { ...result, verdict: 'another run' };
+    const files = [await writeResult(result, { folder }), await writeResult(other, { folder }), await writeResult(result, { folder })];
+    const name = resultFileName(result).replace(/\.json$/, '');
+    expect(files.map((f) => path.basename(f))).toEqual([`${name}.json`, `${name}-2.json`, `${name}-3.json`]);
+    expect(readdirSync(folder).sort()).toEqual([`${name}-2.json`, `${name}-3.json`, `${name}.json`]);
+    expect((await readResult(files[0]!)).verdict).toBe(result.verdict);
+    expect((await readResult(files[1]!)).verdict).toBe('another run');
+  });
+
+  test('written at the same time into one folder: as many files as results', async () => {
+    const folder = freshDir();
+    const files = await Promise.all(Array.from({ length: 5 }, () => writeResult(result, { folder })));
+    expect(new Set(files).size).toBe(5);
+    expect(readdirSync(folder)).toHaveLength(5);
+  });
+
+  test('--out names the file: it is replaced', async () => {
+    const file = path.join(freshDir(), 'mine.json');
+    await writeResult(result, { file });
+    await writeResult({ ...result, verdict: 'again' }, { file });
+    expect(readdirSync(path.dirname(file))).toEqual(['mine.json']);
+    expect((await readResult(file)).verdict).toBe('again');
+  });
+});
+
+describe('checkDestination: before a run, one line and exit 2 where no result could be written', () => {
+  test('a folder to be made, and a file in it: fine, nothing left but the folder', async () => {
+    const base = freshDir();
+    await checkDestination({ folder: path.join(base, 'new', 'results') });
+    await checkDestination({ file: path.join(base, 'other', 'r.json') });
+    expect(readdirSync(base).sort()).toEqual(['new', 'other']);
+    expect(readdirSync(path.join(base, 'new', 'results'))).toEqual([]);
+    expect(readdirSync(path.join(base, 'other'))).toEqual([]);
+  });
+
+  test('a folder that is a file', async () => {
+    const file = path.join(freshDir(), 'file-not-dir');
+    await writeFile(file, 'x');
+    await expect(checkDestination({ folder: file })).rejects.toMatchObject({
+      message: `cannot write results to ${file} (EEXIST: file already exists); choose another place with --out <file> or --out-dir <folder>`,
+      exitCode: EXIT.usage,
+    });
+  });
+
+  test('--out that is a folder', async () => {
+    const folder = freshDir();
+    await expect(checkDestination({ file: folder })).rejects.toMatchObject({
+      message: `--out ${folder} is a folder; give a file name, or use --out-dir ${folder}`,
+      exitCode: EXIT.usage,
+    });
+  });
+});
 const withChange = (change: (r: Record<string, any>) => void) => {
   const copy = structuredClone(result) as Record<string, any>;
   change(copy);
@@ -112,7 +168,7 @@ describe('readResult', () => {
   });
 
   test('a real result reads back as it was written', async () => {
-    const file = await writeResult(result, path.join(dir, resultFileName(result)));
+    const file = await writeResult(result, { folder: await mkdtemp(path.join(dir, 'read-')) });
     expect(path.basename(file)).toBe(`${result.startedAt.replaceAll(':', '-').replace('.', '-')}-no-body-close.json`);
     expect(await readResult(file)).toEqual(result);
   });
