@@ -19,6 +19,24 @@ export function resultFileName(result: Pick<Result, 'scenario' | 'startedAt'>): 
   return `${result.startedAt.replaceAll(':', '-').replace('.', '-')}-${result.scenario}.json`;
 }
 
+/**
+ * `mkdir -p` that reports the real reason: Node's recursive mkdir says ENOENT where the kernel said
+ * EROFS or ENOSPC (nodejs/node#47098, #42808). A file in the way surfaces at the next open (ENOTDIR).
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || path.dirname(dir) === dir) throw error;
+    await makeFolder(path.dirname(dir));
+    await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
+  }
+}
+
 /** `EROFS: read-only file system` out of Node's `EROFS: read-only file system, open '/x/y'`. */
 const reason = (error: unknown) => (error as Error).message.split(', ')[0];
 
@@ -49,7 +67,7 @@ export async function writeFileAtomically(file: string, text: string, what: stri
   // Unique to this write, so that no other writer (another run, or this one twice) shares or removes it.
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(path.dirname(file), { recursive: true });
+    await makeFolder(path.dirname(file));
     const handle = await open(temporary, 'wx');
     try {
       await handle.writeFile(text);
@@ -80,7 +98,7 @@ export async function checkDestination(destination: ResultDestination): Promise<
   const folder = 'file' in destination ? path.dirname(destination.file) : destination.folder;
   const probe = path.join(folder, `.write-check.${process.pid}.tmp`);
   try {
-    await mkdir(folder, { recursive: true });
+    await makeFolder(folder);
     await (await open(probe, 'wx')).close();
     if ('folder' in destination) await link(probe, `${probe}.link`);
   } catch (error) {

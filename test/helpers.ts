@@ -95,6 +95,37 @@ export async function namespacesMissing(): Promise<string | null> {
   return reason;
 }
 
+/**
+ * Why this process cannot mount a tmpfs (not root, no CAP_SYS_ADMIN), or null when it can (tried
+ * for real). The tests of full and read-only filesystems need one: as root, chmod does not stop a
+ * write. In CI they must run: there a reason is an error instead.
+ */
+export async function tmpfsMissing(): Promise<string | null> {
+  const fs = await mountTmpfs('size=4k').catch((error: unknown) => String((error as { stderr?: string }).stderr || error).trim());
+  if (typeof fs === 'string' && process.env.CI) throw new Error(`CI runs the tests on full and read-only filesystems, but this process cannot mount a tmpfs: ${fs}`);
+  if (typeof fs === 'string') return fs;
+  await fs.unmount();
+  return null;
+}
+
+/** A tmpfs mounted with `options` (`ro`, `size=16k`) on a fresh temporary folder; unmount() removes both. */
+export async function mountTmpfs(options: string): Promise<{ dir: string; unmount(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-tmpfs-'));
+  try {
+    await execa('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    dir,
+    unmount: async () => {
+      await execa('umount', [dir]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 
 /**

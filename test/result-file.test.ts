@@ -77,7 +77,7 @@ describe('checkDestination: before a run, one line and exit 2 where no result co
     const file = path.join(freshDir(), 'file-not-dir');
     await writeFile(file, 'x');
     await expect(checkDestination({ folder: file })).rejects.toMatchObject({
-      message: `cannot write results to ${file} (EEXIST: file already exists); choose another place with --out <file> or --out-dir <folder>`,
+      message: `cannot write results to ${file} (ENOTDIR: not a directory); choose another place with --out <file> or --out-dir <folder>`,
       exitCode: EXIT.usage,
     });
   });
