@@ -63,7 +63,7 @@ const program = new Command('npm run scenario --')
   .option('--repeat <n>', 'trials per variant, each on a fresh server and port; the summary holds medians', wholeNumber(1, LIMITS.repeat), 1)
   .option('--out <file>', 'where to write the result JSON; a file already there is replaced (default: a new file in --out-dir)')
   .addOption(new Option('--out-dir <folder>', 'folder for a new result file <time>-<scenario>.json; never replaces one (default: results/)').conflicts('out'))
-  .option('--json', 'print the result JSON on stdout, and nothing else there')
+  .option('--json', 'print the result JSON on stdout, and nothing else there (also when the file cannot be written)')
   .option('--list', 'list the scenarios and exit')
   .option('--explain', "print the scenario's story and its client code (misconfigured next to the fix), then exit")
   .option('--no-story', 'skip the story and the client code before the run')
@@ -71,7 +71,9 @@ const program = new Command('npm run scenario --')
   .option('--report', 'also write the HTML report next to the result file')
   .addHelpText(
     'after',
-    '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input, 3 the lab failed (a failed variant is marked so in the result),\n130/143 interrupted (the result, marked interrupted, holds the variants that had finished).',
+    '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input (a place the result cannot be written included, checked before the run),\n' +
+      '3 the lab failed (a failed variant is marked so in the result; or the disk refused the result),\n' +
+      '130/143 interrupted (the result, marked interrupted, holds the variants that had finished).',
   )
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'scenario: ')) });

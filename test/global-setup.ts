@@ -1,5 +1,6 @@
 // After the whole suite: no process of the lab may be left running (servers, clients, namespace
-// agents, the CLI), and no network namespace the lab made may be left behind.
+// agents, the CLI), no network namespace the lab made may be left behind, and nothing new may be
+// in the repository's results/ (the user's own results live there: tests write elsewhere).
 import { readdir, readFile } from 'node:fs/promises';
 import { leftoverNamespaces } from '../harness/netns.ts';
 import { ROOT } from './helpers.ts';
@@ -28,7 +29,11 @@ export async function labProcesses(): Promise<string[]> {
   return found;
 }
 
-export default function setup() {
+/** What is in the repository's results/ folder (names only, not its subfolders' contents). */
+const resultsFolder = () => readdir(`${ROOT}/results`).catch(() => [] as string[]);
+
+export default async function setup() {
+  const resultsBefore = new Set(await resultsFolder());
   return async function teardown() {
     // Give processes that are exiting a moment to be reaped.
     for (let i = 0; i < 20 && (await labProcesses()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
@@ -38,6 +43,10 @@ export default function setup() {
     const namespaces = await leftoverNamespaces();
     if (namespaces.length > 0) {
       throw new Error(`lab network namespaces left after the suite (remove them with npm run clean):\n${namespaces.map((ns) => ns.name).join('\n')}`);
+    }
+    const added = (await resultsFolder()).filter((name) => !resultsBefore.has(name));
+    if (added.length > 0) {
+      throw new Error(`the suite left files in results/ (a test must write with --out or --out-dir to a temporary folder):\n${added.join('\n')}`);
     }
   };
 }
