@@ -111,9 +111,10 @@ async function main(argv: string[]): Promise<number> {
   await checkMachine();
   const settings = effectiveSettings(scenario, options);
   checkOpenFiles(scenario.name, settings.load, options.concurrency !== undefined);
+  const topology = await openTopology(scenario, networkOptions(options));
+  // After the options are checked, before anything starts.
   const destination: ResultDestination = options.out ? { file: path.resolve(options.out) } : { folder: path.resolve(options.outDir ?? RESULTS_DIR) };
   await checkDestination(destination);
-  const topology = await openTopology(scenario, networkOptions(options));
   const mode = outputMode(Boolean(options.quiet));
   if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));

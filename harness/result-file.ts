@@ -4,7 +4,7 @@
 // with EEXIST instead). Reads a result back only when it passes the same schema, with a one-line
 // reason when it does not.
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError, UsageError } from './errors.ts';
 import { resultProblems, SCHEMA_VERSION, type Result } from './result-schema.ts';
@@ -22,18 +22,25 @@ export function resultFileName(result: Pick<Result, 'scenario' | 'startedAt'>): 
 /**
  * `mkdir -p` that reports the real reason: Node's recursive mkdir says ENOENT where the kernel said
  * EROFS or ENOSPC (nodejs/node#47098, #42808). A file in the way surfaces at the next open (ENOTDIR).
+ * Returns the folders it created, outermost first.
  */
-async function makeFolder(dir: string): Promise<void> {
+async function makeFolder(dir: string): Promise<string[]> {
   try {
     await mkdir(dir);
+    return [dir];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
+    if (code === 'EEXIST') return [];
     if (code !== 'ENOENT' || path.dirname(dir) === dir) throw error;
-    await makeFolder(path.dirname(dir));
-    await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
-      if (again.code !== 'EEXIST') throw again;
-    });
+    const made = await makeFolder(path.dirname(dir));
+    const madeThis = await mkdir(dir).then(
+      () => true,
+      (again: NodeJS.ErrnoException) => {
+        if (again.code !== 'EEXIST') throw again;
+        return false;
+      },
+    );
+    return madeThis ? [...made, dir] : made;
   }
 }
 
@@ -88,8 +95,8 @@ export async function writeFileAtomically(file: string, text: string, what: stri
 
 /**
  * Before a run: can a result be written where it is to go? Creates the folder, then a probe file
- * there, linked as a new result is, and removes both: nobody waits through a run whose result would
- * be lost. A UsageError in one line otherwise.
+ * there, linked as a new result is, and removes them all again (a run that writes nothing leaves
+ * nothing): nobody waits through a run whose result would be lost. A UsageError in one line otherwise.
  */
 export async function checkDestination(destination: ResultDestination): Promise<void> {
   if ('file' in destination && (await stat(destination.file).catch(() => null))?.isDirectory()) {
@@ -97,14 +104,17 @@ export async function checkDestination(destination: ResultDestination): Promise<
   }
   const folder = 'file' in destination ? path.dirname(destination.file) : destination.folder;
   const probe = path.join(folder, `.write-check.${process.pid}.tmp`);
+  let made: string[] = [];
   try {
-    await makeFolder(folder);
+    made = await makeFolder(folder);
     await (await open(probe, 'wx')).close();
     if ('folder' in destination) await link(probe, `${probe}.link`);
   } catch (error) {
     throw new UsageError(`cannot write results to ${folder} (${reason(error)}); choose another place with --out <file> or --out-dir <folder>`);
   } finally {
     await Promise.all([probe, `${probe}.link`].map((f) => rm(f, { force: true }).catch(() => {})));
+    // rmdir, not rm -r: a folder another run has begun to use since is not empty, and stays.
+    for (const dir of made.reverse()) await rmdir(dir).catch(() => {});
   }
 }
 

@@ -64,13 +64,18 @@ describe('two results with the same name', () => {
 });
 
 describe('checkDestination: before a run, one line and exit 2 where no result could be written', () => {
-  test('a folder to be made, and a file in it: fine, nothing left but the folder', async () => {
+  test('folders to be made: fine, and nothing is left (a run that writes nothing leaves nothing)', async () => {
     const base = freshDir();
     await checkDestination({ folder: path.join(base, 'new', 'results') });
     await checkDestination({ file: path.join(base, 'other', 'r.json') });
-    expect(readdirSync(base).sort()).toEqual(['new', 'other']);
-    expect(readdirSync(path.join(base, 'new', 'results'))).toEqual([]);
-    expect(readdirSync(path.join(base, 'other'))).toEqual([]);
+    expect(readdirSync(base)).toEqual([]);
+  });
+
+  test('a folder that exists stays, with nothing new in it', async () => {
+    const folder = freshDir();
+    await writeFile(path.join(folder, 'kept.json'), '{}');
+    await checkDestination({ folder });
+    expect(readdirSync(folder)).toEqual(['kept.json']);
   });
 
   test('a folder that is a file', async () => {
