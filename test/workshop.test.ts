@@ -1,7 +1,7 @@
 // `npm run workshop`: driven with keystrokes on a real pseudo-terminal, and with --yes on a pipe.
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAllScenarios, missingRequirements, scenarioNames } from '../harness/catalog.ts';
 import { finalScreen, inTerminal, ROOT, runCli, waitForOutput } from './helpers.ts';
 
@@ -27,6 +27,18 @@ async function present(args: string[], steps: [text: string, key: string][], row
   return run;
 }
 
+// A workshop writes its session under results/: whatever a test made there is removed after it,
+// also when the test failed before looking at it.
+const RESULTS = path.join(ROOT, 'results');
+let resultsBefore = new Set<string>();
+beforeEach(async () => {
+  resultsBefore = new Set(await readdir(RESULTS));
+});
+afterEach(async () => {
+  const made = (await readdir(RESULTS)).filter((name) => name.startsWith('workshop-') && !resultsBefore.has(name));
+  await Promise.all(made.map((name) => rm(path.join(RESULTS, name), { recursive: true, force: true })));
+});
+
 /** The session folder the workshop named on its last line, relative to the repository. */
 const sessionOf = (output: string) => path.join(ROOT, path.dirname(/Report of this session:\s+(\S+)/.exec(output)![1]!));
 
@@ -39,14 +51,9 @@ describe('npm run workshop', () => {
     const firstScenario = (await loadAllScenarios()).find((sc) => sc.name === first)!;
     expect(screen.filter((l) => l.startsWith('■ '))).toHaveLength(firstScenario.variants.length);
     expect(screen).toContain('Stopped by the presenter.');
-    const session = sessionOf(screen.join('\n'));
-    try {
-      expect((await readdir(session)).sort()).toEqual([`${first}.json`, 'report.html']);
-      // Nothing of the second scenario ran.
-      expect(run.stdout).not.toContain(`${second}: 300 requests per variant`);
-    } finally {
-      await rm(session, { recursive: true, force: true });
-    }
+    expect((await readdir(sessionOf(screen.join('\n')))).sort()).toEqual([`${first}.json`, 'report.html']);
+    // Nothing of the second scenario ran.
+    expect(run.stdout).not.toContain(`${second}: 300 requests per variant`);
   });
 
   it('q at the first pause quits before anything runs', async () => {
@@ -74,12 +81,7 @@ describe('npm run workshop', () => {
     expect(order.every((at) => at > -1)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(run.stderr).not.toContain('\x1b');
-    const session = sessionOf(run.stderr);
-    try {
-      expect((await readdir(session)).sort()).toEqual([...runnable.map((name) => `${name}.json`), 'report.html'].sort());
-    } finally {
-      await rm(session, { recursive: true, force: true });
-    }
+    expect((await readdir(sessionOf(run.stderr))).sort()).toEqual([...runnable.map((name) => `${name}.json`), 'report.html'].sort());
   });
 
   it('without a terminal and without --yes: a one-line usage error, exit 2', async () => {
