@@ -65,6 +65,17 @@ async function linkToFreeName(temporary: string, file: string): Promise<string> 
   }
 }
 
+/** What a path that exists but is no regular file is ("a character device"), or null. rename(2) would replace it. */
+async function notAFile(file: string): Promise<string | null> {
+  const found = await stat(file).catch(() => null);
+  if (!found || found.isFile()) return null;
+  if (found.isDirectory()) return 'a folder';
+  if (found.isCharacterDevice()) return 'a character device';
+  if (found.isBlockDevice()) return 'a block device';
+  if (found.isFIFO()) return 'a named pipe';
+  return 'a socket';
+}
+
 /**
  * Writes `text` to `file` whole or not at all, and returns the file it wrote; throws a LabError
  * naming `what` it was. With `replace: false` an existing file is kept and the text goes to the
@@ -73,6 +84,9 @@ async function linkToFreeName(temporary: string, file: string): Promise<string> 
 export async function writeFileAtomically(file: string, text: string, what: string, { replace = true } = {}): Promise<string> {
   // Unique to this write, so that no other writer (another run, or this one twice) shares or removes it.
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  // As root, renaming over /dev/null would replace the device with a file.
+  const other = await notAFile(file);
+  if (other) throw new LabError(`refusing to write the ${what} to ${file}: it is ${other}, not a file`);
   try {
     await makeFolder(path.dirname(file));
     const handle = await open(temporary, 'wx');
@@ -99,8 +113,12 @@ export async function writeFileAtomically(file: string, text: string, what: stri
  * nothing): nobody waits through a run whose result would be lost. A UsageError in one line otherwise.
  */
 export async function checkDestination(destination: ResultDestination): Promise<void> {
-  if ('file' in destination && (await stat(destination.file).catch(() => null))?.isDirectory()) {
-    throw new UsageError(`--out ${destination.file} is a folder; give a file name, or use --out-dir ${destination.file}`);
+  if ('file' in destination) {
+    const { file } = destination;
+    const other = await notAFile(file);
+    if (other === 'a folder') throw new UsageError(`--out ${file} is a folder; give a file name, or use --out-dir ${file}`);
+    // Writing replaces the file: as root, --out /dev/null would replace the device itself.
+    if (other) throw new UsageError(`--out ${file} is ${other}, not a file: the result would replace it whole; give the name of a file`);
   }
   const folder = 'file' in destination ? path.dirname(destination.file) : destination.folder;
   const probe = path.join(folder, `.write-check.${process.pid}.tmp`);

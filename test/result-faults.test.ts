@@ -1,10 +1,11 @@
 // Where the result goes, when it cannot go there: through the real CLI, on real filesystems that
 // refuse the write (a read-only tmpfs, a tmpfs too small for the result). As root, chmod stops
 // nothing, hence the mounts.
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resultProblems, type Result } from '../harness/result-schema.ts';
 import { mountTmpfs, scenarioCli, tmpfsMissing } from './helpers.ts';
@@ -72,6 +73,20 @@ describe('bad destinations: one line, exit 2, before the run', () => {
       const cli = await run(['--out', dir]);
       expect(cli.exitCode).toBe(2);
       expect(cli.stderr).toBe(`scenario: --out ${dir} is a folder; give a file name, or use --out-dir ${dir}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--out that is not a file (a named pipe here; as root, /dev/null would be replaced by a file)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-out-fifo-'));
+    const fifo = path.join(dir, 'pipe');
+    try {
+      await execa('mkfifo', [fifo]);
+      const cli = await run(['--out', fifo]);
+      expect(cli.exitCode).toBe(2);
+      expect(cli.stderr).toBe(`scenario: --out ${fifo} is a named pipe, not a file: the result would replace it whole; give the name of a file`);
+      expect(statSync(fifo).isFIFO()).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
