@@ -14,7 +14,6 @@ import { BENCH_SCHEMA_VERSION, benchProblems, type BenchResult, type HarnessSect
 import { formatBench } from './format.ts';
 import { measureScenario, measureStartup } from './harness-cost.ts';
 import { benchLoad, type LoadPlan } from './load-bench.ts';
-import { deleteOwnNamespaces } from './namespace.ts';
 import { benchSampler, type SamplerPlan } from './sampler-bench.ts';
 import { evaluateTargets } from './targets.ts';
 
@@ -126,11 +125,6 @@ async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-async function cleanUp(): Promise<void> {
-  await stopAll();
-  await deleteOwnNamespaces();
-}
-
 // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal that has no listener left
 // but its own, which would end this process before the namespaces are deleted.
 let interrupted = false;
@@ -139,7 +133,7 @@ function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
     if (interrupted) return;
     interrupted = true;
     console.error(`\nbench: interrupted by ${signal}; stopping its processes, no bench file written`);
-    void cleanUp().finally(() => process.exit(code));
+    void stopAll().finally(() => process.exit(code));
   });
 }
 onSignal('SIGINT', EXIT.sigint);
@@ -153,6 +147,7 @@ const code = await exitCodeOf('bench', () =>
   }),
 );
 if (!interrupted) {
-  await cleanUp();
+  // Ends the processes it started, then deletes its namespaces (harness/netns.ts).
+  await stopAll();
   process.exit(code);
 }

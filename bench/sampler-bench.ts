@@ -2,9 +2,10 @@
 // namespace and a worker process inside it (sampler-worker.ts); without the privilege to make one,
 // the worker runs on 127.0.0.1 in the host's namespace, among whatever else runs there.
 import { isDeepStrictEqual } from 'node:util';
+import { execa } from 'execa';
 import { LabError } from '../harness/errors.ts';
+import { createNamespace, deleteNamespace, namespaceUnavailability, removeLeftoverNamespaces } from '../harness/netns.ts';
 import { lastStderrLine, startNode, startNodeIn } from '../harness/processes.ts';
-import { createNamespace, deleteNamespace } from './namespace.ts';
 import { onPath } from './on-path.ts';
 import { WAYS } from './socket-table-ways.ts';
 import type { RatedWay, SamplerSection, SamplerSizeReport, SamplerSizeResult, WayCost } from './bench-schema.ts';
@@ -12,6 +13,26 @@ import type { SamplerJob, SamplerWorkerMessage } from './sampler-worker.ts';
 import { destinationsFor, SOCKETS_PER_DESTINATION } from './time-wait-pile.ts';
 
 const WORKER = new URL('./sampler-worker.ts', import.meta.url);
+
+/** Sysctls set inside the bench's namespace only: a wide port range, and no early reuse of TIME_WAIT ports. */
+const SYSCTLS = { 'net.ipv4.ip_local_port_range': '1024 65535', 'net.ipv4.tcp_tw_reuse': '0' };
+
+/**
+ * A fresh namespace of the lab's (harness/netns.ts, so `npm run clean` and stopAll() see it) with the
+ * bench's sysctls: nothing else lives there, so the socket table holds only the pile being measured,
+ * and the pile disappears with the namespace (no 60 s wait for TIME_WAIT).
+ */
+async function benchNamespace(): Promise<string> {
+  const name = await createNamespace('bench');
+  try {
+    const settings = Object.entries(SYSCTLS).map(([key, value]) => `${key}=${value}`);
+    await execa('ip', ['netns', 'exec', name, 'sysctl', '-q', '-w', ...settings]);
+  } catch (error) {
+    await deleteNamespace(name);
+    throw new LabError(`could not set the bench's sysctls in ${name}: ${lastStderrLine(error)}`);
+  }
+  return name;
+}
 
 export interface SamplerPlan {
   /** TIME_WAIT sockets to pile up, one measurement each. */
@@ -71,18 +92,16 @@ export async function benchSampler({ sizes: planned, ...measures }: SamplerPlan,
     }
   }
   const sizes: SamplerSizeResult[] = [];
-  let where: SamplerSection['where'] = 'own network namespace';
+  const unavailable = await namespaceUnavailability();
+  const where: SamplerSection['where'] = unavailable ? 'host namespace, 127.0.0.1' : 'own network namespace';
+  if (unavailable) notes.push(`no network namespace (${unavailable}): piles built on 127.0.0.1 among the host's other sockets`);
+  else await removeLeftoverNamespaces();
   for (const size of planned) {
-    const namespace = await createNamespace();
-    const name = 'name' in namespace ? namespace.name : null;
-    if ('unavailable' in namespace) {
-      if (where === 'own network namespace') notes.push(`no network namespace (${namespace.unavailable}): piles built on 127.0.0.1 among the host's other sockets`);
-      where = 'host namespace, 127.0.0.1';
-      if (size > SOCKETS_PER_DESTINATION) {
-        notes.push(`${size.toLocaleString('en-US')} sockets skipped: without a namespace of its own the bench keeps to one address (${SOCKETS_PER_DESTINATION.toLocaleString('en-US')} at most)`);
-        continue;
-      }
+    if (unavailable && size > SOCKETS_PER_DESTINATION) {
+      notes.push(`${size.toLocaleString('en-US')} sockets skipped: without a namespace of its own the bench keeps to one address (${SOCKETS_PER_DESTINATION.toLocaleString('en-US')} at most)`);
+      continue;
     }
+    const name = unavailable ? null : await benchNamespace();
     onSize(size);
     try {
       const job: SamplerJob = {

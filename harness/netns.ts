@@ -1,8 +1,9 @@
-// The network namespaces the lab creates for itself: per variant a server namespace and a client
-// namespace (two "hosts") joined by a veth pair, with addresses from 198.18.0.0/15, the range RFC 2544
-// reserves for benchmarking, and no route anywhere else. Names carry the lab's prefix and the PID
-// of the run that made them, so a leftover of a killed run can be told from a live run's, and
-// namespaces the lab did not make are never touched.
+// The network namespaces the lab creates for itself, the one place that makes them: per variant a
+// server namespace and a client namespace (two "hosts") joined by a veth pair, with addresses from
+// 198.18.0.0/15, the range RFC 2544 reserves for benchmarking, and no route anywhere else; and single
+// namespaces for the bench. Names carry the lab's prefix and the PID of the run that made them
+// (`twlab-<pid>-<n>-<role>`), so a leftover of a killed run can be told from a live run's, `npm run
+// clean` and the test suite see every one, and namespaces the lab did not make are never touched.
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { LabError } from './errors.ts';
@@ -14,7 +15,7 @@ export const SERVER_ADDRESS = '198.18.0.1';
 export const CLIENT_ADDRESS = '198.18.0.2';
 /** A /30 holds exactly the two ends: the only route in either namespace is to the other end. */
 const PREFIX_LENGTH = 30;
-/** `twlab-<pid>-<n>-srv`: the PID of the run that created it. */
+/** `twlab-<pid>-<n>-<role>`: the PID of the run that created it. */
 const LAB_NAME = new RegExp(`^${NAMESPACE_PREFIX}(\\d+)-`);
 
 /** Set to anything to pretend this process may not create network namespaces (for tests). */
@@ -28,13 +29,23 @@ export interface NamespacePair {
 const ip = (args: string[]) => execa('ip', args, { stdin: 'ignore' });
 
 const existing = new Set<string>();
-let pairsMade = 0;
+let made = 0;
+/** `twlab-<pid>-<n>`: unique within this process. */
+const nextBase = () => `${NAMESPACE_PREFIX}${process.pid}-${++made}`;
 // However the run ends (done, error, Ctrl-C), stopAll() ends the processes in the namespaces, then this.
 onStop(async () => {
   await Promise.allSettled([...existing].map(deleteNamespace));
 });
 
-async function deleteNamespace(name: string): Promise<void> {
+/** Adds a namespace, tracked for deletion at once, with `lo` up. */
+async function addNamespace(name: string): Promise<void> {
+  await ip(['netns', 'add', name]);
+  existing.add(name);
+  await ip(['-n', name, 'link', 'set', 'lo', 'up']);
+}
+
+/** Deletes a namespace this process made (the processes inside must have ended). */
+export async function deleteNamespace(name: string): Promise<void> {
   await ip(['netns', 'delete', name]);
   existing.delete(name);
 }
@@ -67,15 +78,27 @@ export async function namespaceUnavailability(): Promise<string | null> {
   return null;
 }
 
+/**
+ * A fresh namespace `twlab-<pid>-<n>-<role>` with `lo` up and nothing else. However the run ends,
+ * stopAll() deletes it; deleteNamespace() does it earlier.
+ */
+export async function createNamespace(role: string): Promise<string> {
+  const name = `${nextBase()}-${role}`;
+  try {
+    await addNamespace(name);
+  } catch (error) {
+    if (existing.has(name)) await deleteNamespace(name).catch(() => {});
+    throw new LabError(`could not set up the network namespace ${name}: ${lastStderrLine(error)}`);
+  }
+  return name;
+}
+
 /** A fresh server and client namespace joined by veth, `lo` up in each. */
 export async function createPair(): Promise<NamespacePair> {
-  const base = `${NAMESPACE_PREFIX}${process.pid}-${++pairsMade}`;
+  const base = nextBase();
   const pair = { server: `${base}-srv`, client: `${base}-cli` };
   try {
-    for (const name of [pair.server, pair.client]) {
-      await ip(['netns', 'add', name]);
-      existing.add(name);
-    }
+    for (const name of [pair.server, pair.client]) await addNamespace(name);
     // Both ends are created inside the namespaces: nothing of the pair appears in the host's.
     await ip(['link', 'add', 'veth-srv', 'netns', pair.server, 'type', 'veth', 'peer', 'name', 'veth-cli', 'netns', pair.client]);
     const ends = [
@@ -85,7 +108,6 @@ export async function createPair(): Promise<NamespacePair> {
     for (const [ns, device, address] of ends) {
       await ip(['-n', ns, 'address', 'add', `${address}/${PREFIX_LENGTH}`, 'dev', device]);
       await ip(['-n', ns, 'link', 'set', device, 'up']);
-      await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
     }
   } catch (error) {
     await deletePair(pair);
@@ -129,6 +151,11 @@ export async function isAlive(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   // `pid (comm) S ...`: the state is the first field after the last ')' (proc(5)).
   return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** The names of the lab namespaces that the process `pid` made and that exist now. */
+export async function namespacesOf(pid: number | undefined): Promise<string[]> {
+  return (await labNamespaces()).filter((ns) => ns.ownerPid === pid).map((ns) => ns.name);
 }
 
 /** Lab namespaces whose run is gone (killed before it could clean up). */

@@ -6,12 +6,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchProblems, type BenchResult } from '../bench/bench-schema.ts';
-import { benchNamespaces } from '../bench/namespace.ts';
-import { runCli } from './helpers.ts';
+import { namespacesOf } from '../harness/netns.ts';
+import { labProcesses } from './global-setup.ts';
+import { namespacesMissing, runCli } from './helpers.ts';
 
 const benchCli = (args: string[]) => runCli('bench/cli.ts', args, { timeout: 60_000 });
-/** The namespaces a bench process made (named after its PID), so runs elsewhere on the machine do not count. */
-const namespacesOf = async (pid: number | undefined) => (await benchNamespaces()).filter((name) => name.startsWith(`twl-bench-${pid}-`));
+
+/** Resolves once the bench has written `text` on stderr. */
+function untilStderr(run: ReturnType<typeof benchCli>, text: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let seen = '';
+    run.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) resolve();
+    });
+  });
+}
 
 describe('npm run bench -- --quick', () => {
   let dir: string;
@@ -75,13 +85,7 @@ describe('npm run bench interrupted', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'twl-bench-test-'));
     try {
       const run = benchCli(['--quick', '--only', 'sampler', '--out', path.join(dir, 'bench.json')]);
-      await new Promise<void>((resolve) => {
-        let seen = '';
-        run.stderr!.on('data', (chunk: Buffer) => {
-          seen += chunk.toString();
-          if (seen.includes('> sampler:')) resolve();
-        });
-      });
+      await untilStderr(run, '> sampler:');
       expect(await namespacesOf(run.pid)).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 500)); // the worker is inside, starting its servers
       run.kill('SIGINT');
@@ -93,6 +97,23 @@ describe('npm run bench interrupted', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(await namespacesMissing())('npm run bench killed outright', () => {
+  it('leaves a lab namespace (twlab-<pid>-<n>-bench) that npm run clean removes', async () => {
+    const run = benchCli(['--quick', '--only', 'sampler', '--out', path.join(os.tmpdir(), `twl-bench-killed-${process.pid}.json`)]);
+    await untilStderr(run, '> sampler:');
+    run.kill('SIGKILL');
+    await run;
+    const left = await namespacesOf(run.pid);
+    expect(left).toEqual([expect.stringMatching(new RegExp(`^twlab-${run.pid}-\\d+-bench$`))]);
+    // The worker inside ends by itself once its measurement is done: its IPC channel to the bench is gone.
+    for (let i = 0; i < 300 && (await labProcesses()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const clean = await runCli('harness/clean.ts', []);
+    expect(clean.exitCode, clean.stderr).toBe(0);
+    expect(clean.stderr).toContain(left[0]);
+    expect(await namespacesOf(run.pid)).toEqual([]);
   });
 });
 

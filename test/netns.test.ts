@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { CLIENT_SYSCTLS } from '../harness/client-sysctls.ts';
-import { labNamespaces, PRETEND_UNAVAILABLE_ENV } from '../harness/netns.ts';
+import { namespacesOf, PRETEND_UNAVAILABLE_ENV } from '../harness/netns.ts';
 import type { Result } from '../harness/result-schema.ts';
 import { labProcesses } from './global-setup.ts';
 import { namespacesMissing, ROOT, runCli, scenarioCli } from './helpers.ts';
@@ -15,7 +15,6 @@ const outDir = mkdtempSync(path.join(tmpdir(), 'twlab-netns-'));
 const noNamespaces = await namespacesMissing();
 const skipped = noNamespaces ? ` (skipped: ${noNamespaces})` : '';
 const out = (name: string) => path.join(outDir, `${name}.json`);
-const namespacesOf = async (pid: number | undefined) => (await labNamespaces()).filter((ns) => ns.ownerPid === pid).map((ns) => ns.name);
 
 async function untilNoLabProcesses() {
   for (let i = 0; i < 50 && (await labProcesses()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
