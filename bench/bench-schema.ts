@@ -2,6 +2,7 @@
 // against it before it is written. Units are in the names; every figure was measured in the run.
 import { z } from 'zod';
 import { resultSchema } from '../harness/result-schema.ts';
+import { schemaProblems } from '../harness/schema-problems.ts';
 
 export const BENCH_SCHEMA_VERSION = 1;
 
@@ -155,7 +156,4 @@ export type Target = z.infer<typeof targetSchema>;
 export type BenchResult = z.infer<typeof benchSchema>;
 
 /** One line per problem, naming the field. */
-export function benchProblems(value: unknown): string[] {
-  const parsed = benchSchema.safeParse(value);
-  return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-}
+export const benchProblems = (value: unknown) => schemaProblems(benchSchema, value);

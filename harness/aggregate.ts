@@ -46,20 +46,28 @@ const combineFigures = (trials: VariantSummary[], fn: Combine) => combine(summar
  * a client opens one connection per request or keeps one per worker (the concurrency), and when
  * nothing fails every request is answered and reaches the server.
  */
-const EXACT_BY_CONSTRUCTION: Record<string, (load: LoadSettings) => number[]> = {
+const EXACT_BY_CONSTRUCTION: Record<string, (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => number[]> = {
   connectionsOpened: (load) => [load.requests, load.concurrency],
   requestsServed: (load) => [load.requests],
   'requests.ok': (load) => [load.requests],
 };
 
-/** The exact counts that hit their constructed value in some trial but not in every one. */
-export function exactCountMismatches(trials: VariantSummary[], load: LoadSettings): VariantResult['exactCountMismatches'] {
+/** A summary's counts that are exact by construction, by figure path (`requests.ok`). */
+export function exactCounts(summary: SummaryFigures): Record<string, number> {
+  return Object.fromEntries(Object.keys(EXACT_BY_CONSTRUCTION).map((figure) => [figure, figureValue(summary, figure)!]));
+}
+
+/** The exact counts (one record per run, from exactCounts) that hit their constructed value in some run but not in every one. */
+export function exactMismatches(runs: Record<string, number>[], load: Pick<LoadSettings, 'requests' | 'concurrency'>): VariantResult['exactCountMismatches'] {
   return Object.entries(EXACT_BY_CONSTRUCTION).flatMap(([figure, constructed]) => {
-    const values = trials.map((t) => figureValue(t, figure)!);
+    const values = runs.map((counts) => counts[figure]!);
     const exact = values.some((v) => constructed(load).includes(v));
     return exact && new Set(values).size > 1 ? [{ figure, values }] : [];
   });
 }
+
+/** The exact counts that hit their constructed value in some trial but not in every one. */
+export const exactCountMismatches = (trials: VariantSummary[], load: LoadSettings) => exactMismatches(trials.map(exactCounts), load);
 
 export type Aggregate = Pick<VariantResult, 'summary' | 'spread' | 'exactCountMismatches'>;
 

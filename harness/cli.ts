@@ -10,15 +10,14 @@ import { checkOpenFiles, filesExhausted } from './descriptors.ts';
 import { EXIT, exitCodeOf } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from './format.ts';
-import { defaultTimeLimitMs } from './load.ts';
 import { checkMachine } from './preflight.ts';
 import { stopAll } from './processes.ts';
 import { checkDestination, RESULTS_DIR, writeResult, type ResultDestination } from './result-file.ts';
 import { outputMode, progressOutput } from './progress-output.ts';
 import { writeReport } from './report-file.ts';
-import { runScenario, type RunSettings } from './run-scenario.ts';
+import { runScenario } from './run-scenario.ts';
+import { effectiveSettings, type SettingOverrides } from './run-settings.ts';
 import { DEFAULT_INTERVAL_MS } from './sampler.ts';
-import type { Scenario } from './scenario.ts';
 import { terminalColumns } from './terminal-text.ts';
 import { openTopology } from './topology.ts';
 
@@ -35,13 +34,7 @@ function wholeNumber(min: number, max: number) {
 }
 const n = (x: number) => x.toLocaleString('en-US');
 
-interface CliOptions extends NetworkCliOptions {
-  requests?: number;
-  concurrency?: number;
-  bodyBytes?: number;
-  intervalMs: number;
-  timeLimitS?: number;
-  repeat: number;
+interface CliOptions extends NetworkCliOptions, SettingOverrides {
   out?: string;
   outDir?: string;
   json?: boolean;
@@ -78,20 +71,6 @@ const program = new Command('npm run scenario --')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'scenario: ')) });
 addNetworkOptions(program);
-
-function effectiveSettings(scenario: Scenario, o: CliOptions): RunSettings {
-  // A flag overrides one field of the scenario, never the whole of it.
-  const load = { ...scenario.load, ...(o.requests && { requests: o.requests }), ...(o.concurrency && { concurrency: o.concurrency }) };
-  const server = { ...scenario.server, ...(o.bodyBytes !== undefined && { bodyBytes: o.bodyBytes }) };
-  return {
-    load,
-    server,
-    intervalMs: o.intervalMs,
-    tailMs: 500,
-    timeLimitMs: o.timeLimitS === undefined ? defaultTimeLimitMs(load) : o.timeLimitS * 1000,
-    repeat: o.repeat,
-  };
-}
 
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });

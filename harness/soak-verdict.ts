@@ -1,0 +1,155 @@
+// Whether a soak stayed flat: each check over the iterations, with a line saying what it found.
+// Pure: the iterations in, the checks out.
+import { exactMismatches } from './aggregate.ts';
+import type { Boundary, Check, Iteration } from './soak-schema.ts';
+
+/**
+ * The most the heap (after a forced GC) may grow from the first third of the iterations to the last,
+ * as a mean of each third. V8's warm-up (compiled code, inline caches) added under 1 MiB over 40
+ * iterations, after the heap had dropped by about 4 MiB once start-up code was collected; a leak of
+ * 64 KiB per iteration crosses this over 50 iterations (the 10-minute soak runs more).
+ */
+export const HEAP_GROWTH_BOUND_BYTES = 2 * 1024 * 1024;
+/** Thirds need three iterations at least. */
+export const MIN_ITERATIONS = 3;
+
+const n = (x: number) => x.toLocaleString('en-US');
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const fdText = (b: Boundary) =>
+  Object.entries(b.fdKinds)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, count]) => `${kind} ${count}`)
+    .join(', ');
+
+function claimsHeld(iterations: Iteration[]): Check {
+  const failed = iterations.filter((i) => i.claims.failed.length > 0);
+  return {
+    name: 'claims',
+    held: failed.length === 0,
+    detail:
+      failed.length === 0
+        ? `every claim held in all ${iterations.length} iterations`
+        : failed.map((i) => `iteration ${i.iteration} (${i.entry}): ${i.claims.failed.join('; ')}`).join(' | '),
+  };
+}
+
+function exactCountsIdentical(iterations: Iteration[]): Check {
+  const byEntry = Map.groupBy(iterations, (i) => i.entry);
+  const problems: string[] = [];
+  let compared = 0;
+  for (const [entry, runs] of byEntry) {
+    if (runs.length < 2) continue;
+    for (const variant of runs[0]!.variants) {
+      compared++;
+      const counts = runs.map((run) => run.variants.find((v) => v.name === variant.name)!.exactCounts);
+      for (const m of exactMismatches(counts, runs[0]!.load)) problems.push(`${entry} ${variant.name}: ${m.figure} ${m.values.map(n).join(', ')}`);
+    }
+  }
+  return {
+    name: 'exact counts',
+    held: problems.length === 0 && compared > 0,
+    detail:
+      compared === 0 ? 'no scenario ran twice: nothing to compare'
+      : problems.length > 0 ? `exact by construction, but differed across iterations: ${problems.join('; ')}`
+      : `identical across the iterations of each scenario (${compared} variants compared)`,
+  };
+}
+
+function kernelAgrees(iterations: Iteration[]): Check {
+  const inNamespaces = iterations.filter((i) => i.topology === 'namespaces');
+  const problems = inNamespaces.flatMap((i) =>
+    i.variants.flatMap((v) => {
+      const opened = v.exactCounts.connectionsOpened!;
+      const { client, server } = v.kernelOpens!;
+      return client === opened && server === opened ? [] : [`iteration ${i.iteration} ${v.name}: server ${n(opened)}, client namespace ${n(client)}, server namespace ${n(server)}`];
+    }),
+  );
+  return {
+    name: 'kernel opens',
+    held: problems.length === 0,
+    detail:
+      inNamespaces.length === 0 ? 'no iteration ran in namespaces'
+      : problems.length > 0 ? `the kernel's opens differ from the server's count: ${problems.join('; ')}`
+      : `in ${inNamespaces.length} namespace iterations each namespace's opens equal the server's count of connections`,
+  };
+}
+
+function namespaceTimeWaitBounded(iterations: Iteration[]): Check {
+  const inNamespaces = iterations.filter((i) => i.topology === 'namespaces');
+  const problems = inNamespaces.flatMap((i) =>
+    i.variants.flatMap((v) => {
+      const opened = v.exactCounts.connectionsOpened!;
+      const { client, server } = v.namespaceTimeWaitPeak!;
+      return client <= opened && server <= opened ? [] : [`iteration ${i.iteration} ${v.name}: ${n(client)} / ${n(server)} TIME_WAIT for ${n(opened)} connections`];
+    }),
+  );
+  const peak = Math.max(0, ...inNamespaces.flatMap((i) => i.variants.map((v) => v.namespaceTimeWaitPeak!.client + v.namespaceTimeWaitPeak!.server)));
+  return {
+    name: 'namespace TIME_WAIT',
+    held: problems.length === 0,
+    detail:
+      inNamespaces.length === 0 ? 'no iteration ran in namespaces'
+      : problems.length > 0 ? `a namespace held more TIME_WAIT than its variant opened connections (inherited): ${problems.join('; ')}`
+      : `each side's namespace held at most one TIME_WAIT per connection of its own variant (largest pile ${n(peak)}): nothing piles up`,
+  };
+}
+
+function fdsFlat(iterations: Iteration[]): Check {
+  if (iterations.length < MIN_ITERATIONS) return tooFew('file descriptors', iterations);
+  const [first, ...rest] = iterations.map((i) => i.after);
+  const differ = rest.flatMap((b, i) => (fdText(b) === fdText(first!) ? [] : [`after iteration ${i + 2}: ${b.fds} (${fdText(b)})`]));
+  return {
+    name: 'file descriptors',
+    held: differ.length === 0,
+    detail:
+      differ.length === 0
+        ? `${first!.fds} open after every iteration (${fdText(first!)})`
+        : `${first!.fds} after iteration 1 (${fdText(first!)}), then ${differ.join('; ')}`,
+  };
+}
+
+function noneLeft(name: 'processes' | 'namespaces', iterations: Iteration[]): Check {
+  const count = (b: Boundary) => (name === 'processes' ? b.processes : b.namespaces.length);
+  const left = iterations.filter((i) => count(i.after) > 0);
+  const seen = Math.max(0, ...iterations.map((i) => i.during[name]));
+  return {
+    name,
+    held: left.length === 0,
+    detail:
+      left.length === 0
+        ? `none left after any iteration (up to ${seen} seen while a variant ran)`
+        : `left after iteration ${left.map((i) => `${i.iteration}: ${count(i.after)}`).join(', ')}`,
+  };
+}
+
+function heapFlat(iterations: Iteration[]): Check {
+  if (iterations.length < MIN_ITERATIONS) return tooFew('heap', iterations);
+  const third = Math.floor(iterations.length / 3);
+  const heap = iterations.map((i) => i.after.heapUsedBytes);
+  const first = mean(heap.slice(0, third));
+  const last = mean(heap.slice(-third));
+  const growth = last - first;
+  return {
+    name: 'heap',
+    held: growth < HEAP_GROWTH_BOUND_BYTES,
+    detail: `after GC, mean of the first third (${third} iterations) ${mib(first)}, of the last third ${mib(last)}: growth ${mib(growth)} (bound ${mib(HEAP_GROWTH_BOUND_BYTES)})`,
+  };
+}
+
+function tooFew(name: string, iterations: Iteration[]): Check {
+  return { name, held: false, detail: `${iterations.length} iterations are too few to judge; a soak needs ${MIN_ITERATIONS} at least` };
+}
+
+export function soakChecks(iterations: Iteration[]): Check[] {
+  return [
+    claimsHeld(iterations),
+    exactCountsIdentical(iterations),
+    kernelAgrees(iterations),
+    namespaceTimeWaitBounded(iterations),
+    fdsFlat(iterations),
+    noneLeft('processes', iterations),
+    noneLeft('namespaces', iterations),
+    heapFlat(iterations),
+  ];
+}
