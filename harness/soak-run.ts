@@ -10,7 +10,7 @@ import { effectiveSettings } from './run-settings.ts';
 import { DEFAULT_INTERVAL_MS } from './sampler.ts';
 import type { Scenario } from './scenario.ts';
 import { markedProcesses, measureBoundary } from './soak-measure.ts';
-import type { SoakEntry } from './soak-plan.ts';
+import { entryText, type SoakEntry } from './soak-plan.ts';
 import type { Iteration, SoakVariant } from './soak-schema.ts';
 import { openTopology, type Topology } from './topology.ts';
 import type { VariantResult } from './result-schema.ts';
@@ -40,7 +40,10 @@ export async function prepareEntries(entries: SoakEntry[], requests: number | un
     const scenario = await loadScenario(entry.scenario);
     const [lacks] = (await missingRequirements([scenario])).get(scenario.name) ?? [];
     if (lacks) throw new UsageError(`${scenario.name} needs ${lacks.what}; ${lacks.howToGet}`);
-    const topology = await openTopology(scenario, { netns: entry.netns, sysctls: {}, target: null, controlPort: null });
+    const topology = await openTopology(scenario, { netns: entry.netns, sysctls: {}, target: null, controlPort: null }).catch((error: unknown) => {
+      // Its words are the scenario CLI's (--netns on/off): say which entry, as written here.
+      throw error instanceof UsageError ? new UsageError(`${entryText(entry)}: ${error.message}`) : error;
+    });
     const settings = effectiveSettings(scenario, { requests: requests ?? entry.requests, intervalMs: DEFAULT_INTERVAL_MS, repeat: 1 });
     prepared.push({ key: `${scenario.name}@${topology.record.mode}`, scenario, topology, settings });
   }
