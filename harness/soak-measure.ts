@@ -39,7 +39,8 @@ export async function openFds(): Promise<Record<string, number>> {
     // The descriptor readdir itself holds is gone by the time it is read: skip what vanished.
     const target = await readlink(`/proc/self/fd/${fd}`).catch(() => null);
     if (target === null) continue;
-    const kind = target.replace(/^(socket|pipe):\[\d+\]$/, '$1');
+    // `/dev/null (deleted)`: the same open file, after its name was replaced (e.g. /dev/null re-made).
+    const kind = target.replace(/^(socket|pipe):\[\d+\]$/, '$1').replace(/ \(deleted\)$/, '');
     kinds[kind] = (kinds[kind] ?? 0) + 1;
   }
   return kinds;
@@ -52,12 +53,19 @@ export async function openFds(): Promise<Record<string, number>> {
 export async function measureBoundary(gc: () => void): Promise<Boundary> {
   gc();
   const memory = process.memoryUsage();
+  const status = await readFile('/proc/self/status', 'utf8');
+  // `RssAnon:  172 kB` (proc(5)): resident memory the process allocated, and pages of files it
+  // mapped (the node binary, libraries), which grow as more of their code is used.
+  const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? 0) * 1024;
   const fdKinds = await openFds();
   return {
     fds: Object.values(fdKinds).reduce((a, b) => a + b, 0),
     fdKinds,
     rssBytes: memory.rss,
+    rssAnonBytes: kB('RssAnon'),
+    rssFileBytes: kB('RssFile'),
     heapUsedBytes: memory.heapUsed,
+    externalBytes: memory.external,
     processes: (await markedProcesses()).length,
     namespaces: await namespacesOf(process.pid),
     hostTimeWait: parseSockstat(await readFile('/proc/net/sockstat', 'utf8')).tw,

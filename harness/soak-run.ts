@@ -56,6 +56,7 @@ function variantFigures(variant: VariantResult): SoakVariant {
     name: variant.name,
     role: variant.role,
     exactCounts: exactCounts(variant.summary),
+    errorsByCode: variant.summary.requests.errorsByCode,
     kernelOpens: kernelBySide ? { client: kernelBySide.client.activeOpens, server: kernelBySide.server.passiveOpens } : null,
     namespaceTimeWaitPeak: namespacePeaks ? { client: namespacePeaks.client?.tw ?? 0, server: namespacePeaks.server?.tw ?? 0 } : null,
   };

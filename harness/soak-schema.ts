@@ -13,7 +13,10 @@ export const boundarySchema = z.strictObject({
   fds: count.meta({ description: "This process's open file descriptors (/proc/self/fd)." }),
   fdKinds: z.record(z.string(), count).meta({ description: 'The same by kind: socket, pipe, anon_inode:[eventpoll], a path...' }),
   rssBytes: count,
+  rssAnonBytes: count.meta({ description: 'The part of RSS the process allocated (RssAnon of /proc/self/status).' }),
+  rssFileBytes: count.meta({ description: 'The part of RSS that maps files: the node binary and libraries (RssFile).' }),
   heapUsedBytes: count.meta({ description: 'V8 heap in use right after a forced full garbage collection.' }),
+  externalBytes: count.meta({ description: 'Memory of C++ objects bound to JavaScript ones, Buffers included (process.memoryUsage().external).' }),
   processes: count.meta({ description: 'Processes the soak started (marked in their environment) that still exist.' }),
   namespaces: z.array(z.string()).meta({ description: 'Lab network namespaces this process made that still exist.' }),
   hostTimeWait: count.meta({ description: "TIME_WAIT sockets of the host's network namespace, every program's (/proc/net/sockstat)." }),
@@ -23,6 +26,7 @@ const variantSchema = z.strictObject({
   name: z.string(),
   role: z.enum(['misconfigured', 'fix']),
   exactCounts: z.record(z.string(), count).meta({ description: 'The counts that are exact by construction (harness/aggregate.ts), by figure path.' }),
+  errorsByCode: z.record(z.string(), count).meta({ description: 'Failed requests by error code: a variant that failed one is left out of the exact count comparison.' }),
   kernelOpens: z
     .strictObject({ client: z.number().int(), server: z.number().int() })
     .nullable()

@@ -80,6 +80,7 @@ describe('a short soak: no-body-close (namespaces when permitted) and keepalive-
       for (const v of i.variants) {
         const expected = v.role === 'misconfigured' ? REQUESTS : i.load.concurrency;
         expect(v.exactCounts, `${i.entry} ${v.name}`).toEqual({ connectionsOpened: expected, requestsServed: REQUESTS, 'requests.ok': REQUESTS });
+        expect(v.errorsByCode).toEqual({});
         // In namespaces each side's kernel counts only this variant's connections, and agrees with the server.
         if (i.topology === 'namespaces') {
           expect(v.kernelOpens).toEqual({ client: expected, server: expected });
