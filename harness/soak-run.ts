@@ -55,6 +55,8 @@ function variantFigures(variant: VariantResult): SoakVariant {
   return {
     name: variant.name,
     role: variant.role,
+    status: variant.status ?? 'complete',
+    failure: variant.failure?.message ?? null,
     exactCounts: exactCounts(variant.summary),
     errorsByCode: variant.summary.requests.errorsByCode,
     kernelOpens: kernelBySide ? { client: kernelBySide.client.activeOpens, server: kernelBySide.server.passiveOpens } : null,

@@ -25,6 +25,8 @@ export const boundarySchema = z.strictObject({
 const variantSchema = z.strictObject({
   name: z.string(),
   role: z.enum(['misconfigured', 'fix']),
+  status: z.enum(['complete', 'failed']).meta({ description: "failed: it stopped before its client finished (the result's failure); its figures are left out of the checks but this one." }),
+  failure: z.string().nullable().meta({ description: 'Why a failed variant stopped, as the result says it.' }),
   exactCounts: z.record(z.string(), count).meta({ description: 'The counts that are exact by construction (harness/aggregate.ts), by figure path.' }),
   errorsByCode: z.record(z.string(), count).meta({ description: 'Failed requests by error code: a variant that failed one is left out of the exact count comparison.' }),
   kernelOpens: z

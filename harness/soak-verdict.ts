@@ -22,6 +22,15 @@ const fdText = (b: Boundary) =>
     .map(([kind, count]) => `${kind} ${count}`)
     .join(', ');
 
+function variantsCompleted(iterations: Iteration[]): Check {
+  const failed = iterations.flatMap((i) => i.variants.filter((v) => v.status === 'failed').map((v) => `iteration ${i.iteration} (${i.entry}) ${v.name}: ${v.failure}`));
+  return {
+    name: 'runs',
+    held: failed.length === 0,
+    detail: failed.length === 0 ? `every variant of all ${iterations.length} iterations ran to its end` : `failed: ${failed.join(' | ')}`,
+  };
+}
+
 function claimsHeld(iterations: Iteration[]): Check {
   const failed = iterations.filter((i) => i.claims.failed.length > 0);
   return {
@@ -53,7 +62,8 @@ function exactCountsIdentical(iterations: Iteration[]): Check {
   let compared = 0;
   for (const [entry, runs] of Map.groupBy(iterations, (i) => i.entry)) {
     for (const { name } of runs[0]!.variants) {
-      const runsOf = runs.map((run) => ({ run, variant: run.variants.find((v) => v.name === name)! }));
+      // A failed variant's figures are partial: the runs check names it.
+      const runsOf = runs.map((run) => ({ run, variant: run.variants.find((v) => v.name === name)! })).filter(({ variant }) => variant.status === 'complete');
       for (const { run, variant } of runsOf.filter(({ variant }) => failures(variant))) leftOut.push(`iteration ${run.iteration} ${entry} ${name}: ${failures(variant)}`);
       const counts = runsOf.filter(({ variant }) => !failures(variant)).map(({ variant }) => variant.exactCounts);
       if (counts.length < 2) continue;
@@ -82,7 +92,7 @@ function namespaceVariantsCheck(
   const inNamespaces = iterations.filter((i) => i.topology === 'namespaces');
   const problems = inNamespaces.flatMap((i) =>
     i.variants.flatMap((v) => {
-      const found = problem(v, v.exactCounts.connectionsOpened!);
+      const found = v.status === 'complete' ? problem(v, v.exactCounts.connectionsOpened!) : null;
       return found ? [`iteration ${i.iteration} ${v.name}: ${found}`] : [];
     }),
   );
@@ -170,6 +180,7 @@ function tooFew(name: string, iterations: Iteration[]): Check {
 
 export function soakChecks(iterations: Iteration[]): Check[] {
   return [
+    variantsCompleted(iterations),
     claimsHeld(iterations),
     exactCountsIdentical(iterations),
     kernelAgrees(iterations),

@@ -17,8 +17,8 @@ function iteration(number: number, change: (i: Iteration) => void = () => {}): I
     durationMs: 5000,
     claims: { held: 6, total: 6, failed: [] },
     variants: [
-      { name: 'bad', role: 'misconfigured', exactCounts: { connectionsOpened: 300, requestsServed: 300, 'requests.ok': 300 }, errorsByCode: {}, kernelOpens: { client: 300, server: 300 }, namespaceTimeWaitPeak: { client: 300, server: 0 } },
-      { name: 'good', role: 'fix', exactCounts: { connectionsOpened: 20, requestsServed: 300, 'requests.ok': 300 }, errorsByCode: {}, kernelOpens: { client: 20, server: 20 }, namespaceTimeWaitPeak: { client: 20, server: 0 } },
+      { name: 'bad', role: 'misconfigured', status: 'complete', failure: null, exactCounts: { connectionsOpened: 300, requestsServed: 300, 'requests.ok': 300 }, errorsByCode: {}, kernelOpens: { client: 300, server: 300 }, namespaceTimeWaitPeak: { client: 300, server: 0 } },
+      { name: 'good', role: 'fix', status: 'complete', failure: null, exactCounts: { connectionsOpened: 20, requestsServed: 300, 'requests.ok': 300 }, errorsByCode: {}, kernelOpens: { client: 20, server: 20 }, namespaceTimeWaitPeak: { client: 20, server: 0 } },
     ],
     during: { processes: 2, namespaces: 2 },
     after: { fds: 22, fdKinds: { pipe: 9, socket: 0, '/dev/null': 13 }, rssBytes: 140 * MiB, rssAnonBytes: 90 * MiB, rssFileBytes: 50 * MiB, heapUsedBytes: 18 * MiB, externalBytes: 4 * MiB, processes: 0, namespaces: [], hostTimeWait: 0 },
@@ -39,6 +39,7 @@ describe('soak checks', () => {
     ['file descriptors', { 4: (i: Iteration) => void ((i.after.fds = 23), (i.after.fdKinds.socket = 1)) }],
     ['processes', { 3: (i: Iteration) => void (i.after.processes = 1) }],
     ['namespaces', { 3: (i: Iteration) => void (i.after.namespaces = ['twlab-1-5-srv']) }],
+    ['runs', { 4: (i: Iteration) => void ((i.variants[1]!.status = 'failed'), (i.variants[1]!.failure = 'the server exited (signal SIGKILL)'), (i.variants[1]!.exactCounts.connectionsOpened = 7)) }],
     ['claims', { 2: (i: Iteration) => void (i.claims = { held: 5, total: 6, failed: ['bad: connections per request >= 0.9 (measured 0.5)'] }) }],
     ['exact counts', { 5: (i: Iteration) => void (i.variants[0]!.exactCounts['requests.ok'] = 299) }],
     ['kernel opens', { 5: (i: Iteration) => void (i.variants[1]!.kernelOpens = { client: 21, server: 20 }) }],

@@ -81,6 +81,7 @@ describe('a short soak: no-body-close (namespaces when permitted) and keepalive-
         const expected = v.role === 'misconfigured' ? REQUESTS : i.load.concurrency;
         expect(v.exactCounts, `${i.entry} ${v.name}`).toEqual({ connectionsOpened: expected, requestsServed: REQUESTS, 'requests.ok': REQUESTS });
         expect(v.errorsByCode).toEqual({});
+        expect(v.status).toBe('complete');
         // In namespaces each side's kernel counts only this variant's connections, and agrees with the server.
         if (i.topology === 'namespaces') {
           expect(v.kernelOpens).toEqual({ client: expected, server: expected });
