@@ -12,6 +12,7 @@ const LAB_ENTRIES = [
   'harness/cli.ts',
   'harness/workshop.ts',
   'harness/report-cli.ts',
+  'harness/soak.ts',
   'bench/cli.ts',
   'bench/sampler-worker.ts',
   'bench/fetch-client.ts',

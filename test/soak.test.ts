@@ -16,11 +16,12 @@ const REQUESTS = 200;
 const noNamespaces = await namespacesMissing();
 
 const { scripts } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-/** The npm script, `node --expose-gc harness/soak.ts`, without `node`. */
-const soakScript = scripts.soak!.split(' ').slice(1);
+/** The npm script, `node --expose-gc harness/soak.ts`: its Node options and its entry (by full path, as the suite's teardown looks for it). */
+const [, ...nodeOptions] = scripts.soak!.split(' ');
+const entry = path.join(ROOT, nodeOptions.pop()!);
 
 /** `npm run soak -- ...args` without npm: the script's own Node options and entry, on this Node. */
-const soakCli = (args: string[]) => execa(process.execPath, [...soakScript, ...args], { cwd: ROOT, reject: false, stdin: 'ignore', timeout: 90_000 });
+const soakCli = (args: string[]) => execa(process.execPath, [...nodeOptions, entry, ...args], { cwd: ROOT, reject: false, stdin: 'ignore', timeout: 90_000 });
 
 async function untilNoLabProcesses() {
   for (let i = 0; i < 50 && (await labProcesses()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
