@@ -101,7 +101,8 @@ describe('a soak interrupted while a variant runs', () => {
     const out = path.join(dir, `${signal}.json`);
     const cli = soakCli(['--scenarios', 'no-body-close', '--requests', '200000', '--iterations', '3', '--out', out]);
     // A variant runs once its server process does.
-    while ((await labProcesses()).length === 0) await new Promise((r) => setTimeout(r, 50));
+    const serverRuns = async () => (await labProcesses()).some((p) => p.includes('servers/http-server.ts'));
+    while (!(await serverRuns())) await new Promise((r) => setTimeout(r, 50));
     cli.kill(signal);
     const run = await cli;
     expect(run.exitCode).toBe(code);
