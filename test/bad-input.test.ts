@@ -143,12 +143,12 @@ describe('--listen', () => {
   });
 });
 
-test('not Linux: one line pointing to the container, exit 3', async () => {
+test('not Linux: one line pointing to the container, exit 2', async () => {
   // The real CLI, told by a module loaded before it that this is macOS.
   const darwin = "--import=data:text/javascript,Object.defineProperty(process,'platform',{value:'darwin'})";
   await refused(
     ['no-body-close'],
-    3,
+    2,
     'scenario: timewait-lab measures the Linux kernel and cannot run on darwin; use the docker-compose setup: docker compose run --rm lab npm run scenario no-body-close',
     { env: { NODE_OPTIONS: darwin } },
   );

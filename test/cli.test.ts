@@ -41,9 +41,9 @@ test('--help documents the options and the exit codes', async () => {
   expect(cli.stdout).toContain('Exit status');
 });
 
-test('without ss on PATH: one line saying what to install, exit 3, nothing left running', async () => {
+test('without ss on PATH: one line saying what to install, exit 2, nothing left running', async () => {
   const cli = await scenarioCli(['no-body-close', '--requests', '10'], { env: { PATH: '/nonexistent' } });
-  expect(cli.exitCode).toBe(3);
+  expect(cli.exitCode).toBe(2);
   expect(cli.stderr.trim()).toBe(
     "scenario: 'ss' was not found on PATH: install iproute2 (apt-get install iproute2), or use the docker-compose setup",
   );
