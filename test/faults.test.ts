@@ -6,8 +6,9 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { isAlive } from '../harness/netns.ts';
 import { resultProblems, type Result } from '../harness/result-schema.ts';
-import { compareCli, descendants, isRunning, namespacesMissing, scenarioCli, startScenarioCli } from './helpers.ts';
+import { compareCli, descendants, namespacesMissing, scenarioCli, startScenarioCli } from './helpers.ts';
 
 const SERVER = 'servers/http-server.ts';
 const CLIENT = 'harness/client-runner.ts';
@@ -52,7 +53,7 @@ async function expectFailedVariant(run: Awaited<ReturnType<typeof runWithFault>>
   expect(result!.claims.filter((c) => c.variant === 'good').every((c) => c.held)).toBe(true);
   expect(result!.claims.filter((c) => c.variant === 'bad').every((c) => !c.held && c.measured === null)).toBe(true);
   expect(result!.verdict).toMatch(/^no verdict: variant bad failed/);
-  for (const p of started) expect(await isRunning(p.pid), p.command).toBe(false);
+  for (const p of started) expect(await isAlive(p.pid), p.command).toBe(false);
   return bad!;
 }
 

@@ -77,12 +77,6 @@ export async function descendants(pid: number): Promise<{ pid: number; command: 
   visit(pid);
   return found;
 }
-
-/** Whether process `pid` still exists (a zombie counts as gone: it has ended). */
-export async function isRunning(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
 export const compareCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/compare-cli.ts', args, options);
 
 /**

@@ -4,8 +4,9 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
+import { isAlive } from '../harness/netns.ts';
 import { resultProblems, type Result } from '../harness/result-schema.ts';
-import { descendants, isRunning, startScenarioCli } from './helpers.ts';
+import { descendants, startScenarioCli } from './helpers.ts';
 
 /** Runs no-body-close and sends `signal` once `variant` has started; returns the end, the folder's files and what the run had started. */
 async function interruptDuring(variant: string, signal: NodeJS.Signals) {
@@ -17,7 +18,7 @@ async function interruptDuring(variant: string, signal: NodeJS.Signals) {
   expect(started.some((p) => p.command.includes('servers/http-server.ts'))).toBe(true);
   run.cli.kill(signal);
   const cli = await run.cli;
-  for (const p of started) expect(await isRunning(p.pid), p.command).toBe(false);
+  for (const p of started) expect(await isAlive(p.pid), p.command).toBe(false);
   return { cli, outDir, files: await readdir(outDir) };
 }
 

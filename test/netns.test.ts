@@ -9,7 +9,7 @@ import { CLIENT_SYSCTLS } from '../harness/client-sysctls.ts';
 import { namespacesOf, PRETEND_UNAVAILABLE_ENV } from '../harness/netns.ts';
 import type { Result } from '../harness/result-schema.ts';
 import { labProcesses } from './global-setup.ts';
-import { namespacesMissing, ROOT, runCli, scenarioCli } from './helpers.ts';
+import { namespacesMissing, ROOT, runCli, scenarioCli, startScenarioCli } from './helpers.ts';
 
 const outDir = mkdtempSync(path.join(tmpdir(), 'twlab-netns-'));
 const noNamespaces = await namespacesMissing();
@@ -21,17 +21,11 @@ async function untilNoLabProcesses() {
   expect(await labProcesses()).toEqual([]);
 }
 
-/** Starts the CLI and resolves once the first variant's load runs (wrapped: the process is a thenable). */
+/** Starts the CLI and resolves once the first variant's load runs. */
 async function startedCli(args: string[]) {
-  const cli = execa(process.execPath, ['harness/cli.ts', ...args], { cwd: ROOT, reject: false, stdin: 'ignore', timeout: 60_000 });
-  let stderr = '';
-  await new Promise<void>((resolve) => {
-    cli.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('\n> bad')) resolve();
-    });
-  });
-  return { cli };
+  const run = startScenarioCli(args);
+  await run.waitForStderr('\n> bad');
+  return run;
 }
 
 describe('choosing the mode', () => {
