@@ -9,7 +9,7 @@ import { readEnvironment } from '../harness/environment.ts';
 import { EXIT, exitCodeOf, LabError } from '../harness/errors.ts';
 import { checkMachine } from '../harness/preflight.ts';
 import { stopAll } from '../harness/processes.ts';
-import { RESULTS_DIR, writeFileAtomically } from '../harness/result-file.ts';
+import { fileTimestamp, RESULTS_DIR, writeFileAtomically } from '../harness/result-file.ts';
 import { BENCH_SCHEMA_VERSION, benchProblems, type BenchResult, type HarnessSection } from './bench-schema.ts';
 import { formatBench } from './format.ts';
 import { measureScenario, measureStartup } from './harness-cost.ts';
@@ -69,7 +69,7 @@ const program = new Command('npm run bench --')
 const n = (x: number) => x.toLocaleString('en-US');
 
 function benchFileName(startedAt: string): string {
-  return `bench-${startedAt.replaceAll(':', '-').replace('.', '-')}.json`;
+  return `bench-${fileTimestamp(startedAt)}.json`;
 }
 
 async function writeBench(result: BenchResult, file: string): Promise<void> {

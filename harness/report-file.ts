@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadScenario, scenarioNames } from './catalog.ts';
 import { helpersUsed } from './explain.ts';
-import { readResult, writeFileAtomically } from './result-file.ts';
+import { fileTimestamp, readResult, writeFileAtomically } from './result-file.ts';
 import { renderReport, type ReportGroup, type ReportRun } from './report-html.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -26,7 +26,7 @@ export function reportPath(runs: ReportRun[]): string {
   const first = runs[0]!.file;
   if (runs.length === 1) return path.join(path.dirname(first), `${path.basename(first, '.json')}.html`);
   const newest = runs.map((r) => r.result.startedAt).sort().at(-1)!;
-  return path.join(path.dirname(first), `report-${newest.replaceAll(':', '-').replace('.', '-')}-${runs.length}-runs.html`);
+  return path.join(path.dirname(first), `report-${fileTimestamp(newest)}-${runs.length}-runs.html`);
 }
 
 const HELPERS_FILE = 'scenarios/_http.ts';

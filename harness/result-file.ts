@@ -14,9 +14,12 @@ export const RESULTS_DIR = new URL('../results/', import.meta.url).pathname;
 /** Where a result goes: a file the user named (replaced if it exists), or a new file in a folder. */
 export type ResultDestination = { file: string } | { folder: string };
 
+/** An ISO time as a file name can hold it on any system: `2026-11-23T22-10-05-123Z`. Names sort by it. */
+export const fileTimestamp = (iso: string) => iso.replaceAll(':', '-').replace('.', '-');
+
 /** `2026-11-23T22-10-05-123Z-no-body-close.json`: sorts by time, says the scenario. */
 export function resultFileName(result: Pick<Result, 'scenario' | 'startedAt'>): string {
-  return `${result.startedAt.replaceAll(':', '-').replace('.', '-')}-${result.scenario}.json`;
+  return `${fileTimestamp(result.startedAt)}-${result.scenario}.json`;
 }
 
 /**

@@ -2,6 +2,7 @@
 // read. The names here are promised to users' scripts: bump SCHEMA_VERSION when one changes meaning.
 // results/schema/result-v<N>.schema.json is generated from this file (`npm run schema`).
 import { z } from 'zod';
+import { schemaProblems } from './schema-problems.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -260,7 +261,4 @@ export type VariantResult = Result['variants'][number];
 export type Trial = VariantResult['trials'][number];
 
 /** One line per problem, naming the field: `variants.0.summary.connectionsOpened: expected number`. */
-export function resultProblems(value: unknown): string[] {
-  const parsed = resultSchema.safeParse(value);
-  return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-}
+export const resultProblems = (value: unknown): string[] => schemaProblems(resultSchema, value);

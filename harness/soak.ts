@@ -9,7 +9,7 @@ import { readEnvironment } from './environment.ts';
 import { EXIT, exitCodeOf, LabError, UsageError } from './errors.ts';
 import { checkMachine } from './preflight.ts';
 import { stopAll } from './processes.ts';
-import { RESULTS_DIR, writeFileAtomically } from './result-file.ts';
+import { fileTimestamp, RESULTS_DIR, writeFileAtomically } from './result-file.ts';
 import { markDescendants, measureBoundary } from './soak-measure.ts';
 import { formatChecks, formatIterationLine, formatSoakTable, formatVerdict } from './soak-format.ts';
 import { DEFAULT_MIX, entryText, parseEntries, type SoakEntry } from './soak-plan.ts';
@@ -113,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const problems = soakReportProblems(report);
   if (problems.length > 0) throw new LabError(`refusing to write an invalid soak report: ${problems.join('; ')}`);
-  const file = options.out ?? path.join(RESULTS_DIR, `soak-${startedAt.replaceAll(':', '-').replace('.', '-')}.json`);
+  const file = options.out ?? path.join(RESULTS_DIR, `soak-${fileTimestamp(startedAt)}.json`);
   await writeFileAtomically(file, `${JSON.stringify(report, null, 2)}\n`, 'soak report');
   console.error(`\n${formatSoakTable(report)}\n\nChecks:\n${formatChecks(checks)}\n\n${formatVerdict(report)}\nReport written to ${path.relative(process.cwd(), file) || file}`);
   return report.flat ? EXIT.ok : EXIT.claimFailed;

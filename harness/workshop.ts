@@ -9,7 +9,7 @@ import { loadScenario, missingRequirements, scenarioNames } from './catalog.ts';
 import { EXIT, exitCodeOf, UsageError } from './errors.ts';
 import { formatExplanation } from './explain.ts';
 import { writeReport } from './report-file.ts';
-import { RESULTS_DIR } from './result-file.ts';
+import { fileTimestamp, RESULTS_DIR } from './result-file.ts';
 import { styler, terminalColumns } from './terminal-text.ts';
 
 const CLI = new URL('./cli.ts', import.meta.url).pathname;
@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
   const names = await scenarioNames();
   await checkPassedOptions(names[0]!, passed);
 
-  const session = path.join(RESULTS_DIR, `workshop-${new Date().toISOString().replaceAll(':', '-').replace('.', '-')}`);
+  const session = path.join(RESULTS_DIR, `workshop-${fileTimestamp(new Date().toISOString())}`);
   const files: string[] = [];
   let worst: number = EXIT.ok;
   for (const [i, name] of names.entries()) {
