@@ -1,8 +1,8 @@
 // The benchmark file's contract (results/bench-<time>.json), as a schema: the file is validated
 // against it before it is written. Units are in the names; every figure was measured in the run.
 import { z } from 'zod';
-import { resultSchema } from '../harness/result-schema.ts';
-import { schemaProblems } from '../harness/schema-problems.ts';
+import { resultSchema } from '../harness/result/schema.ts';
+import { schemaProblems } from '../harness/result/schema-problems.ts';
 
 export const BENCH_SCHEMA_VERSION = 1;
 
@@ -44,7 +44,7 @@ export const intervalRunSchema = z.strictObject({
 
 const portMeasurement = <T extends z.ZodType>(way: T) =>
   z.strictObject({
-    /** How the lab's sampler reads the table for this port (harness/sampler.ts chooseReading). */
+    /** How the lab's sampler reads the table for this port (harness/observe/sampler.ts chooseReading). */
     labReading: z.enum(['filtered', 'raw']),
     ways: z.array(way),
   });

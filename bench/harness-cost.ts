@@ -6,13 +6,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { LabError } from '../harness/errors.ts';
-import { readResult } from '../harness/result-file.ts';
+import { LabError } from '../harness/shared/errors.ts';
+import { readResult } from '../harness/result/file.ts';
 import type { ScenarioCost } from './bench-schema.ts';
 import type { CpuReading } from './cpu.ts';
 
-const CLI = new URL('../harness/cli.ts', import.meta.url).pathname;
-const CPU_REPORT = new URL('./cpu-report.ts', import.meta.url).pathname;
+const CLI = new URL('../harness/commands/scenario.ts', import.meta.url).pathname;
+const CPU_REPORT = new URL('./processes/cpu-report.ts', import.meta.url).pathname;
 
 /** Runs the CLI with `args` as a user would, with the CPU report preloaded. */
 async function runCli(args: string[], dir: string) {

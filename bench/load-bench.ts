@@ -2,16 +2,16 @@
 // request count and one concurrency for every tool, one tool after another; each tool's own count
 // is checked against the server's count of requests it served and connections it accepted.
 import autocannon from 'autocannon';
-import { loadScenario } from '../harness/catalog.ts';
-import { runClient } from '../harness/client-process.ts';
-import { defaultTimeLimitMs } from '../harness/load.ts';
-import type { LoadSettings } from '../harness/scenario.ts';
-import { startServer, type RunningServer } from '../harness/server-process.ts';
+import { loadScenario } from '../harness/scenario/catalog.ts';
+import { runClient } from '../harness/run/client-process.ts';
+import { defaultTimeLimitMs } from '../harness/run/load.ts';
+import type { LoadSettings } from '../harness/scenario/contract.ts';
+import { startServer, type RunningServer } from '../harness/run/server-process.ts';
 import type { LoadSection, ToolResult } from './bench-schema.ts';
 import { onPath } from './on-path.ts';
 import { runWrk } from './wrk.ts';
 
-const FETCH_CLIENT = new URL('./fetch-client.ts', import.meta.url);
+const FETCH_CLIENT = new URL('./processes/fetch-client.ts', import.meta.url);
 /** The lab's fixed node:http client; its scenario's server settings serve every tool. */
 const FIXED_CLIENT = { scenario: 'no-body-close', variant: 'good' };
 

@@ -3,22 +3,22 @@
 // the worker runs on 127.0.0.1 in the host's namespace, among whatever else runs there.
 import { isDeepStrictEqual } from 'node:util';
 import { execa } from 'execa';
-import { LabError } from '../harness/errors.ts';
-import { createNamespace, deleteNamespace, namespaceUnavailability, removeLeftoverNamespaces } from '../harness/netns.ts';
-import { lastStderrLine, startNode, startNodeIn } from '../harness/processes.ts';
+import { LabError } from '../harness/shared/errors.ts';
+import { createNamespace, deleteNamespace, namespaceUnavailability, removeLeftoverNamespaces } from '../harness/run/netns.ts';
+import { lastStderrLine, startNode, startNodeIn } from '../harness/run/processes.ts';
 import { onPath } from './on-path.ts';
 import { WAYS } from './socket-table-ways.ts';
 import type { RatedWay, SamplerSection, SamplerSizeReport, SamplerSizeResult, WayCost } from './bench-schema.ts';
-import type { SamplerJob, SamplerWorkerMessage } from './sampler-worker.ts';
+import type { SamplerJob, SamplerWorkerMessage } from './processes/sampler-worker.ts';
 import { destinationsFor, SOCKETS_PER_DESTINATION } from './time-wait-pile.ts';
 
-const WORKER = new URL('./sampler-worker.ts', import.meta.url);
+const WORKER = new URL('./processes/sampler-worker.ts', import.meta.url);
 
 /** Sysctls set inside the bench's namespace only: a wide port range, and no early reuse of TIME_WAIT ports. */
 const SYSCTLS = { 'net.ipv4.ip_local_port_range': '1024 65535', 'net.ipv4.tcp_tw_reuse': '0' };
 
 /**
- * A fresh namespace of the lab's (harness/netns.ts, so `npm run clean` and stopAll() see it) with the
+ * A fresh namespace of the lab's (harness/run/netns.ts, so `npm run clean` and stopAll() see it) with the
  * bench's sysctls: nothing else lives there, so the socket table holds only the pile being measured,
  * and the pile disappears with the namespace (no 60 s wait for TIME_WAIT).
  */

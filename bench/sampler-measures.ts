@@ -2,8 +2,8 @@
 // read by each way, the highest rate the lab's sampler keeps up, and its steadiness and CPU share
 // at the default interval. Runs inside the namespace that holds the pile.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSampler } from '../harness/sampler.ts';
-import type { SideCounts } from '../harness/ss-parse.ts';
+import { startSampler } from '../harness/observe/sampler.ts';
+import type { SideCounts } from '../harness/observe/ss-parse.ts';
 import type { IntervalRun, WayCost } from './bench-schema.ts';
 import { cpuSince, readCpu } from './cpu.ts';
 import type { Way } from './socket-table-ways.ts';

@@ -5,10 +5,10 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { parseInetDiag } from '../harness/inet-diag.ts';
-import { parseSockstat } from '../harness/proc-net.ts';
-import { sampleOnce, type Sample } from '../harness/sampler.ts';
-import { countBySide, parseSs, type SideCounts } from '../harness/ss-parse.ts';
+import { parseInetDiag } from '../harness/observe/inet-diag.ts';
+import { parseSockstat } from '../harness/observe/proc-net.ts';
+import { sampleOnce, type Sample } from '../harness/observe/sampler.ts';
+import { countBySide, parseSs, type SideCounts } from '../harness/observe/ss-parse.ts';
 import { parseNetstat, parseProcNetTcp } from './table-parsers.ts';
 
 export type Information = 'per-side' | 'namespace-total';

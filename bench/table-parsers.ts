@@ -1,7 +1,7 @@
 // Parsers for the other ways of reading the socket table that the benchmark compares with the lab's
 // sampler: `netstat -ant` and /proc/net/tcp(6). Each gives the same sockets as `ss` (state, ports).
-import { KERNEL_TCP_STATES } from '../harness/inet-diag.ts';
-import type { SocketState, SsSocket } from '../harness/ss-parse.ts';
+import { KERNEL_TCP_STATES } from '../harness/observe/inet-diag.ts';
+import type { SocketState, SsSocket } from '../harness/observe/ss-parse.ts';
 
 /** The states as net-tools' netstat names them (netstat.c, tcp_state[]). */
 const NETSTAT_STATES: Record<string, SocketState> = {

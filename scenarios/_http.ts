@@ -1,6 +1,6 @@
 // What every node:http client variant needs, so each variant shows only what differs.
 import http from 'node:http';
-import type { Client } from '../harness/scenario.ts';
+import type { Client } from '../harness/scenario/contract.ts';
 
 /** GET `url`, hand the response to `handle`, resolve with the status once `handle` is done. */
 export function get(

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import net from 'node:net';
-import { defineScenario, times, type Client } from '../harness/scenario.ts';
+import { defineScenario, times, type Client } from '../harness/scenario/contract.ts';
 import { agentClient } from './_http.ts';
 
 /** The name the clients use for the server; `.test` is reserved for testing (RFC 2606), no DNS knows it. */

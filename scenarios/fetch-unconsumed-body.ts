@@ -1,4 +1,4 @@
-import { defineScenario, times, type Client, type ClientContext } from '../harness/scenario.ts';
+import { defineScenario, times, type Client, type ClientContext } from '../harness/scenario/contract.ts';
 
 const SMALL = 1024;
 /** Far more than undici buffers for a body nobody reads, so the rest waits in the kernel. */

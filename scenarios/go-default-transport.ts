@@ -1,5 +1,5 @@
-import { goClient } from '../harness/go-client.ts';
-import { defineScenario, times, type DerivedBound } from '../harness/scenario.ts';
+import { goClient } from '../harness/scenario/go-client.ts';
+import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
 
 /** Go's http.DefaultMaxIdleConnsPerHost: the idle connections http.DefaultTransport keeps per host. */
 const IDLE_PER_HOST = 2;

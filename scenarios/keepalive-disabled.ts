@@ -1,4 +1,4 @@
-import { defineScenario, times } from '../harness/scenario.ts';
+import { defineScenario, times } from '../harness/scenario/contract.ts';
 import { agentClient, consume, get } from './_http.ts';
 
 export default defineScenario({

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { defineScenario } from '../harness/scenario.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
 import { agentClient, consume } from './_http.ts';
 
 /** The server closes a connection idle this long (on time: no buffer, no `Keep-Alive` hint sent). */

@@ -1,4 +1,4 @@
-import { defineScenario, times, type DerivedBound } from '../harness/scenario.ts';
+import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
 import { agentClient, consume } from './_http.ts';
 
 /** The client host's ephemeral ports: 1,000, so the run ends in seconds, not minutes. */

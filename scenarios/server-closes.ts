@@ -1,4 +1,4 @@
-import { defineScenario, times } from '../harness/scenario.ts';
+import { defineScenario, times } from '../harness/scenario/contract.ts';
 import { agentClient } from './_http.ts';
 
 /** The same client for every variant: one keep-alive agent, every body read to the end. */

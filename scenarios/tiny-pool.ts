@@ -1,4 +1,4 @@
-import { defineScenario, times, type DerivedBound } from '../harness/scenario.ts';
+import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
 import { agentClient } from './_http.ts';
 
 /** Go's http.DefaultMaxIdleConnsPerHost; Node's twin is the agent's maxFreeSockets. */

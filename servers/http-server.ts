@@ -16,8 +16,8 @@ import type net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { getEachMessage, sendMessage } from 'execa';
-import { parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from '../harness/proc-net.ts';
-import { OWN_FILES, openFilesLimit } from '../harness/descriptors.ts';
+import { parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from '../harness/observe/proc-net.ts';
+import { OWN_FILES, openFilesLimit } from '../harness/run/open-files.ts';
 
 export interface ServerStats {
   connectionsAccepted: number;
@@ -104,7 +104,7 @@ server.keepAliveTimeout = settings.keepAliveTimeoutMs;
 // closes the connections it cannot keep (uv__emfile_trick in src/unix/stream.c), with no error
 // anywhere: the client would seem to fail on its own (ECONNRESET, EOF). Stop loudly just before:
 // past maxConnections Node closes each new connection and emits 'drop' (net.Server). The scenario
-// CLI refuses a concurrency that does not fit with room to spare (harness/descriptors.ts).
+// CLI refuses a concurrency that does not fit with room to spare (harness/run/open-files.ts).
 const limit = openFilesLimit();
 server.maxConnections = limit - OWN_FILES;
 server.on('drop', () => {

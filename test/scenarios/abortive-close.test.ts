@@ -1,8 +1,8 @@
 // Abortive close, end to end: RST instead of FIN leaves no TIME_WAIT, but the peer sees a reset and
 // data still in flight is lost.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../harness/result-schema.ts';
-import { runScenarioOk, summaryOf } from '../helpers.ts';
+import type { Result } from '../../harness/result/schema.ts';
+import { runScenarioOk, summaryOf } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 const CONCURRENCY = 10;

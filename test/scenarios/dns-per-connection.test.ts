@@ -1,9 +1,9 @@
 // DNS lookups per connection, end to end: the instrumented lookup is called once per new connection,
 // so once per request without keep-alive and at most once per concurrent request with it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatResultTable } from '../../harness/format.ts';
-import type { Result } from '../../harness/result-schema.ts';
-import { runScenarioOk, summaryOf } from '../helpers.ts';
+import { formatResultTable } from '../../harness/output/result-table.ts';
+import type { Result } from '../../harness/result/schema.ts';
+import { runScenarioOk, summaryOf } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 const CONCURRENCY = 10;

@@ -1,8 +1,8 @@
 // fetch() with an unread body, end to end: small bodies are harmless, large ones cost a connection and
 // a reset each, whether or not the garbage collector ran before the client process exited.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../harness/result-schema.ts';
-import { runScenarioOk, summaryOf } from '../helpers.ts';
+import type { Result } from '../../harness/result/schema.ts';
+import { runScenarioOk, summaryOf } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 const CONCURRENCY = 10;

@@ -2,9 +2,9 @@
 // scenario is skipped, and says how to get Go, both here and in --list (in CI, CI=true, it fails instead:
 // CI installs Go so that this scenario is tested).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GO_TOOLCHAIN } from '../../harness/go-client.ts';
-import type { Result } from '../../harness/result-schema.ts';
-import { runScenarioOk, scenarioCli, summaryOf } from '../helpers.ts';
+import { GO_TOOLCHAIN } from '../../harness/scenario/go-client.ts';
+import type { Result } from '../../harness/result/schema.ts';
+import { runScenarioOk, scenarioCli, summaryOf } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 const CONCURRENCY = 10;

@@ -2,8 +2,8 @@
 // idle timeout of its own fail with ECONNRESET; a shorter client timeout or a retry on a reused socket
 // does not fail.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../harness/result-schema.ts';
-import { runScenarioOk, summaryOf } from '../helpers.ts';
+import type { Result } from '../../harness/result/schema.ts';
+import { runScenarioOk, summaryOf } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 let result: Result;

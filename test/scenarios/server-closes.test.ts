@@ -1,8 +1,8 @@
 // A server that ends keep-alive, end to end: the TIME_WAIT lands on the side that closes first, and a
 // server-side TIME_WAIT holds none of the client's ports.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../harness/result-schema.ts';
-import { runScenarioOk, summaryOf } from '../helpers.ts';
+import type { Result } from '../../harness/result/schema.ts';
+import { runScenarioOk, summaryOf } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 const CONCURRENCY = 20;

@@ -1,9 +1,0 @@
-// Preloaded into a process the benchmark runs (`node --import bench/cpu-report.ts ...`): when that
-// process exits, it writes its own CPU and that of the children it waited for to the file named
-// by TWL_CPU_REPORT. This is how the harness's own cost is told apart from its clients' and servers'.
-import { writeFileSync } from 'node:fs';
-import { readCpu } from './cpu.ts';
-
-const file = process.env.TWL_CPU_REPORT;
-delete process.env.TWL_CPU_REPORT; // not for the children this process starts
-if (file) process.on('exit', () => writeFileSync(file, JSON.stringify(readCpu())));

@@ -1,0 +1,82 @@
+// The scenario CLI's network options (--netns, --sysctl, --target, --control-port, --listen): their parsing,
+// and the lines that tell the user which network the run has.
+import net from 'node:net';
+import { Option, InvalidArgumentError, type Command } from 'commander';
+import { parseSysctlArgument, type SysctlSettings } from '../scenario/client-sysctls.ts';
+import { variantSysctls, type NetnsMode, type NetworkOptions, type Topology } from '../run/topology.ts';
+import type { Scenario, ServerSettings } from '../scenario/contract.ts';
+import type { ServerConfig } from '../../servers/http-server.ts';
+
+export interface NetworkCliOptions {
+  netns: NetnsMode;
+  sysctl: SysctlSettings;
+  target?: URL;
+  controlPort?: number;
+  listen?: string;
+}
+
+function sysctlArgument(text: string, previous: SysctlSettings): SysctlSettings {
+  try {
+    const [name, value] = parseSysctlArgument(text);
+    return { ...previous, [name]: value };
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`);
+  }
+}
+
+function targetArgument(text: string): URL {
+  const url = URL.canParse(text) ? new URL(text) : null;
+  if (!url || url.protocol !== 'http:' || url.username || url.password || url.search || url.hash) {
+    throw new InvalidArgumentError('expected an http URL of a server, like http://server:8080/.');
+  }
+  return url;
+}
+
+function listenArgument(text: string): string {
+  if (net.isIP(text) === 0) throw new InvalidArgumentError('expected an IP address of this host, like 127.0.0.2, ::1 or 0.0.0.0.');
+  return text;
+}
+
+function portArgument(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port from 1 to 65535.');
+  return port;
+}
+
+export function addNetworkOptions(program: Command): Command {
+  return program
+    .addOption(
+      new Option('--netns <mode>', 'client and server in network namespaces of their own: on, off, or auto (when this process may create them)')
+        .choices(['on', 'off', 'auto'])
+        .default('auto'),
+    )
+    .option('--sysctl <name=value>', 'set a sysctl the lab knows in the client namespace (repeatable), e.g. net.ipv4.tcp_tw_reuse=0', sysctlArgument, {})
+    .option('--target <url>', 'drive a server the lab did not start (e.g. http://server:8080/), which must accept a connection before the run; the client side is sampled here', targetArgument)
+    .option('--control-port <port>', "with --target: the port of that server's control endpoint, for its own counts", portArgument)
+    .option('--listen <address>', 'bind the server to this address of this host instead of 127.0.0.1 (runs on loopback; 0.0.0.0 or :: reach every interface)', listenArgument);
+}
+
+export function networkOptions(o: NetworkCliOptions): NetworkOptions {
+  return { netns: o.netns, sysctls: o.sysctl, target: o.target ?? null, controlPort: o.controlPort ?? null, listen: o.listen ?? null };
+}
+
+/** What the user should know about the network before the run starts, one line each. */
+export function describeNetwork(topology: Topology, scenario: Scenario, server: ServerSettings, overrides: SysctlSettings): string[] {
+  const lines = [...topology.notes];
+  if (topology.record.mode === 'namespaces') {
+    for (const variant of scenario.variants) {
+      const set = Object.entries(variantSysctls(scenario, variant, overrides));
+      if (set.length > 0) lines.push(`  ${variant.name}: client namespace sysctls ${set.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    }
+  }
+  const actual = topology.record.targetServer;
+  if (actual) {
+    const differ = (Object.keys(actual) as (keyof ServerConfig)[]).filter((k) => actual[k] !== server[k]);
+    if (differ.length > 0) {
+      lines.push(
+        `note: the target's settings differ from the scenario's (${differ.map((k) => `${k} ${actual[k]} instead of ${server[k]}`).join(', ')}); the claims assume the scenario's`,
+      );
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,153 @@
+// `npm run bench [-- --quick] [--only <parts>] [--out <file>] [--json]`: measures the lab's sampler,
+// load and harness beside ss, netstat, /proc, autocannon and wrk, prints the figures and targets on
+// stderr, and writes results/bench-<time>.json. Targets are figures: a missed one does not change the
+// exit status (0 it ran, 2 bad input, 3 the lab failed, 130/143 interrupted).
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { scenarioNames } from '../scenario/catalog.ts';
+import { readEnvironment } from '../observe/environment.ts';
+import { EXIT, exitCodeOf, LabError } from '../shared/errors.ts';
+import { checkMachine } from '../run/machine-check.ts';
+import { stopAll } from '../run/processes.ts';
+import { fileTimestamp, RESULTS_DIR, writeFileAtomically } from '../result/file.ts';
+import { BENCH_SCHEMA_VERSION, benchProblems, type BenchResult, type HarnessSection } from '../../bench/bench-schema.ts';
+import { formatBench } from '../../bench/format.ts';
+import { measureScenario, measureStartup } from '../../bench/harness-cost.ts';
+import { benchLoad, type LoadPlan } from '../../bench/load-bench.ts';
+import { benchSampler, type SamplerPlan } from '../../bench/sampler-bench.ts';
+import { evaluateTargets } from '../../bench/targets.ts';
+
+const PARTS = ['sampler', 'load', 'harness'] as const;
+type Part = (typeof PARTS)[number];
+
+interface Plan {
+  sampler: SamplerPlan;
+  load: LoadPlan;
+  /** Scenario runs: name and extra CLI arguments; null: every scenario with its defaults. */
+  scenarios: { name: string; args: string[] }[] | null;
+}
+
+const PLANS: Record<'full' | 'quick', Plan> = {
+  full: {
+    sampler: { sizes: [1_000, 10_000, 30_000], budgetMsPerWay: 1_500, minReads: 5, maxRateMs: 3_000, intervalRunMs: 5_000 },
+    load: { requests: 20_000, concurrency: 20 },
+    scenarios: null,
+  },
+  quick: {
+    sampler: { sizes: [500], budgetMsPerWay: 100, minReads: 3, maxRateMs: 300, intervalRunMs: 800 },
+    load: { requests: 1_000, concurrency: 10 },
+    scenarios: [{ name: 'no-body-close', args: ['--requests', '200'] }],
+  },
+};
+
+function partList(text: string): Part[] {
+  const parts = text.split(',').map((p) => p.trim());
+  const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0 || parts.length === 0) {
+    throw new InvalidArgumentError(`expected a comma-separated list of ${PARTS.join(', ')}; got "${unknown.join(', ') || text}".`);
+  }
+  return parts as Part[];
+}
+
+interface CliOptions {
+  quick?: boolean;
+  only?: Part[];
+  out?: string;
+  json?: boolean;
+}
+
+const program = new Command('npm run bench --')
+  .description('Measure the lab\'s sampler, load and harness beside ss, netstat, /proc, autocannon and wrk; write results/bench-<time>.json.')
+  .option('--quick', 'a small version that runs in seconds (CI runs it)')
+  .option('--only <parts>', `measure only some parts: ${PARTS.join(', ')} (comma-separated)`, partList)
+  .option('--out <file>', 'where to write the bench JSON (default: results/bench-<time>.json)')
+  .option('--json', 'print the bench JSON on stdout, and nothing else there')
+  .addHelpText('after', '\nTargets are reported as met or MISSED; they do not change the exit status.\nExit status: 0 it ran, 2 bad input, 3 the lab failed, 130/143 interrupted.')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'bench: ')) });
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+function benchFileName(startedAt: string): string {
+  return `bench-${fileTimestamp(startedAt)}.json`;
+}
+
+async function writeBench(result: BenchResult, file: string): Promise<void> {
+  const problems = benchProblems(result);
+  if (problems.length > 0) throw new LabError(`refusing to write an invalid bench file: ${problems.join('; ')}`);
+  await writeFileAtomically(file, `${JSON.stringify(result, null, 2)}\n`, 'bench file');
+}
+
+async function benchHarness(plan: Plan): Promise<HarnessSection> {
+  const runs = plan.scenarios ?? (await scenarioNames()).map((name) => ({ name, args: [] }));
+  const scenarios = [];
+  for (const run of runs) {
+    console.error(`> harness: npm run scenario -- ${[run.name, ...run.args].join(' ')}`);
+    scenarios.push(await measureScenario(run.name, run.args));
+  }
+  return { startupCpuMs: await measureStartup(), scenarios };
+}
+
+async function main(argv: string[]): Promise<number> {
+  program.parse(argv, { from: 'user' });
+  const options = program.opts<CliOptions>();
+  const plan = PLANS[options.quick ? 'quick' : 'full'];
+  const parts = new Set<Part>(options.only ?? PARTS);
+  await checkMachine();
+  const startedAt = new Date().toISOString();
+  console.error(
+    `bench${options.quick ? ' --quick' : ''}: ${[...parts].join(', ')}; ` +
+      `piles of ${plan.sampler.sizes.map(n).join(' / ')} TIME_WAIT; ${n(plan.load.requests)} requests per load tool`,
+  );
+
+  const sampler = parts.has('sampler')
+    ? await benchSampler(plan.sampler, (size) => console.error(`> sampler: ${n(size)} TIME_WAIT sockets`))
+    : null;
+  const load = parts.has('load') ? await benchLoad(plan.load, (tool) => console.error(`> load: ${tool}`)) : null;
+  const harness = parts.has('harness') ? await benchHarness(plan) : null;
+
+  const result: BenchResult = {
+    kind: 'timewait-lab-bench',
+    schemaVersion: BENCH_SCHEMA_VERSION,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    quick: Boolean(options.quick),
+    env: await readEnvironment(sampler?.where === 'own network namespace'),
+    sampler,
+    load,
+    harness,
+    targets: evaluateTargets(sampler, harness),
+  };
+  const file = options.out ?? path.join(RESULTS_DIR, benchFileName(startedAt));
+  await writeBench(result, file);
+  console.error(`\n${formatBench(result)}\n\nBench written to ${path.relative(process.cwd(), file) || file}`);
+  if (options.json) console.log(JSON.stringify(result, null, 2));
+  return EXIT.ok;
+}
+
+// `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal that has no listener left
+// but its own, which would end this process before the namespaces are deleted.
+let interrupted = false;
+function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\nbench: interrupted by ${signal}; stopping its processes, no bench file written`);
+    void stopAll().finally(() => process.exit(code));
+  });
+}
+onSignal('SIGINT', EXIT.sigint);
+onSignal('SIGTERM', EXIT.sigterm);
+
+const code = await exitCodeOf('bench', () =>
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    // After a signal, the processes it ended make main fail: the signal's handler reports and exits.
+    if (interrupted) return EXIT.sigint;
+    throw error;
+  }),
+);
+if (!interrupted) {
+  // Ends the processes it started, then deletes its namespaces (harness/run/netns.ts).
+  await stopAll();
+  process.exit(code);
+}

@@ -1,0 +1,149 @@
+// `npm run soak -- [--minutes 10] [--iterations N] [--scenarios a,b@loopback] [--requests N] [--out file]`:
+// runs scenarios back to back in this process for a bounded time and checks that the harness stays
+// flat: file descriptors, heap, processes and namespaces left, exact counts and claims. Prints a
+// table on stderr, writes results/soak-<time>.json. Exit 0 flat, 1 not flat, 2 bad input, 3 the lab
+// failed, 130/143 interrupted.
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { readEnvironment } from '../observe/environment.ts';
+import { EXIT, exitCodeOf, LabError, UsageError } from '../shared/errors.ts';
+import { checkMachine } from '../run/machine-check.ts';
+import { stopAll } from '../run/processes.ts';
+import { fileTimestamp, RESULTS_DIR, writeFileAtomically } from '../result/file.ts';
+import { markDescendants, measureBoundary } from '../soak/measure.ts';
+import { formatChecks, formatIterationLine, formatSoakTable, formatVerdict } from '../soak/format.ts';
+import { DEFAULT_MIX, entryText, parseEntries, type SoakEntry } from '../soak/plan.ts';
+import { iterationBoundMs, prepareEntries, runIteration } from '../soak/run.ts';
+import { SOAK_SCHEMA_VERSION, soakReportProblems, type Iteration, type SoakReport } from '../soak/schema.ts';
+import { MIN_ITERATIONS, soakChecks } from '../soak/verdict.ts';
+
+/** The longest soak: four hours. */
+const MAX_MINUTES = 240;
+const n = (x: number) => x.toLocaleString('en-US');
+
+function minutes(text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0) || value > MAX_MINUTES) {
+    throw new InvalidArgumentError(`expected a number of minutes above 0 and at most ${MAX_MINUTES}, e.g. 10 or 0.5.`);
+  }
+  return value;
+}
+
+function wholeNumber(min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${n(min)} to ${n(max)}.`);
+    return value;
+  };
+}
+
+function entries(text: string): SoakEntry[] {
+  try {
+    return parseEntries(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`);
+  }
+}
+
+interface CliOptions {
+  minutes: number;
+  iterations?: number;
+  scenarios?: SoakEntry[];
+  requests?: number;
+  out?: string;
+}
+
+const program = new Command('npm run soak --')
+  .description('Run scenarios back to back in one process for a bounded time; check that memory, file descriptors, processes, namespaces and exact counts stay flat.')
+  .option('--minutes <m>', `how long to start new iterations (at most ${MAX_MINUTES})`, minutes, 10)
+  .option('--iterations <n>', 'stop after this many iterations, if the time is not up first', wholeNumber(MIN_ITERATIONS, 100_000))
+  .option('--scenarios <list>', `comma-separated <scenario>[@namespaces|@loopback] (default: ${DEFAULT_MIX.map(entryText).join(',')})`, entries)
+  .option('--requests <n>', "requests per variant in every scenario (default: the mix's, or the scenario's)", wholeNumber(1, 200_000))
+  .option('--out <file>', 'where to write the soak report (default: results/soak-<time>.json)')
+  .addHelpText('after', '\nExit status: 0 flat, 1 not flat, 2 bad input, 3 the lab failed, 130/143 interrupted.')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'soak: ')) });
+
+const iterations: Iteration[] = [];
+
+async function main(argv: string[]): Promise<number> {
+  program.parse(argv, { from: 'user' });
+  const options = program.opts<CliOptions>();
+  const gc = globalThis.gc;
+  if (!gc) throw new UsageError('the heap is measured after a forced garbage collection: run it as npm run soak (node --expose-gc harness/commands/soak.ts)');
+  await checkMachine();
+  markDescendants();
+  const plan = await prepareEntries(options.scenarios ?? [...DEFAULT_MIX], options.requests);
+  const startedAt = new Date().toISOString();
+  const deadline = performance.now() + options.minutes * 60_000;
+  // However long an iteration hangs, the soak ends: its own time limits should stop it well before.
+  const hardCapMs = options.minutes * 60_000 + Math.max(...plan.map(iterationBoundMs));
+  setTimeout(() => onHardCap(hardCapMs), hardCapMs).unref();
+
+  console.error(
+    `soak: for ${options.minutes} min${options.iterations ? ` or ${n(options.iterations)} iterations` : ''}, round after round: ` +
+      plan.map((e) => `${e.key} (${n(e.settings.load.requests)} requests per variant)`).join(', '),
+  );
+  for (const note of new Set(plan.flatMap((e) => e.topology.notes))) console.error(`  ${note}`);
+  const before = await measureBoundary(gc);
+  while (performance.now() < deadline && iterations.length < (options.iterations ?? Infinity)) {
+    const entry = plan[iterations.length % plan.length]!;
+    const iteration = await runIteration(entry, iterations.length + 1, gc);
+    iterations.push(iteration);
+    console.error(formatIterationLine(iteration));
+  }
+
+  const checks = soakChecks(iterations);
+  const report: SoakReport = {
+    kind: 'timewait-lab-soak',
+    schemaVersion: SOAK_SCHEMA_VERSION,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    settings: {
+      minutes: options.minutes,
+      iterations: options.iterations ?? null,
+      entries: (options.scenarios ?? DEFAULT_MIX).map(entryText),
+      requests: options.requests ?? null,
+    },
+    env: await readEnvironment(plan.some((e) => e.topology.record.mode === 'namespaces')),
+    before,
+    iterations,
+    checks,
+    flat: checks.every((c) => c.held),
+  };
+  const problems = soakReportProblems(report);
+  if (problems.length > 0) throw new LabError(`refusing to write an invalid soak report: ${problems.join('; ')}`);
+  const file = options.out ?? path.join(RESULTS_DIR, `soak-${fileTimestamp(startedAt)}.json`);
+  await writeFileAtomically(file, `${JSON.stringify(report, null, 2)}\n`, 'soak report');
+  console.error(`\n${formatSoakTable(report)}\n\nChecks:\n${formatChecks(checks)}\n\n${formatVerdict(report)}\nReport written to ${path.relative(process.cwd(), file) || file}`);
+  return report.flat ? EXIT.ok : EXIT.claimFailed;
+}
+
+let stopping = false;
+/** Stops the processes the soak started and deletes its namespaces (stopAll), then exits. */
+function stop(message: string, code: number): void {
+  if (stopping) return;
+  stopping = true;
+  console.error(`\nsoak: ${message} after ${iterations.length} iterations; stopping its processes, no report written`);
+  void stopAll().finally(() => process.exit(code));
+}
+
+function onHardCap(ms: number): void {
+  stop(`still running after ${n(Math.round(ms / 1000))} s, past its time and the longest an iteration may take`, EXIT.labFailure);
+}
+
+// `on`, not `once`: execa's exit hook (signal-exit) re-raises the signal when it is the only
+// listener left, which would kill us before the children are stopped.
+process.on('SIGINT', () => stop('interrupted by SIGINT', EXIT.sigint));
+process.on('SIGTERM', () => stop('interrupted by SIGTERM', EXIT.sigterm));
+
+const code = await exitCodeOf('soak', () =>
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    // Once stopping, the processes it ended make the iteration fail: stop() reports and exits, so
+    // this waits for that instead of reporting a failure.
+    if (stopping) return new Promise<number>(() => {});
+    throw error;
+  }),
+);
+await stopAll();
+process.exit(code);

@@ -1,0 +1,117 @@
+// Capacity projection: what a variant's measured connection churn would cost a client host that
+// kept it up. Every connection the client closes first holds an ephemeral port in TIME_WAIT for
+// 60 s (TCP_TIMEWAIT_LEN, include/net/tcp.h), so at a steady rate of r such connections a second
+// the host holds r × 60 ports, against the size of its ip_local_port_range.
+import type { Result, VariantSummary } from '../result/schema.ts';
+
+/** TCP_TIMEWAIT_LEN: fixed in the kernel, not changed by tcp_fin_timeout. */
+export const TIME_WAIT_S = 60;
+
+/** Below this many requests per unit of concurrency, opening the pool weighs too much in the rate. */
+const MIN_REQUESTS_PER_CONCURRENCY = 10;
+/** Samples of the socket table needed to know which side closed the connections. */
+const MIN_SAMPLES = 3;
+
+export interface PortRange {
+  low: number;
+  high: number;
+  size: number;
+}
+
+/** `"32768 60999"` (as /proc/sys/net/ipv4/ip_local_port_range reads) to its bounds and size. */
+export function parsePortRange(text: string | null | undefined): PortRange | null {
+  const match = /^\s*(\d+)\s+(\d+)\s*$/.exec(text ?? '');
+  if (!match) return null;
+  const low = Number(match[1]);
+  const high = Number(match[2]);
+  return high >= low ? { low, high, size: high - low + 1 } : null;
+}
+
+export type Projection =
+  | { projected: false; reason: string }
+  | {
+      projected: true;
+      /** Connections opened per second beyond the first `concurrency` (those a pool keeps open). */
+      newConnectionsPerSec: number;
+      /** Share of the connections whose TIME_WAIT the client held (it closed first). */
+      clientClosedShare: number;
+      /** Ports the client host holds in steady state: its TIME_WAIT plus its open connections. */
+      clientPortsHeld: number;
+      portRange: PortRange | null;
+      /** clientPortsHeld / the range's size; null when the range is unknown. */
+      shareOfRange: number | null;
+      /** Seconds until no ephemeral port is left; null when it never runs out at this rate. */
+      exhaustedAfterS: number | null;
+      /** New connections per second at which the range would run out, with this closing share. */
+      exhaustingRatePerSec: number | null;
+      /** TIME_WAIT sockets the server would hold in steady state (these use no ephemeral port). */
+      serverTimeWaitHeld: number;
+    };
+
+export interface ProjectionInput {
+  summary: Pick<VariantSummary, 'connectionsOpened' | 'durationMs' | 'timeWait' | 'established' | 'samplesTaken'> & {
+    requests: Pick<VariantSummary['requests'], 'total'>;
+  };
+  concurrency: number;
+  /** The client host's ip_local_port_range, as read from /proc/sys. */
+  portRange: string | null;
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+export function project({ summary, concurrency, portRange }: ProjectionInput): Projection {
+  const requests = summary.requests.total;
+  if (requests < MIN_REQUESTS_PER_CONCURRENCY * concurrency) {
+    return {
+      projected: false,
+      reason:
+        `too short to project: ${plural(requests, 'request')} at concurrency ${concurrency}; opening the pool ` +
+        `would dominate the rate (needs at least ${MIN_REQUESTS_PER_CONCURRENCY} × concurrency = ` +
+        `${(MIN_REQUESTS_PER_CONCURRENCY * concurrency).toLocaleString('en-US')} requests; raise --requests)`,
+    };
+  }
+  if (summary.samplesTaken < MIN_SAMPLES || summary.durationMs <= 0) {
+    return {
+      projected: false,
+      reason:
+        `too slow to project: the socket table was sampled ${plural(summary.samplesTaken, 'time')}, ` +
+        `not enough to tell which side closed (needs ${MIN_SAMPLES}; lower --interval-ms)`,
+    };
+  }
+  const opened = summary.connectionsOpened;
+  const churn = Math.max(0, opened - concurrency);
+  const newConnectionsPerSec = churn / (summary.durationMs / 1000);
+  // TIME_WAIT lasts 60 s, so at most the last 60 s of connections can be in it at once.
+  const couldBeInTimeWait = Math.min(opened, newConnectionsPerSec * TIME_WAIT_S + concurrency);
+  const share = (peak: number) => (couldBeInTimeWait > 0 ? Math.min(1, peak / couldBeInTimeWait) : 0);
+  const clientClosedShare = share(summary.timeWait.clientSide.peak);
+  const clientTimeWaitRate = newConnectionsPerSec * clientClosedShare;
+  const clientPortsHeld = Math.round(clientTimeWaitRate * TIME_WAIT_S + summary.established.clientSide.peak);
+  const range = parsePortRange(portRange);
+  const runsOut = range !== null && clientPortsHeld > range.size && clientTimeWaitRate > 0;
+  return {
+    projected: true,
+    newConnectionsPerSec,
+    clientClosedShare,
+    clientPortsHeld,
+    portRange: range,
+    shareOfRange: range ? clientPortsHeld / range.size : null,
+    exhaustedAfterS: runsOut ? (range.size - summary.established.clientSide.peak) / clientTimeWaitRate : null,
+    exhaustingRatePerSec: range && clientClosedShare > 0 ? range.size / TIME_WAIT_S / clientClosedShare : null,
+    serverTimeWaitHeld: Math.round(newConnectionsPerSec * share(summary.timeWait.serverSide.peak) * TIME_WAIT_S),
+  };
+}
+
+/** The client host's port range: its own namespace's in namespace mode, else the machine's. */
+export function clientPortRange(result: Result, variant: Result['variants'][number] | undefined): string | null {
+  return variant?.clientSysctls?.effective.ip_local_port_range ?? result.env.sysctl.ip_local_port_range;
+}
+
+/** The projection of each variant of a result, from its own figures and its client host's port range. */
+export function projectResult(result: Result): { variant: string; role: string; projection: Projection }[] {
+  return result.variants.map((v) => ({
+    variant: v.name,
+    role: v.role,
+    projection: project({ summary: v.summary, concurrency: result.params.load.concurrency, portRange: clientPortRange(result, v) }),
+  }));
+}

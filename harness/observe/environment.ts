@@ -1,0 +1,75 @@
+// The environment fingerprint written into every result: what a reader needs to tell whether two
+// results can be compared, and what may explain a difference between them.
+import os from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { $ } from 'zx';
+import type { Environment } from '../result/schema.ts';
+
+/** The TCP sysctls that change the outcome of a scenario, read from /proc/sys (per namespace). */
+export const OUTCOME_SYSCTLS = [
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_tw_reuse',
+  'net.ipv4.tcp_tw_reuse_delay',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_max_tw_buckets',
+  'net.ipv4.tcp_timestamps',
+  'net.core.somaxconn',
+] as const;
+
+export type Sysctls = Environment['sysctl'];
+
+const ROOT = new URL('../..', import.meta.url);
+/** The packages whose versions can change the figures: the load tools and the histogram. */
+const LOAD_PACKAGES = ['autocannon', 'hdr-histogram-js', 'execa'];
+
+async function readOr<T>(path: string, parse: (text: string) => T, fallback: T): Promise<T> {
+  try {
+    return parse(await readFile(path, 'utf8'));
+  } catch {
+    return fallback;
+  }
+}
+
+export async function readSysctls(): Promise<Sysctls> {
+  const entries = await Promise.all(
+    OUTCOME_SYSCTLS.map(async (name) => {
+      const value = await readOr(`/proc/sys/${name.replaceAll('.', '/')}`, (t) => t.trim().replace(/\s+/g, ' '), null);
+      return [name.slice(name.lastIndexOf('.') + 1), value] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Sysctls;
+}
+
+async function gitState(): Promise<{ commit: string | null; dirty: boolean | null }> {
+  const git = $({ cwd: ROOT.pathname, nothrow: true, quiet: true });
+  const commit = await git`git rev-parse HEAD`;
+  if (commit.exitCode !== 0) return { commit: null, dirty: null };
+  const status = await git`git status --porcelain --untracked-files=no`;
+  return { commit: commit.stdout.trim(), dirty: status.stdout.trim().length > 0 };
+}
+
+const versionOf = async (path: URL) => (JSON.parse(await readFile(path, 'utf8')) as { version: string }).version;
+
+export async function readEnvironment(networkNamespace = false): Promise<Environment> {
+  const cpus = os.cpus();
+  const uid = process.getuid?.() ?? -1;
+  return {
+    node: process.version,
+    // Node >= 18 bundles undici (fetch); the schema requires it, so the write fails loudly without it.
+    versions: Object.fromEntries(Object.entries(process.versions).filter(([, v]) => v !== undefined)) as Environment['versions'],
+    platform: process.platform,
+    arch: process.arch,
+    kernel: os.release(),
+    distribution: await readOr('/etc/os-release', (t) => /^PRETTY_NAME="?([^"\n]*)"?/m.exec(t)?.[1] ?? null, null),
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryBytes: os.totalmem(),
+    sysctl: await readSysctls(),
+    lab: { version: await versionOf(new URL('package.json', ROOT)), ...(await gitState()) },
+    packages: Object.fromEntries(
+      await Promise.all(LOAD_PACKAGES.map(async (name) => [name, await versionOf(new URL(`node_modules/${name}/package.json`, ROOT))])),
+    ),
+    networkNamespace,
+    user: { uid, root: uid === 0 },
+  };
+}

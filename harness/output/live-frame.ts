@@ -1,0 +1,155 @@
+// What a variant looks like while it runs, as strings: the live frame redrawn in place on a
+// terminal, and the plain progress lines written when the output is not a terminal.
+import type { RunEvent } from '../run/run-scenario.ts';
+import type { Sample } from '../observe/sampler.ts';
+import type { Variant } from '../scenario/contract.ts';
+import { styler } from './terminal-text.ts';
+
+export interface VariantView {
+  name: string;
+  role: Variant['role'];
+  summary: string;
+  /** Where the variant's server listens. */
+  host: string;
+  port: number;
+  /** Which trial of how many (--repeat); 1 of 1 for a single run. */
+  trial: number;
+  trials: number;
+  requests: number;
+  done: number;
+  failed: number;
+  /** Time since the variant started (its server was up), by the sampler's clock. */
+  elapsedMs: number;
+  /** How long the client's load took, once it is done. */
+  loadMs: number | null;
+  /** Client-side TIME_WAIT, server-side TIME_WAIT and client-side ESTABLISHED of the last sample. */
+  now: { clientTimeWait: number; serverTimeWait: number; established: number };
+  /** TIME_WAIT on both sides, one value per sample. */
+  timeWait: number[];
+}
+
+export function newVariantView(
+  variant: { name: string; role: Variant['role']; summary: string },
+  port: number,
+  requests: number,
+  trial = 1,
+  trials = 1,
+  host = '127.0.0.1',
+): VariantView {
+  return {
+    ...variant,
+    host,
+    port,
+    trial,
+    trials,
+    requests,
+    done: 0,
+    failed: 0,
+    elapsedMs: 0,
+    loadMs: null,
+    now: { clientTimeWait: 0, serverTimeWait: 0, established: 0 },
+    timeWait: [],
+  };
+}
+
+function addSample(view: VariantView, sample: Sample): void {
+  const clientTimeWait = sample.clientSide.timeWait ?? 0;
+  const serverTimeWait = sample.serverSide.timeWait ?? 0;
+  view.now = { clientTimeWait, serverTimeWait, established: sample.clientSide.established ?? 0 };
+  view.timeWait.push(clientTimeWait + serverTimeWait);
+  view.elapsedMs = Math.max(view.elapsedMs, sample.tMs);
+}
+
+/** Brings the view up to date with a sample, the client's progress, or the end of the trial. */
+export function updateView(view: VariantView, event: Exclude<RunEvent, { type: 'variant-start' | 'variant-done' }>): void {
+  if (event.type === 'sample') {
+    addSample(view, event.sample);
+  } else if (event.type === 'progress') {
+    Object.assign(view, { done: event.progress.done, failed: event.progress.failed });
+  } else {
+    const s = event.summary;
+    Object.assign(view, { done: s.requests.ok + s.requests.failed, failed: s.requests.failed, loadMs: s.durationMs });
+  }
+}
+
+const BLOCKS = '▁▂▃▄▅▆▇█';
+
+/**
+ * `values` as one line of block characters, at most `width` wide (older values are folded: each
+ * column shows the largest value it covers), scaled so that `max` is a full block.
+ */
+export function sparkline(values: number[], width: number, max: number): string {
+  const columns = Math.min(values.length, width);
+  let line = '';
+  for (let c = 0; c < columns; c++) {
+    const from = Math.floor((c * values.length) / columns);
+    const to = Math.floor(((c + 1) * values.length) / columns);
+    const value = Math.max(...values.slice(from, to));
+    const level = max > 0 ? Math.ceil((value / max) * BLOCKS.length) : 0;
+    line += BLOCKS[Math.min(BLOCKS.length, Math.max(1, level)) - 1];
+  }
+  return line;
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+const ofTrials = (view: VariantView) => (view.trials > 1 ? `, trial ${view.trial} of ${view.trials}` : '');
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function bar(done: number, total: number, width: number): string {
+  const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
+  return '█'.repeat(filled) + '░'.repeat(width - filled);
+}
+
+function fit(text: string, columns: number): string {
+  return text.length <= columns ? text : `${text.slice(0, Math.max(0, columns - 1))}…`;
+}
+
+export interface FrameOptions {
+  columns: number;
+  color: boolean;
+  /** The TIME_WAIT that fills the sparkline: shared by the variants of a run, so they compare. */
+  scaleMax: number;
+}
+
+/** The lines of one variant's live frame; none is longer than `columns`, so redrawing never wraps. */
+export function renderFrame(view: VariantView, { columns, color, scaleMax }: FrameOptions): string[] {
+  const style = styler(color);
+  const width = Math.max(20, columns - 1);
+  const label = (text: string) => text.padEnd(13);
+  const roleColor = view.role === 'fix' ? 'green' : 'red';
+  const status = view.loadMs !== null ? `done: ${n(view.done - view.failed)} ok, ${n(view.failed)} failed in ${seconds(view.loadMs)}` : 'running';
+  const title = fit(`${view.loadMs !== null ? '■' : '▶'} ${view.name} (${view.role}${ofTrials(view)}), ${status}: ${view.summary}`, width);
+  const counts = `${n(view.done)} / ${n(view.requests)}  ${seconds(view.elapsedMs)}`;
+  const barWidth = Math.max(5, Math.min(40, width - 2 - 13 - 2 - counts.length));
+  const [client, server, established] = [view.now.clientTimeWait, view.now.serverTimeWait, view.now.established].map(n);
+  const sockets = `  ${label('TIME_WAIT')}client ${client}  server ${server}   ESTABLISHED ${established}`;
+  const scale = `  (full: ${n(scaleMax)})`;
+  const sparkWidth = Math.max(5, width - 2 - 13 - scale.length);
+  return [
+    style(['bold', roleColor], title),
+    `  ${label('requests')}${bar(view.done, view.requests, barWidth)}  ${counts}`,
+    // Styled only when it fits whole: cutting a styled line could cut an escape sequence.
+    sockets.length <= width
+      ? `  ${label('TIME_WAIT')}client ${style('bold', client!)}  server ${style('bold', server!)}   ESTABLISHED ${style('bold', established!)}`
+      : fit(sockets, width),
+    `  ${label('TIME_WAIT')}${style('yellow', sparkline(view.timeWait, sparkWidth, scaleMax).padEnd(sparkWidth))}${scale}`,
+  ];
+}
+
+/** The progress points (in % of the requests) that get a plain line. */
+export const PLAIN_MILESTONES = [25, 50, 75];
+
+export function plainStartLine(view: VariantView): string {
+  return `> ${view.name} (${view.role}${ofTrials(view)}): ${view.summary} [server ${view.host}:${view.port}]`;
+}
+
+export function plainProgressLine(view: VariantView, percent: number): string {
+  return (
+    `  ${percent}%: ${n(view.done)} of ${n(view.requests)} requests in ${seconds(view.elapsedMs)}; ` +
+    `TIME_WAIT client ${n(view.now.clientTimeWait)}, server ${n(view.now.serverTimeWait)}; ESTABLISHED ${n(view.now.established)}`
+  );
+}
+
+export function plainDoneLine(view: VariantView): string {
+  return `  done: ${n(view.done - view.failed)} ok, ${n(view.failed)} failed in ${seconds(view.loadMs ?? view.elapsedMs)}; TIME_WAIT peak ${n(Math.max(0, ...view.timeWait))}`;
+}

@@ -1,0 +1,130 @@
+// Shows a run's progress on stderr: a live view redrawn in place on a terminal, a few plain lines
+// when stderr is a pipe or a file, nothing with --quiet. The text itself comes from live-view.ts.
+import {
+  newVariantView,
+  PLAIN_MILESTONES,
+  plainDoneLine,
+  plainProgressLine,
+  plainStartLine,
+  renderFrame,
+  updateView,
+  type VariantView,
+} from './live-frame.ts';
+import { terminalColumns } from './terminal-text.ts';
+import type { RunEvent } from '../run/run-scenario.ts';
+
+export type OutputMode = 'live' | 'plain' | 'quiet';
+
+export function outputMode(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): OutputMode {
+  return quiet ? 'quiet' : stream.isTTY ? 'live' : 'plain';
+}
+
+export interface ProgressOutput {
+  onEvent(event: RunEvent): void;
+  /** Stops redrawing and gives the cursor back; safe to call more than once. */
+  close(): void;
+}
+
+// ANSI/VT100 control sequences (ECMA-48): cursor to the start of the line n lines up, erase to
+// the end of the screen, hide and show the cursor.
+const up = (lines: number) => (lines > 0 ? `\x1b[${lines}F` : '');
+const ERASE_DOWN = '\x1b[J';
+const HIDE_CURSOR = '\x1b[?25l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+/** At most this many redraws a second: samples arrive every 100 ms, progress every 250 ms. */
+const REDRAW_EVERY_MS = 100;
+
+function liveOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutput {
+  let view: VariantView | null = null;
+  let drawnLines = 0;
+  let scaleMax = 0;
+  let lastDraw = 0;
+  let pending: NodeJS.Timeout | null = null;
+  let cursorHidden = false;
+  let closed = false;
+  const showCursor = () => {
+    if (cursorHidden) stream.write(SHOW_CURSOR);
+    cursorHidden = false;
+  };
+  process.once('exit', showCursor);
+
+  const draw = () => {
+    if (pending) clearTimeout(pending);
+    pending = null;
+    if (!view) return;
+    lastDraw = performance.now();
+    const lines = renderFrame(view, { columns: terminalColumns(stream), color: true, scaleMax });
+    stream.write(`${cursorHidden ? '' : HIDE_CURSOR}${up(drawnLines)}${ERASE_DOWN}${lines.join('\n')}\n`);
+    cursorHidden = true;
+    drawnLines = lines.length;
+  };
+  const drawSoon = () => {
+    const wait = REDRAW_EVERY_MS - (performance.now() - lastDraw);
+    if (wait <= 0) draw();
+    else pending ??= setTimeout(draw, wait);
+  };
+
+  return {
+    onEvent(event) {
+      // Events still arrive while an interrupted run stops; its message must stay on screen.
+      if (closed) return;
+      // A frame per trial (one per variant without --repeat), from its start to its end.
+      if (event.type === 'variant-start') {
+        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials, event.host);
+        drawnLines = 0;
+        draw();
+      } else if (view && event.type !== 'variant-done') {
+        updateView(view, event);
+        scaleMax = Math.max(scaleMax, ...view.timeWait.slice(-1));
+        if (event.type !== 'trial-done') return drawSoon();
+        // The finished frame stays on screen; the next trial or variant draws below it.
+        draw();
+        view = null;
+      }
+    },
+    close() {
+      closed = true;
+      if (pending) clearTimeout(pending);
+      pending = null;
+      showCursor();
+      process.removeListener('exit', showCursor);
+    },
+  };
+}
+
+function plainOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutput {
+  let view: VariantView | null = null;
+  let milestone = 0;
+  const write = (line: string) => stream.write(`${line}\n`);
+  return {
+    onEvent(event) {
+      if (event.type === 'variant-start') {
+        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials, event.host);
+        milestone = 0;
+        write(plainStartLine(view));
+      } else if (view && event.type !== 'variant-done') {
+        updateView(view, event);
+        if (event.type === 'trial-done') {
+          write(plainDoneLine(view));
+          view = null;
+        } else if (event.type === 'progress') {
+          // One line for the highest milestone passed since the last line.
+          const percent = (100 * view.done) / view.requests;
+          const passed = PLAIN_MILESTONES.filter((m) => m > milestone && m <= percent).at(-1);
+          if (passed !== undefined) {
+            milestone = passed;
+            write(plainProgressLine(view, passed));
+          }
+        }
+      }
+    },
+    close() {},
+  };
+}
+
+export function progressOutput(mode: OutputMode, requests: number, stream: NodeJS.WriteStream = process.stderr): ProgressOutput {
+  if (mode === 'live') return liveOutput(requests, stream);
+  if (mode === 'plain') return plainOutput(requests, stream);
+  return { onEvent() {}, close() {} };
+}

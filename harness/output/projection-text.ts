@@ -1,0 +1,48 @@
+// The capacity projection in words: one sentence per variant, shared by the terminal and the report.
+import { clientPortRange, parsePortRange, projectResult, TIME_WAIT_S, type PortRange, type Projection } from '../compare/projection.ts';
+import type { Result } from '../result/schema.ts';
+import { wrap, wrapIndented } from './terminal-text.ts';
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+const percent = (share: number) => `${(share * 100).toFixed(share < 0.01 ? 2 : share < 0.1 ? 1 : 0)}%`;
+const seconds = (s: number) => (s < 120 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`);
+
+export function portRangeText(range: PortRange | null): string {
+  return range ? `${n(range.size)} ports (${range.low}-${range.high})` : 'an unknown number of ports';
+}
+
+/** `1,245 new connections/s, 100% closed by the client → ...`, without the variant's name. */
+export function projectionSentence(p: Projection): string {
+  if (!p.projected) return p.reason;
+  const server = p.serverTimeWaitHeld > 0 ? `; the server would hold ~${n(p.serverTimeWaitHeld)} TIME_WAIT sockets (no ephemeral ports)` : '';
+  if (p.newConnectionsPerSec === 0) {
+    return `no new connections once the pool is open → the client host holds ~${n(p.clientPortsHeld)} ports` +
+      (p.shareOfRange !== null ? `, ${percent(p.shareOfRange)} of its range` : '');
+  }
+  const rate = `${n(p.newConnectionsPerSec)} new connections/s`;
+  if (p.clientClosedShare === 0) {
+    return `${rate}, closed by the server first → the client holds only its ~${n(p.clientPortsHeld)} open ports${server}`;
+  }
+  const held = `${rate}, ${percent(p.clientClosedShare)} closed by the client first → the client host would hold ~${n(p.clientPortsHeld)} ports`;
+  if (p.exhaustedAfterS !== null && p.portRange) {
+    return `${held}, more than its ${n(p.portRange.size)}: it runs out of ephemeral ports after ${seconds(p.exhaustedAfterS)} (EADDRNOTAVAIL)${server}`;
+  }
+  const limit = p.exhaustingRatePerSec !== null ? `; it would run out above ${n(p.exhaustingRatePerSec)} new connections/s` : '';
+  return `${held}${p.shareOfRange !== null ? `, ${percent(p.shareOfRange)} of its range` : ''}${limit}${server}`;
+}
+
+export function projectionHeading(range: PortRange | null): string {
+  return `Capacity projection at the measured rates (TIME_WAIT lasts ${TIME_WAIT_S} s; the client host's port range: ${portRangeText(range)}):`;
+}
+
+/** The heading and a sentence per variant, wrapped to `columns` under the variant's name. */
+export function formatProjection(result: Result, columns = 100): string {
+  const rows = projectResult(result);
+  const range = parsePortRange(clientPortRange(result, result.variants[0]));
+  const width = Math.max(...rows.map((r) => r.variant.length));
+  const indent = ' '.repeat(width + 4);
+  return [
+    wrap(projectionHeading(range), columns).join('\n'),
+    ...rows.map((r) => `  ${r.variant.padEnd(width)}  ${wrapIndented(projectionSentence(r.projection), columns - indent.length, indent)}`),
+  ].join('\n');
+}

@@ -1,0 +1,281 @@
+// The HTML report as one self-contained string: styles, data, the charting library and the code
+// that draws the charts are all inside, so the file opens offline (no CDN, no request at all).
+// Per scenario: the story, the client code, one chart of every variant's sockets over time (runs
+// of the same scenario overlaid), then per run the summary table, claims, projection, environment.
+import path from 'node:path';
+import { codePairs, clientSource } from './explain.ts';
+import { formatIncomplete, isComplete, summaryRows } from './result-table.ts';
+import { projectionHeading, projectionSentence } from './projection-text.ts';
+import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
+import { clientPortRange, parsePortRange, projectResult } from '../compare/projection.ts';
+import type { Result } from '../result/schema.ts';
+import type { Scenario, Variant } from '../scenario/contract.ts';
+
+export interface ReportRun {
+  file: string;
+  result: Result;
+}
+
+export interface ReportGroup {
+  scenarioName: string;
+  /** The scenario as this checkout defines it; null when it has no such scenario. */
+  scenario: Scenario | null;
+  /** The helpers its variants call (scenarios/_http.ts), as the file reads; null when none. */
+  helpers: { names: string[]; file: string; source: string } | null;
+  runs: ReportRun[];
+}
+
+export interface ReportInput {
+  groups: ReportGroup[];
+  chartLibrary: { name: string; version: string; source: string };
+  generatedAt: string;
+}
+
+/** One line on a chart, as ECharts takes it; `data` is [seconds since the variant started, count]. */
+export interface ChartSeries {
+  name: string;
+  color: string;
+  lineType: 'solid' | 'dashed' | 'dotted';
+  opacity: number;
+  data: [number, number][];
+}
+
+const esc = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const n = (x: number) => x.toLocaleString('en-US');
+
+// Red and orange for misconfigured variants, green and blue for fixes: readable on a projector and
+// by most colour-blind viewers together with the line styles.
+const COLORS = { misconfigured: ['#c62828', '#ef6c00', '#8e24aa'], fix: ['#2e7d32', '#1565c0', '#00838f'] };
+
+type SampleRecord = Result['variants'][number]['samples'][number];
+
+/** The metrics drawn for each variant, told apart by line style. */
+export const CHART_METRICS = [
+  { label: 'TIME_WAIT client', lineType: 'solid', value: (s: SampleRecord) => s.clientSide.timeWait ?? 0 },
+  { label: 'TIME_WAIT server', lineType: 'dashed', value: (s: SampleRecord) => s.serverSide.timeWait ?? 0 },
+  { label: 'ESTABLISHED', lineType: 'dotted', value: (s: SampleRecord) => s.clientSide.established ?? 0 },
+] as const;
+
+/** `bad: TIME_WAIT client`, with ` (run 2)` when several runs are overlaid. */
+export function seriesName(variant: string, metric: string, run: number, runs: number): string {
+  return `${variant}: ${metric}${runs > 1 ? ` (run ${run})` : ''}`;
+}
+
+export function chartSeries(runs: ReportRun[]): ChartSeries[] {
+  const series: ChartSeries[] = [];
+  runs.forEach(({ result }, r) => {
+    const seen = { misconfigured: 0, fix: 0 };
+    for (const variant of result.variants) {
+      const palette = COLORS[variant.role];
+      const color = palette[seen[variant.role]++ % palette.length]!;
+      for (const metric of CHART_METRICS) {
+        series.push({
+          name: seriesName(variant.name, metric.label, r + 1, runs.length),
+          color,
+          lineType: metric.lineType,
+          opacity: Math.max(0.4, 1 - 0.25 * r),
+          data: variant.samples.map((s) => [s.tMs / 1000, metric.value(s)]),
+        });
+      }
+    }
+  });
+  return series;
+}
+
+function story(scenario: Scenario): string {
+  const e = scenario.explanation;
+  return `<dl class="story">
+    <dt>What goes wrong</dt><dd>${esc(e.problem)}</dd>
+    <dt>Why</dt><dd>${esc(e.why)}</dd>
+    <dt>The fix</dt><dd>${esc(e.fix)}</dd>
+  </dl>`;
+}
+
+/** A line of code; in a changed line, the words that differ from its counterpart are marked. */
+function codeCell(line: DiffLine | null, pairs: Map<DiffLine, DiffLine>): string {
+  if (!line) return '<td class="code empty"></td>';
+  const counterpart = pairs.get(line);
+  const html = counterpart
+    ? changedPieces(line, counterpart).map((p) => (p.changed ? `<mark>${esc(p.text)}</mark>` : esc(p.text))).join('')
+    : esc(line.text);
+  return `<td class="code ${line.kind}">${html || ' '}</td>`;
+}
+
+function codePair(bad: Variant, good: Variant): string {
+  const diff = lineDiff(clientSource(bad), clientSource(good));
+  const pairs = counterparts(diff);
+  const rows = sideBySide(diff);
+  const head = (v: Variant) => `<th class="${v.role}">${esc(v.name)} <span class="role">(${v.role})</span><div class="summary">${esc(v.summary)}</div></th>`;
+  return `<table class="code-pair" data-pair="${esc(bad.name)}→${esc(good.name)}">
+    <thead><tr>${head(bad)}${head(good)}</tr></thead>
+    <tbody>${rows.map((r) => `<tr>${codeCell(r.left, pairs)}${codeCell(r.right, pairs)}</tr>`).join('')}</tbody>
+  </table>`;
+}
+
+function code(scenario: Scenario, helpers: ReportGroup['helpers']): string {
+  const helperSource = helpers
+    ? `<details class="helpers"><summary>${esc(helpers.names.join(', '))}: <code>${esc(helpers.file)}</code></summary><pre>${esc(helpers.source)}</pre></details>`
+    : '';
+  return `<p class="note">The client code as <code>scenarios/${esc(scenario.name)}.ts</code> in this checkout runs it
+    (each result records the commit it ran at, under Environment). Changed lines are coloured, changed words marked.</p>
+    ${codePairs(scenario).map(([bad, good]) => codePair(bad, good)).join('\n')}
+    ${helperSource}`;
+}
+
+function summaryTable({ result }: ReportRun, run: number): string {
+  const head = result.variants.map((v) => `<th class="${v.role}" data-variant="${esc(v.name)}">${esc(v.name)} <span class="role">(${v.role})</span></th>`);
+  const rows = summaryRows(result).map(
+    ([label, cell]) => `<tr data-row="${esc(label)}"><th>${esc(label)}</th>${result.variants.map((v) => `<td data-variant="${esc(v.name)}">${esc(cell(v))}</td>`).join('')}</tr>`,
+  );
+  return `<table class="summary" data-run="${run}"><thead><tr><th></th>${head.join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function claims(result: Result): string {
+  const held = result.claims.filter((c) => c.held).length;
+  return `<h4>Claims: ${held} of ${result.claims.length} held</h4>
+    <ul class="claims">${result.claims
+      .map((c) => `<li class="${c.held ? 'held' : 'failed'}"><span class="mark">${c.held ? '✔ held' : '✘ FAILED'}</span> ${esc(c.text)}</li>`)
+      .join('')}</ul>
+    ${formatIncomplete(result).map((line) => `<p class="failed">${esc(line.trim())}</p>`).join('')}
+    <p class="verdict"><strong>Verdict:</strong> ${esc(result.verdict)}.</p>`;
+}
+
+function projection(result: Result): string {
+  const heading = projectionHeading(parsePortRange(clientPortRange(result, result.variants[0])));
+  const rows = projectResult(result).map(
+    (r) => `<li class="${r.role}"><strong>${esc(r.variant)}</strong>: ${esc(projectionSentence(r.projection))}</li>`,
+  );
+  return `<h4>${esc(heading)}</h4><ul class="projection">${rows.join('')}</ul>`;
+}
+
+function environment({ file, result }: ReportRun): string {
+  const env = result.env as Result['env'] & Record<string, unknown>;
+  const lab = env.lab as { version?: string; commit?: string | null; dirty?: boolean | null } | undefined;
+  const entries: [string, string][] = [
+    ['result file', path.basename(file)],
+    ['started', result.startedAt],
+    ['Node.js', env.node],
+    ['kernel', `${env.kernel} (${env.platform}${typeof env.distribution === 'string' ? `, ${env.distribution}` : ''})`],
+    ['CPUs', `${env.cpus}${typeof env.cpuModel === 'string' ? ` × ${env.cpuModel}` : ''}`],
+    ['lab', lab ? `${lab.version ?? '?'} at ${lab.commit?.slice(0, 12) ?? 'no commit'}${lab.dirty ? ' (uncommitted changes)' : ''}` : 'unknown'],
+    ['load', `${n(result.params.load.requests)} requests, ${result.params.load.pattern}, concurrency ${n(result.params.load.concurrency)}`],
+    ['server', `${result.params.server.host}, body ${n(result.params.server.bodyBytes)} B, keepAliveTimeout ${n(result.params.server.keepAliveTimeoutMs)} ms`],
+    ...Object.entries(env.sysctl).map(([name, value]): [string, string] => [name, value == null ? 'not on this kernel' : String(value)]),
+  ];
+  return `<details class="environment" open><summary>Environment</summary><dl>${entries
+    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`)
+    .join('')}</dl></details>`;
+}
+
+function runSection(run: ReportRun, index: number, count: number): string {
+  const title = count > 1 ? `Run ${index}: ` : '';
+  return `<section class="run" data-run="${index}">
+    <h3>${title}${esc(run.result.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}, Node ${esc(run.result.env.node)}, kernel ${esc(run.result.env.kernel)}</h3>
+    ${summaryTable(run, index)}
+    ${claims(run.result)}
+    ${isComplete(run.result) ? projection(run.result) : ''}
+    ${environment(run)}
+  </section>`;
+}
+
+function scenarioSection(group: ReportGroup, index: number): string {
+  const first = group.runs[0]!.result;
+  const about = group.scenario
+    ? `${story(group.scenario)}<h3>The client code</h3>${code(group.scenario, group.helpers)}`
+    : `<p class="note">This checkout has no scenario named <code>${esc(group.scenarioName)}</code>: its story and code cannot be shown.</p>`;
+  return `<section class="scenario" id="scenario-${index}" data-scenario="${esc(group.scenarioName)}">
+    <h2>${esc(group.scenarioName)}</h2>
+    <p class="lead">${esc(group.scenario?.summary ?? first.description)}</p>
+    ${about}
+    <h3>Sockets over time${group.runs.length > 1 ? `: ${group.runs.length} runs overlaid` : ''}</h3>
+    <p class="note">Solid: TIME_WAIT on the client side; dashed: TIME_WAIT on the server side; dotted: ESTABLISHED (client side). Seconds since each variant started.</p>
+    <div class="chart" id="chart-${index}" data-chart="${index}" role="img" aria-label="TIME_WAIT and ESTABLISHED over time, ${esc(group.scenarioName)}"></div>
+    ${group.runs.map((run, i) => runSection(run, i + 1, group.runs.length)).join('\n')}
+  </section>`;
+}
+
+/** JSON that is safe inside a <script> element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replaceAll('<', '\\u003c');
+
+const STYLE = `
+  :root { --ink: #111; --muted: #555; --line: #ccc; --bad: #c62828; --fix: #2e7d32; }
+  * { box-sizing: border-box; }
+  body { font: 18px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1500px; padding: 1.5rem 2rem 4rem; }
+  h1 { font-size: 2rem; margin: 0 0 .25rem; } h2 { font-size: 1.8rem; margin: 2.5rem 0 .25rem; border-bottom: 3px solid var(--ink); }
+  h3 { font-size: 1.3rem; margin: 1.8rem 0 .5rem; } h4 { font-size: 1.1rem; margin: 1.2rem 0 .4rem; }
+  .lead { font-size: 1.25rem; margin-top: 0; } .note { color: var(--muted); font-size: .95rem; }
+  .story { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1.5rem; }
+  .story dt { font-weight: 700; } .story dd { margin: 0; }
+  table { border-collapse: collapse; margin: .5rem 0 1rem; }
+  th, td { border: 1px solid var(--line); padding: .3rem .7rem; text-align: left; vertical-align: top; }
+  .summary td { text-align: right; font-variant-numeric: tabular-nums; }
+  th.misconfigured, li.misconfigured strong { color: var(--bad); } th.fix, li.fix strong { color: var(--fix); }
+  .role { font-weight: 400; color: var(--muted); } .summary th .role { font-size: .85rem; }
+  .code-pair { width: 100%; table-layout: fixed; }
+  .code-pair th .summary { font-weight: 400; font-size: .9rem; color: var(--muted); }
+  td.code { font: 15px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap; border-width: 0 1px; padding: 0 .7rem; }
+  td.code.removed { background: #fde0e0; } td.code.added { background: #dff3df; } td.code.empty { background: #f4f4f4; }
+  td.code.removed mark { background: #f5a3a3; color: inherit; font-weight: 700; } td.code.added mark { background: #9ed89e; color: inherit; font-weight: 700; }
+  .helpers summary { cursor: pointer; color: var(--muted); } .helpers pre { font-size: 14px; background: #f6f6f6; padding: .5rem 1rem; overflow-x: auto; }
+  .chart { width: 100%; height: 480px; border: 1px solid var(--line); }
+  .claims, .projection { padding-left: 1.2rem; } .claims li { list-style: none; margin-left: -1.2rem; }
+  .claims .mark { display: inline-block; min-width: 6.5rem; font-weight: 700; }
+  .claims .held .mark { color: var(--fix); } .claims .failed .mark { color: var(--bad); }
+  .environment summary { font-weight: 700; cursor: pointer; }
+  .environment dl { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: .1rem 1.5rem; font-size: .95rem; }
+  .environment dd { margin: 0; font-family: ui-monospace, monospace; }
+  footer { margin-top: 3rem; color: var(--muted); font-size: .9rem; }
+  @media print { .chart { break-inside: avoid; } }
+`;
+
+// Runs in the page: draws each chart with the inlined ECharts, SVG renderer (vector output stays
+// sharp at any projector resolution or zoom), redrawn when the window is resized.
+const DRAW_CHARTS = `
+  const charts = JSON.parse(document.getElementById('chart-data').textContent);
+  for (const [index, series] of Object.entries(charts)) {
+    const chart = echarts.init(document.getElementById('chart-' + index), null, { renderer: 'svg' });
+    chart.setOption({
+      animation: false,
+      textStyle: { fontSize: 15 },
+      grid: { left: 70, right: 330, top: 40, bottom: 60 },
+      legend: { type: 'scroll', orient: 'vertical', right: 10, top: 'middle', textStyle: { fontSize: 15 }, itemWidth: 40, itemGap: 12 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'value', name: 'seconds', nameLocation: 'middle', nameGap: 30, nameTextStyle: { fontSize: 15 }, axisLabel: { fontSize: 15 } },
+      yAxis: { type: 'value', name: 'sockets', nameTextStyle: { fontSize: 15 }, axisLabel: { fontSize: 15 } },
+      series: series.map((s) => ({
+        name: s.name, type: 'line', showSymbol: false, data: s.data, color: s.color,
+        lineStyle: { width: 3, type: s.lineType, opacity: s.opacity },
+      })),
+    });
+    addEventListener('resize', () => chart.resize());
+  }
+`;
+
+export function renderReport({ groups, chartLibrary, generatedAt }: ReportInput): string {
+  const names = groups.map((g) => g.scenarioName);
+  const charts = Object.fromEntries(groups.map((g, i) => [i + 1, chartSeries(g.runs)]));
+  const runs = groups.reduce((sum, g) => sum + g.runs.length, 0);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>timewait-lab: ${esc(names.join(', '))}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+  <h1>timewait-lab report</h1>
+  <p class="note">${groups.length === 1 ? 'One scenario' : `${groups.length} scenarios`}, ${runs === 1 ? 'one run' : `${runs} runs`}: ${esc(names.join(', '))}.</p>
+</header>
+${groups.map((g, i) => scenarioSection(g, i + 1)).join('\n')}
+<footer>Made by timewait-lab on ${esc(generatedAt)}. Charts: ${esc(chartLibrary.name)} ${esc(chartLibrary.version)} (Apache-2.0), inlined; this file makes no network request.</footer>
+<script type="application/json" id="chart-data">${scriptJson(charts)}</script>
+<script>${chartLibrary.source}</script>
+<script>${DRAW_CHARTS}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,171 @@
+// Human output: returns strings, the caller prints them (on stderr).
+import path from 'node:path';
+import Table from 'cli-table3';
+import { formatProjection } from './projection-text.ts';
+import type { Requirement, Scenario, ServerSettings } from '../scenario/contract.ts';
+import type { Result, VariantResult } from '../result/schema.ts';
+import type { RunSettings } from '../run/run-scenario.ts';
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** One line per scenario; `missing` names what a scenario lacks on this machine (it is skipped here). */
+export function formatScenarioList(scenarios: Scenario[], missing: Map<string, Requirement[]> = new Map()): string {
+  const width = Math.max(...scenarios.map((s) => s.name.length));
+  return scenarios
+    .map((s) => {
+      const lacks = missing.get(s.name) ?? [];
+      const skipped = lacks.map((r) => `\n  ${''.padEnd(width)}  (skipped here: needs ${r.what}; ${r.howToGet})`).join('');
+      return `  ${s.name.padEnd(width)}  ${s.summary}${skipped}`;
+    })
+    .join('\n');
+}
+
+const SERVER_WORDS: { [K in keyof ServerSettings]-?: (value: NonNullable<ServerSettings[K]>) => string } = {
+  bodyBytes: (v) => `body ${n(v)} B`,
+  responseDelayMs: (v) => `delay ${v} ms`,
+  keepAliveTimeoutMs: (v) => `keepAliveTimeout ${n(v)} ms`,
+  keepAliveTimeoutBufferMs: (v) => `keepAliveTimeoutBuffer ${n(v)} ms`,
+  keepAliveHint: (v) => (v ? 'Keep-Alive hint sent' : 'no Keep-Alive hint'),
+  afterResponse: (v) => ({ 'keep-alive': 'keeps connections alive', close: 'Connection: close (FIN)', reset: 'resets after each response (RST)' })[v],
+};
+
+/** `body 1,024 B, delay 0 ms, ...`: the settings given, in words. */
+export function describeServer(server: Partial<ServerSettings>): string {
+  return (Object.keys(SERVER_WORDS) as (keyof ServerSettings)[])
+    .filter((key) => server[key] !== undefined)
+    .map((key) => (SERVER_WORDS[key] as (v: unknown) => string)(server[key]))
+    .join(', ');
+}
+
+export function formatSettings(scenario: Scenario, s: RunSettings): string {
+  const spread = s.load.gapSpreadMs ? ` ± ${s.load.gapSpreadMs}` : '';
+  const load =
+    s.load.pattern === 'bursts'
+      ? `bursts of ${n(s.load.concurrency)} concurrent requests${s.load.burstGapMs ? `, ${s.load.burstGapMs}${spread} ms pause after each` : ''}`
+      : `concurrency ${n(s.load.concurrency)}`;
+  const overrides = scenario.variants
+    .filter((v) => v.server && Object.keys(v.server).length > 0)
+    .map((v) => `; ${v.name}: ${describeServer(v.server!)}`)
+    .join('');
+  return (
+    `${scenario.name}: ${n(s.load.requests)} requests per variant, ${load}; ` +
+    `server ${describeServer(s.server)}${overrides}; ` +
+    `ss sampled every ${s.intervalMs} ms; time limit ${s.timeLimitMs / 1000} s per variant` +
+    (s.repeat > 1 ? `; ${s.repeat} trials per variant` : '')
+  );
+}
+
+type SummaryRow = [string, (v: VariantResult) => string];
+
+/** The summary table's rows: a label and how to show one variant's figure (the terminal and the report). */
+export const SUMMARY_ROWS: SummaryRow[] = [
+  ['requests ok / failed', (v) => `${n(v.summary.requests.ok)} / ${n(v.summary.requests.failed)}`],
+  [
+    'failures by code',
+    (v) => Object.entries(v.summary.requests.errorsByCode).map(([code, c]) => `${code} ${n(c)}`).join(', ') || '-',
+  ],
+  [
+    'first failure',
+    (v) => {
+      const first = v.summary.requests.firstFailure;
+      return first ? `request ${n(first.request)} after ${(first.tMs / 1000).toFixed(1)} s` : '-';
+    },
+  ],
+  ['connections (server count)', (v) => n(v.summary.connectionsOpened)],
+  ['connections per request', (v) => v.summary.connectionsPerRequest.toFixed(2)],
+  ['TIME_WAIT peak, client side', (v) => n(v.summary.timeWait.clientSide.peak)],
+  ['TIME_WAIT peak, server side', (v) => n(v.summary.timeWait.serverSide.peak)],
+  ['ESTABLISHED peak (client)', (v) => n(v.summary.established.peak)],
+  ['connections reset (server saw)', (v) => (v.summary.connectionsReset === undefined ? '-' : n(v.summary.connectionsReset))],
+  ['kernel: opens / resets sent', (v) => `${n(v.summary.kernel.activeOpens)} / ${n(v.summary.kernel.outRsts)}`],
+  ['kernel: resets on close (unread data)', (v) => n(v.summary.kernel.abortOnClose)],
+  ['kernel: TIME_WAIT ports reused', (v) => (v.summary.kernel.timeWaitReused === undefined ? '-' : n(v.summary.kernel.timeWaitReused))],
+  ['requests per second', (v) => n(Math.round(v.summary.reqPerSec))],
+  ['latency p50 / p99 (ms)', ({ summary: { latencyMs: l } }) => (l ? `${l.p50.toFixed(2)} / ${l.p99.toFixed(2)}` : '-')],
+];
+
+/** SUMMARY_ROWS, then one row per count the clients keep themselves (e.g. DNS lookups), if any reports one. */
+export function summaryRows(result: Result): SummaryRow[] {
+  const names = [...new Set(result.variants.flatMap((v) => Object.keys(v.summary.clientCounters ?? {})))].sort();
+  const counterRows = names.map((name): SummaryRow => [`client: ${name}`, (v) => {
+    const count = v.summary.clientCounters?.[name];
+    return count === undefined ? '-' : n(count);
+  }]);
+  return [...SUMMARY_ROWS, ...counterRows];
+}
+
+export function formatResultTable(result: Result, color = false): string {
+  const table = new Table({
+    head: ['', ...result.variants.map((v) => `${v.name} (${v.role}${v.failure ? ', FAILED' : ''})`)],
+    style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [], compact: true },
+  });
+  for (const [label, cell] of summaryRows(result)) table.push({ [label]: result.variants.map(cell) });
+  return table.toString();
+}
+
+export function formatClaims(result: Result): string {
+  return result.claims.map((c) => `  ${c.held ? 'held  ' : 'FAILED'}  ${c.text}`).join('\n');
+}
+
+/** With several trials: that the table shows medians, and every exact count that differed. */
+export function formatTrials(result: Result): string[] {
+  if (result.params.repeat === 1) return [];
+  return [
+    `  Each figure is the median of ${result.params.repeat} trials; the result file holds every trial and the spread.`,
+    ...result.variants.flatMap((v) =>
+      v.exactCountMismatches.map(
+        (m) => `  ${v.name}: ${m.figure} is exact by construction but differed across trials: ${m.values.map(n).join(', ')}`,
+      ),
+    ),
+  ];
+}
+
+/** Failure codes that say the client ran out of something, with why and what to do about it. */
+const EXHAUSTED: Record<string, string> = {
+  EADDRNOTAVAIL:
+    "the client host ran out of ephemeral ports: each connection it closed first holds its port in TIME_WAIT for 60 s (on loopback, earlier runs' too: wait a minute, or run with --netns on)",
+  // Node raises its soft limit to the hard one (harness/run/open-files.ts): the hard one counts.
+  EMFILE: 'the client process ran out of file descriptors (raise the hard limit, ulimit -Hn, or lower --concurrency or --requests)',
+};
+
+/** One line per variant that ran out of ports or descriptors, unless a claim of the scenario expects it (port-exhaustion does). */
+export function formatExhaustion(result: Result): string[] {
+  return result.variants.flatMap((v) =>
+    Object.entries(v.summary.requests.errorsByCode)
+      .filter(([code, count]) => EXHAUSTED[code] && count > 0 && !result.claims.some((c) => c.variant === v.name && c.metric === `requests.errorsByCode.${code}`))
+      .map(([code, count]) => `  ${v.name}: ${n(count)} requests failed with ${code}: ${EXHAUSTED[code]}.`),
+  );
+}
+
+/** Every variant ran to its end (results written before `status` existed are complete). */
+export const isComplete = (result: Result) => (result.status ?? 'complete') === 'complete';
+
+/** The variants that failed, and what an interrupted result holds. */
+export function formatIncomplete(result: Result): string[] {
+  return [
+    ...result.variants.flatMap((v) =>
+      v.failure ? [`  ${v.name} FAILED after ${(v.failure.afterMs / 1000).toFixed(1)} s: ${v.failure.message}; its figures are what was measured until then.`] : [],
+    ),
+    ...(result.status === 'interrupted' ? [`  Interrupted: the result holds only the variants that had finished (${result.variants.map((v) => v.name).join(', ') || 'none'}).`] : []),
+  ];
+}
+
+export function formatReport(result: Result, resultPath: string | null, color = false): string {
+  const held = result.claims.filter((c) => c.held).length;
+  return [
+    formatResultTable(result, color),
+    ...result.variants.map((v) => `  ${v.name}: ${v.description}`),
+    ...formatIncomplete(result),
+    ...formatExhaustion(result),
+    ...formatTrials(result),
+    '',
+    `Claims (${held} of ${result.claims.length} held on kernel ${result.env.kernel}):`,
+    formatClaims(result),
+    '',
+    `Verdict: ${result.verdict}.`,
+    '',
+    // A projection from figures cut short would mislead.
+    ...(isComplete(result) ? [formatProjection(result), ''] : []),
+    resultPath ? `Result written to ${path.relative(process.cwd(), resultPath) || resultPath}` : 'Result not written.',
+  ].join('\n');
+}

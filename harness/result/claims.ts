@@ -1,0 +1,46 @@
+// Checks a scenario's claims against the summaries measured on this kernel.
+import { figureValue } from './figures.ts';
+import { describeMetric, type Bound, type Claim, type ClaimMetric, type LoadSettings } from '../scenario/contract.ts';
+import type { VariantSummary } from './schema.ts';
+
+export interface ClaimResult {
+  text: string;
+  held: boolean;
+  variant: string;
+  metric: ClaimMetric;
+  measured: number | null;
+  atLeast?: number;
+  atMost?: number;
+}
+
+/** The figure a metric names, or null when the summary lacks it (a client counter nobody reported). */
+export function metricValue(summary: VariantSummary, metric: ClaimMetric): number | null {
+  const value = figureValue(summary, metric);
+  if (value === undefined && metric.startsWith('clientCounters.')) return null;
+  if (value === undefined) throw new Error(`metric ${metric} is not a number in the summary`);
+  return value;
+}
+
+const resolve = (bound: Bound, load: LoadSettings) => (typeof bound === 'number' ? bound : bound.value(load));
+const describe = (bound: Bound, load: LoadSettings) =>
+  typeof bound === 'number' ? format(bound) : `${bound.text} = ${format(bound.value(load))}`;
+const format = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2));
+
+export function checkClaims(claims: Claim[], summaries: Map<string, VariantSummary>, load: LoadSettings): ClaimResult[] {
+  return claims.map((claim) => {
+    const summary = summaries.get(claim.variant);
+    const measured = summary ? metricValue(summary, claim.metric) : null;
+    const atLeast = claim.atLeast === undefined ? undefined : resolve(claim.atLeast, load);
+    const atMost = claim.atMost === undefined ? undefined : resolve(claim.atMost, load);
+    const bounds = [
+      claim.atLeast === undefined ? null : `>= ${describe(claim.atLeast, load)}`,
+      claim.atMost === undefined ? null : `<= ${describe(claim.atMost, load)}`,
+    ].filter(Boolean);
+    const held =
+      measured !== null && (atLeast === undefined || measured >= atLeast) && (atMost === undefined || measured <= atMost);
+    const text = `${claim.variant}: ${describeMetric(claim.metric)} ${bounds.join(' and ')} (measured ${
+      measured === null ? (summary ? 'nothing: the client did not report it' : 'nothing: the variant did not run to its end') : format(measured)
+    })`;
+    return { text, held, variant: claim.variant, metric: claim.metric, measured, atLeast, atMost };
+  });
+}

@@ -1,0 +1,62 @@
+// Turns what one variant produced (the client's outcome, the server's count, the samples and the
+// kernel counter deltas) into the variant's summary: the figures the result file promises.
+import type { LoadOutcome } from '../run/load.ts';
+import type { KernelCounters } from '../observe/proc-net.ts';
+import type { NamespacePeaks, Sample } from '../observe/sampler.ts';
+import type { SideCounters } from '../observe/probes.ts';
+import type { ServerStats } from '../../servers/http-server.ts';
+import type { SocketState } from '../observe/ss-parse.ts';
+import type { VariantSummary } from './schema.ts';
+
+function peak(samples: Sample[], count: (s: Sample) => number): number {
+  return samples.reduce((max, s) => Math.max(max, count(s)), 0);
+}
+
+const side = (s: Sample, which: 'clientSide' | 'serverSide', state: SocketState) => s[which][state] ?? 0;
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function summarise(
+  requested: number,
+  outcome: LoadOutcome,
+  /** The server's own counts; connectionsReset is missing where nobody counted it (a --target without control endpoint). */
+  server: Omit<ServerStats, 'connectionsReset'> & Partial<Pick<ServerStats, 'connectionsReset'>>,
+  samples: Sample[],
+  kernel: KernelCounters,
+  /** Per side, when each side had a namespace of its own: its counter deltas and its sockstat peaks. */
+  sides: { kernel: SideCounters; peaks: NamespacePeaks } = { kernel: {}, peaks: {} },
+): VariantSummary {
+  const { client, server: serverKernel } = sides.kernel;
+  const last = samples.at(-1);
+  return {
+    requests: {
+      total: requested,
+      ok: outcome.ok,
+      failed: outcome.failed,
+      errorsByCode: outcome.errorsByCode,
+      firstFailure: outcome.firstFailure,
+    },
+    connectionsOpened: server.connectionsAccepted,
+    // Over the requests made: all of them, or those made before a failed variant stopped.
+    connectionsPerRequest: round(server.connectionsAccepted / Math.max(1, outcome.ok + outcome.failed), 4),
+    requestsServed: server.requestsServed,
+    connectionsReset: server.connectionsReset,
+    timeWait: {
+      clientSide: { peak: peak(samples, (s) => side(s, 'clientSide', 'timeWait')), atEnd: last ? side(last, 'clientSide', 'timeWait') : 0 },
+      serverSide: { peak: peak(samples, (s) => side(s, 'serverSide', 'timeWait')), atEnd: last ? side(last, 'serverSide', 'timeWait') : 0 },
+      total: { peak: peak(samples, (s) => side(s, 'clientSide', 'timeWait') + side(s, 'serverSide', 'timeWait')) },
+    },
+    established: {
+      peak: peak(samples, (s) => side(s, 'clientSide', 'established')),
+      clientSide: { peak: peak(samples, (s) => side(s, 'clientSide', 'established')) },
+      serverSide: { peak: peak(samples, (s) => side(s, 'serverSide', 'established')) },
+    },
+    reqPerSec: round(outcome.durationMs > 0 ? (outcome.ok * 1000) / outcome.durationMs : 0, 1),
+    durationMs: Math.round(outcome.durationMs),
+    ...(outcome.latencyMs && { latencyMs: outcome.latencyMs }),
+    kernel,
+    clientCounters: outcome.clientCounters ?? {},
+    ...(client && serverKernel && { kernelBySide: { client, server: serverKernel } }),
+    ...(Object.keys(sides.peaks).length > 0 && { namespacePeaks: sides.peaks }),
+    samplesTaken: samples.length,
+  };
+}

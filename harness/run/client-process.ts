@@ -1,0 +1,59 @@
+// Runs one variant's client in a process of its own and collects its progress and outcome.
+import { clientFailure } from './client-failure.ts';
+import { VariantFailure } from '../shared/errors.ts';
+import { startNode, startNodeIn } from './processes.ts';
+import { runProgramClient } from './program-client.ts';
+import { isProgramVariant, type Variant } from '../scenario/contract.ts';
+import type { ClientJob, ClientMessage } from '../processes/client.ts';
+import type { LoadOutcome, LoadProgress } from './load.ts';
+
+const CLIENT_ENTRY = new URL('../processes/client.ts', import.meta.url);
+
+export interface ClientProcessOptions {
+  /** Another client program that speaks the same IPC (the benchmark's fetch client does). */
+  entry?: URL;
+  /** The network namespace the client runs in (namespace mode). */
+  netns?: string;
+  /** Aborting it stops the client; its reason (a VariantFailure) is what the run reports. */
+  signal?: AbortSignal;
+}
+
+export async function runClient(
+  job: ClientJob,
+  timeLimitMs: number,
+  onProgress: (progress: LoadProgress) => void = () => {},
+  { entry = CLIENT_ENTRY, netns, signal }: ClientProcessOptions = {},
+): Promise<LoadOutcome> {
+  const limits = { timeout: timeLimitMs, cancelSignal: signal };
+  const child = netns ? startNodeIn(netns, entry, [], limits) : startNode(entry, [], limits);
+  let outcome: LoadOutcome | undefined;
+  try {
+    await child.sendMessage(job as never);
+    for await (const message of child.getEachMessage()) {
+      const m = message as unknown as ClientMessage;
+      if (m.type === 'progress') onProgress(m);
+      else if (m.type === 'done') {
+        const { type: _type, ...rest } = m;
+        outcome = rest;
+      }
+    }
+    await child;
+  } catch (error) {
+    throw clientFailure(error, `the client of variant "${job.variant}"`, job.variant, timeLimitMs, signal);
+  }
+  if (!outcome) throw new VariantFailure('client-exited', `the client of variant "${job.variant}" exited without reporting a result`);
+  return outcome;
+}
+
+/** Runs the variant's client: a Node client in a client process, or the program it names; inside `netns` when given, until `signal`. */
+export function runVariantClient(
+  variant: Variant,
+  job: ClientJob,
+  timeLimitMs: number,
+  onProgress: (progress: LoadProgress) => void = () => {},
+  { netns, signal }: Omit<ClientProcessOptions, 'entry'> = {},
+): Promise<LoadOutcome> {
+  return isProgramVariant(variant)
+    ? runProgramClient(variant, { url: job.url, load: job.load }, timeLimitMs, onProgress, { netns, signal })
+    : runClient(job, timeLimitMs, onProgress, { netns, signal });
+}

@@ -1,0 +1,173 @@
+// The network namespaces the lab creates for itself, the one place that makes them: per variant a
+// server namespace and a client namespace (two "hosts") joined by a veth pair, with addresses from
+// 198.18.0.0/15, the range RFC 2544 reserves for benchmarking, and no route anywhere else; and single
+// namespaces for the bench. Names carry the lab's prefix and the PID of the run that made them
+// (`twlab-<pid>-<n>-<role>`), so a leftover of a killed run can be told from a live run's, `npm run
+// clean` and the test suite see every one, and namespaces the lab did not make are never touched.
+import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { LabError } from '../shared/errors.ts';
+import { lastStderrLine, onStop } from './processes.ts';
+import type { Requirement } from '../scenario/contract.ts';
+
+export const NAMESPACE_PREFIX = 'twlab-';
+export const SERVER_ADDRESS = '198.18.0.1';
+export const CLIENT_ADDRESS = '198.18.0.2';
+/** A /30 holds exactly the two ends: the only route in either namespace is to the other end. */
+const PREFIX_LENGTH = 30;
+/** `twlab-<pid>-<n>-<role>`: the PID of the run that created it. */
+const LAB_NAME = new RegExp(`^${NAMESPACE_PREFIX}(\\d+)-`);
+
+/** Set to anything to pretend this process may not create network namespaces (for tests). */
+export const PRETEND_UNAVAILABLE_ENV = 'TIMEWAIT_LAB_NO_NETNS';
+
+export interface NamespacePair {
+  server: string;
+  client: string;
+}
+
+const ip = (args: string[]) => execa('ip', args, { stdin: 'ignore' });
+
+const existing = new Set<string>();
+let made = 0;
+/** `twlab-<pid>-<n>`: unique within this process. */
+const nextBase = () => `${NAMESPACE_PREFIX}${process.pid}-${++made}`;
+// However the run ends (done, error, Ctrl-C), stopAll() ends the processes in the namespaces, then this.
+onStop(async () => {
+  await Promise.allSettled([...existing].map(deleteNamespace));
+});
+
+/** Adds a namespace, tracked for deletion at once, with `lo` up. */
+async function addNamespace(name: string): Promise<void> {
+  await ip(['netns', 'add', name]);
+  existing.add(name);
+  await ip(['-n', name, 'link', 'set', 'lo', 'up']);
+}
+
+/** Deletes a namespace this process made (the processes inside must have ended). */
+export async function deleteNamespace(name: string): Promise<void> {
+  await ip(['netns', 'delete', name]);
+  existing.delete(name);
+}
+
+/** What a scenario that sets client sysctls needs (scenario.ts needsNamespaces), as the workshop and --list show it. */
+export const NETWORK_NAMESPACES: Requirement = {
+  what: 'network namespaces of its own',
+  howToGet: 'run as root (sudo npm run ...) or in the lab container (docker compose run --rm lab npm run ...)',
+  available: async () => (await namespaceUnavailability()) === null,
+  // Each variant creates its own (topology.ts); there is nothing to get ready beforehand.
+  prepare: async () => {},
+};
+
+/** Why this process cannot create network namespaces, or null when it can (tried for real). */
+export async function namespaceUnavailability(): Promise<string | null> {
+  if (process.env[PRETEND_UNAVAILABLE_ENV]) return `${PRETEND_UNAVAILABLE_ENV} is set`;
+  if (process.platform !== 'linux') return `network namespaces are a Linux feature, this is ${process.platform}`;
+  try {
+    await ip(['-V']);
+  } catch {
+    return "'ip' (iproute2) was not found on PATH";
+  }
+  const probe = `${NAMESPACE_PREFIX}${process.pid}-probe`;
+  try {
+    await ip(['netns', 'add', probe]);
+  } catch (error) {
+    return lastStderrLine(error);
+  }
+  await ip(['netns', 'delete', probe]);
+  return null;
+}
+
+/**
+ * A fresh namespace `twlab-<pid>-<n>-<role>` with `lo` up and nothing else. However the run ends,
+ * stopAll() deletes it; deleteNamespace() does it earlier.
+ */
+export async function createNamespace(role: string): Promise<string> {
+  const name = `${nextBase()}-${role}`;
+  try {
+    await addNamespace(name);
+  } catch (error) {
+    if (existing.has(name)) await deleteNamespace(name).catch(() => {});
+    throw new LabError(`could not set up the network namespace ${name}: ${lastStderrLine(error)}`);
+  }
+  return name;
+}
+
+/** A fresh server and client namespace joined by veth, `lo` up in each. */
+export async function createPair(): Promise<NamespacePair> {
+  const base = nextBase();
+  const pair = { server: `${base}-srv`, client: `${base}-cli` };
+  try {
+    for (const name of [pair.server, pair.client]) await addNamespace(name);
+    // Both ends are created inside the namespaces: nothing of the pair appears in the host's.
+    await ip(['link', 'add', 'veth-srv', 'netns', pair.server, 'type', 'veth', 'peer', 'name', 'veth-cli', 'netns', pair.client]);
+    const ends = [
+      [pair.server, 'veth-srv', SERVER_ADDRESS],
+      [pair.client, 'veth-cli', CLIENT_ADDRESS],
+    ] as const;
+    for (const [ns, device, address] of ends) {
+      await ip(['-n', ns, 'address', 'add', `${address}/${PREFIX_LENGTH}`, 'dev', device]);
+      await ip(['-n', ns, 'link', 'set', device, 'up']);
+    }
+  } catch (error) {
+    await deletePair(pair);
+    throw new LabError(`could not set up the network namespaces ${pair.server} and ${pair.client}: ${lastStderrLine(error)}`);
+  }
+  return pair;
+}
+
+/** Deletes both namespaces (the veth pair goes with them). Processes inside must have ended. */
+export async function deletePair(pair: NamespacePair): Promise<void> {
+  const results = await Promise.allSettled([pair.server, pair.client].filter((n) => existing.has(n)).map(deleteNamespace));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw new LabError(`could not delete a lab network namespace: ${lastStderrLine(failed.reason)}`);
+}
+
+export interface LabNamespace {
+  name: string;
+  ownerPid: number;
+}
+
+/** The names of every network namespace on this machine. */
+export async function namespaceNames(): Promise<string[]> {
+  const { stdout } = await ip(['netns', 'list']);
+  // One per line: `name` or `name (id: 3)`.
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(' ')[0] ?? '')
+    .filter((name) => name !== '');
+}
+
+/** The namespaces on this machine that carry the lab's prefix, with the PID of the run that made each. */
+export async function labNamespaces(): Promise<LabNamespace[]> {
+  return (await namespaceNames()).flatMap((name) => {
+    const owner = LAB_NAME.exec(name);
+    return owner ? [{ name, ownerPid: Number(owner[1]) }] : [];
+  });
+}
+
+/** Whether the process runs: a zombie (killed, not yet reaped by its parent) counts as gone. */
+export async function isAlive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  // `pid (comm) S ...`: the state is the first field after the last ')' (proc(5)).
+  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** The names of the lab namespaces that the process `pid` made and that exist now. */
+export async function namespacesOf(pid: number | undefined): Promise<string[]> {
+  return (await labNamespaces()).filter((ns) => ns.ownerPid === pid).map((ns) => ns.name);
+}
+
+/** Lab namespaces whose run is gone (killed before it could clean up). */
+export async function leftoverNamespaces(): Promise<LabNamespace[]> {
+  const namespaces = await labNamespaces();
+  const gone = await Promise.all(namespaces.map(async (ns) => ns.ownerPid !== process.pid && !(await isAlive(ns.ownerPid))));
+  return namespaces.filter((_, i) => gone[i]);
+}
+
+/** Deletes the leftovers of killed runs; returns their names. A live run's namespaces are left alone. */
+export async function removeLeftoverNamespaces(): Promise<string[]> {
+  const leftovers = await leftoverNamespaces();
+  for (const ns of leftovers) await ip(['netns', 'delete', ns.name]);
+  return leftovers.map((ns) => ns.name);
+}

@@ -1,0 +1,79 @@
+// Open files (file descriptors) per process: every TCP connection holds one on each side, in the
+// client process and in the server process, and both inherit this process's limit (RLIMIT_NOFILE).
+// Node raises its soft limit to the hard one at startup (src/node.cc, "Raise the open file
+// descriptor limit"), and Go does the same (since 1.19), so the limit that counts is the hard one,
+// `ulimit -Hn`; the lab reads it as this process's soft limit, already raised.
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../shared/errors.ts';
+import type { LoadSettings } from '../scenario/contract.ts';
+
+/**
+ * Files a process holds besides its connections: a Node process holds about 25 before it opens one
+ * (stdio, the IPC channel, epoll, io_uring and libuv's pipes), a few more to read /proc or answer
+ * on its control endpoint. The server stops itself when it would need more (servers/http-server.ts).
+ */
+export const OWN_FILES = 32;
+/** The soft limit of "Max open files" in /proc/<pid>/limits (proc(5)); Infinity when "unlimited". */
+export function parseOpenFilesLimit(limits: string): number {
+  const line = limits.split('\n').find((l) => l.startsWith('Max open files'));
+  const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
+  if (soft === 'unlimited') return Infinity;
+  if (soft === undefined || !/^\d+$/.test(soft)) throw new Error(`no "Max open files" limit in /proc/self/limits: ${line ?? limits.slice(0, 80)}`);
+  return Number(soft);
+}
+
+/** This process's limit, which every process it starts inherits. */
+export const openFilesLimit = () => parseOpenFilesLimit(readFileSync('/proc/self/limits', 'utf8'));
+
+/** Requests in flight at once at a load's peak: never more than its requests. */
+const inFlight = (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => Math.min(load.concurrency, load.requests);
+
+/**
+ * Open files a client or server process needs at a load's peak: two per request in flight, since a
+ * connection is still being closed when the next one opens (keepalive-disabled's client, the worst
+ * case measured, holds 1.6 to 1.8 sockets per request in flight), plus its own.
+ */
+export const filesNeeded = (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => 2 * inFlight(load) + OWN_FILES;
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/**
+ * Refuses a load whose connections cannot all be open at once under the limit, before anything
+ * starts. `fromFlag`: the concurrency came from --concurrency (else from the scenario).
+ */
+export function checkOpenFiles(scenario: string, load: LoadSettings, fromFlag: boolean, limit = openFilesLimit()): void {
+  const needed = filesNeeded(load);
+  if (needed <= limit) return;
+  const what = fromFlag ? `--concurrency ${n(load.concurrency)}` : `${scenario}'s concurrency of ${n(load.concurrency)}`;
+  // The next power of two with room to spare, as people write limits.
+  const enough = 2 ** Math.ceil(Math.log2(needed));
+  throw new UsageError(
+    `${what} needs about ${n(needed)} open files per process (two for each of ${n(inFlight(load))} requests in flight, ${OWN_FILES} for the process itself) ` +
+      `but the limit is ${n(limit)} (ulimit -Hn); raise it (ulimit -n ${enough}) or lower --concurrency`,
+  );
+}
+
+/** Codes of a request that failed for want of a file: this process's limit, or the system's (fs.file-max). */
+const OUT_OF_FILES = ['EMFILE', 'ENFILE'];
+
+interface FailedRequests {
+  name: string;
+  trials: { summary: { requests: { errorsByCode: Record<string, number> } } }[];
+}
+
+/**
+ * Why the run measured the file limit rather than the scenario, in one line, or null: a client whose
+ * requests failed with EMFILE or ENFILE in any trial (the server, at its limit, stops itself, which
+ * fails its variant: servers/http-server.ts).
+ */
+export function filesExhausted(variants: FailedRequests[], limit = openFilesLimit()): string | null {
+  for (const variant of variants) {
+    for (const { summary } of variant.trials) {
+      const [code, count] = Object.entries(summary.requests.errorsByCode).find(([c]) => OUT_OF_FILES.includes(c)) ?? [];
+      if (code === undefined) continue;
+      const limitText = code === 'EMFILE' ? `the limit is ${n(limit)} per process, ulimit -Hn` : "the system's limit, sysctl fs.file-max";
+      return `the client of variant "${variant.name}" ran out of open files (${n(count!)} requests failed with ${code}; ${limitText}): raise it or lower --concurrency or --requests`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,210 @@
+// Runs a scenario: for each variant and each trial a fresh stage from the topology (a fresh server
+// on a fresh port, or a fresh pair of network namespaces, so no trial inherits another's TIME_WAIT),
+// the variant's client in its own process, the sampler alongside, kernel counters per side before
+// and after. Returns the result; printing and writing are the caller's.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { aggregateTrials } from '../result/aggregate.ts';
+import { checkClaims } from '../result/claims.ts';
+import { readEnvironment } from '../observe/environment.ts';
+import { runVariantClient } from './client-process.ts';
+import { VariantFailure } from '../shared/errors.ts';
+import { counterSum } from '../observe/proc-net.ts';
+import { readSideCounters, sideDeltas } from '../observe/probes.ts';
+import { startSampler, type Sample } from '../observe/sampler.ts';
+import { openTopology, type Stage, type Topology } from './topology.ts';
+import { summarise } from '../result/summary.ts';
+import { verdict } from '../result/verdict.ts';
+import { outcomeSoFar, type LoadOutcome, type LoadProgress } from './load.ts';
+import { requirementsOf, type LoadSettings, type Scenario, type ServerSettings, type Variant } from '../scenario/contract.ts';
+import { SCHEMA_VERSION, type Result, type Trial, type VariantResult, type VariantSummary } from '../result/schema.ts';
+import type { ServerStats } from '../../servers/http-server.ts';
+
+export interface RunSettings {
+  load: LoadSettings;
+  server: ServerSettings;
+  /** Time between two samples of the socket table. */
+  intervalMs: number;
+  /** How long sampling goes on after the client is done, to catch the last closes. */
+  tailMs: number;
+  /** A variant still running after this long is stopped and recorded as failed. */
+  timeLimitMs: number;
+  /** Trials per variant; the summary holds each figure's median. */
+  repeat: number;
+}
+
+export type RunEvent =
+  | { type: 'variant-start'; variant: Variant; host: string; port: number; trial: number; trials: number }
+  | { type: 'progress'; variant: Variant; progress: LoadProgress }
+  | { type: 'sample'; variant: Variant; sample: Sample }
+  | { type: 'trial-done'; variant: Variant; trial: number; trials: number; summary: VariantSummary }
+  | { type: 'variant-done'; variant: Variant; result: VariantResult };
+
+/** The server settings a variant runs against: the run's, with the variant's own over them. */
+const serverSettings = (settings: RunSettings, variant: Variant): ServerSettings => ({ ...settings.server, ...variant.server });
+
+interface TrialOutcome extends Trial {
+  samples: VariantResult['samples'];
+  clientSysctls: Stage['clientSysctls'];
+  failure?: VariantResult['failure'];
+}
+
+/** The server's counts, asked for every 250 ms: a server that dies leaves the last ones it gave. */
+function followServerCounts(server: Stage['server']) {
+  let last: ServerStats | null = null;
+  let asking = false;
+  const timer = setInterval(() => {
+    if (asking) return;
+    asking = true;
+    server.stats().then((stats) => (last = stats), () => {}).finally(() => (asking = false));
+  }, 250);
+  return {
+    get last() {
+      return last;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+const interruption = () => new VariantFailure('interrupted', 'the run was interrupted');
+
+async function runTrial(
+  scenario: Scenario,
+  variant: Variant,
+  settings: RunSettings,
+  topology: Topology,
+  trial: number,
+  onEvent: (e: RunEvent) => void,
+  interrupt?: AbortSignal,
+): Promise<TrialOutcome> {
+  const stage = await topology.stage(variant, serverSettings(settings, variant));
+  // Stops the client early, with the reason the variant failed: its server ended, or Ctrl-C.
+  const stop = new AbortController();
+  const stopWith = (failure: VariantFailure) => stop.signal.aborted || stop.abort(failure);
+  const onInterrupt = () => stopWith(interruption());
+  interrupt?.addEventListener('abort', onInterrupt);
+  try {
+    if (interrupt?.aborted) throw interruption();
+    onEvent({ type: 'variant-start', variant, host: stage.server.host, port: stage.server.port, trial, trials: settings.repeat });
+    const before = await readSideCounters(stage.probes);
+    const startedAt = performance.now();
+    void stage.server.exited?.then((how) => stopWith(new VariantFailure('server-exited', `the server of variant "${variant.name}" ${how}`)));
+    const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, (sample) => onEvent({ type: 'sample', variant, sample }), stage.probes);
+    const serverCounts = followServerCounts(stage.server);
+    let progress: LoadProgress | undefined;
+    let outcome: LoadOutcome | undefined;
+    let failure: TrialOutcome['failure'];
+    try {
+      outcome = await runVariantClient(
+        variant,
+        { scenario: scenario.name, variant: variant.name, url: stage.url, load: settings.load },
+        settings.timeLimitMs,
+        (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }),
+        { netns: stage.clientNetns ?? undefined, signal: stop.signal },
+      );
+      // The tail catches the last closes; a server that ends meanwhile still fails the variant.
+      await sleep(settings.tailMs, undefined, { signal: stop.signal }).catch(() => {});
+      if (stop.signal.aborted) throw stop.signal.reason;
+    } catch (error) {
+      if (!(error instanceof VariantFailure)) throw error;
+      // Ctrl-C in a terminal signals the whole process group: the children may have died of it first.
+      if (interrupt?.aborted || error.reason === 'interrupted') throw interruption();
+      failure = { reason: error.reason, message: error.message, afterMs: Math.round(performance.now() - startedAt) };
+      outcome ??= outcomeSoFar(progress);
+    } finally {
+      await sampler.stop().catch(() => {});
+      serverCounts.stop();
+    }
+    const samples = sampler.samples;
+    const bySide = sideDeltas(before, await readSideCounters(stage.probes));
+    const kernel = counterSum(Object.values(bySide));
+    // A server that failed has the last counts it gave; a target without a control endpoint cannot
+    // say what it accepted: the client host's kernel can.
+    const stats = (failure ? await stage.server.stats().catch(() => serverCounts.last) : await stage.server.stats()) ?? {
+      connectionsAccepted: kernel.activeOpens,
+      connectionsOpen: 0,
+      requestsServed: outcome.ok,
+    };
+    const summary = summarise(settings.load.requests, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks });
+    onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary });
+    return { serverPort: stage.server.port, summary, samples, clientSysctls: stage.clientSysctls, ...(failure && { failure }) };
+  } finally {
+    interrupt?.removeEventListener('abort', onInterrupt);
+    await stage.close();
+  }
+}
+
+/** The variant's trials until one fails; an interrupted trial throws (the variant is left out). */
+async function runVariant(
+  scenario: Scenario,
+  variant: Variant,
+  settings: RunSettings,
+  topology: Topology,
+  onEvent: (e: RunEvent) => void,
+  interrupt?: AbortSignal,
+) {
+  const trials: TrialOutcome[] = [];
+  for (let trial = 1; trial <= settings.repeat && !trials.at(-1)?.failure; trial++) {
+    trials.push(await runTrial(scenario, variant, settings, topology, trial, onEvent, interrupt));
+  }
+  const { clientSysctls } = trials[0]!;
+  const { failure } = trials.at(-1)!;
+  const result: VariantResult = {
+    name: variant.name,
+    role: variant.role,
+    description: variant.summary,
+    status: failure ? 'failed' : 'complete',
+    ...(failure && { failure }),
+    serverPort: trials[0]!.serverPort,
+    ...(clientSysctls && { clientSysctls }),
+    server: serverSettings(settings, variant),
+    ...aggregateTrials(trials.map((t) => t.summary), settings.load),
+    trials: trials.map(({ serverPort, summary }) => ({ serverPort, summary })),
+    samples: trials[0]!.samples,
+  };
+  onEvent({ type: 'variant-done', variant, result });
+  return result;
+}
+
+/**
+ * Runs every variant on `topology` (default: loopback, as `--netns off`). A variant that fails is
+ * recorded as failed and the next one runs; once `interrupt` is aborted (Ctrl-C), the variant
+ * running is left out and no other starts: the result then holds the variants that had finished.
+ */
+export async function runScenario(
+  scenario: Scenario,
+  settings: RunSettings,
+  onEvent: (event: RunEvent) => void = () => {},
+  topology?: Topology,
+  interrupt?: AbortSignal,
+): Promise<Result> {
+  for (const requirement of requirementsOf(scenario)) await requirement.prepare();
+  const network = topology ?? (await openTopology(scenario, { netns: 'off', sysctls: {}, target: null, controlPort: null }));
+  const startedAt = new Date().toISOString();
+  const env = await readEnvironment(network.record.mode === 'namespaces');
+  const variants: VariantResult[] = [];
+  let interruptedDuring: string | undefined;
+  for (const variant of scenario.variants) {
+    try {
+      variants.push(await runVariant(scenario, variant, settings, network, onEvent, interrupt));
+    } catch (error) {
+      // After Ctrl-C, whatever broke (a child killed by the terminal's SIGINT) is the interruption.
+      if (!interrupt?.aborted) throw error;
+      interruptedDuring = variant.name;
+      break;
+    }
+  }
+  const complete = variants.filter((v) => v.status === 'complete');
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    scenario: scenario.name,
+    description: scenario.summary,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    env,
+    params: { ...settings, server: { ...settings.server, host: network.record.serverAddress }, topology: network.record },
+    status: interruptedDuring ? 'interrupted' : complete.length < variants.length ? 'failed' : 'complete',
+    variants,
+    claims: checkClaims(scenario.claims, new Map(complete.map((v) => [v.name, v.summary])), settings.load),
+    verdict: verdict(variants, interruptedDuring),
+  };
+}

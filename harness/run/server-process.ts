@@ -1,0 +1,70 @@
+// Starts the server under test as its own process and waits until it really listens.
+import { LabError } from '../shared/errors.ts';
+import { howItEnded, lastStderrLine, startNode, startNodeIn } from './processes.ts';
+import type { ServerSettings } from '../scenario/contract.ts';
+import type { ServerMessage, ServerStats } from '../../servers/http-server.ts';
+
+const SERVER_ENTRY = new URL('../../servers/http-server.ts', import.meta.url);
+const READY_TIMEOUT_MS = 10_000;
+/** A server that does not answer a stats request this fast is stuck (stopped, or its loop blocked). */
+const STATS_TIMEOUT_MS = 2_000;
+
+export interface RunningServer {
+  host: string;
+  port: number;
+  pid: number;
+  stats(): Promise<ServerStats>;
+  /** Settles when the process ends, however it ends, with how it ended ("was killed by SIGKILL"). */
+  exited: Promise<string>;
+  stop(): Promise<void>;
+}
+
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LabError(`${what} within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Starts the server on `host`, inside the network namespace `netns` when one is given. */
+export async function startServer(settings: ServerSettings, host = '127.0.0.1', netns?: string): Promise<RunningServer> {
+  const args = [
+    '--host', host,
+    '--port', '0',
+    '--body-bytes', String(settings.bodyBytes),
+    '--response-delay-ms', String(settings.responseDelayMs),
+    '--keep-alive-timeout-ms', String(settings.keepAliveTimeoutMs),
+    ...(settings.keepAliveTimeoutBufferMs === undefined ? [] : ['--keep-alive-timeout-buffer-ms', String(settings.keepAliveTimeoutBufferMs)]),
+    ...(settings.keepAliveHint === false ? ['--no-keep-alive-hint'] : []),
+    '--after-response', settings.afterResponse ?? 'keep-alive',
+  ];
+  const child = netns ? startNodeIn(netns, SERVER_ENTRY, args) : startNode(SERVER_ENTRY, args);
+  const listening = (await within(READY_TIMEOUT_MS, 'the server did not listen', child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'listening' })).catch(
+    async (error: unknown) => {
+      child.kill();
+      const exited = await child.catch((e: unknown) => e);
+      throw error instanceof LabError ? error : new LabError(`the server failed to start: ${lastStderrLine(exited)}`);
+    },
+  )) as Extract<ServerMessage, { type: 'listening' }>;
+
+  return {
+    host: listening.host,
+    port: listening.port,
+    pid: listening.pid,
+    async stats() {
+      const reply = child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'stats' });
+      await child.sendMessage({ type: 'stats' });
+      const { type: _type, ...stats } = (await within(STATS_TIMEOUT_MS, 'the server did not report its counts', reply)) as unknown as Extract<
+        ServerMessage,
+        { type: 'stats' }
+      >;
+      return stats;
+    },
+    exited: child.then(howItEnded, howItEnded),
+    async stop() {
+      child.kill();
+      await child.catch(() => {});
+    },
+  };
+}

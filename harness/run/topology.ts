@@ -1,0 +1,334 @@
+// Where a variant's server and client run, and how each side is observed:
+// - loopback: both in this host's network namespace on 127.0.0.1; one probe sees both ends.
+// - namespaces: per variant a fresh pair of namespaces (netns.ts), server at 198.18.0.1, client at
+//   198.18.0.2 with its own sysctls: two "hosts", each probed on its own, so its counts are exact.
+// - target: a server the lab did not start (`--target`); the client runs and is probed here, the
+//   server through its control endpoint when it has one.
+// The runner asks the topology for a stage per variant and does not care which one it is.
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import os from 'node:os';
+import { UsageError, LabError } from '../shared/errors.ts';
+import {
+  CLIENT_ADDRESS,
+  NETWORK_NAMESPACES,
+  SERVER_ADDRESS,
+  createPair,
+  deletePair,
+  namespaceUnavailability,
+  removeLeftoverNamespaces,
+} from './netns.ts';
+import { controlProbe, procProbe, readControl, socketKey, type Probe } from '../observe/probes.ts';
+import { lastStderrLine, startNodeIn } from './processes.ts';
+import { startServer } from './server-process.ts';
+import type { AgentMessage } from '../processes/netns-agent.ts';
+import type { SysctlSettings } from '../scenario/client-sysctls.ts';
+import { needsNamespaces, type Scenario, type ServerSettings, type Variant } from '../scenario/contract.ts';
+import type { Sysctls } from '../observe/environment.ts';
+import type { ServerConfig, ServerStats } from '../../servers/http-server.ts';
+
+export type NetnsMode = 'on' | 'off' | 'auto';
+
+export interface NetworkOptions {
+  /** Whether to run in namespaces of the lab's own: always, never, or when this process may. */
+  netns: NetnsMode;
+  /** `--sysctl` settings for the client namespace; they override the scenario's, per name. */
+  sysctls: SysctlSettings;
+  /** `--target`: a server the lab did not start. */
+  target: URL | null;
+  /** `--control-port`: the target's control endpoint, on the target's host. */
+  controlPort: number | null;
+  /** `--listen`: the address of this host the lab's server binds instead of 127.0.0.1 (loopback mode only). */
+  listen?: string | null;
+}
+
+/** What the result records about the network the run had (`params.topology`). */
+export interface TopologyRecord {
+  mode: 'loopback' | 'namespaces' | 'target';
+  /** What was asked for with `--netns`. */
+  netns: NetnsMode;
+  /** Why a run that could have had namespaces ran on loopback. */
+  fallback: string | null;
+  serverAddress: string;
+  clientAddress: string | null;
+  /** The `--sysctl` settings given on the command line. */
+  sysctlOverrides: SysctlSettings;
+  target: string | null;
+  control: string | null;
+  /** The settings a target's control endpoint reported (the scenario's do not apply to it). */
+  targetServer: ServerConfig | null;
+}
+
+export interface Stage {
+  server: {
+    host: string;
+    port: number;
+    /** The server's own counts over this variant; null when nobody can tell (a target without control). */
+    stats(): Promise<ServerStats | null>;
+    /** Settles, with how, when the server process ends; absent for a server the lab did not start. */
+    exited?: Promise<string>;
+  };
+  url: string;
+  /** The namespace the client process runs in; null for this host's. */
+  clientNetns: string | null;
+  probes: Probe[];
+  /** The sysctls set in the client's namespace and the values in effect there; null when the lab set none. */
+  clientSysctls: { set: SysctlSettings; effective: Sysctls } | null;
+  close(): Promise<void>;
+}
+
+export interface Topology {
+  record: TopologyRecord;
+  /** Lines worth telling the user (what was cleaned up, which mode runs and why). */
+  notes: string[];
+  stage(variant: Variant, server: ServerSettings): Promise<Stage>;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+/** The client sysctls of one variant: the scenario's, the variant's, then the command line's. */
+export function variantSysctls(scenario: Scenario, variant: Variant, overrides: SysctlSettings): SysctlSettings {
+  return { ...scenario.clientSysctls, ...variant.clientSysctls, ...overrides };
+}
+
+function baseRecord(options: NetworkOptions): Omit<TopologyRecord, 'mode' | 'serverAddress'> {
+  return {
+    netns: options.netns,
+    fallback: null,
+    clientAddress: null,
+    sysctlOverrides: options.sysctls,
+    target: null,
+    control: null,
+    targetServer: null,
+  };
+}
+
+/** Decides the topology from the options and what this process may do; refuses what cannot work. */
+export async function openTopology(scenario: Scenario, options: NetworkOptions): Promise<Topology> {
+  const sysctlsAsked = Object.keys(options.sysctls).length > 0;
+  const namespacesOnly = needsNamespaces(scenario)
+    ? `scenario ${scenario.name} sets sysctls in a client namespace of its own (the lab never changes this host's)`
+    : sysctlsAsked
+      ? '--sysctl sets sysctls in the client namespace the lab creates (it never changes this host\'s)'
+      : null;
+
+  if (options.target) {
+    if (options.netns === 'on') throw new UsageError('--target drives a server the lab did not start, so it cannot run it in a namespace: drop --netns on');
+    if (options.listen) throw new UsageError('--listen sets the address of the server the lab starts; with --target it starts none: drop --listen');
+    if (namespacesOnly) {
+      throw new UsageError(`${namespacesOnly}, and with --target the client runs in this host's namespace: set the sysctls on the client host (docker-compose.yml does it for the client container)`);
+    }
+    // Without its control endpoint only the client host's kernel counts; resets are the server's to see.
+    if (options.controlPort === null && scenario.claims.some((claim) => claim.metric === 'connectionsReset')) {
+      throw new UsageError(
+        `scenario ${scenario.name} claims what the server saw (connections it saw reset), which a --target server tells only through its control endpoint: add --control-port (npm run server -- --control-port N)`,
+      );
+    }
+    return targetTopology(options, options.target);
+  }
+  if (options.controlPort !== null) throw new UsageError('--control-port names the control endpoint of a --target server; use it with --target');
+  if (options.listen) {
+    // The namespaces have the lab's own addresses (netns.ts): an address of this host means this host's namespace.
+    const onLoopback = `--listen runs the server on this host's loopback, not in network namespaces`;
+    if (options.netns === 'on') throw new UsageError(`${onLoopback}: drop --netns on or --listen`);
+    if (namespacesOnly) throw new UsageError(`${namespacesOnly}, so it cannot run with --listen, which runs the server on this host's loopback`);
+    if (!isLocalAddress(options.listen)) {
+      throw new UsageError(`--listen ${options.listen} is not an address of this host; it accepts 127.0.0.0/8, ::1, 0.0.0.0, :: or an address of one of its interfaces`);
+    }
+    return loopbackTopology(options, options.netns === 'auto' ? `--listen ${options.listen}` : null, options.listen);
+  }
+  if (options.netns === 'off') {
+    if (namespacesOnly) throw new UsageError(`${namespacesOnly}, so it cannot run with --netns off`);
+    return loopbackTopology(options, null);
+  }
+  const unavailable = await namespaceUnavailability();
+  if (unavailable) {
+    const why = `this process cannot create network namespaces (${unavailable}); ${NETWORK_NAMESPACES.howToGet}`;
+    if (options.netns === 'on') throw new UsageError(`--netns on: ${why}`);
+    if (namespacesOnly) throw new UsageError(`${namespacesOnly}, but ${why}`);
+    return loopbackTopology(options, `network namespaces not available (${unavailable})`);
+  }
+  return namespacesTopology(scenario, options, await removeLeftoverNamespaces());
+}
+
+/** Whether a server of this host can bind `address`: loopback, a wildcard, or an interface's address. */
+function isLocalAddress(address: string): boolean {
+  // Linux routes all of 127.0.0.0/8 to lo (RFC 1122 3.2.1.3: the whole block is loopback).
+  if (net.isIPv4(address) && address.startsWith('127.')) return true;
+  if (address === '0.0.0.0' || address === '::') return true;
+  return Object.values(os.networkInterfaces()).some((addresses) => addresses?.some((a) => a.address === address));
+}
+
+/** Where a client reaches a server bound to `address`: a wildcard address is reached on loopback. */
+function connectableAddress(address: string): string {
+  if (address === '0.0.0.0') return LOOPBACK;
+  if (address === '::') return '::1';
+  return address;
+}
+
+const urlOf = (address: string, port: number) => `http://${net.isIPv6(address) ? `[${address}]` : address}:${port}/`;
+
+function loopbackTopology(options: NetworkOptions, fallback: string | null, address = LOOPBACK): Topology {
+  const wildcard = connectableAddress(address) !== address;
+  return {
+    record: { ...baseRecord(options), mode: 'loopback', serverAddress: address, fallback },
+    notes: [
+      fallback ? `${fallback}: running on loopback (${address}), both ends in this host's namespace` : `running on loopback (${address})`,
+      ...(wildcard ? [`the server listens on every address of this host (${address}), reachable from other hosts while the run lasts; the client connects to ${connectableAddress(address)}`] : []),
+    ],
+    async stage(_variant, settings) {
+      const server = await startServer(settings, address);
+      return {
+        server,
+        url: urlOf(connectableAddress(address), server.port),
+        clientNetns: null,
+        probes: [procProbe('both', { procNet: '/proc/net', netns: null })],
+        clientSysctls: null,
+        close: () => server.stop(),
+      };
+    },
+  };
+}
+
+/** Starts the agent that holds a namespace open to reading and sets its sysctls. */
+async function startAgent(netns: string, sysctls: SysctlSettings) {
+  const child = startNodeIn(netns, new URL('../processes/netns-agent.ts', import.meta.url), []);
+  try {
+    await child.sendMessage({ sysctls });
+    const message = (await child.getOneMessage()) as unknown as AgentMessage;
+    if (message.type === 'failed') throw new UsageError(`cannot set the client sysctls: ${message.message}`);
+    return {
+      ...message,
+      async stop() {
+        child.kill();
+        await child.catch(() => {});
+      },
+    };
+  } catch (error) {
+    child.kill();
+    const exited = await child.catch((e: unknown) => e);
+    throw error instanceof LabError ? error : new LabError(`the namespace agent failed: ${lastStderrLine(exited)}`);
+  }
+}
+
+function namespacesTopology(scenario: Scenario, options: NetworkOptions, removed: string[]): Topology {
+  return {
+    record: { ...baseRecord(options), mode: 'namespaces', serverAddress: SERVER_ADDRESS, clientAddress: CLIENT_ADDRESS },
+    notes: [
+      ...(removed.length > 0 ? [`removed ${removed.length} network namespaces left by killed runs: ${removed.join(', ')}`] : []),
+      `running in network namespaces: per variant a fresh server (${SERVER_ADDRESS}) and client (${CLIENT_ADDRESS}) namespace joined by veth`,
+    ],
+    async stage(variant, settings) {
+      const sysctls = variantSysctls(scenario, variant, options.sysctls);
+      const pair = await createPair();
+      const started: { stop(): Promise<void> }[] = [];
+      const close = async () => {
+        for (const process of started.reverse()) await process.stop();
+        await deletePair(pair);
+      };
+      try {
+        const agent = await startAgent(pair.client, sysctls);
+        started.push(agent);
+        // The server side is read through an agent too, not the server: its figures stay readable
+        // when the server dies in the middle of a variant.
+        const serverAgent = await startAgent(pair.server, {});
+        started.push(serverAgent);
+        const server = await startServer(settings, SERVER_ADDRESS, pair.server);
+        started.push(server);
+        return {
+          server,
+          url: `http://${SERVER_ADDRESS}:${server.port}/`,
+          clientNetns: pair.client,
+          probes: [
+            procProbe('client', { procNet: `/proc/${agent.pid}/net`, netns: pair.client }),
+            procProbe('server', { procNet: `/proc/${serverAgent.pid}/net`, netns: pair.server }),
+          ],
+          clientSysctls: { set: sysctls, effective: agent.sysctl },
+          close,
+        };
+      } catch (error) {
+        await close();
+        throw error;
+      }
+    },
+  };
+}
+
+const minus = (after: ServerStats, before: ServerStats): ServerStats => ({
+  connectionsAccepted: after.connectionsAccepted - before.connectionsAccepted,
+  requestsServed: after.requestsServed - before.requestsServed,
+  connectionsReset: after.connectionsReset - before.connectionsReset,
+  connectionsOpen: after.connectionsOpen,
+});
+
+/** How long the check before a --target run waits for the server to accept a connection. */
+const REACH_TIMEOUT_MS = 3000;
+
+/** Why one TCP connection to the target fails (`connect ECONNREFUSED 127.0.0.1:1`), or null when it opens. */
+function connectProblem(host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: REACH_TIMEOUT_MS });
+    const done = (problem: string | null) => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.once('connect', () => done(null));
+    socket.once('timeout', () => done(`no answer to connect within ${REACH_TIMEOUT_MS / 1000} s`));
+    socket.once('error', (error) => done(error.message));
+  });
+}
+
+async function targetTopology(options: NetworkOptions, target: URL): Promise<Topology> {
+  const port = Number(target.port || 80);
+  // `ss` filters on an address: resolve the host's name once.
+  const address = await lookup(target.hostname).then(
+    (found) => found.address,
+    (error: Error) => {
+      throw new UsageError(`--target: cannot resolve ${target.hostname}: ${error.message}`);
+    },
+  );
+  const refused = await connectProblem(address, port);
+  if (refused) throw new UsageError(`--target ${target.href} cannot be reached (${refused}); start the server or check the URL`);
+  const control = options.controlPort === null ? null : `http://${target.hostname}:${options.controlPort}/`;
+  const targetServer = control
+    ? await readControl(control).then(
+        (report) => report.settings,
+        (error: Error) => {
+          throw new LabError(`--control-port: the control endpoint ${control} did not answer: ${error.message}`);
+        },
+      )
+    : null;
+  return {
+    record: {
+      ...baseRecord(options),
+      mode: 'target',
+      serverAddress: address,
+      target: target.href,
+      control,
+      targetServer,
+    },
+    notes: [
+      `driving ${target.href}, a server the lab did not start; the client side is sampled on this host` +
+        (control ? `, the server's counts come from ${control}` : '; no control endpoint, so connections are counted by this host\'s kernel (ActiveOpens)'),
+    ],
+    async stage() {
+      // The server outlives variants: sockets of earlier ones are still there, and are not counted.
+      const existing = await procProbe('client', { procNet: '/proc/net', netns: null, serverAddress: address }).sockets!(port, 'filtered');
+      const probes = [procProbe('client', { procNet: '/proc/net', netns: null, serverAddress: address, ignore: new Set(existing.map(socketKey)) })];
+      const before = control ? (await readControl(control)).stats : null;
+      if (control) probes.push(controlProbe(control));
+      return {
+        server: {
+          host: target.hostname,
+          port,
+          stats: async () => (control && before ? minus((await readControl(control)).stats, before) : null),
+        },
+        url: target.href,
+        clientNetns: null,
+        probes,
+        clientSysctls: null,
+        close: async () => {},
+      };
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// `npm run bench -- --quick` through the real CLI, as CI runs it: it must run, leave nothing behind
+// and write a bench file its schema accepts. Its timings are figures, not assertions; the counts
+// it reports are physics and are checked.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchProblems, type BenchResult } from '../../bench/bench-schema.ts';
+import { namespacesOf } from '../../harness/run/netns.ts';
+import { labProcesses } from '../support/global-setup.ts';
+import { namespacesMissing, runCli } from '../support/helpers.ts';
+
+const benchCli = (args: string[]) => runCli('harness/commands/bench.ts', args, { timeout: 60_000 });
+
+/** Resolves once the bench has written `text` on stderr. */
+function untilStderr(run: ReturnType<typeof benchCli>, text: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let seen = '';
+    run.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) resolve();
+    });
+  });
+}
+
+describe('npm run bench -- --quick', () => {
+  let dir: string;
+  let file: string;
+  let run: Awaited<ReturnType<typeof benchCli>>;
+  let pid: number | undefined;
+  let bench: BenchResult;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'twl-bench-test-'));
+    file = path.join(dir, 'bench.json');
+    const subprocess = benchCli(['--quick', '--out', file]);
+    pid = subprocess.pid;
+    run = await subprocess;
+    bench = JSON.parse(await readFile(file, 'utf8')) as BenchResult;
+  }, 60_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('runs, prints the targets on stderr and writes a bench file the schema accepts', () => {
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^Targets:$/m);
+    expect(benchProblems(bench)).toEqual([]);
+    expect(bench.quick).toBe(true);
+    expect(bench.targets.map((t) => t.met)).not.toContain(null);
+  });
+
+  it('leaves no network namespace and no temporary file behind', async () => {
+    expect(await namespacesOf(pid)).toEqual([]);
+    expect((await readdir(dir)).sort()).toEqual(['bench.json']);
+  });
+
+  it("measured the sampler among the pile the lab's bad client made, every way finding the same counts", () => {
+    const [size] = bench.sampler!.sizes;
+    expect(size!.timeWait.clientSide).toBeGreaterThanOrEqual(0.9 * size!.size);
+    for (const way of [...size!.pilePort.ways, ...size!.idlePort.ways]) {
+      if (way.information === 'per-side') expect(way.agreesWithLab, way.name).toBe(true);
+    }
+  });
+
+  it('checked every load tool against the server: keep-alive tools reuse connections, reconnectRate 1 opens one per request', () => {
+    const { requests, concurrency, tools } = bench.load!;
+    const tool = (name: string) => tools.find((t) => t.name === name)!;
+    for (const name of ['lab node:http (fixed)', 'autocannon']) {
+      expect(tool(name).server.requestsServed, name).toBe(requests);
+      expect(tool(name).server.connectionsAccepted, name).toBeLessThanOrEqual(concurrency);
+      expect(tool(name).agrees, name).toBe(true);
+    }
+    // Whatever autocannon counts with reconnectRate (it has counted 0), the server's count stands beside it.
+    const reconnecting = tool('autocannon, reconnectRate 1');
+    expect(reconnecting.server.requestsServed).toBe(requests);
+    expect(reconnecting.server.connectionsAccepted).toBeGreaterThanOrEqual(0.9 * requests);
+    if (reconnecting.responses !== requests) {
+      expect(reconnecting.disagreement).toContain(`served ${requests.toLocaleString('en-US')} requests`);
+    }
+  });
+});
+
+describe('npm run bench interrupted', () => {
+  it('on SIGINT while piling up sockets: exits 130, deletes its namespace, writes nothing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'twl-bench-test-'));
+    try {
+      const run = benchCli(['--quick', '--only', 'sampler', '--out', path.join(dir, 'bench.json')]);
+      await untilStderr(run, '> sampler:');
+      expect(await namespacesOf(run.pid)).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 500)); // the worker is inside, starting its servers
+      run.kill('SIGINT');
+      const result = await run;
+      expect(result.exitCode).toBe(130);
+      expect(result.stderr).toMatch(/interrupted by SIGINT; stopping its processes, no bench file written\n?$/);
+      expect(await namespacesOf(run.pid)).toEqual([]);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(await namespacesMissing())('npm run bench killed outright', () => {
+  it('leaves a lab namespace (twlab-<pid>-<n>-bench) that npm run clean removes', async () => {
+    const run = benchCli(['--quick', '--only', 'sampler', '--out', path.join(os.tmpdir(), `twl-bench-killed-${process.pid}.json`)]);
+    await untilStderr(run, '> sampler:');
+    run.kill('SIGKILL');
+    await run;
+    const left = await namespacesOf(run.pid);
+    expect(left).toEqual([expect.stringMatching(new RegExp(`^twlab-${run.pid}-\\d+-bench$`))]);
+    // The worker inside ends by itself once its measurement is done: its IPC channel to the bench is gone.
+    for (let i = 0; i < 300 && (await labProcesses()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const clean = await runCli('harness/commands/clean.ts', []);
+    expect(clean.exitCode, clean.stderr).toBe(0);
+    expect(clean.stderr).toContain(left[0]);
+    expect(await namespacesOf(run.pid)).toEqual([]);
+  });
+});
+
+describe('npm run bench with bad input', () => {
+  it('names the bad part and what is accepted, exits 2, writes nothing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'twl-bench-test-'));
+    try {
+      const run = await benchCli(['--only', 'sampler,nonsense', '--out', path.join(dir, 'bench.json')]);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr.trim()).toBe(
+        `bench: option '--only <parts>' argument 'sampler,nonsense' is invalid. expected a comma-separated list of sampler, load, harness; got "nonsense".`,
+      );
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,200 @@
+// Bad input through the real CLI: each is refused in one line that says what was wrong and what is
+// accepted, with the right exit code, no stack trace, nothing started or left running, no result.
+import { cp, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { CLIENT_SYSCTLS } from '../../harness/scenario/client-sysctls.ts';
+import type { Result } from '../../harness/result/schema.ts';
+import { labProcesses } from '../support/global-setup.ts';
+import { ROOT, scenarioCli, type CliOptions } from '../support/helpers.ts';
+
+const outDir = await mkdtemp(path.join(os.tmpdir(), 'twlab-bad-input-'));
+const out = path.join(outDir, 'result.json');
+afterEach(async () => expect(await readdir(outDir)).toEqual([]));
+afterAll(async () => {
+  await rm(outDir, { recursive: true, force: true });
+  expect(await labProcesses()).toEqual([]);
+});
+
+/** Runs the CLI with `args` and checks that it refused them: `code`, one line matching `message`, no stack trace. */
+async function refused(args: string[], code: number, message: RegExp | string, options?: CliOptions) {
+  const cli = await scenarioCli([...args, '--out', out], options);
+  expect(cli.exitCode, cli.stderr).toBe(code);
+  const lines = cli.stderr.trim().split('\n');
+  expect(lines, cli.stderr).toHaveLength(1);
+  if (typeof message === 'string') expect(lines[0]).toBe(message);
+  else expect(lines[0]).toMatch(message);
+  expect(cli.stderr).not.toMatch(/^\s+at /m);
+  expect(cli.stdout).toBe('');
+}
+
+describe('numbers: not a number, zero, negative, absurdly large', () => {
+  // [option, what it accepts]: every numeric option of the scenario CLI.
+  const accepted: [string, string][] = [
+    ['--requests', 'a whole number from 1 to 200,000'],
+    ['--concurrency', 'a whole number from 1 to 5,000'],
+    ['--body-bytes', 'a whole number from 0 to 67,108,864'],
+    ['--interval-ms', 'a whole number from 10 to 60,000'],
+    ['--time-limit-s', 'a whole number from 1 to 3,600'],
+    ['--repeat', 'a whole number from 1 to 100'],
+    ['--control-port', 'a port from 1 to 65535'],
+  ];
+  const values = ['abc', '0', '-5', '99999999999999999999'];
+  const cases = [
+    ...accepted.flatMap(([option, accepts]) =>
+      values.filter((value) => !(option === '--body-bytes' && value === '0')).map((value) => [option, value, accepts] as const),
+    ),
+    // Numbers JavaScript would take, but not whole ones as written.
+    ['--requests', '1.5', accepted[0]![1]] as const,
+    ['--requests', '1e3', accepted[0]![1]] as const,
+    ['--interval-ms', '5', accepted[3]![1]] as const,
+  ];
+
+  test.concurrent.each(cases)('%s %s is refused: %s', async (option, value, accepts) => {
+    const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await refused(['no-body-close', option, value], 2, new RegExp(`^scenario: option '${option} <\\w+>' argument '${escaped(value)}' is invalid\\. expected ${escaped(accepts)}\\.$`));
+  });
+
+  test('--body-bytes 0 is accepted (an empty body)', async () => {
+    const cli = await scenarioCli(['no-body-close', '--body-bytes', '0', '--explain']);
+    expect(cli.exitCode, cli.stderr).toBe(0);
+  });
+});
+
+describe('open files: a concurrency the file limit cannot hold is refused before anything starts', () => {
+  test('--concurrency beyond the limit names the need, the limit and both ways out', async () => {
+    await refused(
+      ['no-body-close', '--requests', '10000', '--concurrency', '5000', '--netns', 'off'],
+      2,
+      'scenario: --concurrency 5,000 needs about 10,032 open files per process (two for each of 5,000 requests in flight, 32 for the process itself) ' +
+        'but the limit is 1,024 (ulimit -Hn); raise it (ulimit -n 16384) or lower --concurrency',
+      { openFiles: 1024 },
+    );
+  });
+
+  test("a scenario's own concurrency too (tiny-pool: bursts of 50), with the default --netns", async () => {
+    await refused(['tiny-pool'], 2, /^scenario: tiny-pool's concurrency of 50 needs about 132 open files per process .* but the limit is 100 \(ulimit -Hn\); raise it \(ulimit -n 256\)/, {
+      openFiles: 100,
+    });
+  });
+
+  test('requests in flight never exceed the requests: --concurrency 5000 with 10 requests fits, and runs', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-few-requests-'));
+    const cli = await scenarioCli(['no-body-close', '--requests', '10', '--concurrency', '5000', '--netns', 'off', '--quiet', '--json', '--out', path.join(dir, 'r.json')], {
+      openFiles: 100,
+    });
+    await rm(dir, { recursive: true, force: true });
+    expect(cli.exitCode, cli.stderr).toBe(0);
+    const result = JSON.parse(cli.stdout) as Result;
+    expect(result.params.load.concurrency).toBe(5000);
+    expect(result.variants.map((v) => v.summary.requests.ok)).toEqual([10, 10]);
+  });
+});
+
+describe('--sysctl: only the allowed names, only values the kernel accepts', () => {
+  const names = Object.keys(CLIENT_SYSCTLS).join(', ');
+  test.concurrent.each([
+    ['net.ipv4.nope=1', `scenario: option '--sysctl <name=value>' argument 'net.ipv4.nope=1' is invalid. net.ipv4.nope is not a sysctl the lab sets; it sets: ${names}.`],
+    ['x;rm -rf /=1', `scenario: option '--sysctl <name=value>' argument 'x;rm -rf /=1' is invalid. x;rm -rf / is not a sysctl the lab sets; it sets: ${names}.`],
+    ['net.ipv4.tcp_tw_reuse=7', `scenario: option '--sysctl <name=value>' argument 'net.ipv4.tcp_tw_reuse=7' is invalid. net.ipv4.tcp_tw_reuse must be 0, 1 or 2, got "7".`],
+    ['net.ipv4.tcp_tw_reuse=1;reboot', `scenario: option '--sysctl <name=value>' argument 'net.ipv4.tcp_tw_reuse=1;reboot' is invalid. net.ipv4.tcp_tw_reuse must be 0, 1 or 2, got "1;reboot".`],
+    ['net.ipv4.tcp_tw_reuse', `scenario: option '--sysctl <name=value>' argument 'net.ipv4.tcp_tw_reuse' is invalid. expected name=value, e.g. net.ipv4.tcp_tw_reuse=0, got "net.ipv4.tcp_tw_reuse".`],
+  ])('--sysctl %s', async (setting, message) => {
+    await refused(['no-body-close', '--sysctl', setting], 2, message);
+  });
+});
+
+describe('--target', () => {
+  test('a server that cannot be reached is refused before the run', async () => {
+    // A port nothing listens on: bound, then released.
+    const probe = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const target = `http://127.0.0.1:${port}/`;
+    await refused(['no-body-close', '--target', target], 2, `scenario: --target ${target} cannot be reached (connect ECONNREFUSED 127.0.0.1:${port}); start the server or check the URL`);
+  });
+
+  test("without a control endpoint, for a scenario that claims the server's own counts", async () => {
+    await refused(['abortive-close', '--target', 'http://127.0.0.1:1/'], 2, /^scenario: scenario abortive-close claims what the server saw \(connections it saw reset\), .*: add --control-port/);
+  });
+
+  test('a URL that is not http', async () => {
+    await refused(['no-body-close', '--target', 'https://127.0.0.1/'], 2, /argument 'https:\/\/127\.0\.0\.1\/' is invalid\. expected an http URL of a server/);
+  });
+});
+
+describe('--listen', () => {
+  test.concurrent.each([
+    [['--listen', 'localhost'], /argument 'localhost' is invalid\. expected an IP address of this host, like 127\.0\.0\.2, ::1 or 0\.0\.0\.0\.$/],
+    // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never an address of a real host.
+    [['--listen', '192.0.2.1', '--netns', 'off'], /--listen 192\.0\.2\.1 is not an address of this host; it accepts 127\.0\.0\.0\/8, ::1, 0\.0\.0\.0, :: or an address of one of its interfaces$/],
+    [['--listen', '127.0.0.2', '--netns', 'on'], /--listen runs the server on this host's loopback, not in network namespaces: drop --netns on or --listen$/],
+    [['--listen', '127.0.0.2', '--target', 'http://127.0.0.1:1/'], /--listen sets the address of the server the lab starts; with --target it starts none: drop --listen$/],
+    [['--listen', '127.0.0.2', '--sysctl', 'net.ipv4.tcp_tw_reuse=0'], /--sysctl sets sysctls in the client namespace .*, so it cannot run with --listen/],
+  ])('%j', async (args, message) => {
+    await refused(['no-body-close', ...args], 2, message);
+  });
+
+  test('with a scenario that needs namespaces of its own', async () => {
+    await refused(['port-exhaustion', '--listen', '127.0.0.2'], 2, /^scenario: scenario port-exhaustion sets sysctls in a client namespace of its own .*, so it cannot run with --listen/);
+  });
+});
+
+test('not Linux: one line pointing to the container, exit 2', async () => {
+  // The real CLI, told by a module loaded before it that this is macOS.
+  const darwin = "--import=data:text/javascript,Object.defineProperty(process,'platform',{value:'darwin'})";
+  await refused(
+    ['no-body-close'],
+    2,
+    'scenario: timewait-lab measures the Linux kernel and cannot run on darwin; use the docker-compose setup: docker compose run --rm lab npm run scenario no-body-close',
+    { env: { NODE_OPTIONS: darwin } },
+  );
+});
+
+describe('a scenario file that is not valid', () => {
+  // A copy of the lab with more scenario files: the shipped scenarios/ folder stays as it is.
+  let copy: string;
+  const broken = (name: string, source: string) => writeFile(path.join(copy, 'scenarios', `${name}.ts`), source);
+  beforeAll(async () => {
+    copy = await mkdtemp(path.join(os.tmpdir(), 'twlab-copy-'));
+    for (const part of ['harness', 'servers', 'scenarios', 'clients', 'package.json']) await cp(path.join(ROOT, part), path.join(copy, part), { recursive: true });
+    await symlink(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+  });
+  afterAll(() => rm(copy, { recursive: true, force: true }));
+
+  test('lists every problem at once, in one line', async () => {
+    await broken(
+      'broken',
+      `import { defineScenario } from '../harness/scenario/contract.ts';
+export default defineScenario({
+  name: 'broken',
+  summary: 'two\\nlines',
+  explanation: { problem: 'p', why: 'w', fix: 'f' },
+  server: { bodyBytes: -1, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
+  load: { requests: 0, concurrency: 20, pattern: 'steady', burstGapMs: 0 },
+  variants: [{ name: 'bad', role: 'misconfigured', summary: 's', makeClient: () => ({ request: async () => 200, close() {} }) }],
+  claims: [{ variant: 'nope', metric: 'connectionsOpened', atMost: 1 }],
+});
+`,
+    );
+    const cli = await scenarioCli(['broken', '--out', out], { root: copy });
+    expect(cli.exitCode, cli.stderr).toBe(2);
+    const lines = cli.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^scenario: scenarios\/broken\.ts is not a valid scenario: /);
+    for (const problem of [/summary: must be one line/, /server\.bodyBytes: /, /load\.requests: /, /variants: needs at least one fix variant/, /claims\.0\.variant: names no variant/]) {
+      expect(lines[0]).toMatch(problem);
+    }
+  });
+
+  test.each([
+    ['throws', "throw new Error('no such setting');\n", 'scenario: scenarios/throws.ts cannot be loaded: Error: no such setting'],
+    ['unparsable', 'export default {\n', /^scenario: scenarios\/unparsable\.ts cannot be loaded: SyntaxError: /],
+  ])('a file that cannot even be loaded (%s) is named, without our stack', async (name, source, message) => {
+    await broken(name, source);
+    await refused([name], 2, message, { root: copy });
+  });
+});

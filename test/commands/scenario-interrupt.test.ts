@@ -1,0 +1,48 @@
+// Ctrl-C (or SIGTERM) in the middle of a run: the server and client processes end; the variants that
+// had finished are written, marked interrupted, and nothing is written when none had.
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { isAlive } from '../../harness/run/netns.ts';
+import { resultProblems, type Result } from '../../harness/result/schema.ts';
+import { descendants, startScenarioCli } from '../support/helpers.ts';
+
+/** Runs no-body-close and sends `signal` once `variant` has started; returns the end, the folder's files and what the run had started. */
+async function interruptDuring(variant: string, signal: NodeJS.Signals) {
+  const outDir = await mkdtemp(path.join(tmpdir(), 'twlab-interrupt-'));
+  // Large enough that no variant ends before the signal.
+  const run = startScenarioCli(['no-body-close', '--requests', variant === 'bad' ? '200000' : '2000', '--concurrency', '20', '--no-story', '--out', path.join(outDir, 'r.json')]);
+  await run.waitForStderr(`\n> ${variant}`);
+  const started = await descendants(run.cli.pid!);
+  expect(started.some((p) => p.command.includes('servers/http-server.ts'))).toBe(true);
+  run.cli.kill(signal);
+  const cli = await run.cli;
+  for (const p of started) expect(await isAlive(p.pid), p.command).toBe(false);
+  return { cli, outDir, files: await readdir(outDir) };
+}
+
+test.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('%s during the first variant stops everything, writes nothing, exits %i', async (signal, exitCode) => {
+  const { cli, files } = await interruptDuring('bad', signal);
+  expect(cli.exitCode).toBe(exitCode);
+  expect(cli.stderr).toContain(`interrupted by ${signal}`);
+  expect(String(cli.stderr).trim().split('\n').at(-1)).toBe('scenario: no result written: no variant had finished');
+  expect(files).toEqual([]);
+});
+
+test('SIGINT during the fix: the misconfigured variant that had finished is written, marked interrupted', async () => {
+  const { cli, outDir, files } = await interruptDuring('good', 'SIGINT');
+  expect(cli.exitCode).toBe(130);
+  expect(files).toEqual(['r.json']); // whole: no temporary file beside it
+  const result = JSON.parse(await readFile(path.join(outDir, 'r.json'), 'utf8')) as Result;
+  expect(resultProblems(result)).toEqual([]);
+  expect(result.status).toBe('interrupted');
+  expect(result.variants.map((v) => [v.name, v.status])).toEqual([['bad', 'complete']]);
+  expect(result.variants[0]!.summary.requests.ok).toBe(2000);
+  expect(result.verdict).toBe('no verdict: the run was interrupted during variant good');
+  // The fix's claims are not checked against nothing: none of them holds.
+  expect(result.claims.filter((c) => c.variant === 'good').every((c) => !c.held && c.measured === null)).toBe(true);
+});

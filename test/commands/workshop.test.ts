@@ -1,0 +1,104 @@
+// `npm run workshop`: driven with keystrokes on a real pseudo-terminal, and with --yes on a pipe.
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAllScenarios, missingRequirements, scenarioNames } from '../../harness/scenario/catalog.ts';
+import { finalScreen, inTerminal, ROOT, runCli, waitForOutput } from '../support/helpers.ts';
+
+const workshop = (args: string[]) => runCli('harness/commands/workshop.ts', args, { timeout: 280_000 });
+// The catalogue in the workshop's order, and what this machine can run of it (a scenario that needs,
+// say, Go is skipped where Go is missing).
+const names = await scenarioNames();
+const [first, second] = names as [string, string];
+const missing = await missingRequirements(await loadAllScenarios());
+const runnable = names.filter((name) => !missing.has(name));
+/**
+ * The workshop on a terminal, driven like a presenter: each step waits until the screen shows
+ * `text`, then presses `key`. Resolves with the finished run.
+ */
+async function present(args: string[], steps: [text: string, key: string][], rows = 40) {
+  const child = inTerminal('harness/commands/workshop.ts', args, { columns: 100, rows });
+  for (const [text, key] of steps) {
+    await waitForOutput(child, text);
+    child.stdin!.write(key);
+  }
+  const run = await child;
+  child.stdin!.end();
+  return run;
+}
+
+// A workshop writes its session under results/: whatever a test made there is removed after it,
+// also when the test failed before looking at it.
+const RESULTS = path.join(ROOT, 'results');
+let resultsBefore = new Set<string>();
+beforeEach(async () => {
+  resultsBefore = new Set(await readdir(RESULTS));
+});
+afterEach(async () => {
+  const made = (await readdir(RESULTS)).filter((name) => name.startsWith('workshop-') && !resultsBefore.has(name));
+  await Promise.all(made.map((name) => rm(path.join(RESULTS, name), { recursive: true, force: true })));
+});
+
+/** The session folder the workshop named on its last line, relative to the repository. */
+const sessionOf = (output: string) => path.join(ROOT, path.dirname(/Report of this session:\s+(\S+)/.exec(output)![1]!));
+
+describe('npm run workshop', () => {
+  it('pauses before each run and after it: Enter goes on, q quits and still writes the report', async () => {
+    const run = await present(['--requests', '300'], [[`Run ${first}?`, '\r'], [`Next: ${second}`, 'q']], 50);
+    expect(run.exitCode).toBe(0);
+    const screen = finalScreen(run.stdout).map((l) => l.trimEnd());
+    // The screen shows the first run: its live frames, the table, then the goodbye and the report.
+    const firstScenario = (await loadAllScenarios()).find((sc) => sc.name === first)!;
+    expect(screen.filter((l) => l.startsWith('■ '))).toHaveLength(firstScenario.variants.length);
+    expect(screen).toContain('Stopped by the presenter.');
+    expect((await readdir(sessionOf(screen.join('\n')))).sort()).toEqual([`${first}.json`, 'report.html']);
+    // Nothing of the second scenario ran.
+    expect(run.stdout).not.toContain(`${second}: 300 requests per variant`);
+  });
+
+  it('q at the first pause quits before anything runs', async () => {
+    const run = await present([], [[`Run ${first}?`, 'q']]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Stopped by the presenter.');
+    expect(run.stdout).not.toContain('requests per variant');
+    expect(run.stdout).not.toContain('Report of this session');
+  });
+
+  it('Ctrl-C during a run stops the run and the workshop: exit 130, nothing left running', async () => {
+    const run = await present(['--requests', '100000'], [[`Run ${first}?`, '\r'], ['(misconfigured), running', '\x03']]);
+    expect(run.exitCode).toBe(130);
+    expect(finalScreen(run.stdout).map((l) => l.trimEnd())).toEqual(
+      expect.arrayContaining(['scenario: interrupted by SIGINT; stopping the variant that runs (Ctrl-C again: at once)', 'scenario: no result written: no variant had finished']),
+    );
+    expect(run.stdout).not.toContain('Report of this session');
+  });
+
+  it('--yes walks through every scenario in order without a terminal, then writes one report of the session', { timeout: 300_000 }, async () => {
+    const run = await workshop(['--yes', '--requests', '300']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    for (const name of missing.keys()) expect(run.stderr).toContain(`Skipping ${name} here: it needs`);
+    const order = runnable.map((name) => run.stderr.indexOf(`${name}: 300 requests per variant`));
+    expect(order.every((at) => at > -1)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(run.stderr).not.toContain('\x1b');
+    expect((await readdir(sessionOf(run.stderr))).sort()).toEqual([...runnable.map((name) => `${name}.json`), 'report.html'].sort());
+  });
+
+  it('without a terminal and without --yes: a one-line usage error, exit 2', async () => {
+    const run = await workshop([]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe('workshop: pausing needs a terminal to read Enter or q from; run with --yes to go through without pauses');
+  });
+
+  it('a bad scenario option is refused up front, in the scenario CLI\'s words', async () => {
+    const run = await workshop(['--yes', '--requests', 'lots']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe("workshop: option '--requests <n>' argument 'lots' is invalid. expected a whole number from 1 to 200,000.");
+  });
+
+  it('options the workshop sets itself are refused', async () => {
+    const run = await workshop(['--yes', '--out', 'x.json']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^workshop: --out is set by the workshop itself/);
+  });
+});

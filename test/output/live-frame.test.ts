@@ -1,0 +1,115 @@
+// The live view: its pieces on known input, then the real CLI on a real pseudo-terminal (redraws in
+// place, ends cleanly), on a pipe (a few plain lines) and with --quiet (the final table only).
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newVariantView, renderFrame, sparkline, updateView } from '../../harness/output/live-frame.ts';
+import type { Result } from '../../harness/result/schema.ts';
+import { finalScreen, inTerminal, scenarioCli, waitForOutput } from '../support/helpers.ts';
+
+const n = (x: number) => x.toLocaleString('en-US');
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'timewait-live-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('sparkline', () => {
+  it('scales to the given maximum: a full block at the maximum, the lowest block for zero', () => {
+    expect(sparkline([0, 250, 500, 1000], 10, 1000)).toBe('▁▂▄█');
+  });
+  it('folds older values into at most `width` columns, each showing the largest value it covers', () => {
+    expect(sparkline([0, 8, 0, 0, 8, 8], 3, 8)).toBe('█▁█');
+  });
+  it('stays flat under a scale set by another variant', () => {
+    expect(sparkline([20, 20, 20], 10, 2000)).toBe('▁▁▁');
+  });
+});
+
+describe('renderFrame', () => {
+  it('never writes a line wider than the terminal, so redrawing in place never wraps', () => {
+    const view = newVariantView({ name: 'bad', role: 'misconfigured', summary: 'x'.repeat(300) }, 4321, 2000);
+    updateView(view, { type: 'sample', variant: null as never, sample: { tMs: 100, clientSide: { timeWait: 123_456 }, serverSide: {}, namespaceTimeWait: 0 } });
+    for (const columns of [40, 80, 132]) {
+      for (const line of renderFrame(view, { columns, color: false, scaleMax: 123_456 })) expect(line.length).toBeLessThan(columns);
+    }
+  });
+});
+
+describe('the CLI on a terminal', () => {
+  it('redraws the live view in place while the variants run, keeps each finished frame, and gives the cursor back', async () => {
+    const out = path.join(dir, 'live.json');
+    const run = await inTerminal('harness/commands/scenario.ts', ['no-body-close', '--no-story', '--requests', '1000', '--out', out], { columns: 100 });
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(await readFile(out, 'utf8')) as Result;
+    const raw = run.stdout;
+    // Each redraw moves up over the 4 lines of the frame and erases them.
+    expect(raw.split('\x1b[4F\x1b[J').length - 1).toBeGreaterThanOrEqual(4);
+    expect(raw.indexOf('\x1b[?25l')).toBeGreaterThan(-1);
+    expect(raw.lastIndexOf('\x1b[?25h')).toBeGreaterThan(raw.lastIndexOf('\x1b[4F'));
+    // What stays on screen: one finished frame per variant (every running frame was drawn over),
+    // each with the variant's last sample, then the table.
+    const screen = finalScreen(raw);
+    const titles = screen.filter((l) => /^[▶■] /.test(l));
+    expect(titles.map((l) => l.slice(0, l.indexOf(':')))).toEqual(
+      result.variants.map((v) => `■ ${v.name} (${v.role}), done`),
+    );
+    for (const v of result.variants) {
+      const frame = screen.slice(screen.findIndex((l) => l.startsWith(`■ ${v.name} `)));
+      expect(frame[1]).toContain(`${n(v.summary.requests.ok)} / ${n(v.summary.requests.total)}`);
+      expect(frame[2]).toContain(`client ${n(v.summary.timeWait.clientSide.atEnd)}  server ${n(v.summary.timeWait.serverSide.atEnd)}`);
+    }
+    // The misconfigured client's TIME_WAIT climbs in its sparkline; the fix's stays at the bottom.
+    const sparklines = screen.filter((l) => /^ {2}TIME_WAIT {4}[▁-█]/.test(l));
+    expect(sparklines[0]).toMatch(/▁[▂▃▄▅▆▇]*█/);
+    expect(sparklines[1]).toMatch(/^ {2}TIME_WAIT {4}▁+ /);
+    expect(screen.some((l) => l.includes('connections (server count)'))).toBe(true);
+    // Every line fits the 100 columns of this terminal, so no redraw could wrap.
+    for (const line of screen.filter((l) => /^(▶|■|  requests|  TIME_WAIT)/.test(l))) expect(line.length).toBeLessThan(100);
+  });
+
+  it('Ctrl-C in the middle of a run stops it cleanly: exit 130, the cursor back, no result written', async () => {
+    const out = path.join(dir, 'interrupted.json');
+    const child = inTerminal('harness/commands/scenario.ts', ['no-body-close', '--no-story', '--requests', '100000', '--out', out]);
+    // The live frame's socket line: the variant is running.
+    await waitForOutput(child, 'ESTABLISHED');
+    child.stdin!.write('\x03');
+    const run = await child;
+    child.stdin!.end();
+    expect(run.exitCode).toBe(130);
+    expect(run.stdout.lastIndexOf('\x1b[?25h')).toBeGreaterThan(run.stdout.lastIndexOf('\x1b[4F'));
+    expect(finalScreen(run.stdout).map((l) => l.trimEnd())).toEqual(
+      expect.arrayContaining(['scenario: interrupted by SIGINT; stopping the variant that runs (Ctrl-C again: at once)', 'scenario: no result written: no variant had finished']),
+    );
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('the CLI on a pipe', () => {
+  it('writes a few plain progress lines, without any escape sequence', async () => {
+    const run = await scenarioCli(['no-body-close', '--no-story', '--out', path.join(dir, 'plain.json')]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).not.toContain('\x1b');
+    const lines = run.stderr.split('\n');
+    for (const variant of ['bad (misconfigured)', 'good (fix)']) {
+      const start = lines.findIndex((l) => l.startsWith(`> ${variant}:`));
+      const end = lines.findIndex((l, i) => i > start && l.startsWith('  done: '));
+      expect(start).toBeGreaterThan(-1);
+      expect(end).toBeGreaterThan(start);
+      const progress = lines.slice(start + 1, end);
+      expect(progress.length).toBeLessThanOrEqual(3);
+      for (const line of progress) expect(line).toMatch(/^ {2}(25|50|75)%: [\d,]+ of 2,000 requests in [\d.]+ s; TIME_WAIT client [\d,]+, server [\d,]+; ESTABLISHED \d+$/);
+    }
+  });
+
+  it('--quiet prints the final table and nothing before it', async () => {
+    const run = await scenarioCli(['no-body-close', '--quiet', '--requests', '400', '--out', path.join(dir, 'quiet.json')]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr.startsWith('┌')).toBe(true);
+    expect(run.stderr).not.toMatch(/What goes wrong|^> bad|requests per variant/m);
+    expect(run.stderr).toMatch(/Result written to .*quiet\.json$/);
+  });
+});

@@ -1,0 +1,150 @@
+// The HTML report, opened in a real browser (headless Chromium): it must load with no console
+// error and no request beyond the file itself, draw a chart with a line per variant and metric
+// (and per run when results are overlaid), and hold the figures of the result files.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Result } from '../../harness/result/schema.ts';
+import noBodyClose from '../../scenarios/no-body-close.ts';
+import { chromiumMissing, openInChromium } from '../support/browser.ts';
+import { ROOT, runCli, scenarioCli } from '../support/helpers.ts';
+
+const inCi = process.env.CI === 'true';
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const n = (x: number) => x.toLocaleString('en-US');
+if (chromiumMissing && !inCi) console.warn(`Skipping the report's browser tests: ${chromiumMissing}`);
+
+let dir: string;
+const files = { a: '', b: '' };
+const results: Record<'a' | 'b', Result> = {} as never;
+
+/** One scenario run, small enough to be quick and large enough to pile up TIME_WAIT. */
+async function run(name: 'a' | 'b', extra: string[] = []) {
+  files[name] = path.join(dir, `${name}.json`);
+  const cli = await scenarioCli(['no-body-close', '--quiet', '--requests', '400', '--out', files[name], ...extra]);
+  expect(cli.exitCode, cli.stderr).toBe(0);
+  results[name] = JSON.parse(await readFile(files[name], 'utf8')) as Result;
+  return cli;
+}
+
+/** Everything the page shows that the test checks, read in the page. */
+async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']) {
+  await page.waitForSelector('.chart svg');
+  return page.evaluate(() => {
+    const el = document.querySelector<HTMLElement>('.chart')!;
+    const option = (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { getOption(): { series: { name: string; color: string; data: [number, number][] }[] } } } })
+      .echarts.getInstanceByDom(el).getOption();
+    const colors = new Set(option.series.map((s) => s.color));
+    const svg = el.querySelector('svg')!;
+    // A drawn line: an unfilled path in a series colour through more than one point.
+    const lines = [...svg.querySelectorAll('path')].filter(
+      (p) => p.getAttribute('fill') === 'none' && colors.has(p.getAttribute('stroke') ?? '') && /[LC]/.test(p.getAttribute('d') ?? ''),
+    );
+    const cell = (run: number, row: string, variant: string) =>
+      document.querySelector(`table.summary[data-run="${run}"] tr[data-row="${row}"] td[data-variant="${variant}"]`)?.textContent ?? null;
+    return {
+      svgSize: [svg.getBoundingClientRect().width, svg.getBoundingClientRect().height],
+      series: option.series.map((s) => ({ name: s.name, points: s.data.length, max: Math.max(...s.data.map((d) => d[1])) })),
+      linesDrawn: lines.length,
+      table: [1, 2].map((run) =>
+        ['bad', 'good'].map((v) => ({
+          connections: cell(run, 'connections (server count)', v),
+          timeWaitClient: cell(run, 'TIME_WAIT peak, client side', v),
+          requests: cell(run, 'requests ok / failed', v),
+        })),
+      ),
+      claims: document.querySelectorAll('ul.claims li').length,
+      projections: [...document.querySelectorAll('ul.projection li')].map((li) => li.textContent),
+      removed: [...document.querySelectorAll('td.code.removed')].map((td) => td.textContent),
+      added: [...document.querySelectorAll('td.code.added')].map((td) => td.textContent),
+      marked: [...document.querySelectorAll('td.code mark')].map((m) => m.textContent),
+      helpers: document.querySelector('details.helpers pre')?.textContent ?? '',
+      text: document.body.innerText,
+    };
+  });
+}
+
+/**
+ * Opens a report in Chromium, saves a full-page screenshot as `artifact`, checks that it loaded
+ * with no error and asked for nothing but itself, and returns what it shows.
+ */
+async function openReport(html: string, artifact: string) {
+  const url = pathToFileURL(html).href;
+  const opened = await openInChromium(url);
+  try {
+    const shown = await readPage(opened.page);
+    await opened.page.screenshot({ path: path.join(ARTIFACTS, artifact), fullPage: true });
+    expect(opened.problems).toEqual([]);
+    expect(opened.requests).toEqual([url]);
+    return shown;
+  } finally {
+    await opened.close();
+  }
+}
+
+describe.skipIf(chromiumMissing !== null && !inCi)('the HTML report in Chromium', () => {
+  beforeAll(async () => {
+    if (chromiumMissing) throw new Error(chromiumMissing);
+    dir = await mkdtemp(path.join(os.tmpdir(), 'timewait-report-'));
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('--report writes X.html beside X.json: the story, the code, a chart of every variant, the figures', async () => {
+    const cli = await run('a', ['--report']);
+    const html = path.join(dir, 'a.html');
+    expect(cli.stderr).toContain(`Report written to ${path.relative(ROOT, html)}`);
+    const shown = await openReport(html, 'report-one-run.png');
+    const result = results.a;
+    expect(shown.svgSize[0]).toBeGreaterThan(400);
+    expect(shown.svgSize[1]).toBeGreaterThan(200);
+    const expected = result.variants.flatMap((v) => ['TIME_WAIT client', 'TIME_WAIT server', 'ESTABLISHED'].map((m) => `${v.name}: ${m}`));
+    expect(shown.series.map((s) => s.name)).toEqual(expected);
+    expect(shown.linesDrawn).toBeGreaterThanOrEqual(expected.length);
+    for (const [i, v] of result.variants.entries()) {
+      const [client, server, established] = shown.series.slice(3 * i, 3 * i + 3);
+      expect(client!.points).toBe(v.samples.length);
+      expect(client!.max).toBe(v.summary.timeWait.clientSide.peak);
+      expect(server!.max).toBe(v.summary.timeWait.serverSide.peak);
+      expect(established!.max).toBe(v.summary.established.clientSide.peak);
+    }
+    for (const [j, v] of result.variants.entries()) {
+      expect(shown.table[0]![j]).toEqual({
+        connections: n(v.summary.connectionsOpened),
+        timeWaitClient: n(v.summary.timeWait.clientSide.peak),
+        requests: `${n(v.summary.requests.ok)} / ${n(v.summary.requests.failed)}`,
+      });
+    }
+    expect(shown.claims).toBe(result.claims.length);
+    expect(shown.projections).toHaveLength(result.variants.length);
+    expect(shown.projections[0]).toMatch(/^bad: [\d,]+ new connections\/s, \d+% closed by the client first/);
+    expect(shown.text).toContain(noBodyClose.explanation.fix);
+    expect(shown.removed.join('\n')).toContain('res.destroy()');
+    expect(shown.added.join('\n')).toContain('consume(res)');
+    expect(shown.marked.join(' ')).toMatch(/destroy/);
+    expect(shown.helpers).toBe(await readFile(path.join(ROOT, 'scenarios/_http.ts'), 'utf8'));
+    expect(shown.text).toContain(result.env.kernel);
+  });
+
+  it('npm run report overlays several results of one scenario as runs, each with its own table', async () => {
+    await run('b');
+    const report = await runCli('harness/commands/report.ts', [files.a, files.b]);
+    expect(report.exitCode, report.stderr).toBe(0);
+    const html = report.stdout.trim();
+    expect(path.dirname(html)).toBe(dir);
+    const shown = await openReport(html, 'report-two-runs.png');
+    const runs = [results.a, results.b].sort((x, y) => x.startedAt.localeCompare(y.startedAt));
+    const expected = runs.flatMap((r, k) =>
+      r.variants.flatMap((v) => ['TIME_WAIT client', 'TIME_WAIT server', 'ESTABLISHED'].map((m) => `${v.name}: ${m} (run ${k + 1})`)),
+    );
+    expect(shown.series.map((s) => s.name)).toEqual(expected);
+    expect(shown.linesDrawn).toBeGreaterThanOrEqual(expected.length);
+    for (const [k, r] of runs.entries()) {
+      for (const [j, v] of r.variants.entries()) expect(shown.table[k]![j]!.connections).toBe(n(v.summary.connectionsOpened));
+    }
+  });
+});

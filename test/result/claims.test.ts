@@ -1,0 +1,85 @@
+// Claims are checked against summaries: bounds, derived bounds, the words that explain them.
+import { expect, test } from 'vitest';
+import { checkClaims } from '../../harness/result/claims.ts';
+import { times, type LoadSettings } from '../../harness/scenario/contract.ts';
+import type { VariantSummary } from '../../harness/result/schema.ts';
+
+const load: LoadSettings = { requests: 1000, concurrency: 20, pattern: 'steady', burstGapMs: 0 };
+const summary = (connectionsOpened: number, clientTw: number) =>
+  ({
+    connectionsOpened,
+    connectionsPerRequest: connectionsOpened / load.requests,
+    timeWait: { clientSide: { peak: clientTw, atEnd: clientTw }, serverSide: { peak: 0, atEnd: 0 }, total: { peak: clientTw } },
+  }) as VariantSummary;
+
+test('a derived bound is computed from the effective load and explained', () => {
+  const [held, failed] = checkClaims(
+    [
+      { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
+      { variant: 'bad', metric: 'timeWait.clientSide.peak', atLeast: times(0.9, 'requests') },
+    ],
+    new Map([
+      ['good', summary(20, 20)],
+      ['bad', summary(1000, 899)],
+    ]),
+    load,
+  );
+  expect(held).toMatchObject({ held: true, measured: 20, atMost: 20 });
+  expect(held?.text).toBe('good: connections the server accepted <= concurrency = 20 (measured 20)');
+  expect(failed).toMatchObject({ held: false, measured: 899, atLeast: 900 });
+  expect(failed?.text).toBe('bad: client-side TIME_WAIT peak >= 0.9 × requests = 900 (measured 899)');
+});
+
+test('both bounds at once, and a plain number', () => {
+  const [claim] = checkClaims([{ variant: 'bad', metric: 'connectionsPerRequest', atLeast: 0.9, atMost: 1 }], new Map([['bad', summary(950, 0)]]), load);
+  expect(claim).toMatchObject({ held: true, measured: 0.95 });
+  expect(claim?.text).toContain('>= 0.90 and <= 1');
+});
+
+test('a claim about a variant that did not run does not hold', () => {
+  const [claim] = checkClaims([{ variant: 'gone', metric: 'connectionsOpened', atMost: 1 }], new Map(), load);
+  expect(claim).toMatchObject({ held: false, measured: null });
+  expect(claim?.text).toContain('the variant did not run');
+});
+
+test('a claim on a client counter holds or fails on the count the client reported', () => {
+  const counters = { clientCounters: { dnsLookups: 100 } } as unknown as VariantSummary;
+  const [held, failed] = checkClaims(
+    [
+      { variant: 'bad', metric: 'clientCounters.dnsLookups', atLeast: times(0.09, 'requests') },
+      { variant: 'bad', metric: 'clientCounters.dnsLookups', atMost: 10 },
+    ],
+    new Map([['bad', counters]]),
+    load,
+  );
+  expect(held).toMatchObject({ held: true, measured: 100, text: 'bad: client-reported dnsLookups >= 0.09 × requests = 90 (measured 100)' });
+  expect(failed).toMatchObject({ held: false, measured: 100 });
+});
+
+test('a claim on a client counter the client did not report does not hold, and says so', () => {
+  const [claim] = checkClaims(
+    [{ variant: 'bad', metric: 'clientCounters.retries', atLeast: 1 }],
+    new Map([['bad', { clientCounters: {} } as unknown as VariantSummary]]),
+    load,
+  );
+  expect(claim).toMatchObject({ held: false, measured: null });
+  expect(claim?.text).toBe('bad: client-reported retries >= 1 (measured nothing: the client did not report it)');
+});
+
+test('an error code the run never saw occurred 0 times', () => {
+  const withErrors = (errorsByCode: Record<string, number>) => ({ requests: { errorsByCode } }) as unknown as VariantSummary;
+  const [none, some] = checkClaims(
+    [
+      { variant: 'good', metric: 'requests.errorsByCode.EADDRNOTAVAIL', atMost: 0 },
+      { variant: 'bad', metric: 'requests.errorsByCode.EADDRNOTAVAIL', atLeast: 1 },
+    ],
+    new Map([
+      ['good', withErrors({ ECONNRESET: 3 })],
+      ['bad', withErrors({ EADDRNOTAVAIL: 500 })],
+    ]),
+    load,
+  );
+  expect(none).toMatchObject({ held: true, measured: 0 });
+  expect(some).toMatchObject({ held: true, measured: 500 });
+  expect(some?.text).toBe('bad: requests failed with EADDRNOTAVAIL (no local port left) >= 1 (measured 500)');
+});

@@ -1,0 +1,32 @@
+// The pauses of a bursts load with gapSpreadMs: they sweep evenly across burstGapMs ± gapSpreadMs once
+// over the run, whatever the number of bursts, so every run straddles the timeout it aims at.
+import { describe, expect, it } from 'vitest';
+import { burstGapMs, defaultTimeLimitMs } from '../../harness/run/load.ts';
+import type { LoadSettings } from '../../harness/scenario/contract.ts';
+
+const load: LoadSettings = { requests: 300, concurrency: 20, pattern: 'bursts', burstGapMs: 95, gapSpreadMs: 15 };
+
+describe('burstGapMs', () => {
+  it('goes from the shortest to the longest pause, evenly', () => {
+    const pauses = Array.from({ length: 7 }, (_, i) => burstGapMs(load, i, 7));
+    expect(pauses).toEqual([80, 85, 90, 95, 100, 105, 110]);
+  });
+
+  it('is burstGapMs itself without a spread, or with a single pause', () => {
+    expect(burstGapMs({ ...load, gapSpreadMs: undefined }, 3, 7)).toBe(95);
+    expect(burstGapMs(load, 0, 1)).toBe(95);
+  });
+
+  it('never goes below zero', () => {
+    expect(burstGapMs({ ...load, burstGapMs: 5 }, 0, 7)).toBe(0);
+  });
+});
+
+describe('defaultTimeLimitMs', () => {
+  it('leaves a bursts load its pauses on top of what a steady load of the same size gets', () => {
+    const slow: LoadSettings = { requests: 2000, concurrency: 10, pattern: 'bursts', burstGapMs: 5000 };
+    const pauses = Array.from({ length: 199 }, (_, i) => burstGapMs(slow, i, 199)).reduce((a, b) => a + b, 0);
+    expect(defaultTimeLimitMs(slow)).toBe(defaultTimeLimitMs({ ...slow, pattern: 'steady', burstGapMs: 0 }) + pauses);
+    expect(defaultTimeLimitMs({ ...slow, gapSpreadMs: 4000 })).toBe(defaultTimeLimitMs(slow));
+  });
+});

@@ -1,0 +1,117 @@
+// --target: driving a server the lab did not start (here: one started separately on loopback, with
+// its control endpoint), as a client on another host would.
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Result } from '../../harness/result/schema.ts';
+import type { ServerMessage } from '../../servers/http-server.ts';
+import { ROOT, scenarioCli } from '../support/helpers.ts';
+
+const REQUESTS = 300;
+const outDir = mkdtempSync(path.join(tmpdir(), 'twlab-target-'));
+const server = execa(process.execPath, ['servers/http-server.ts', '--port', '0', '--control-port', '0'], {
+  cwd: ROOT,
+  reject: false,
+  stdin: 'ignore',
+});
+let listening: Extract<ServerMessage, { type: 'listening' }>;
+let target: string;
+
+beforeAll(async () => {
+  const line = await new Promise<string>((resolve) => server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+  listening = JSON.parse(line) as typeof listening;
+  target = `http://127.0.0.1:${listening.port}/`;
+});
+afterAll(async () => {
+  server.kill();
+  await server;
+});
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => probe.once('listening', r));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+describe('--target with the control endpoint', () => {
+  let result: Result;
+  let stderr: string;
+
+  beforeAll(async () => {
+    const cli = await scenarioCli([
+      'no-body-close', '--requests', String(REQUESTS), '--target', target, '--control-port', String(listening.controlPort),
+      '--json', '--out', path.join(outDir, 'control.json'),
+    ]);
+    stderr = cli.stderr;
+    expect(cli.exitCode, cli.stderr).toBe(0);
+    result = JSON.parse(cli.stdout) as Result;
+  });
+
+  test('records the mode, the target, its control endpoint and the settings it reported', () => {
+    expect(stderr).toContain(`driving ${target}, a server the lab did not start`);
+    expect(result.params.topology).toMatchObject({
+      mode: 'target',
+      target,
+      control: `http://127.0.0.1:${listening.controlPort}/`,
+      targetServer: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
+    });
+    expect(result.variants.map((v) => v.serverPort)).toEqual([listening.port, listening.port]);
+  });
+
+  test("the server's own counts, over each variant only", () => {
+    const [bad, good] = result.variants.map((v) => v.summary);
+    expect(bad!.connectionsOpened).toBe(REQUESTS);
+    expect(bad!.requestsServed).toBe(REQUESTS);
+    expect(good!.requestsServed).toBe(REQUESTS);
+    expect(good!.connectionsOpened).toBeLessThanOrEqual(20);
+  });
+
+  test("the client side, sampled here, does not count the earlier variant's TIME_WAIT", () => {
+    const [bad, good] = result.variants.map((v) => v.summary);
+    expect(bad!.timeWait.clientSide.peak).toBeGreaterThanOrEqual(0.9 * REQUESTS);
+    // bad's TIME_WAIT sockets are still there (60 s) while good runs, on the same server port.
+    expect(good!.timeWait.clientSide.peak).toBeLessThanOrEqual(20);
+    expect(result.claims.every((c) => c.held)).toBe(true);
+  });
+
+  test('the server it did not start is still running', () => {
+    expect(() => process.kill(server.pid!, 0)).not.toThrow();
+  });
+});
+
+test('--target without a control endpoint: connections come from the client host\'s kernel', async () => {
+  const cli = await scenarioCli(['no-body-close', '--requests', '100', '--target', target, '--json', '--out', path.join(outDir, 'bare.json')]);
+  // Other programs' connections count too, so a claim may fail (exit 1); the run itself completes.
+  expect([0, 1], cli.stderr).toContain(cli.exitCode);
+  expect(cli.stderr).toContain("no control endpoint, so connections are counted by this host's kernel (ActiveOpens)");
+  const result = JSON.parse(cli.stdout) as Result;
+  expect(result.params.topology).toMatchObject({ mode: 'target', control: null, targetServer: null });
+  // ActiveOpens counts every program of this host: at least the client's own connections.
+  expect(result.variants[0]!.summary.connectionsOpened).toBeGreaterThanOrEqual(100);
+});
+
+describe('bad --target input: one line, nothing run', () => {
+  test.each([
+    [['no-body-close', '--target', 'ftp://127.0.0.1:21/'], 2, /--target <url>' argument 'ftp:\/\/127.0.0.1:21\/' is invalid\. expected an http URL/],
+    [['no-body-close', '--control-port', '9090'], 2, /--control-port names the control endpoint of a --target server; use it with --target/],
+    [['no-body-close', '--target', 'http://127.0.0.1:1/', '--netns', 'on'], 2, /--target drives a server the lab did not start/],
+    [['port-exhaustion', '--target', 'http://127.0.0.1:1/'], 2, /port-exhaustion sets sysctls in a client namespace of its own .* with --target/],
+  ])('%j exits %i', async (args, code, message) => {
+    const cli = await scenarioCli(args);
+    expect(cli.exitCode).toBe(code);
+    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli.stderr).toMatch(message);
+  });
+
+  test('a control endpoint that does not answer: exit 3', async () => {
+    const cli = await scenarioCli(['no-body-close', '--target', target, '--control-port', String(await closedPort())]);
+    expect(cli.exitCode).toBe(3);
+    expect(cli.stderr.trim()).toMatch(/^scenario: --control-port: the control endpoint http:\/\/127\.0\.0\.1:\d+\/ did not answer: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+  });
+});

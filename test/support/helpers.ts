@@ -1,0 +1,207 @@
+// Shared by the tests: run the real CLI as a child process, as a user would.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { expect } from 'vitest';
+import { namespaceUnavailability } from '../../harness/run/netns.ts';
+import { resultProblems, type Result, type VariantSummary } from '../../harness/result/schema.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface CliOptions {
+  timeout?: number;
+  env?: Record<string, string>;
+  /** Run it with this limit of open files (soft and hard: Node raises its soft limit to the hard one), through util-linux prlimit. */
+  openFiles?: number;
+  /** Another copy of the lab to run (default: this one). */
+  root?: string;
+}
+
+/** `npm run scenario -- ...args`, without npm: the same Node, the same entry point. */
+export function runCli(entry: string, args: string[], options: CliOptions = {}) {
+  const root = options.root ?? ROOT;
+  const command = [process.execPath, path.join(root, entry), ...args];
+  const [file, ...rest] = options.openFiles === undefined ? command : ['prlimit', `--nofile=${options.openFiles}`, ...command];
+  return execa(file!, rest, {
+    cwd: root,
+    reject: false,
+    stdin: 'ignore',
+    timeout: options.timeout ?? 120_000,
+    env: options.env,
+  });
+}
+
+export const scenarioCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/commands/scenario.ts', args, options);
+
+/** The scenario CLI running, for a test that acts on it while it runs (signals, faults). */
+export function startScenarioCli(args: string[]) {
+  const cli = runCli('harness/commands/scenario.ts', args);
+  let stderr = '';
+  const waiting = new Set<{ seen: () => boolean; resolve: () => void }>();
+  cli.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const w of waiting) if (w.seen()) waiting.delete(w), w.resolve();
+  });
+  return {
+    cli,
+    stderr: () => stderr,
+    /** Resolves once what the CLI wrote on stderr contains `text`; rejects if it exits first. */
+    waitForStderr(text: string | RegExp): Promise<void> {
+      const seen = () => (typeof text === 'string' ? stderr.includes(text) : text.test(stderr));
+      if (seen()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        waiting.add({ seen, resolve });
+        cli.then(() => reject(new Error(`exited before writing "${text}"; it wrote:\n${stderr}`)), reject);
+      });
+    },
+  };
+}
+
+/** The processes descending from `pid` (through `ip netns exec` too), each with its command line. */
+export async function descendants(pid: number): Promise<{ pid: number; command: string }[]> {
+  const parents = new Map<number, number>();
+  const commands = new Map<number, string>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // The command name in (parentheses) may hold spaces: the parent PID is the second field after it.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    parents.set(Number(entry), ppid);
+    commands.set(Number(entry), (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim());
+  }
+  const found: { pid: number; command: string }[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of parents) if (ppid === parent) found.push({ pid: child, command: commands.get(child)! }), visit(child);
+  };
+  visit(pid);
+  return found;
+}
+export const compareCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/commands/compare.ts', args, options);
+
+/**
+ * Why this user cannot run the tests that need network namespaces (not root), or null when it can.
+ * In CI they must run: there a reason is an error instead.
+ */
+export async function namespacesMissing(): Promise<string | null> {
+  const reason = await namespaceUnavailability();
+  if (reason && process.env.CI) throw new Error(`CI runs the network namespace tests, but this process cannot create namespaces: ${reason}`);
+  return reason;
+}
+
+/**
+ * Why this process cannot mount a tmpfs (not root, no CAP_SYS_ADMIN), or null when it can (tried
+ * for real). The tests of full and read-only filesystems need one: as root, chmod does not stop a
+ * write. In CI they must run: there a reason is an error instead.
+ */
+export async function tmpfsMissing(): Promise<string | null> {
+  const fs = await mountTmpfs('size=4k').catch((error: unknown) => String((error as { stderr?: string }).stderr || error).trim());
+  if (typeof fs === 'string' && process.env.CI) throw new Error(`CI runs the tests on full and read-only filesystems, but this process cannot mount a tmpfs: ${fs}`);
+  if (typeof fs === 'string') return fs;
+  await fs.unmount();
+  return null;
+}
+
+/** A tmpfs mounted with `options` (`ro`, `size=16k`) on a fresh temporary folder; unmount() removes both. */
+export async function mountTmpfs(options: string): Promise<{ dir: string; unmount(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-tmpfs-'));
+  try {
+    await execa('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    dir,
+    unmount: async () => {
+      await execa('umount', [dir]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * `node <entry> ...args` on a real pseudo-terminal of `columns` × `rows`, through util-linux
+ * `script` (part of every Debian base system): the program sees a TTY on stdin, stdout and stderr;
+ * what it draws comes out on this process's stdout, and keystrokes written to stdin reach it.
+ */
+export function inTerminal(entry: string, args: string[], { columns = 100, rows = 40, timeout = 120_000 } = {}) {
+  const command = `stty cols ${columns} rows ${rows}; exec ${[process.execPath, path.join(ROOT, entry), ...args].map(quote).join(' ')}`;
+  return execa('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    cwd: ROOT,
+    reject: false,
+    stdin: 'pipe',
+    timeout,
+  });
+}
+
+/** Resolves once `text` has appeared in what the process wrote to stdout so far. */
+export function waitForOutput(child: ReturnType<typeof execa>, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.then(() => reject(new Error(`exited before writing "${text}"; it wrote:\n${seen}`)), reject);
+  });
+}
+
+/** The text without colours and cursor movements (ECMA-48 CSI sequences). */
+export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+
+/**
+ * The lines a terminal shows once `raw` has been written to it, for the sequences the lab writes:
+ * text, newlines, CSI n F (to the start of the line n lines up), CSI J (erase to the end of the
+ * screen), CSI 2 J (erase the screen) and CSI H (to the top); colours and other sequences leave no
+ * text. Lines longer than the screen are not wrapped, and it does not scroll.
+ */
+export function finalScreen(raw: string): string[] {
+  const lines: string[] = [''];
+  let row = 0;
+  for (const [, csi, final, text] of raw.matchAll(/\x1b\[([0-9;?]*)([A-Za-z])|([^\x1b]+|\x1b)/g)) {
+    if (final === 'F') row = Math.max(0, row - Number(csi || 1));
+    else if (final === 'H') row = 0;
+    else if (final === 'J' && (csi === '2' || csi === '3')) lines.splice(0, lines.length, ...lines.map(() => ''));
+    else if (final === 'J') lines.splice(row + 1), (lines[row] = '');
+    else if (text) {
+      for (const [i, part] of text.replaceAll('\r', '').split('\n').entries()) {
+        if (i > 0) lines[++row] ??= '';
+        lines[row] += part;
+      }
+    }
+  }
+  return lines;
+}
+
+/**
+ * Runs a scenario through the real CLI with small loads, as a user would, and returns its result,
+ * after checking that it ran to the end with every claim held (exit 0), that the result it printed is
+ * the one it wrote, and that it honours the result contract.
+ */
+export async function runScenarioOk(name: string, requests: number, concurrency?: number, options: string[] = []): Promise<Result> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-e2e-'));
+  const out = path.join(dir, `${name}.json`);
+  const load = ['--requests', String(requests), ...(concurrency ? ['--concurrency', String(concurrency)] : [])];
+  const cli = await scenarioCli([name, ...load, ...options, '--json', '--out', out]);
+  expect(cli.stderr).toContain('Verdict:');
+  expect(cli.exitCode, String(cli.stderr)).toBe(0);
+  const printed = JSON.parse(String(cli.stdout)) as Result;
+  expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(printed);
+  expect(resultProblems(printed)).toEqual([]);
+  await rm(dir, { recursive: true, force: true });
+  return printed;
+}
+
+/** A variant's summary in a result, by name; throws when the result lacks it. */
+export function summaryOf(result: Result, variant: string): VariantSummary {
+  const found = result.variants.find((v) => v.name === variant);
+  if (!found) throw new Error(`the result has no variant ${variant}`);
+  return found.summary;
+}
