@@ -1,8 +1,8 @@
 // Human output of the benchmark: returns strings, the caller prints them (on stderr).
 import Table from 'cli-table3';
 import type { BenchResult, LoadSection, RatedWay, SamplerSection, HarnessSection, Target } from './bench-schema.ts';
+import { formatCount } from '../harness/shared/numbers.ts';
 
-const n = (x: number) => x.toLocaleString('en-US');
 const fixed = (x: number, digits = 1) => x.toFixed(digits);
 const percent = (share: number) => `${fixed(share * 100)}%`;
 const table = (head: string[]) => new Table({ head, style: { head: [], border: [], compact: true } });
@@ -29,7 +29,7 @@ export function formatSampler(section: SamplerSection): string {
     const r = s.atDefaultInterval;
     lines.push(
       '',
-      `${n(s.timeWait.clientSide)} client-side TIME_WAIT (server side ${n(s.timeWait.serverSide)}, namespace ${n(s.timeWait.namespace)}), ` +
+      `${formatCount(s.timeWait.clientSide)} client-side TIME_WAIT (server side ${formatCount(s.timeWait.serverSide)}, namespace ${formatCount(s.timeWait.namespace)}), ` +
         `piled up in ${fixed(s.buildMs / 1000)} s by no-body-close "bad" on ${s.destinations} address(es); the lab reads it ${s.pilePort.labReading}`,
       waysTable(s.pilePort.ways),
       `  a port with only its listener, among the pile (a crowded namespace); the lab reads it ${s.idlePort.labReading}:`,
@@ -48,16 +48,16 @@ export function formatLoad(section: LoadSection): string {
     t.push([
       tool.name,
       tool.how,
-      n(tool.responses),
-      n(tool.server.requestsServed),
-      n(tool.server.connectionsAccepted),
-      n(tool.reqPerSec),
+      formatCount(tool.responses),
+      formatCount(tool.server.requestsServed),
+      formatCount(tool.server.connectionsAccepted),
+      formatCount(tool.reqPerSec),
       tool.ratioToAutocannon === null ? '-' : fixed(tool.ratioToAutocannon, 2),
       tool.agrees ? 'agree' : 'DIFFER',
     ]);
   }
   return [
-    `Load: ${n(section.requests)} requests at concurrency ${section.concurrency} per tool, one server, one tool after another`,
+    `Load: ${formatCount(section.requests)} requests at concurrency ${section.concurrency} per tool, one server, one tool after another`,
     t.toString(),
     ...section.tools.filter((tool) => tool.disagreement).map((tool) => `  differ: ${tool.disagreement}`),
     ...section.skipped.map((s) => `  skipped: ${s.name}, ${s.why}`),
@@ -70,17 +70,17 @@ export function formatHarness(section: HarnessSection): string {
     t.push([
       [s.scenario, ...s.args].join(' '),
       fixed(s.wallMs / 1000),
-      n(s.harnessCpuMs),
-      n(s.childrenCpuMs),
+      formatCount(s.harnessCpuMs),
+      formatCount(s.childrenCpuMs),
       percent(s.harnessShareOfTotal),
-      n(s.samplesTaken),
+      formatCount(s.samplesTaken),
       s.claimsHeld ? 'held' : 'FAILED',
     ]);
   }
   return [
     'Harness: each scenario through the real CLI; its own CPU apart from the processes it waited for',
     t.toString(),
-    `  of the harness CPU, ${n(section.startupCpuMs)} ms is the CLI starting and exiting (npm run scenario -- --list)`,
+    `  of the harness CPU, ${formatCount(section.startupCpuMs)} ms is the CLI starting and exiting (npm run scenario -- --list)`,
   ].join('\n');
 }
 

@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../harness/run/server-process.t
 import type { LoadSection, ToolResult } from './bench-schema.ts';
 import { onPath } from './on-path.ts';
 import { runWrk } from './wrk.ts';
+import { formatCount } from '../harness/shared/numbers.ts';
 
 const FETCH_CLIENT = new URL('./processes/fetch-client.ts', import.meta.url);
 /** The lab's fixed node:http client; its scenario's server settings serve every tool. */
@@ -98,7 +99,6 @@ async function measureTool(tool: Tool, server: RunningServer, plan: LoadPlan): P
   const count = await tool.run(`http://${server.host}:${server.port}/`, plan);
   const after = await server.stats();
   const served = after.requestsServed - before.requestsServed;
-  const n = (x: number) => x.toLocaleString('en-US');
   return {
     name: tool.name,
     how: tool.how,
@@ -107,7 +107,7 @@ async function measureTool(tool: Tool, server: RunningServer, plan: LoadPlan): P
     reqPerSec: Math.round(count.durationMs > 0 ? (count.responses * 1000) / count.durationMs : 0),
     server: { requestsServed: served, connectionsAccepted: after.connectionsAccepted - before.connectionsAccepted },
     agrees: count.responses === served,
-    disagreement: count.responses === served ? null : `${tool.name} counted ${n(count.responses)} responses; the server served ${n(served)} requests`,
+    disagreement: count.responses === served ? null : `${tool.name} counted ${formatCount(count.responses)} responses; the server served ${formatCount(served)} requests`,
   };
 }
 

@@ -1,6 +1,7 @@
 // The benchmark's targets (issue 7): figures marked met or missed in the output, never asserted in
 // tests. A target the run did not measure (a part left out) is marked null.
 import type { HarnessSection, SamplerSection, Target } from './bench-schema.ts';
+import { formatCount } from '../harness/shared/numbers.ts';
 
 export const TARGETS = {
   samplerCostRatio: 1.5,
@@ -10,7 +11,6 @@ export const TARGETS = {
   scenarioWallMs: 30_000,
 } as const;
 
-const n = (x: number) => x.toLocaleString('en-US');
 const target = (
   name: string,
   text: string,
@@ -21,7 +21,7 @@ const target = (
 export function evaluateTargets(sampler: SamplerSection | null, harness: HarnessSection | null): Target[] {
   const largest = sampler?.sizes.at(-1);
   const lab = largest?.pilePort.ways.find((w) => w.name === 'lab sampler');
-  const at = largest ? `at ${n(largest.timeWait.clientSide + largest.timeWait.serverSide)} TIME_WAIT` : 'at the largest pile';
+  const at = largest ? `at ${formatCount(largest.timeWait.clientSide + largest.timeWait.serverSide)} TIME_WAIT` : 'at the largest pile';
   const scenarios = harness?.scenarios ?? [];
   const worst = <T>(xs: T[], f: (x: T) => number) => (xs.length ? Math.max(...xs.map(f)) : null);
   return [

@@ -16,6 +16,7 @@ import { measureScenario, measureStartup } from '../../bench/harness-cost.ts';
 import { benchLoad, type LoadPlan } from '../../bench/load-bench.ts';
 import { benchSampler, type SamplerPlan } from '../../bench/sampler-bench.ts';
 import { evaluateTargets } from '../../bench/targets.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 const PARTS = ['sampler', 'load', 'harness'] as const;
 type Part = (typeof PARTS)[number];
@@ -66,7 +67,6 @@ const program = new Command('npm run bench --')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'bench: ')) });
 
-const n = (x: number) => x.toLocaleString('en-US');
 
 function benchFileName(startedAt: string): string {
   return `bench-${fileTimestamp(startedAt)}.json`;
@@ -97,11 +97,11 @@ async function main(argv: string[]): Promise<number> {
   const startedAt = new Date().toISOString();
   console.error(
     `bench${options.quick ? ' --quick' : ''}: ${[...parts].join(', ')}; ` +
-      `piles of ${plan.sampler.sizes.map(n).join(' / ')} TIME_WAIT; ${n(plan.load.requests)} requests per load tool`,
+      `piles of ${plan.sampler.sizes.map((x) => formatCount(x)).join(' / ')} TIME_WAIT; ${formatCount(plan.load.requests)} requests per load tool`,
   );
 
   const sampler = parts.has('sampler')
-    ? await benchSampler(plan.sampler, (size) => console.error(`> sampler: ${n(size)} TIME_WAIT sockets`))
+    ? await benchSampler(plan.sampler, (size) => console.error(`> sampler: ${formatCount(size)} TIME_WAIT sockets`))
     : null;
   const load = parts.has('load') ? await benchLoad(plan.load, (tool) => console.error(`> load: ${tool}`)) : null;
   const harness = parts.has('harness') ? await benchHarness(plan) : null;

@@ -20,6 +20,7 @@ import { effectiveSettings, type SettingOverrides } from '../run/settings.ts';
 import { DEFAULT_INTERVAL_MS } from '../observe/sampler.ts';
 import { terminalColumns } from '../output/terminal-text.ts';
 import { openTopology } from '../run/topology.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 const LIMITS = { requests: 200_000, concurrency: 5_000, bodyBytes: 64 * 1024 * 1024, intervalMs: 60_000, timeLimitS: 3_600, repeat: 100 };
 
@@ -27,12 +28,11 @@ function wholeNumber(min: number, max: number) {
   return (text: string): number => {
     const value = Number(text);
     if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${n(min)} to ${n(max)}.`);
+      throw new InvalidArgumentError(`expected a whole number from ${formatCount(min)} to ${formatCount(max)}.`);
     }
     return value;
   };
 }
-const n = (x: number) => x.toLocaleString('en-US');
 
 interface CliOptions extends NetworkCliOptions, SettingOverrides {
   out?: string;

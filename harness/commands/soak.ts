@@ -16,10 +16,10 @@ import { DEFAULT_MIX, entryText, parseEntries, type SoakEntry } from '../soak/pl
 import { iterationBoundMs, prepareEntries, runIteration } from '../soak/run.ts';
 import { SOAK_SCHEMA_VERSION, soakReportProblems, type Iteration, type SoakReport } from '../soak/schema.ts';
 import { MIN_ITERATIONS, soakChecks } from '../soak/verdict.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 /** The longest soak: four hours. */
 const MAX_MINUTES = 240;
-const n = (x: number) => x.toLocaleString('en-US');
 
 function minutes(text: string): number {
   const value = Number(text);
@@ -32,7 +32,7 @@ function minutes(text: string): number {
 function wholeNumber(min: number, max: number) {
   return (text: string): number => {
     const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${n(min)} to ${n(max)}.`);
+    if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${formatCount(min)} to ${formatCount(max)}.`);
     return value;
   };
 }
@@ -81,8 +81,8 @@ async function main(argv: string[]): Promise<number> {
   setTimeout(() => onHardCap(hardCapMs), hardCapMs).unref();
 
   console.error(
-    `soak: for ${options.minutes} min${options.iterations ? ` or ${n(options.iterations)} iterations` : ''}, round after round: ` +
-      plan.map((e) => `${e.key} (${n(e.settings.load.requests)} requests per variant)`).join(', '),
+    `soak: for ${options.minutes} min${options.iterations ? ` or ${formatCount(options.iterations)} iterations` : ''}, round after round: ` +
+      plan.map((e) => `${e.key} (${formatCount(e.settings.load.requests)} requests per variant)`).join(', '),
   );
   for (const note of new Set(plan.flatMap((e) => e.topology.notes))) console.error(`  ${note}`);
   const before = await measureBoundary(gc);
@@ -129,7 +129,7 @@ function stop(message: string, code: number): void {
 }
 
 function onHardCap(ms: number): void {
-  stop(`still running after ${n(Math.round(ms / 1000))} s, past its time and the longest an iteration may take`, EXIT.labFailure);
+  stop(`still running after ${formatCount(Math.round(ms / 1000))} s, past its time and the longest an iteration may take`, EXIT.labFailure);
 }
 
 // `on`, not `once`: execa's exit hook (signal-exit) re-raises the signal when it is the only

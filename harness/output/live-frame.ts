@@ -4,6 +4,7 @@ import type { RunEvent } from '../run/run-scenario.ts';
 import type { Sample } from '../observe/sampler.ts';
 import type { Variant } from '../scenario/contract.ts';
 import { styler } from './terminal-text.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 export interface VariantView {
   name: string;
@@ -91,7 +92,6 @@ export function sparkline(values: number[], width: number, max: number): string 
   return line;
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
 const ofTrials = (view: VariantView) => (view.trials > 1 ? `, trial ${view.trial} of ${view.trials}` : '');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -117,13 +117,13 @@ export function renderFrame(view: VariantView, { columns, color, scaleMax }: Fra
   const width = Math.max(20, columns - 1);
   const label = (text: string) => text.padEnd(13);
   const roleColor = view.role === 'fix' ? 'green' : 'red';
-  const status = view.loadMs !== null ? `done: ${n(view.done - view.failed)} ok, ${n(view.failed)} failed in ${seconds(view.loadMs)}` : 'running';
+  const status = view.loadMs !== null ? `done: ${formatCount(view.done - view.failed)} ok, ${formatCount(view.failed)} failed in ${seconds(view.loadMs)}` : 'running';
   const title = fit(`${view.loadMs !== null ? '■' : '▶'} ${view.name} (${view.role}${ofTrials(view)}), ${status}: ${view.summary}`, width);
-  const counts = `${n(view.done)} / ${n(view.requests)}  ${seconds(view.elapsedMs)}`;
+  const counts = `${formatCount(view.done)} / ${formatCount(view.requests)}  ${seconds(view.elapsedMs)}`;
   const barWidth = Math.max(5, Math.min(40, width - 2 - 13 - 2 - counts.length));
-  const [client, server, established] = [view.now.clientTimeWait, view.now.serverTimeWait, view.now.established].map(n);
+  const [client, server, established] = [view.now.clientTimeWait, view.now.serverTimeWait, view.now.established].map((x) => formatCount(x));
   const sockets = `  ${label('TIME_WAIT')}client ${client}  server ${server}   ESTABLISHED ${established}`;
-  const scale = `  (full: ${n(scaleMax)})`;
+  const scale = `  (full: ${formatCount(scaleMax)})`;
   const sparkWidth = Math.max(5, width - 2 - 13 - scale.length);
   return [
     style(['bold', roleColor], title),
@@ -145,11 +145,11 @@ export function plainStartLine(view: VariantView): string {
 
 export function plainProgressLine(view: VariantView, percent: number): string {
   return (
-    `  ${percent}%: ${n(view.done)} of ${n(view.requests)} requests in ${seconds(view.elapsedMs)}; ` +
-    `TIME_WAIT client ${n(view.now.clientTimeWait)}, server ${n(view.now.serverTimeWait)}; ESTABLISHED ${n(view.now.established)}`
+    `  ${percent}%: ${formatCount(view.done)} of ${formatCount(view.requests)} requests in ${seconds(view.elapsedMs)}; ` +
+    `TIME_WAIT client ${formatCount(view.now.clientTimeWait)}, server ${formatCount(view.now.serverTimeWait)}; ESTABLISHED ${formatCount(view.now.established)}`
   );
 }
 
 export function plainDoneLine(view: VariantView): string {
-  return `  done: ${n(view.done - view.failed)} ok, ${n(view.failed)} failed in ${seconds(view.loadMs ?? view.elapsedMs)}; TIME_WAIT peak ${n(Math.max(0, ...view.timeWait))}`;
+  return `  done: ${formatCount(view.done - view.failed)} ok, ${formatCount(view.failed)} failed in ${seconds(view.loadMs ?? view.elapsedMs)}; TIME_WAIT peak ${formatCount(Math.max(0, ...view.timeWait))}`;
 }

@@ -10,6 +10,7 @@ import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from
 import { clientPortRange, parsePortRange, projectResult } from '../compare/projection.ts';
 import type { Result } from '../result/schema.ts';
 import type { Scenario, Variant } from '../scenario/contract.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 export interface ReportRun {
   file: string;
@@ -42,7 +43,6 @@ export interface ChartSeries {
 
 const esc = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const n = (x: number) => x.toLocaleString('en-US');
 
 // Red and orange for misconfigured variants, green and blue for fixes: readable on a projector and
 // by most colour-blind viewers together with the line styles.
@@ -159,8 +159,8 @@ function environment({ file, result }: ReportRun): string {
     ['kernel', `${env.kernel} (${env.platform}${typeof env.distribution === 'string' ? `, ${env.distribution}` : ''})`],
     ['CPUs', `${env.cpus}${typeof env.cpuModel === 'string' ? ` × ${env.cpuModel}` : ''}`],
     ['lab', lab ? `${lab.version ?? '?'} at ${lab.commit?.slice(0, 12) ?? 'no commit'}${lab.dirty ? ' (uncommitted changes)' : ''}` : 'unknown'],
-    ['load', `${n(result.params.load.requests)} requests, ${result.params.load.pattern}, concurrency ${n(result.params.load.concurrency)}`],
-    ['server', `${result.params.server.host}, body ${n(result.params.server.bodyBytes)} B, keepAliveTimeout ${n(result.params.server.keepAliveTimeoutMs)} ms`],
+    ['load', `${formatCount(result.params.load.requests)} requests, ${result.params.load.pattern}, concurrency ${formatCount(result.params.load.concurrency)}`],
+    ['server', `${result.params.server.host}, body ${formatCount(result.params.server.bodyBytes)} B, keepAliveTimeout ${formatCount(result.params.server.keepAliveTimeoutMs)} ms`],
     ...Object.entries(env.sysctl).map(([name, value]): [string, string] => [name, value == null ? 'not on this kernel' : String(value)]),
   ];
   return `<details class="environment" open><summary>Environment</summary><dl>${entries

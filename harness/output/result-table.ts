@@ -5,8 +5,8 @@ import { formatProjection } from './projection-text.ts';
 import type { Requirement, Scenario, ServerSettings } from '../scenario/contract.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
 import type { RunSettings } from '../run/run-scenario.ts';
+import { formatCount } from '../shared/numbers.ts';
 
-const n = (x: number) => x.toLocaleString('en-US');
 
 /** One line per scenario; `missing` names what a scenario lacks on this machine (it is skipped here). */
 export function formatScenarioList(scenarios: Scenario[], missing: Map<string, Requirement[]> = new Map()): string {
@@ -21,10 +21,10 @@ export function formatScenarioList(scenarios: Scenario[], missing: Map<string, R
 }
 
 const SERVER_WORDS: { [K in keyof ServerSettings]-?: (value: NonNullable<ServerSettings[K]>) => string } = {
-  bodyBytes: (v) => `body ${n(v)} B`,
+  bodyBytes: (v) => `body ${formatCount(v)} B`,
   responseDelayMs: (v) => `delay ${v} ms`,
-  keepAliveTimeoutMs: (v) => `keepAliveTimeout ${n(v)} ms`,
-  keepAliveTimeoutBufferMs: (v) => `keepAliveTimeoutBuffer ${n(v)} ms`,
+  keepAliveTimeoutMs: (v) => `keepAliveTimeout ${formatCount(v)} ms`,
+  keepAliveTimeoutBufferMs: (v) => `keepAliveTimeoutBuffer ${formatCount(v)} ms`,
   keepAliveHint: (v) => (v ? 'Keep-Alive hint sent' : 'no Keep-Alive hint'),
   afterResponse: (v) => ({ 'keep-alive': 'keeps connections alive', close: 'Connection: close (FIN)', reset: 'resets after each response (RST)' })[v],
 };
@@ -41,14 +41,14 @@ export function formatSettings(scenario: Scenario, s: RunSettings): string {
   const spread = s.load.gapSpreadMs ? ` ± ${s.load.gapSpreadMs}` : '';
   const load =
     s.load.pattern === 'bursts'
-      ? `bursts of ${n(s.load.concurrency)} concurrent requests${s.load.burstGapMs ? `, ${s.load.burstGapMs}${spread} ms pause after each` : ''}`
-      : `concurrency ${n(s.load.concurrency)}`;
+      ? `bursts of ${formatCount(s.load.concurrency)} concurrent requests${s.load.burstGapMs ? `, ${s.load.burstGapMs}${spread} ms pause after each` : ''}`
+      : `concurrency ${formatCount(s.load.concurrency)}`;
   const overrides = scenario.variants
     .filter((v) => v.server && Object.keys(v.server).length > 0)
     .map((v) => `; ${v.name}: ${describeServer(v.server!)}`)
     .join('');
   return (
-    `${scenario.name}: ${n(s.load.requests)} requests per variant, ${load}; ` +
+    `${scenario.name}: ${formatCount(s.load.requests)} requests per variant, ${load}; ` +
     `server ${describeServer(s.server)}${overrides}; ` +
     `ss sampled every ${s.intervalMs} ms; time limit ${s.timeLimitMs / 1000} s per variant` +
     (s.repeat > 1 ? `; ${s.repeat} trials per variant` : '')
@@ -59,28 +59,28 @@ type SummaryRow = [string, (v: VariantResult) => string];
 
 /** The summary table's rows: a label and how to show one variant's figure (the terminal and the report). */
 export const SUMMARY_ROWS: SummaryRow[] = [
-  ['requests ok / failed', (v) => `${n(v.summary.requests.ok)} / ${n(v.summary.requests.failed)}`],
+  ['requests ok / failed', (v) => `${formatCount(v.summary.requests.ok)} / ${formatCount(v.summary.requests.failed)}`],
   [
     'failures by code',
-    (v) => Object.entries(v.summary.requests.errorsByCode).map(([code, c]) => `${code} ${n(c)}`).join(', ') || '-',
+    (v) => Object.entries(v.summary.requests.errorsByCode).map(([code, c]) => `${code} ${formatCount(c)}`).join(', ') || '-',
   ],
   [
     'first failure',
     (v) => {
       const first = v.summary.requests.firstFailure;
-      return first ? `request ${n(first.request)} after ${(first.tMs / 1000).toFixed(1)} s` : '-';
+      return first ? `request ${formatCount(first.request)} after ${(first.tMs / 1000).toFixed(1)} s` : '-';
     },
   ],
-  ['connections (server count)', (v) => n(v.summary.connectionsOpened)],
+  ['connections (server count)', (v) => formatCount(v.summary.connectionsOpened)],
   ['connections per request', (v) => v.summary.connectionsPerRequest.toFixed(2)],
-  ['TIME_WAIT peak, client side', (v) => n(v.summary.timeWait.clientSide.peak)],
-  ['TIME_WAIT peak, server side', (v) => n(v.summary.timeWait.serverSide.peak)],
-  ['ESTABLISHED peak (client)', (v) => n(v.summary.established.peak)],
-  ['connections reset (server saw)', (v) => (v.summary.connectionsReset === undefined ? '-' : n(v.summary.connectionsReset))],
-  ['kernel: opens / resets sent', (v) => `${n(v.summary.kernel.activeOpens)} / ${n(v.summary.kernel.outRsts)}`],
-  ['kernel: resets on close (unread data)', (v) => n(v.summary.kernel.abortOnClose)],
-  ['kernel: TIME_WAIT ports reused', (v) => (v.summary.kernel.timeWaitReused === undefined ? '-' : n(v.summary.kernel.timeWaitReused))],
-  ['requests per second', (v) => n(Math.round(v.summary.reqPerSec))],
+  ['TIME_WAIT peak, client side', (v) => formatCount(v.summary.timeWait.clientSide.peak)],
+  ['TIME_WAIT peak, server side', (v) => formatCount(v.summary.timeWait.serverSide.peak)],
+  ['ESTABLISHED peak (client)', (v) => formatCount(v.summary.established.peak)],
+  ['connections reset (server saw)', (v) => (v.summary.connectionsReset === undefined ? '-' : formatCount(v.summary.connectionsReset))],
+  ['kernel: opens / resets sent', (v) => `${formatCount(v.summary.kernel.activeOpens)} / ${formatCount(v.summary.kernel.outRsts)}`],
+  ['kernel: resets on close (unread data)', (v) => formatCount(v.summary.kernel.abortOnClose)],
+  ['kernel: TIME_WAIT ports reused', (v) => (v.summary.kernel.timeWaitReused === undefined ? '-' : formatCount(v.summary.kernel.timeWaitReused))],
+  ['requests per second', (v) => formatCount(Math.round(v.summary.reqPerSec))],
   ['latency p50 / p99 (ms)', ({ summary: { latencyMs: l } }) => (l ? `${l.p50.toFixed(2)} / ${l.p99.toFixed(2)}` : '-')],
 ];
 
@@ -89,7 +89,7 @@ export function summaryRows(result: Result): SummaryRow[] {
   const names = [...new Set(result.variants.flatMap((v) => Object.keys(v.summary.clientCounters ?? {})))].sort();
   const counterRows = names.map((name): SummaryRow => [`client: ${name}`, (v) => {
     const count = v.summary.clientCounters?.[name];
-    return count === undefined ? '-' : n(count);
+    return count === undefined ? '-' : formatCount(count);
   }]);
   return [...SUMMARY_ROWS, ...counterRows];
 }
@@ -114,7 +114,7 @@ export function formatTrials(result: Result): string[] {
     `  Each figure is the median of ${result.params.repeat} trials; the result file holds every trial and the spread.`,
     ...result.variants.flatMap((v) =>
       v.exactCountMismatches.map(
-        (m) => `  ${v.name}: ${m.figure} is exact by construction but differed across trials: ${m.values.map(n).join(', ')}`,
+        (m) => `  ${v.name}: ${m.figure} is exact by construction but differed across trials: ${m.values.map((x) => formatCount(x)).join(', ')}`,
       ),
     ),
   ];
@@ -133,7 +133,7 @@ export function formatExhaustion(result: Result): string[] {
   return result.variants.flatMap((v) =>
     Object.entries(v.summary.requests.errorsByCode)
       .filter(([code, count]) => EXHAUSTED[code] && count > 0 && !result.claims.some((c) => c.variant === v.name && c.metric === `requests.errorsByCode.${code}`))
-      .map(([code, count]) => `  ${v.name}: ${n(count)} requests failed with ${code}: ${EXHAUSTED[code]}.`),
+      .map(([code, count]) => `  ${v.name}: ${formatCount(count)} requests failed with ${code}: ${EXHAUSTED[code]}.`),
   );
 }
 

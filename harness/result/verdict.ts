@@ -1,7 +1,7 @@
 // The one line that compares the misconfigured client with its fix.
 import type { VariantResult } from './schema.ts';
+import { formatCount } from '../shared/numbers.ts';
 
-const n = (x: number) => x.toLocaleString('en-US');
 const timeWaitOf = (v: VariantResult) => v.summary.timeWait.total.peak;
 
 /** `interruptedDuring`: the variant that was running when the run was interrupted. */
@@ -12,15 +12,15 @@ export function verdict(variants: VariantResult[], interruptedDuring?: string): 
   const bad = variants.find((v) => v.role === 'misconfigured');
   const good = variants.find((v) => v.role === 'fix');
   if (!bad || !good) return 'nothing to compare: the run needs a misconfigured variant and a fix';
-  const connections = `the fix opened ${n(good.summary.connectionsOpened)} connections instead of ${n(bad.summary.connectionsOpened)}`;
+  const connections = `the fix opened ${formatCount(good.summary.connectionsOpened)} connections instead of ${formatCount(bad.summary.connectionsOpened)}`;
   const [badTw, goodTw] = [timeWaitOf(bad), timeWaitOf(good)];
   let timeWait: string;
-  if (badTw <= goodTw) timeWait = `TIME_WAIT did not drop (${n(goodTw)} with the fix, ${n(badTw)} without)`;
-  else if (goodTw === 0) timeWait = `no TIME_WAIT sockets instead of ${n(badTw)}`;
-  else timeWait = `${n(Math.round(badTw / goodTw))}x fewer TIME_WAIT sockets (${n(goodTw)} instead of ${n(badTw)})`;
+  if (badTw <= goodTw) timeWait = `TIME_WAIT did not drop (${formatCount(goodTw)} with the fix, ${formatCount(badTw)} without)`;
+  else if (goodTw === 0) timeWait = `no TIME_WAIT sockets instead of ${formatCount(badTw)}`;
+  else timeWait = `${formatCount(Math.round(badTw / goodTw))}x fewer TIME_WAIT sockets (${formatCount(goodTw)} instead of ${formatCount(badTw)})`;
   const [badFailed, goodFailed] = [bad.summary.requests.failed, good.summary.requests.failed];
   const first = bad.summary.requests.firstFailure;
-  const when = first ? ` (the first, ${first.code}, at request ${n(first.request)} after ${(first.tMs / 1000).toFixed(1)} s)` : '';
-  const failures = badFailed > goodFailed ? `${n(goodFailed)} failed requests instead of ${n(badFailed)}${when}; ` : '';
+  const when = first ? ` (the first, ${first.code}, at request ${formatCount(first.request)} after ${(first.tMs / 1000).toFixed(1)} s)` : '';
+  const failures = badFailed > goodFailed ? `${formatCount(goodFailed)} failed requests instead of ${formatCount(badFailed)}${when}; ` : '';
   return `${failures}${connections}; ${timeWait}`;
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../shared/errors.ts';
 import type { LoadSettings } from '../scenario/contract.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 /**
  * Files a process holds besides its connections: a Node process holds about 25 before it opens one
@@ -35,7 +36,6 @@ const inFlight = (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => Math.
  */
 export const filesNeeded = (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => 2 * inFlight(load) + OWN_FILES;
 
-const n = (x: number) => x.toLocaleString('en-US');
 
 /**
  * Refuses a load whose connections cannot all be open at once under the limit, before anything
@@ -44,12 +44,12 @@ const n = (x: number) => x.toLocaleString('en-US');
 export function checkOpenFiles(scenario: string, load: LoadSettings, fromFlag: boolean, limit = openFilesLimit()): void {
   const needed = filesNeeded(load);
   if (needed <= limit) return;
-  const what = fromFlag ? `--concurrency ${n(load.concurrency)}` : `${scenario}'s concurrency of ${n(load.concurrency)}`;
+  const what = fromFlag ? `--concurrency ${formatCount(load.concurrency)}` : `${scenario}'s concurrency of ${formatCount(load.concurrency)}`;
   // The next power of two with room to spare, as people write limits.
   const enough = 2 ** Math.ceil(Math.log2(needed));
   throw new UsageError(
-    `${what} needs about ${n(needed)} open files per process (two for each of ${n(inFlight(load))} requests in flight, ${OWN_FILES} for the process itself) ` +
-      `but the limit is ${n(limit)} (ulimit -Hn); raise it (ulimit -n ${enough}) or lower --concurrency`,
+    `${what} needs about ${formatCount(needed)} open files per process (two for each of ${formatCount(inFlight(load))} requests in flight, ${OWN_FILES} for the process itself) ` +
+      `but the limit is ${formatCount(limit)} (ulimit -Hn); raise it (ulimit -n ${enough}) or lower --concurrency`,
   );
 }
 
@@ -71,8 +71,8 @@ export function filesExhausted(variants: FailedRequests[], limit = openFilesLimi
     for (const { summary } of variant.trials) {
       const [code, count] = Object.entries(summary.requests.errorsByCode).find(([c]) => OUT_OF_FILES.includes(c)) ?? [];
       if (code === undefined) continue;
-      const limitText = code === 'EMFILE' ? `the limit is ${n(limit)} per process, ulimit -Hn` : "the system's limit, sysctl fs.file-max";
-      return `the client of variant "${variant.name}" ran out of open files (${n(count!)} requests failed with ${code}; ${limitText}): raise it or lower --concurrency or --requests`;
+      const limitText = code === 'EMFILE' ? `the limit is ${formatCount(limit)} per process, ulimit -Hn` : "the system's limit, sysctl fs.file-max";
+      return `the client of variant "${variant.name}" ran out of open files (${formatCount(count!)} requests failed with ${code}; ${limitText}): raise it or lower --concurrency or --requests`;
     }
   }
   return null;

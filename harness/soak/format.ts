@@ -1,13 +1,13 @@
 // Human output of the soak: returns strings, the caller prints them (on stderr).
 import Table from 'cli-table3';
 import type { Check, Iteration, SoakReport } from './schema.ts';
+import { formatCount } from '../shared/numbers.ts';
 
-const n = (x: number) => x.toLocaleString('en-US');
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** `bad 1,000, good 20`: the connections each variant opened (the server's count). */
-const connections = (i: Iteration) => i.variants.map((v) => `${v.name} ${n(v.exactCounts.connectionsOpened!)}`).join(', ');
+const connections = (i: Iteration) => i.variants.map((v) => `${v.name} ${formatCount(v.exactCounts.connectionsOpened!)}`).join(', ');
 const claims = (i: Iteration) => `${i.claims.held}/${i.claims.total}${i.claims.failed.length > 0 ? ' FAILED' : ''}`;
 
 /** One line per iteration while the soak runs. */
@@ -25,7 +25,7 @@ export function formatSoakTable(report: SoakReport): string {
     style: { head: [], border: [], compact: true },
   });
   const b = report.before;
-  table.push(['before', '', '', '', '', b.fds, mib(b.heapUsedBytes), mib(b.rssBytes), b.processes, b.namespaces.length, n(b.hostTimeWait)]);
+  table.push(['before', '', '', '', '', b.fds, mib(b.heapUsedBytes), mib(b.rssBytes), b.processes, b.namespaces.length, formatCount(b.hostTimeWait)]);
   for (const i of report.iterations) {
     const a = i.after;
     table.push([
@@ -39,7 +39,7 @@ export function formatSoakTable(report: SoakReport): string {
       mib(a.rssBytes),
       `${a.processes} (${i.during.processes})`,
       `${a.namespaces.length} (${i.during.namespaces})`,
-      n(a.hostTimeWait),
+      formatCount(a.hostTimeWait),
     ]);
   }
   return [

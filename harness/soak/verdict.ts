@@ -2,6 +2,7 @@
 // Pure: the iterations in, the checks out.
 import { exactMismatches } from '../result/aggregate.ts';
 import type { Boundary, Check, Iteration, SoakVariant } from './schema.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 /**
  * The most the heap (after a forced GC) may grow from the first third of the iterations to the last,
@@ -13,7 +14,6 @@ export const HEAP_GROWTH_BOUND_BYTES = 2 * 1024 * 1024;
 /** Thirds need three iterations at least. */
 export const MIN_ITERATIONS = 3;
 
-const n = (x: number) => x.toLocaleString('en-US');
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const fdText = (b: Boundary) =>
@@ -47,7 +47,7 @@ function claimsHeld(iterations: Iteration[]): Check {
 const failures = (v: SoakVariant) =>
   Object.entries(v.errorsByCode)
     .filter(([, count]) => count > 0)
-    .map(([code, count]) => `${n(count)} ${code}`)
+    .map(([code, count]) => `${formatCount(count)} ${code}`)
     .join(', ');
 
 /**
@@ -68,7 +68,7 @@ function exactCountsIdentical(iterations: Iteration[]): Check {
       const counts = runsOf.filter(({ variant }) => !failures(variant)).map(({ variant }) => variant.exactCounts);
       if (counts.length < 2) continue;
       compared++;
-      for (const m of exactMismatches(counts, runs[0]!.load)) problems.push(`${entry} ${name}: ${m.figure} ${m.values.map(n).join(', ')}`);
+      for (const m of exactMismatches(counts, runs[0]!.load)) problems.push(`${entry} ${name}: ${m.figure} ${m.values.map((x) => formatCount(x)).join(', ')}`);
     }
   }
   const leftOutText = leftOut.length > 0 ? `; left out, with failed requests: ${leftOut.join('; ')}` : '';
@@ -112,7 +112,7 @@ const kernelAgrees = (iterations: Iteration[]) =>
     iterations,
     ({ kernelOpens }, opened) =>
       kernelOpens!.client === opened && kernelOpens!.server === opened ? null
-      : `server ${n(opened)}, client namespace ${n(kernelOpens!.client)}, server namespace ${n(kernelOpens!.server)}`,
+      : `server ${formatCount(opened)}, client namespace ${formatCount(kernelOpens!.client)}, server namespace ${formatCount(kernelOpens!.server)}`,
     {
       problems: "the kernel's opens differ from the server's count",
       held: (runs) => `in ${runs} namespace iterations each namespace's opens equal the server's count of connections`,
@@ -124,10 +124,10 @@ function namespaceTimeWaitBounded(iterations: Iteration[]): Check {
   return namespaceVariantsCheck(
     'namespace TIME_WAIT',
     iterations,
-    ({ namespaceTimeWaitPeak: tw }, opened) => (tw!.client <= opened && tw!.server <= opened ? null : `${n(tw!.client)} / ${n(tw!.server)} TIME_WAIT for ${n(opened)} connections`),
+    ({ namespaceTimeWaitPeak: tw }, opened) => (tw!.client <= opened && tw!.server <= opened ? null : `${formatCount(tw!.client)} / ${formatCount(tw!.server)} TIME_WAIT for ${formatCount(opened)} connections`),
     {
       problems: 'a namespace held more TIME_WAIT than its variant opened connections (inherited)',
-      held: () => `each side's namespace held at most one TIME_WAIT per connection of its own variant (largest pile ${n(Math.max(0, ...peaks))}): nothing piles up`,
+      held: () => `each side's namespace held at most one TIME_WAIT per connection of its own variant (largest pile ${formatCount(Math.max(0, ...peaks))}): nothing piles up`,
     },
   );
 }

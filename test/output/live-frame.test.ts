@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newVariantView, renderFrame, sparkline, updateView } from '../../harness/output/live-frame.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { finalScreen, inTerminal, scenarioCli, waitForOutput } from '../support/helpers.ts';
+import { formatCount } from '../../harness/shared/numbers.ts';
 
-const n = (x: number) => x.toLocaleString('en-US');
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'timewait-live-'));
@@ -59,8 +59,8 @@ describe('the CLI on a terminal', () => {
     );
     for (const v of result.variants) {
       const frame = screen.slice(screen.findIndex((l) => l.startsWith(`■ ${v.name} `)));
-      expect(frame[1]).toContain(`${n(v.summary.requests.ok)} / ${n(v.summary.requests.total)}`);
-      expect(frame[2]).toContain(`client ${n(v.summary.timeWait.clientSide.atEnd)}  server ${n(v.summary.timeWait.serverSide.atEnd)}`);
+      expect(frame[1]).toContain(`${formatCount(v.summary.requests.ok)} / ${formatCount(v.summary.requests.total)}`);
+      expect(frame[2]).toContain(`client ${formatCount(v.summary.timeWait.clientSide.atEnd)}  server ${formatCount(v.summary.timeWait.serverSide.atEnd)}`);
     }
     // The misconfigured client's TIME_WAIT climbs in its sparkline; the fix's stays at the bottom.
     const sparklines = screen.filter((l) => /^ {2}TIME_WAIT {4}[▁-█]/.test(l));

@@ -10,10 +10,10 @@ import type { Result } from '../../harness/result/schema.ts';
 import noBodyClose from '../../scenarios/no-body-close.ts';
 import { chromiumMissing, openInChromium } from '../support/browser.ts';
 import { ROOT, runCli, scenarioCli } from '../support/helpers.ts';
+import { formatCount } from '../../harness/shared/numbers.ts';
 
 const inCi = process.env.CI === 'true';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const n = (x: number) => x.toLocaleString('en-US');
 if (chromiumMissing && !inCi) console.warn(`Skipping the report's browser tests: ${chromiumMissing}`);
 
 let dir: string;
@@ -114,9 +114,9 @@ describe.skipIf(chromiumMissing !== null && !inCi)('the HTML report in Chromium'
     }
     for (const [j, v] of result.variants.entries()) {
       expect(shown.table[0]![j]).toEqual({
-        connections: n(v.summary.connectionsOpened),
-        timeWaitClient: n(v.summary.timeWait.clientSide.peak),
-        requests: `${n(v.summary.requests.ok)} / ${n(v.summary.requests.failed)}`,
+        connections: formatCount(v.summary.connectionsOpened),
+        timeWaitClient: formatCount(v.summary.timeWait.clientSide.peak),
+        requests: `${formatCount(v.summary.requests.ok)} / ${formatCount(v.summary.requests.failed)}`,
       });
     }
     expect(shown.claims).toBe(result.claims.length);
@@ -144,7 +144,7 @@ describe.skipIf(chromiumMissing !== null && !inCi)('the HTML report in Chromium'
     expect(shown.series.map((s) => s.name)).toEqual(expected);
     expect(shown.linesDrawn).toBeGreaterThanOrEqual(expected.length);
     for (const [k, r] of runs.entries()) {
-      for (const [j, v] of r.variants.entries()) expect(shown.table[k]![j]!.connections).toBe(n(v.summary.connectionsOpened));
+      for (const [j, v] of r.variants.entries()) expect(shown.table[k]![j]!.connections).toBe(formatCount(v.summary.connectionsOpened));
     }
   });
 });
