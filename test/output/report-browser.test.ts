@@ -8,13 +8,11 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
 import noBodyClose from '../../scenarios/no-body-close.ts';
-import { chromiumMissing, openInChromium } from '../support/browser.ts';
+import { openInChromium } from '../support/browser.ts';
 import { ROOT, runCli, scenarioCli } from '../support/helpers.ts';
 import { formatCount } from '../../harness/shared/numbers.ts';
 
-const inCi = process.env.CI === 'true';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-if (chromiumMissing && !inCi) console.warn(`Skipping the report's browser tests: ${chromiumMissing}`);
 
 let dir: string;
 const files = { a: '', b: '' };
@@ -84,9 +82,8 @@ async function openReport(html: string, artifact: string) {
   }
 }
 
-describe.skipIf(chromiumMissing !== null && !inCi)('the HTML report in Chromium', () => {
+describe('the HTML report in Chromium', () => {
   beforeAll(async () => {
-    if (chromiumMissing) throw new Error(chromiumMissing);
     dir = await mkdtemp(path.join(os.tmpdir(), 'timewait-report-'));
     await mkdir(ARTIFACTS, { recursive: true });
   });
