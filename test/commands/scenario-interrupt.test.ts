@@ -8,11 +8,13 @@ import { isAlive } from '../../harness/run/netns.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { descendants, startScenarioCli } from '../support/helpers.ts';
 
+/** Requests per variant: so many that the first variant is still running at the signal; a count the fix finishes before it. */
+const REQUESTS = { bad: 200_000, good: 1_500 };
+
 /** Runs no-body-close and sends `signal` once `variant` has started; returns the end, the folder's files and what the run had started. */
-async function interruptDuring(variant: string, signal: NodeJS.Signals) {
+async function interruptDuring(variant: keyof typeof REQUESTS, signal: NodeJS.Signals) {
   const outDir = await mkdtemp(path.join(tmpdir(), 'twlab-interrupt-'));
-  // Large enough that no variant ends before the signal.
-  const run = startScenarioCli(['no-body-close', '--requests', variant === 'bad' ? '200000' : '2000', '--concurrency', '20', '--no-story', '--out', path.join(outDir, 'r.json')]);
+  const run = startScenarioCli(['no-body-close', '--requests', String(REQUESTS[variant]), '--concurrency', '20', '--no-story', '--out', path.join(outDir, 'r.json')]);
   await run.waitForStderr(`\n> ${variant}`);
   const started = await descendants(run.cli.pid!);
   expect(started.some((p) => p.command.includes('servers/http-server.ts'))).toBe(true);
@@ -41,7 +43,7 @@ test('SIGINT during the fix: the misconfigured variant that had finished is writ
   expect(resultProblems(result)).toEqual([]);
   expect(result.status).toBe('interrupted');
   expect(result.variants.map((v) => [v.name, v.status])).toEqual([['bad', 'complete']]);
-  expect(result.variants[0]!.summary.requests.ok).toBe(2000);
+  expect(result.variants[0]!.summary.requests.ok).toBe(REQUESTS.good);
   expect(result.verdict).toBe('no verdict: the run was interrupted during variant good');
   // The fix's claims are not checked against nothing: none of them holds.
   expect(result.claims.filter((c) => c.variant === 'good').every((c) => !c.held && c.measured === null)).toBe(true);

@@ -1,7 +1,7 @@
 // Fixtures are real /proc/net/{snmp,netstat,sockstat} captured on Linux 6.18.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { counterDelta, parseCounterTables, parseSockstat, pickCounters, readKernelCounters } from '../../harness/observe/proc-net.ts';
+import { counterDelta, KERNEL_COUNTERS, parseCounterTables, parseSockstat, pickCounters, readKernelCounters } from '../../harness/observe/proc-net.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -23,13 +23,50 @@ describe('parseCounterTables', () => {
     expect(tables.Tcp?.MaxConn).toBe(-1);
   });
 
-  test('picks the counters a variant is judged by', () => {
-    const counters = pickCounters(tables);
-    expect(Object.keys(counters)).toHaveLength(9);
-    for (const value of Object.values(counters)) expect(Number.isInteger(value)).toBe(true);
-    expect(counters.activeOpens).toBe(tables.Tcp?.ActiveOpens);
-    expect(counters.abortOnClose).toBe(tables.TcpExt?.TCPAbortOnClose);
-    expect(counters.timeWaitReused).toBe(tables.TcpExt?.TWRecycled);
+  test('picks the counters a variant is judged by, each from its kernel name', () => {
+    // Each counter a different value, so a counter read from the wrong name shows.
+    const made = parseCounterTables(
+      'Tcp: ActiveOpens PassiveOpens AttemptFails EstabResets OutRsts\nTcp: 1 2 3 4 5\n' +
+        'TcpExt: TCPAbortOnClose TCPAbortOnData TCPTimeWaitOverflow TWRecycled\nTcpExt: 6 7 8 9\n',
+    );
+    expect(pickCounters(made)).toEqual({
+      activeOpens: 1,
+      passiveOpens: 2,
+      attemptFails: 3,
+      estabResets: 4,
+      outRsts: 5,
+      abortOnClose: 6,
+      abortOnData: 7,
+      timeWaitOverflow: 8,
+      timeWaitReused: 9,
+    });
+    // The real capture holds every one of them (values read off the fixture files with awk).
+    expect(pickCounters(tables)).toEqual({
+      activeOpens: 8096,
+      passiveOpens: 8030,
+      attemptFails: 0,
+      estabResets: 0,
+      outRsts: 118,
+      abortOnClose: 0,
+      abortOnData: 59,
+      timeWaitOverflow: 0,
+      timeWaitReused: 0,
+    });
+    for (const [table, name] of Object.values(KERNEL_COUNTERS)) expect(tables[table]?.[name], `${table} ${name}`).toBeDefined();
+  });
+
+  test('a counter this kernel lacks counts as 0', () => {
+    expect(pickCounters(parseCounterTables('Tcp: ActiveOpens\nTcp: 5\n'))).toEqual({
+      activeOpens: 5,
+      passiveOpens: 0,
+      attemptFails: 0,
+      estabResets: 0,
+      outRsts: 0,
+      abortOnClose: 0,
+      abortOnData: 0,
+      timeWaitOverflow: 0,
+      timeWaitReused: 0,
+    });
   });
 
   test('refuses a table whose names and values do not pair up', () => {

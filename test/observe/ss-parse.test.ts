@@ -12,7 +12,8 @@ const IPV6_PORT = 36353;
 describe('parseSs', () => {
   test('reads the same sockets with and without the header line', () => {
     const withHeader = parseSs(fixture('ss-tan-header.txt'));
-    expect(withHeader).toHaveLength(12);
+    // One socket per line of the headerless capture.
+    expect(withHeader).toHaveLength(fixture('ss-Htan.txt').trim().split('\n').length);
     expect(parseSs(fixture('ss-Htan.txt'))).toEqual(withHeader);
   });
 
