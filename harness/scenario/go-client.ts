@@ -13,7 +13,7 @@ const SOURCE_DIR = `${ROOT}clients/go`;
 const CACHE_DIR = `${ROOT}.cache/go`;
 export const GO_CLIENT_BINARY = `${CACHE_DIR}/timewait-client`;
 
-/** The command the README's set-up gives, and .ci/run runs. */
+/** The command the README gives for Go (.ci/run installs the same package, with the other optional toolchains). */
 export const GO_INSTALL = 'apt-get update && apt-get install -y golang-go';
 
 /**
