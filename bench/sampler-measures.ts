@@ -2,6 +2,7 @@
 // read by each way, the highest rate the lab's sampler keeps up, and its steadiness and CPU share
 // at the default interval. Runs inside the namespace that holds the pile.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { median, quantile } from 'simple-statistics';
 import { startSampler } from '../harness/observe/sampler.ts';
 import type { SideCounts } from '../harness/observe/ss-parse.ts';
 import type { IntervalRun, WayCost } from './bench-schema.ts';
@@ -9,8 +10,12 @@ import { cpuSince, readCpu } from './cpu.ts';
 import type { Way } from './socket-table-ways.ts';
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+
+/** p50, p99 (linear between the two nearest, as numpy's default) and max; none of one sample alone. */
+function jitter(deviations: number[]): IntervalRun['jitterMs'] {
+  if (deviations.length === 0) return { p50: 0, p99: 0, max: 0 };
+  return { p50: round(median(deviations)), p99: round(quantile(deviations, 0.99)), max: round(Math.max(...deviations)) };
+}
 
 /** Each turn of a way lasts about this long: long enough to spread 10 ms CPU ticks, short enough to interleave. */
 const TURN_MS = 100;
@@ -85,7 +90,7 @@ export async function measureAtInterval(port: number, intervalMs: number, durati
     intervalMs,
     samples: samples.length,
     samplesPerSec: round((samples.length * 1000) / wallMs, 1),
-    jitterMs: { p50: round(median(deviations)), p99: round(quantile(deviations, 0.99)), max: round(Math.max(0, ...deviations)) },
+    jitterMs: jitter(deviations),
     cpuShareOfOneCore: round((cpu.ownMs + cpu.childrenMs) / wallMs, 4),
   };
 }

@@ -1,28 +1,38 @@
-// A line diff (longest common subsequence) of two short pieces of code: enough for a variant's
-// client next to its fix, which are a dozen lines each.
+// The diff of a variant's client next to its fix, in lines, and of a changed line next to its
+// counterpart, in words: jsdiff (the `diff` package) finds the changes, this lays them out.
+import { diffArrays } from 'diff';
 
 export type DiffLine = { kind: 'same' | 'removed' | 'added'; text: string };
 
+/** Every item of both sides in order, each marked same, removed or added. */
 export function lineDiff(before: string[], after: string[]): DiffLine[] {
-  // common[i][j]: length of the longest common subsequence of before[i..] and after[j..].
-  const common = Array.from({ length: before.length + 1 }, () => new Array<number>(after.length + 1).fill(0));
-  for (let i = before.length - 1; i >= 0; i--) {
-    for (let j = after.length - 1; j >= 0; j--) {
-      common[i]![j] = before[i] === after[j] ? common[i + 1]![j + 1]! + 1 : Math.max(common[i + 1]![j]!, common[i]![j + 1]!);
-    }
-  }
-  const lines: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < before.length || j < after.length) {
-    if (i < before.length && j < after.length && before[i] === after[j]) {
-      lines.push({ kind: 'same', text: before[i++]! });
-      j++;
-    } else if (j >= after.length || (i < before.length && common[i + 1]![j]! >= common[i]![j + 1]!)) {
-      lines.push({ kind: 'removed', text: before[i++]! });
-    } else {
-      lines.push({ kind: 'added', text: after[j++]! });
-    }
+  const diff = diffArrays(before, after).flatMap((change) =>
+    change.value.map((text): DiffLine => ({ kind: change.added ? 'added' : change.removed ? 'removed' : 'same', text })),
+  );
+  return slideUp(diff);
+}
+
+/**
+ * Where equal items leave a choice, jsdiff may split a change around an item it keeps:
+ * `socket.destroy(` changed, `)` kept, `)` changed. As git's diff does with changed lines, each
+ * change slides up while the kept item before it equals its last item on every side it changes,
+ * so that it reads as one piece: `socket.destroy()` changed, `)` kept.
+ */
+function slideUp(diff: DiffLine[]): DiffLine[] {
+  const lines = [...diff];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.kind !== 'same') continue;
+    let end = i + 1;
+    while (end < lines.length && lines[end]!.kind !== 'same') end++;
+    const change = lines.slice(i + 1, end);
+    const kept = lines[i]!.text;
+    const last = (['removed', 'added'] as const).map((kind) => change.findLastIndex((l) => l.kind === kind)).filter((at) => at !== -1);
+    if (last.length === 0 || last.some((at) => change[at]!.text !== kept)) continue;
+    // The kept item becomes the first of the change on each side, and its last item is kept instead.
+    const first = last.map((at) => ({ kind: change[at]!.kind, text: kept }));
+    lines.splice(i, end - i, ...first, ...change.filter((_, at) => !last.includes(at)), { kind: 'same', text: kept });
+    // The change may slide further up: look again from the item before it.
+    i = Math.max(-1, i - 2);
   }
   return lines;
 }

@@ -1,17 +1,11 @@
 // Several trials of one variant into one summary of the same shape: each figure is the median of
 // the trials, beside it the spread (min and max), and the counts that are exact by construction
 // but came out different from one trial to the next.
+import { median } from 'simple-statistics';
 import { z } from 'zod';
 import { figureValue } from './figures.ts';
 import { summaryFiguresSchema, type SummaryFigures, type VariantResult, type VariantSummary } from './schema.ts';
 import type { LoadSettings } from '../scenario/contract.ts';
-
-/** The middle value; with an even number of values, the mean of the two middle ones. */
-export function median(values: number[]): number {
-  const sorted = values.toSorted((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 type Combine = (values: number[], isCount: boolean) => number;
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { median } from '../../harness/result/aggregate.ts';
+import { median } from 'simple-statistics';
 import { readResult } from '../../harness/result/file.ts';
 import { scenarioCli } from '../support/helpers.ts';
 

@@ -37,16 +37,51 @@ describe('sideBySide', () => {
 });
 
 describe('changedPieces', () => {
+  /** The line with its changed pieces in [brackets], as the terminal and the report mark them. */
+  const marked = (line: string[], other: string[]) => {
+    const [removed, added] = lineDiff(line, other);
+    return changedPieces(removed!, added!).map((p) => (p.changed ? `[${p.text}]` : p.text)).join('');
+  };
+
   it('marks the words that differ within a changed line, on each side', () => {
-    const diff = lineDiff(
-      ['({ url }) => agentClient(url, { keepAlive: true, maxFreeSockets: IDLE_POOL })'],
-      ['({ url, load }) => agentClient(url, { keepAlive: true, maxFreeSockets: load.concurrency })'],
-    );
-    const pairs = counterparts(diff);
+    const before = '({ url }) => agentClient(url, { keepAlive: true, maxFreeSockets: IDLE_POOL })';
+    const after = '({ url, load }) => agentClient(url, { keepAlive: true, maxFreeSockets: load.concurrency })';
+    const diff = lineDiff([before], [after]);
     const [removed, added] = diff;
-    expect(pairs.get(removed!)).toBe(added);
-    expect(changedPieces(removed!, added!).filter((p) => p.changed).map((p) => p.text)).toEqual(['IDLE_POOL']);
-    expect(changedPieces(added!, removed!).filter((p) => p.changed).map((p) => p.text.trim())).toEqual([',', 'load', 'load.concurrency']);
-    expect(changedPieces(added!, removed!).map((p) => p.text).join('')).toBe(added!.text);
+    expect(counterparts(diff).get(removed!)).toBe(added);
+    expect(marked([before], [after])).toBe('({ url }) => agentClient(url, { keepAlive: true, maxFreeSockets: [IDLE_POOL] })');
+    expect(changedPieces(added!, removed!).map((p) => (p.changed ? `[${p.text}]` : p.text)).join('')).toBe(
+      '({ url[, load] }) => agentClient(url, { keepAlive: true, maxFreeSockets: [load.concurrency] })',
+    );
+  });
+
+  it('keeps a change in one piece where equal words leave a choice of where it ends', () => {
+    // The outer call's ")" is the one both lines share, not the inner one.
+    expect(marked(['({ url }) => closesEachConnection(url, (socket) => socket.destroy())'], ['({ url }) => agentClient(url, { keepAlive: true })'])).toBe(
+      '({ url }) => [closesEachConnection](url, [(socket)] [=>] [socket.destroy()])',
+    );
+  });
+});
+
+describe('lineDiff on every pair of short sequences', () => {
+  // Sequences over a few tokens, so that equal tokens leave choices: each side reads back whole,
+  // and the diff keeps as many items as the longest common subsequence has.
+  const tokens = ['a', '(', ')'];
+  const sequences = [[]] as string[][];
+  for (let length = 1; length <= 4; length++) {
+    for (const s of sequences.filter((x) => x.length === length - 1)) for (const t of tokens) sequences.push([...s, t]);
+  }
+  const longestCommon = (a: string[], b: string[]): number =>
+    a.length === 0 || b.length === 0 ? 0 : a[0] === b[0] ? 1 + longestCommon(a.slice(1), b.slice(1)) : Math.max(longestCommon(a.slice(1), b), longestCommon(a, b.slice(1)));
+
+  it('each side reads back whole, and the kept items are a longest common subsequence', () => {
+    for (const before of sequences) {
+      for (const after of sequences) {
+        const diff = lineDiff(before, after);
+        expect(diff.filter((l) => l.kind !== 'added').map((l) => l.text)).toEqual(before);
+        expect(diff.filter((l) => l.kind !== 'removed').map((l) => l.text)).toEqual(after);
+        expect(diff.filter((l) => l.kind === 'same')).toHaveLength(longestCommon(before, after));
+      }
+    }
   });
 });

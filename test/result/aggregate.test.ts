@@ -1,7 +1,7 @@
 // The maths of --repeat on constructed trials whose answer is known: medians, spread, and the
 // exact counts that must agree across trials.
 import { describe, expect, test } from 'vitest';
-import { aggregateTrials, exactCountMismatches, median } from '../../harness/result/aggregate.ts';
+import { aggregateTrials, exactCountMismatches } from '../../harness/result/aggregate.ts';
 import { resultProblems, type VariantSummary } from '../../harness/result/schema.ts';
 import { loadFixture } from '../support/results-fixtures.ts';
 
@@ -19,14 +19,6 @@ const trial = (changes: { connectionsOpened?: number; reqPerSec?: number; p99?: 
     errorsByCode: changes.errorsByCode ?? {},
     firstFailure: changes.firstFailure ?? null,
   },
-});
-
-describe('median', () => {
-  test('the middle value of an odd count, the mean of the two middle ones of an even count', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([10, 1, 7, 3])).toBe(5);
-    expect(median([4])).toBe(4);
-  });
 });
 
 describe('aggregateTrials', () => {
