@@ -6,6 +6,7 @@ import { parseSysctlArgument, type SysctlSettings } from '../scenario/client-sys
 import { variantSysctls, type NetnsMode, type NetworkOptions, type Topology } from '../run/topology.ts';
 import type { Scenario, ServerSettings } from '../scenario/contract.ts';
 import type { ServerConfig } from '../../servers/http-server.ts';
+import { port } from './number-arguments.ts';
 
 export interface NetworkCliOptions {
   netns: NetnsMode;
@@ -37,12 +38,6 @@ function listenArgument(text: string): string {
   return text;
 }
 
-function portArgument(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port from 1 to 65535.');
-  return port;
-}
-
 export function addNetworkOptions(program: Command): Command {
   return program
     .addOption(
@@ -52,7 +47,7 @@ export function addNetworkOptions(program: Command): Command {
     )
     .option('--sysctl <name=value>', 'set a sysctl the lab knows in the client namespace (repeatable), e.g. net.ipv4.tcp_tw_reuse=0', sysctlArgument, {})
     .option('--target <url>', 'drive a server the lab did not start (e.g. http://server:8080/), which must accept a connection before the run; the client side is sampled here', targetArgument)
-    .option('--control-port <port>', "with --target: the port of that server's control endpoint, for its own counts", portArgument)
+    .option('--control-port <port>', "with --target: the port of that server's control endpoint, for its own counts", port)
     .option('--listen <address>', 'bind the server to this address of this host instead of 127.0.0.1 (runs on loopback; 0.0.0.0 or :: reach every interface)', listenArgument);
 }
 

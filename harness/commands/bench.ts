@@ -1,15 +1,16 @@
 // `npm run bench [-- --quick] [--only <parts>] [--out <file>] [--json]`: measures the lab's sampler,
 // load and harness beside ss, netstat, /proc, autocannon and wrk, prints the figures and targets on
 // stderr, and writes results/bench-<time>.json. Targets are figures: a missed one does not change the
-// exit status (0 it ran, 2 bad input, 3 the lab failed, 130/143 interrupted).
+// exit status (0 it ran, 2 bad input, 3 the lab failed, 129/130/143 stopped by SIGHUP, SIGINT or SIGTERM).
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { onStopSignals, STOP_SIGNALS, stopAndExit } from '../cli/signals.ts';
 import { scenarioNames } from '../scenario/catalog.ts';
 import { readEnvironment } from '../observe/environment.ts';
-import { EXIT, exitCodeOf, LabError } from '../shared/errors.ts';
+import { EXIT } from '../shared/errors.ts';
 import { checkMachine } from '../run/machine-check.ts';
-import { stopAll } from '../run/processes.ts';
-import { fileTimestamp, RESULTS_DIR, writeFileAtomically } from '../result/file.ts';
+import { fileTimestamp, RESULTS_DIR, validJsonText, writeFileAtomically } from '../result/file.ts';
 import { BENCH_SCHEMA_VERSION, benchProblems, type BenchResult, type HarnessSection } from '../../bench/bench-schema.ts';
 import { formatBench } from '../../bench/format.ts';
 import { measureScenario, measureStartup } from '../../bench/harness-cost.ts';
@@ -57,25 +58,20 @@ interface CliOptions {
   json?: boolean;
 }
 
-const program = new Command('npm run bench --')
+const program = labCommand('bench')
   .description('Measure the lab\'s sampler, load and harness beside ss, netstat, /proc, autocannon and wrk; write results/bench-<time>.json.')
   .option('--quick', 'a small version that runs in seconds (CI runs it)')
   .option('--only <parts>', `measure only some parts: ${PARTS.join(', ')} (comma-separated)`, partList)
   .option('--out <file>', 'where to write the bench JSON (default: results/bench-<time>.json)')
   .option('--json', 'print the bench JSON on stdout, and nothing else there')
-  .addHelpText('after', '\nTargets are reported as met or MISSED; they do not change the exit status.\nExit status: 0 it ran, 2 bad input, 3 the lab failed, 130/143 interrupted.')
-  .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'bench: ')) });
-
+  .addHelpText(
+    'after',
+    '\nTargets are reported as met or MISSED; they do not change the exit status.\n' +
+      'Exit status: 0 it ran, 2 bad input, 3 the lab failed, 129/130/143 stopped by SIGHUP (terminal closed), SIGINT (Ctrl-C) or SIGTERM.',
+  );
 
 function benchFileName(startedAt: string): string {
   return `bench-${fileTimestamp(startedAt)}.json`;
-}
-
-async function writeBench(result: BenchResult, file: string): Promise<void> {
-  const problems = benchProblems(result);
-  if (problems.length > 0) throw new LabError(`refusing to write an invalid bench file: ${problems.join('; ')}`);
-  await writeFileAtomically(file, `${JSON.stringify(result, null, 2)}\n`, 'bench file');
 }
 
 async function benchHarness(plan: Plan): Promise<HarnessSection> {
@@ -119,35 +115,26 @@ async function main(argv: string[]): Promise<number> {
     targets: evaluateTargets(sampler, harness),
   };
   const file = options.out ?? path.join(RESULTS_DIR, benchFileName(startedAt));
-  await writeBench(result, file);
+  await writeFileAtomically(file, validJsonText(result, benchProblems(result), 'bench file'), 'bench file');
   console.error(`\n${formatBench(result)}\n\nBench written to ${path.relative(process.cwd(), file) || file}`);
   if (options.json) console.log(JSON.stringify(result, null, 2));
   return EXIT.ok;
 }
 
-// `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal that has no listener left
-// but its own, which would end this process before the namespaces are deleted.
-let interrupted = false;
-function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
+// Nothing the bench measured is kept when it is stopped: its processes end, no file is written.
+const interruption = onStopSignals({
+  windDown(signal) {
     console.error(`\nbench: interrupted by ${signal}; stopping its processes, no bench file written`);
-    void stopAll().finally(() => process.exit(code));
-  });
-}
-onSignal('SIGINT', EXIT.sigint);
-onSignal('SIGTERM', EXIT.sigterm);
+    stopAndExit(STOP_SIGNALS[signal]);
+  },
+});
 
 const code = await exitCodeOf('bench', () =>
   main(process.argv.slice(2)).catch((error: unknown) => {
     // After a signal, the processes it ended make main fail: the signal's handler reports and exits.
-    if (interrupted) return EXIT.sigint;
+    if (interruption.exitCode !== undefined) return new Promise<number>(() => {});
     throw error;
   }),
 );
-if (!interrupted) {
-  // Ends the processes it started, then deletes its namespaces (harness/run/netns.ts).
-  await stopAll();
-  process.exit(code);
-}
+// Ends the processes it started, then deletes its namespaces (harness/run/netns.ts).
+stopAndExit(code);

@@ -2,14 +2,14 @@
 // moved between results of one scenario, whether the trials make the move significant, and what
 // differs in the environment. Exit 0, 1 when a --fail-if threshold is crossed, 2 on bad input.
 import { stat } from 'node:fs/promises';
-import { Command } from 'commander';
+import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { compareResults, groupByScenario, type ScenarioComparison } from '../compare/compare.ts';
-import { EXIT, exitCodeOf, UsageError } from '../shared/errors.ts';
+import { EXIT, UsageError } from '../shared/errors.ts';
 import { formatComparison, formatThresholdChecks } from '../output/compare-table.ts';
 import { readResult, readResultFolder, type ResultFile } from '../result/file.ts';
 import { checkThresholds, parseThreshold, THRESHOLD_SYNTAX, type Threshold } from '../compare/thresholds.ts';
 
-const program = new Command('npm run compare --')
+const program = labCommand('compare')
   .description('Compare result files of a scenario: each key figure side by side, its change, whether it is beyond the noise.')
   .argument('<paths...>', 'two or more result files of one scenario (put in order by their start time), or one folder of results')
   .option('--json', 'print the comparison as JSON on stdout')
@@ -28,9 +28,7 @@ summary (see results/schema/); requests.errorsByCode.<CODE> counts failures with
 A change is judged significant by Welch's t-test when both results have 3 or more trials (--repeat 3).
 
 Exit status: 0 compared, 1 a --fail-if threshold was crossed, 2 bad input.`,
-  )
-  .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'compare: ')) });
+  );
 
 async function isFolder(target: string): Promise<boolean> {
   return (await stat(target).catch(() => null))?.isDirectory() ?? false;

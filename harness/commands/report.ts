@@ -1,17 +1,15 @@
 // `npm run report -- results/X.json [Y.json ...]`: writes one self-contained HTML report of the
 // given result files next to them and prints its path on stdout. Exit 0, 2 on bad input, 3 when
 // the lab failed.
-import { Command } from 'commander';
-import { EXIT, exitCodeOf } from '../shared/errors.ts';
+import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { EXIT } from '../shared/errors.ts';
 import { writeReport } from '../output/report-file.ts';
 
-const program = new Command('npm run report --')
+const program = labCommand('report')
   .description('Write one self-contained HTML report (opens offline) of one or more result files, next to them.')
   .argument('<result.json...>', 'result files written by npm run scenario; several of one scenario are overlaid as runs')
   .option('--out <file>', 'where to write the report (default: X.html beside X.json; for several files report-<time>-<n>-runs.html beside the first)')
-  .addHelpText('after', '\nExit status: 0 written, 2 bad input (a missing or invalid result file), 3 the lab failed.')
-  .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'report: ')) });
+  .addHelpText('after', '\nExit status: 0 written, 2 bad input (a missing or invalid result file), 3 the lab failed.');
 
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });

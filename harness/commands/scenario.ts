@@ -1,38 +1,27 @@
 // `npm run scenario -- <name> [options]`: runs a scenario, prints the table on stderr, writes the
 // result file. Exit 0 when the claims held, 1 when one did not, 2 on bad input, 3 when the lab failed
-// (a variant that failed is in the result, marked failed), 130/143 when interrupted (the result then
-// holds the variants that had finished, marked interrupted; none is written if none had).
+// (a variant that failed is in the result, marked failed), 129/130/143 when stopped by SIGHUP, SIGINT
+// or SIGTERM (the result then holds the variants that had finished, marked interrupted; none is
+// written if none had).
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { loadAllScenarios, loadScenario, missingRequirements } from '../scenario/catalog.ts';
+import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
+import { addLoadOptions } from '../cli/run-options.ts';
+import { onStopSignals, stopAndExit } from '../cli/signals.ts';
 import { checkOpenFiles, filesExhausted } from '../run/open-files.ts';
-import { EXIT, exitCodeOf } from '../shared/errors.ts';
+import { EXIT } from '../shared/errors.ts';
 import { formatExplanation } from '../output/explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from '../output/result-table.ts';
 import { checkMachine } from '../run/machine-check.ts';
-import { stopAll } from '../run/processes.ts';
 import { checkDestination, RESULTS_DIR, writeResult, type ResultDestination } from '../result/file.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
 import { writeReport } from '../output/report-file.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { effectiveSettings, type SettingOverrides } from '../run/settings.ts';
-import { DEFAULT_INTERVAL_MS } from '../observe/sampler.ts';
 import { terminalColumns } from '../output/terminal-text.ts';
 import { openTopology } from '../run/topology.ts';
-import { formatCount } from '../shared/numbers.ts';
-
-const LIMITS = { requests: 200_000, concurrency: 5_000, bodyBytes: 64 * 1024 * 1024, intervalMs: 60_000, timeLimitS: 3_600, repeat: 100 };
-
-function wholeNumber(min: number, max: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${formatCount(min)} to ${formatCount(max)}.`);
-    }
-    return value;
-  };
-}
 
 interface CliOptions extends NetworkCliOptions, SettingOverrides {
   out?: string;
@@ -45,15 +34,11 @@ interface CliOptions extends NetworkCliOptions, SettingOverrides {
   report?: boolean;
 }
 
-const program = new Command('npm run scenario --')
-  .description('Run a misconfigured HTTP client and its fix against a local server; sample TCP states; write a result file.')
-  .argument('[name]', 'scenario to run (see --list)')
-  .option('--requests <n>', 'requests per variant (default: the scenario\'s)', wholeNumber(1, LIMITS.requests))
-  .option('--concurrency <n>', 'requests in flight, or burst size, as far as the open files limit allows (default: the scenario\'s)', wholeNumber(1, LIMITS.concurrency))
-  .option('--body-bytes <n>', 'size of each response body (default: the scenario\'s)', wholeNumber(0, LIMITS.bodyBytes))
-  .option('--interval-ms <n>', 'time between two samples of the socket table', wholeNumber(10, LIMITS.intervalMs), DEFAULT_INTERVAL_MS)
-  .option('--time-limit-s <n>', 'stop a variant that runs longer, as failed (default: 30 s + 10 ms per request + the pauses between bursts)', wholeNumber(1, LIMITS.timeLimitS))
-  .option('--repeat <n>', 'trials per variant, each on a fresh server and port; the summary holds medians', wholeNumber(1, LIMITS.repeat), 1)
+const program = addLoadOptions(
+  labCommand('scenario')
+    .description('Run a misconfigured HTTP client and its fix against a local server; sample TCP states; write a result file.')
+    .argument('[name]', 'scenario to run (see --list)'),
+)
   .option('--out <file>', 'where to write the result JSON; a file already there is replaced (default: a new file in --out-dir)')
   .addOption(new Option('--out-dir <folder>', 'folder for a new result file <time>-<scenario>.json; never replaces one (default: results/)').conflicts('out'))
   .option('--json', 'print the result JSON on stdout, and nothing else there (also when the file cannot be written)')
@@ -66,10 +51,8 @@ const program = new Command('npm run scenario --')
     'after',
     '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input (a place the result cannot be written included, checked before the run),\n' +
       '3 the lab failed (a failed variant is marked so in the result; or the disk refused the result),\n' +
-      '130/143 interrupted (the result, marked interrupted, holds the variants that had finished).',
-  )
-  .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'scenario: ')) });
+      '129/130/143 stopped by SIGHUP (terminal closed), SIGINT (Ctrl-C) or SIGTERM: the result, marked interrupted, holds the variants that had finished.',
+  );
 addNetworkOptions(program);
 
 async function main(argv: string[]): Promise<number> {
@@ -103,16 +86,16 @@ async function main(argv: string[]): Promise<number> {
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
   if (result.status === 'interrupted' && result.variants.length === 0) {
     console.error('scenario: no result written: no variant had finished');
-    return interruptedExit!;
+    return interruption.exitCode!;
   }
   // A result that cannot be written (a full disk) still shows its table and, with --json, its JSON;
-  // then one line says why the file is missing (exit 3, or 130/143 when interrupted).
+  // then one line says why the file is missing (exit 3, or 129/130/143 when interrupted).
   const written = await writeResult(result, destination).then((file) => ({ file }), (error: unknown) => ({ file: null, error }));
   console.error(formatReport(result, written.file, text.color));
   if (options.json) console.log(JSON.stringify(result, null, 2));
   if ('error' in written) throw written.error;
   if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
-  if (result.status === 'interrupted') return interruptedExit!;
+  if (result.status === 'interrupted') return interruption.exitCode!;
   const failed = result.variants.find((v) => v.failure);
   if (failed) {
     console.error(`scenario: variant ${failed.name} failed: ${failed.failure!.message}; the result marks it failed, with what was measured until then`);
@@ -127,29 +110,14 @@ async function main(argv: string[]): Promise<number> {
   return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
 }
 
-/** How long an interrupted run may take to stop its children and write what had finished. */
-const WIND_DOWN_MS = 15_000;
-const interruption = new AbortController();
-let interruptedExit: number | undefined;
 let closeProgress = () => {};
-function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number) {
-  // `on`, not `once`: execa's exit hook (signal-exit) re-raises the signal when it is the only
-  // listener left, which would kill us before the children are stopped.
-  process.on(signal, () => {
-    const stopNow = () => void stopAll().finally(() => process.exit(interruptedExit ?? code));
-    // A second Ctrl-C does not wait for the wind-down.
-    if (interruptedExit !== undefined) return stopNow();
-    interruptedExit = code;
+const interruption = onStopSignals({
+  windDown(signal) {
     // The live view stops drawing first: stopping takes a moment, and a redraw would cover the message.
     closeProgress();
     console.error(`\nscenario: interrupted by ${signal}; stopping the variant that runs (Ctrl-C again: at once)`);
-    interruption.abort();
-    setTimeout(stopNow, WIND_DOWN_MS).unref();
-  });
-}
-onSignal('SIGINT', EXIT.sigint);
-onSignal('SIGTERM', EXIT.sigterm);
+  },
+});
 
 const code = await exitCodeOf('scenario', () => main(process.argv.slice(2)));
-await stopAll();
-process.exit(interruptedExit ?? code);
+stopAndExit(interruption.exitCode ?? code);

@@ -2,14 +2,17 @@
 // runs scenarios back to back in this process for a bounded time and checks that the harness stays
 // flat: file descriptors, heap, processes and namespaces left, exact counts and claims. Prints a
 // table on stderr, writes results/soak-<time>.json. Exit 0 flat, 1 not flat, 2 bad input, 3 the lab
-// failed, 130/143 interrupted.
+// failed, 129/130/143 stopped by SIGHUP, SIGINT or SIGTERM.
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { minutes, wholeNumber } from '../cli/number-arguments.ts';
+import { LIMITS } from '../cli/run-options.ts';
+import { onStopSignals, STOP_SIGNALS, stopAndExit } from '../cli/signals.ts';
 import { readEnvironment } from '../observe/environment.ts';
-import { EXIT, exitCodeOf, LabError, UsageError } from '../shared/errors.ts';
+import { EXIT, UsageError } from '../shared/errors.ts';
 import { checkMachine } from '../run/machine-check.ts';
-import { stopAll } from '../run/processes.ts';
-import { fileTimestamp, RESULTS_DIR, writeFileAtomically } from '../result/file.ts';
+import { fileTimestamp, RESULTS_DIR, validJsonText, writeFileAtomically } from '../result/file.ts';
 import { markDescendants, measureBoundary } from '../soak/measure.ts';
 import { formatChecks, formatIterationLine, formatSoakTable, formatVerdict } from '../soak/format.ts';
 import { DEFAULT_MIX, entryText, parseEntries, type SoakEntry } from '../soak/plan.ts';
@@ -20,22 +23,6 @@ import { formatCount } from '../shared/numbers.ts';
 
 /** The longest soak: four hours. */
 const MAX_MINUTES = 240;
-
-function minutes(text: string): number {
-  const value = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0) || value > MAX_MINUTES) {
-    throw new InvalidArgumentError(`expected a number of minutes above 0 and at most ${MAX_MINUTES}, e.g. 10 or 0.5.`);
-  }
-  return value;
-}
-
-function wholeNumber(min: number, max: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${formatCount(min)} to ${formatCount(max)}.`);
-    return value;
-  };
-}
 
 function entries(text: string): SoakEntry[] {
   try {
@@ -53,16 +40,14 @@ interface CliOptions {
   out?: string;
 }
 
-const program = new Command('npm run soak --')
+const program = labCommand('soak')
   .description('Run scenarios back to back in one process for a bounded time; check that memory, file descriptors, processes, namespaces and exact counts stay flat.')
-  .option('--minutes <m>', `how long to start new iterations (at most ${MAX_MINUTES})`, minutes, 10)
+  .option('--minutes <m>', `how long to start new iterations (at most ${MAX_MINUTES})`, minutes(MAX_MINUTES), 10)
   .option('--iterations <n>', 'stop after this many iterations, if the time is not up first', wholeNumber(MIN_ITERATIONS, 100_000))
   .option('--scenarios <list>', `comma-separated <scenario>[@namespaces|@loopback] (default: ${DEFAULT_MIX.map(entryText).join(',')})`, entries)
-  .option('--requests <n>', "requests per variant in every scenario (default: the mix's, or the scenario's)", wholeNumber(1, 200_000))
+  .option('--requests <n>', "requests per variant in every scenario (default: the mix's, or the scenario's)", wholeNumber(1, LIMITS.requests))
   .option('--out <file>', 'where to write the soak report (default: results/soak-<time>.json)')
-  .addHelpText('after', '\nExit status: 0 flat, 1 not flat, 2 bad input, 3 the lab failed, 130/143 interrupted.')
-  .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'soak: ')) });
+  .addHelpText('after', '\nExit status: 0 flat, 1 not flat, 2 bad input, 3 the lab failed, 129/130/143 stopped by SIGHUP (terminal closed), SIGINT (Ctrl-C) or SIGTERM.');
 
 const iterations: Iteration[] = [];
 
@@ -111,31 +96,27 @@ async function main(argv: string[]): Promise<number> {
     checks,
     flat: checks.every((c) => c.held),
   };
-  const problems = soakReportProblems(report);
-  if (problems.length > 0) throw new LabError(`refusing to write an invalid soak report: ${problems.join('; ')}`);
+  const text = validJsonText(report, soakReportProblems(report), 'soak report');
   const file = options.out ?? path.join(RESULTS_DIR, `soak-${fileTimestamp(startedAt)}.json`);
-  await writeFileAtomically(file, `${JSON.stringify(report, null, 2)}\n`, 'soak report');
+  await writeFileAtomically(file, text, 'soak report');
   console.error(`\n${formatSoakTable(report)}\n\nChecks:\n${formatChecks(checks)}\n\n${formatVerdict(report)}\nReport written to ${path.relative(process.cwd(), file) || file}`);
   return report.flat ? EXIT.ok : EXIT.claimFailed;
 }
 
 let stopping = false;
-/** Stops the processes the soak started and deletes its namespaces (stopAll), then exits. */
+/** Stops the processes the soak started and deletes its namespaces (stopAndExit): nothing of it is kept. */
 function stop(message: string, code: number): void {
   if (stopping) return;
   stopping = true;
   console.error(`\nsoak: ${message} after ${iterations.length} iterations; stopping its processes, no report written`);
-  void stopAll().finally(() => process.exit(code));
+  stopAndExit(code);
 }
 
 function onHardCap(ms: number): void {
   stop(`still running after ${formatCount(Math.round(ms / 1000))} s, past its time and the longest an iteration may take`, EXIT.labFailure);
 }
 
-// `on`, not `once`: execa's exit hook (signal-exit) re-raises the signal when it is the only
-// listener left, which would kill us before the children are stopped.
-process.on('SIGINT', () => stop('interrupted by SIGINT', EXIT.sigint));
-process.on('SIGTERM', () => stop('interrupted by SIGTERM', EXIT.sigterm));
+onStopSignals({ windDown: (signal) => stop(`interrupted by ${signal}`, STOP_SIGNALS[signal]) });
 
 const code = await exitCodeOf('soak', () =>
   main(process.argv.slice(2)).catch((error: unknown) => {
@@ -145,5 +126,4 @@ const code = await exitCodeOf('soak', () =>
     throw error;
   }),
 );
-await stopAll();
-process.exit(code);
+stopAndExit(code);

@@ -139,11 +139,15 @@ export async function checkDestination(destination: ResultDestination): Promise<
   }
 }
 
+/** The text of a JSON file of `value` (a result, a bench or soak report) that has no `problems`; a LabError naming them otherwise. */
+export function validJsonText(value: unknown, problems: string[], what: string): string {
+  if (problems.length > 0) throw new LabError(`refusing to write an invalid ${what}: ${problems.join('; ')}`);
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
 /** Validates the result and writes it to `destination`; returns the file written. */
 export async function writeResult(result: Result, destination: ResultDestination = { folder: RESULTS_DIR }): Promise<string> {
-  const problems = resultProblems(result);
-  if (problems.length > 0) throw new LabError(`refusing to write an invalid result: ${problems.join('; ')}`);
-  const text = `${JSON.stringify(result, null, 2)}\n`;
+  const text = validJsonText(result, resultProblems(result), 'result');
   return 'file' in destination
     ? await writeFileAtomically(destination.file, text, 'result')
     : await writeFileAtomically(path.join(destination.folder, resultFileName(result)), text, 'result', { replace: false });

@@ -1,8 +1,10 @@
 // Errors the lab reports to its user as one line, each with the exit code it ends the run with.
-import { CommanderError } from 'commander';
 
-/** Exit codes: 0 claims held, 1 a claim did not hold (compare: a threshold crossed), 2 bad input, 3 the lab itself failed. */
-export const EXIT = { ok: 0, claimFailed: 1, thresholdCrossed: 1, usage: 2, labFailure: 3, sigint: 130, sigterm: 143 } as const;
+/**
+ * Exit codes: 0 claims held, 1 a claim did not hold (compare: a threshold crossed), 2 bad input, 3 the
+ * lab itself failed; stopped by a signal, 128 + its number as a shell reports it (SIGHUP 1, SIGINT 2, SIGTERM 15).
+ */
+export const EXIT = { ok: 0, claimFailed: 1, thresholdCrossed: 1, usage: 2, labFailure: 3, sighup: 129, sigint: 130, sigterm: 143 } as const;
 
 export class LabError extends Error {
   readonly exitCode: number;
@@ -34,23 +36,5 @@ export class VariantFailure extends LabError {
     super(message);
     this.name = 'VariantFailure';
     this.reason = reason;
-  }
-}
-
-/**
- * Runs a command's `main` and turns what it threw into the command's exit code, with one line on
- * stderr prefixed by the command's name (commander has already printed its own usage errors).
- */
-export async function exitCodeOf(command: string, main: () => Promise<number>): Promise<number> {
-  try {
-    return await main();
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (error instanceof LabError) {
-      console.error(`${command}: ${error.message}`);
-      return error.exitCode;
-    }
-    console.error(`${command}: the lab failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
-    return EXIT.labFailure;
   }
 }
