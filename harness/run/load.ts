@@ -37,8 +37,12 @@ export function outcomeSoFar(progress: LoadProgress | undefined): LoadOutcome {
  */
 export function defaultTimeLimitMs(load: LoadSettings): number {
   const pauses = load.pattern === 'bursts' ? Math.max(0, Math.ceil(load.requests / load.concurrency) - 1) : 0;
-  // The pauses sweep symmetrically around burstGapMs (gapSpreadMs), so their sum is pauses × burstGapMs.
-  return 30_000 + load.requests * 10 + pauses * load.burstGapMs;
+  // The pauses as runLoad takes them. They sweep evenly from burstGapMs − gapSpreadMs to
+  // burstGapMs + gapSpreadMs, so their sum is pauses × burstGapMs while gapSpreadMs ≤ burstGapMs;
+  // a wider spread makes the shortest ones 0 (burstGapMs() clamps), and the sum larger.
+  let pausesMs = 0;
+  for (let pause = 0; pause < pauses; pause++) pausesMs += burstGapMs(load, pause, pauses);
+  return 30_000 + load.requests * 10 + Math.round(pausesMs);
 }
 
 /** Pause number `pause` (0-based) of `pauses` between bursts: see LoadSettings.gapSpreadMs. */

@@ -1,12 +1,15 @@
-// Ctrl-C (or SIGTERM) in the middle of a run: the server and client processes end; the variants that
-// had finished are written, marked interrupted, and nothing is written when none had.
+// Ctrl-C, SIGTERM or SIGHUP (a closed terminal) in the middle of a run: the server and client
+// processes end, the run's network namespaces are deleted; the variants that had finished are
+// written, marked interrupted, and nothing is written when none had.
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { isAlive } from '../../harness/run/netns.ts';
+import { isAlive, namespacesOf } from '../../harness/run/netns.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
-import { descendants, startScenarioCli } from '../support/helpers.ts';
+import { descendants, inTerminal, namespacesMissing, startScenarioCli, waitForOutput } from '../support/helpers.ts';
+
+const withNamespaces = (await namespacesMissing()) === null;
 
 /** Requests per variant: so many that the first variant is still running at the signal; a count the fix finishes before it. */
 const REQUESTS = { bad: 200_000, good: 1_500 };
@@ -18,9 +21,12 @@ async function interruptDuring(variant: keyof typeof REQUESTS, signal: NodeJS.Si
   await run.waitForStderr(`\n> ${variant}`);
   const started = await descendants(run.cli.pid!);
   expect(started.some((p) => p.command.includes('servers/http-server.ts'))).toBe(true);
+  // Where namespaces can be made, the run has its pair (auto): they must be gone after the signal.
+  expect(await namespacesOf(run.cli.pid)).toHaveLength(withNamespaces ? 2 : 0);
   run.cli.kill(signal);
   const cli = await run.cli;
   for (const p of started) expect(await isAlive(p.pid), p.command).toBe(false);
+  expect(await namespacesOf(run.cli.pid)).toEqual([]);
   return { cli, outDir, files: await readdir(outDir) };
 }
 
@@ -35,9 +41,14 @@ test.each([
   expect(files).toEqual([]);
 });
 
-test('SIGINT during the fix: the misconfigured variant that had finished is written, marked interrupted', async () => {
-  const { cli, outDir, files } = await interruptDuring('good', 'SIGINT');
-  expect(cli.exitCode).toBe(130);
+test.each([
+  ['SIGINT', 130],
+  // A closed terminal or a dropped SSH session: stopped like SIGTERM, its own exit code.
+  ['SIGHUP', 129],
+] as const)('%s during the fix: the misconfigured variant that had finished is written, marked interrupted, exit %i', async (signal, exitCode) => {
+  const { cli, outDir, files } = await interruptDuring('good', signal);
+  expect(cli.exitCode).toBe(exitCode);
+  expect(cli.stderr).toContain(`scenario: interrupted by ${signal}; stopping the variant that runs`);
   expect(files).toEqual(['r.json']); // whole: no temporary file beside it
   const result = JSON.parse(await readFile(path.join(outDir, 'r.json'), 'utf8')) as Result;
   expect(resultProblems(result)).toEqual([]);
@@ -47,4 +58,22 @@ test('SIGINT during the fix: the misconfigured variant that had finished is writ
   expect(result.verdict).toBe('no verdict: the run was interrupted during variant good');
   // The fix's claims are not checked against nothing: none of them holds.
   expect(result.claims.filter((c) => c.variant === 'good').every((c) => !c.held && c.measured === null)).toBe(true);
+});
+
+test('the terminal closing during the fix (the kernel sends SIGHUP): nothing left running, no namespace, the finished variant written', async () => {
+  const outDir = await mkdtemp(path.join(tmpdir(), 'twlab-hangup-'));
+  const terminal = inTerminal('harness/commands/scenario.ts', ['no-body-close', '--requests', '2000', '--concurrency', '20', '--no-story', '--out', path.join(outDir, 'r.json')]);
+  await waitForOutput(terminal, 'good (fix), running');
+  const started = await descendants(terminal.pid!);
+  const cli = started.find((p) => p.command.includes('harness/commands/scenario.ts'))!;
+  expect(await namespacesOf(cli.pid)).toHaveLength(withNamespaces ? 2 : 0);
+  // The terminal goes away as a closed window or a dropped SSH session takes it: its master side closes.
+  terminal.kill('SIGKILL');
+  await terminal;
+  await expect.poll(() => isAlive(cli.pid), { timeout: 30_000 }).toBe(false);
+  for (const p of started) expect(await isAlive(p.pid), p.command).toBe(false);
+  expect(await namespacesOf(cli.pid)).toEqual([]);
+  const result = JSON.parse(await readFile(path.join(outDir, 'r.json'), 'utf8')) as Result;
+  expect(result.status).toBe('interrupted');
+  expect(result.variants.map((v) => [v.name, v.status])).toEqual([['bad', 'complete']]);
 });

@@ -29,4 +29,11 @@ describe('defaultTimeLimitMs', () => {
     expect(defaultTimeLimitMs(slow)).toBe(defaultTimeLimitMs({ ...slow, pattern: 'steady', burstGapMs: 0 }) + pauses);
     expect(defaultTimeLimitMs({ ...slow, gapSpreadMs: 4000 })).toBe(defaultTimeLimitMs(slow));
   });
+
+  it('counts the pauses as they are taken when the spread is wider than the gap (the shortest are 0, not negative)', () => {
+    // 160 requests in bursts of 20: 8 bursts, 7 pauses sweeping 5 ± 15 ms, i.e. 0, 0, 0, 5, 10, 15, 20.
+    const wide: LoadSettings = { requests: 160, concurrency: 20, pattern: 'bursts', burstGapMs: 5, gapSpreadMs: 15 };
+    const steady = defaultTimeLimitMs({ ...wide, pattern: 'steady', burstGapMs: 0, gapSpreadMs: undefined });
+    expect(defaultTimeLimitMs(wide) - steady).toBe(0 + 0 + 0 + 5 + 10 + 15 + 20);
+  });
 });
