@@ -11,6 +11,7 @@ import { WAYS } from './socket-table-ways.ts';
 import type { RatedWay, SamplerSection, SamplerSizeReport, SamplerSizeResult, WayCost } from './bench-schema.ts';
 import type { SamplerJob, SamplerWorkerMessage } from './processes/sampler-worker.ts';
 import { destinationsFor, SOCKETS_PER_DESTINATION } from './time-wait-pile.ts';
+import { formatCount } from '../harness/shared/numbers.ts';
 
 const WORKER = new URL('./processes/sampler-worker.ts', import.meta.url);
 
@@ -76,7 +77,7 @@ async function runWorker(job: SamplerJob, namespace: string | null): Promise<Sam
     }
     await child;
   } catch (error) {
-    throw new LabError(`the sampler measurement at ${job.size.toLocaleString('en-US')} sockets failed: ${lastStderrLine(error)}`);
+    throw new LabError(`the sampler measurement at ${formatCount(job.size)} sockets failed: ${lastStderrLine(error)}`);
   }
   if (!report) throw new LabError(`the sampler measurement at ${job.size} sockets exited without a report`);
   return report;
@@ -98,7 +99,7 @@ export async function benchSampler({ sizes: planned, ...measures }: SamplerPlan,
   else await removeLeftoverNamespaces();
   for (const size of planned) {
     if (unavailable && size > SOCKETS_PER_DESTINATION) {
-      notes.push(`${size.toLocaleString('en-US')} sockets skipped: without a namespace of its own the bench keeps to one address (${SOCKETS_PER_DESTINATION.toLocaleString('en-US')} at most)`);
+      notes.push(`${formatCount(size)} sockets skipped: without a namespace of its own the bench keeps to one address (${formatCount(SOCKETS_PER_DESTINATION)} at most)`);
       continue;
     }
     const name = unavailable ? null : await benchNamespace();

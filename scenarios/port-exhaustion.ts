@@ -1,5 +1,6 @@
 import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
 import { agentClient, consume } from './_http.ts';
+import { formatCount } from '../harness/shared/numbers.ts';
 
 /** The client host's ephemeral ports: 1,000, so the run ends in seconds, not minutes. */
 const PORT_RANGE = '40000 40999';
@@ -10,22 +11,22 @@ const PORTS = 1000;
  * longer than the run); with tcp_tw_reuse = 1 each takes over a port still in TIME_WAIT.
  */
 const beyondThePorts: DerivedBound = {
-  text: `requests − ${PORTS.toLocaleString('en-US')} ports`,
+  text: `requests − ${formatCount(PORTS)} ports`,
   value: ({ requests }) => Math.max(0, requests - PORTS),
 };
 /** Every connection of the bad client that got a port leaves it in TIME_WAIT. */
 const portsUsed: DerivedBound = {
-  text: `0.9 × the smaller of requests and ${PORTS.toLocaleString('en-US')} ports`,
+  text: `0.9 × the smaller of requests and ${formatCount(PORTS)} ports`,
   value: ({ requests }) => 0.9 * Math.min(requests, PORTS),
 };
 
 export default defineScenario({
   name: 'port-exhaustion',
-  summary: `a client that closes first on a host with ${PORTS.toLocaleString('en-US')} ports: connect() fails with EADDRNOTAVAIL`,
+  summary: `a client that closes first on a host with ${formatCount(PORTS)} ports: connect() fails with EADDRNOTAVAIL`,
   explanation: {
     problem:
       'The client drops every response unread, so it closes every connection itself, on a client host (its own ' +
-      `network namespace) with ${PORTS.toLocaleString('en-US')} ephemeral ports and tcp_tw_reuse = 0, as between two real hosts.`,
+      `network namespace) with ${formatCount(PORTS)} ephemeral ports and tcp_tw_reuse = 0, as between two real hosts.`,
     why:
       'The side that closes first keeps each connection in TIME_WAIT for 60 s, and on the client that holds the ' +
       'local port: to the same server address and port, no new connection may use it. After one connection per ' +

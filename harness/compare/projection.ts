@@ -3,6 +3,7 @@
 // 60 s (TCP_TIMEWAIT_LEN, include/net/tcp.h), so at a steady rate of r such connections a second
 // the host holds r × 60 ports, against the size of its ip_local_port_range.
 import type { Result, VariantSummary } from '../result/schema.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 /** TCP_TIMEWAIT_LEN: fixed in the kernel, not changed by tcp_fin_timeout. */
 export const TIME_WAIT_S = 60;
@@ -57,7 +58,7 @@ export interface ProjectionInput {
   portRange: string | null;
 }
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 export function project({ summary, concurrency, portRange }: ProjectionInput): Projection {
   const requests = summary.requests.total;
@@ -67,7 +68,7 @@ export function project({ summary, concurrency, portRange }: ProjectionInput): P
       reason:
         `too short to project: ${plural(requests, 'request')} at concurrency ${concurrency}; opening the pool ` +
         `would dominate the rate (needs at least ${MIN_REQUESTS_PER_CONCURRENCY} × concurrency = ` +
-        `${(MIN_REQUESTS_PER_CONCURRENCY * concurrency).toLocaleString('en-US')} requests; raise --requests)`,
+        `${formatCount(MIN_REQUESTS_PER_CONCURRENCY * concurrency)} requests; raise --requests)`,
     };
   }
   if (summary.samplesTaken < MIN_SAMPLES || summary.durationMs <= 0) {

@@ -2,8 +2,9 @@
 import { clientPortRange, parsePortRange, projectResult, TIME_WAIT_S, type PortRange, type Projection } from '../compare/projection.ts';
 import type { Result } from '../result/schema.ts';
 import { wrap, wrapIndented } from './terminal-text.ts';
+import { formatCount } from '../shared/numbers.ts';
 
-const n = (x: number) => Math.round(x).toLocaleString('en-US');
+const n = (x: number) => formatCount(Math.round(x));
 const percent = (share: number) => `${(share * 100).toFixed(share < 0.01 ? 2 : share < 0.1 ? 1 : 0)}%`;
 const seconds = (s: number) => (s < 120 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`);
 

@@ -2,6 +2,7 @@
 import { figureValue } from './figures.ts';
 import { describeMetric, type Bound, type Claim, type ClaimMetric, type LoadSettings } from '../scenario/contract.ts';
 import type { VariantSummary } from './schema.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 export interface ClaimResult {
   text: string;
@@ -24,7 +25,7 @@ export function metricValue(summary: VariantSummary, metric: ClaimMetric): numbe
 const resolve = (bound: Bound, load: LoadSettings) => (typeof bound === 'number' ? bound : bound.value(load));
 const describe = (bound: Bound, load: LoadSettings) =>
   typeof bound === 'number' ? format(bound) : `${bound.text} = ${format(bound.value(load))}`;
-const format = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2));
+const format = (n: number) => (Number.isInteger(n) ? formatCount(n) : n.toFixed(2));
 
 export function checkClaims(claims: Claim[], summaries: Map<string, VariantSummary>, load: LoadSettings): ClaimResult[] {
   return claims.map((claim) => {

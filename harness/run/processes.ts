@@ -75,7 +75,3 @@ export async function stopAll(): Promise<void> {
   await Promise.allSettled(children);
   await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
 }
-
-export function runningCount(): number {
-  return running.size;
-}

@@ -106,7 +106,7 @@ async function runTrial(
       if (stop.signal.aborted) throw stop.signal.reason;
     } catch (error) {
       if (!(error instanceof VariantFailure)) throw error;
-      // Ctrl-C in a terminal signals the whole process group: the children may have died of it first.
+      // Ctrl-C in a terminal, or its closing, signals the whole process group: the children may have died of it first.
       if (interrupt?.aborted || error.reason === 'interrupted') throw interruption();
       failure = { reason: error.reason, message: error.message, afterMs: Math.round(performance.now() - startedAt) };
       outcome ??= outcomeSoFar(progress);
@@ -187,7 +187,7 @@ export async function runScenario(
     try {
       variants.push(await runVariant(scenario, variant, settings, network, onEvent, interrupt));
     } catch (error) {
-      // After Ctrl-C, whatever broke (a child killed by the terminal's SIGINT) is the interruption.
+      // After Ctrl-C, whatever broke (a child killed by the terminal's SIGINT or SIGHUP) is the interruption.
       if (!interrupt?.aborted) throw error;
       interruptedDuring = variant.name;
       break;
