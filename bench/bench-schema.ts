@@ -2,6 +2,7 @@
 // against it before it is written. Units are in the names; every figure was measured in the run.
 import { z } from 'zod';
 import { resultSchema } from '../harness/result/schema.ts';
+import { fileHeader } from '../harness/result/file-header.ts';
 import { schemaProblems } from '../harness/result/schema-problems.ts';
 
 export const BENCH_SCHEMA_VERSION = 1;
@@ -24,6 +25,7 @@ export const wayCostSchema = z.strictObject({
   /** What the first read found: per-side counts, or the namespace's TIME_WAIT. */
   found: z.union([sideCounts, count]),
 });
+export type WayCost = z.infer<typeof wayCostSchema>;
 
 export const ratedWaySchema = wayCostSchema.extend({
   /** Cost over that of the cheapest way giving the same information, at the same size and port. */
@@ -31,6 +33,7 @@ export const ratedWaySchema = wayCostSchema.extend({
   /** Same counts as the lab's sampler (per-side ways only). */
   agreesWithLab: z.boolean().nullable(),
 });
+export type RatedWay = z.infer<typeof ratedWaySchema>;
 
 export const intervalRunSchema = z.strictObject({
   intervalMs: count,
@@ -41,6 +44,7 @@ export const intervalRunSchema = z.strictObject({
   /** The sampler's CPU (its process and its ss children) as a share of one core. */
   cpuShareOfOneCore: ratio,
 });
+export type IntervalRun = z.infer<typeof intervalRunSchema>;
 
 const portMeasurement = <T extends z.ZodType>(way: T) =>
   z.strictObject({
@@ -66,13 +70,16 @@ const samplerSize = <T extends z.ZodType>(way: T) =>
 
 /** What a sampler worker reports for one size, before the ratios. */
 export const samplerSizeReportSchema = samplerSize(wayCostSchema);
+export type SamplerSizeReport = z.infer<typeof samplerSizeReportSchema>;
 export const samplerSizeResultSchema = samplerSize(ratedWaySchema);
+export type SamplerSizeResult = z.infer<typeof samplerSizeResultSchema>;
 
 export const samplerSectionSchema = z.strictObject({
   where: z.enum(['own network namespace', 'host namespace, 127.0.0.1']),
   notes: z.array(z.string()),
   sizes: z.array(samplerSizeResultSchema),
 });
+export type SamplerSection = z.infer<typeof samplerSectionSchema>;
 
 export const toolResultSchema = z.strictObject({
   name: z.string(),
@@ -90,6 +97,7 @@ export const toolResultSchema = z.strictObject({
   agrees: z.boolean(),
   disagreement: z.string().nullable(),
 });
+export type ToolResult = z.infer<typeof toolResultSchema>;
 
 export const loadSectionSchema = z.strictObject({
   requests: count,
@@ -97,6 +105,7 @@ export const loadSectionSchema = z.strictObject({
   skipped: z.array(z.strictObject({ name: z.string(), why: z.string() })),
   tools: z.array(toolResultSchema),
 });
+export type LoadSection = z.infer<typeof loadSectionSchema>;
 
 export const scenarioCostSchema = z.strictObject({
   scenario: z.string(),
@@ -111,12 +120,14 @@ export const scenarioCostSchema = z.strictObject({
   samplesTaken: count,
   claimsHeld: z.boolean(),
 });
+export type ScenarioCost = z.infer<typeof scenarioCostSchema>;
 
 export const harnessSectionSchema = z.strictObject({
   /** The CLI's CPU to start and exit without running anything (`--list`): part of every harnessCpuMs. */
   startupCpuMs: ms,
   scenarios: z.array(scenarioCostSchema),
 });
+export type HarnessSection = z.infer<typeof harnessSectionSchema>;
 
 export const targetSchema = z.strictObject({
   name: z.string(),
@@ -128,12 +139,10 @@ export const targetSchema = z.strictObject({
   /** null when the run did not measure it (a part was left out). */
   met: z.boolean().nullable(),
 });
+export type Target = z.infer<typeof targetSchema>;
 
 export const benchSchema = z.strictObject({
-  kind: z.literal('timewait-lab-bench'),
-  schemaVersion: z.literal(BENCH_SCHEMA_VERSION),
-  startedAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime(),
+  ...fileHeader('timewait-lab-bench', BENCH_SCHEMA_VERSION),
   quick: z.boolean(),
   env: resultSchema.shape.env,
   sampler: samplerSectionSchema.nullable(),
@@ -141,18 +150,6 @@ export const benchSchema = z.strictObject({
   harness: harnessSectionSchema.nullable(),
   targets: z.array(targetSchema),
 });
-
-export type WayCost = z.infer<typeof wayCostSchema>;
-export type RatedWay = z.infer<typeof ratedWaySchema>;
-export type IntervalRun = z.infer<typeof intervalRunSchema>;
-export type SamplerSizeReport = z.infer<typeof samplerSizeReportSchema>;
-export type SamplerSizeResult = z.infer<typeof samplerSizeResultSchema>;
-export type SamplerSection = z.infer<typeof samplerSectionSchema>;
-export type ToolResult = z.infer<typeof toolResultSchema>;
-export type LoadSection = z.infer<typeof loadSectionSchema>;
-export type ScenarioCost = z.infer<typeof scenarioCostSchema>;
-export type HarnessSection = z.infer<typeof harnessSectionSchema>;
-export type Target = z.infer<typeof targetSchema>;
 export type BenchResult = z.infer<typeof benchSchema>;
 
 /** One line per problem, naming the field. */

@@ -2,6 +2,7 @@
 // against it before it is written. Sizes are in bytes, times in milliseconds, as the names say.
 import { z } from 'zod';
 import { environmentSchema } from '../result/schema.ts';
+import { fileHeader } from '../result/file-header.ts';
 import { schemaProblems } from '../result/schema-problems.ts';
 
 export const SOAK_SCHEMA_VERSION = 1;
@@ -21,6 +22,7 @@ export const boundarySchema = z.strictObject({
   namespaces: z.array(z.string()).meta({ description: 'Lab network namespaces this process made that still exist.' }),
   hostTimeWait: count.meta({ description: "TIME_WAIT sockets of the host's network namespace, every program's (/proc/net/sockstat)." }),
 });
+export type Boundary = z.infer<typeof boundarySchema>;
 
 const variantSchema = z.strictObject({
   name: z.string(),
@@ -38,6 +40,7 @@ const variantSchema = z.strictObject({
     .nullable()
     .meta({ description: "Namespace runs: the peak TIME_WAIT of each side's whole namespace; null on loopback." }),
 });
+export type SoakVariant = z.infer<typeof variantSchema>;
 
 export const iterationSchema = z.strictObject({
   iteration: z.number().int().positive(),
@@ -54,14 +57,13 @@ export const iterationSchema = z.strictObject({
     .meta({ description: 'The most processes and namespaces of the soak seen while a variant ran: the checks can see them.' }),
   after: boundarySchema,
 });
+export type Iteration = z.infer<typeof iterationSchema>;
 
 export const checkSchema = z.strictObject({ name: z.string(), held: z.boolean(), detail: z.string() });
+export type Check = z.infer<typeof checkSchema>;
 
 export const soakReportSchema = z.strictObject({
-  kind: z.literal('timewait-lab-soak'),
-  schemaVersion: z.literal(SOAK_SCHEMA_VERSION),
-  startedAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime(),
+  ...fileHeader('timewait-lab-soak', SOAK_SCHEMA_VERSION),
   settings: z.strictObject({
     minutes: z.number().positive(),
     iterations: z.number().int().positive().nullable(),
@@ -74,11 +76,6 @@ export const soakReportSchema = z.strictObject({
   checks: z.array(checkSchema),
   flat: z.boolean().meta({ description: 'Every check held.' }),
 });
-
-export type Boundary = z.infer<typeof boundarySchema>;
-export type Iteration = z.infer<typeof iterationSchema>;
-export type SoakVariant = z.infer<typeof variantSchema>;
-export type Check = z.infer<typeof checkSchema>;
 export type SoakReport = z.infer<typeof soakReportSchema>;
 
 /** One line per problem, naming the field. */
