@@ -2,6 +2,8 @@
 // room. For each: the story and the client code on a clean screen, a pause, then the run itself
 // (the scenario CLI in a child process on the same terminal, so its live view draws there), a
 // pause. At the end one HTML report of the session. Enter goes on, q quits; --yes never pauses.
+// Ctrl-C, SIGTERM or a closed terminal (SIGHUP) stops the run going on, and the report still holds
+// what had run.
 import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,7 +99,6 @@ async function main(argv: string[]): Promise<number> {
   const files: string[] = [];
   let worst: number = EXIT.ok;
   for (const [i, name] of names.entries()) {
-    if (interruption.signal.aborted) return interrupted(files, session);
     const scenario = await loadScenario(name);
     const lacks = (await missingRequirements([scenario])).get(name);
     if (lacks) {
@@ -113,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
       if (key !== 'go') return key === 'quit' ? stop(files, session) : interrupted(files, session);
       process.stderr.write(CLEAR_SCREEN);
     }
+    if (interruption.signal.aborted) return interrupted(files, session);
     const file = path.join(session, `${name}.json`);
     const code = await runCli([name, '--no-story', '--out', file, ...passed]);
     if (interruption.signal.aborted) {
