@@ -36,8 +36,7 @@ export default defineScenario({
       'Do not close: reuse connections (one keep-alive agent, bodies read to the end), and the question of ' +
       'TIME_WAIT goes away. Where a close is needed, close gracefully and let the TIME_WAIT be.',
   },
-  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
-  load: { requests: 600, concurrency: 10, pattern: 'steady', burstGapMs: 0 },
+  load: { requests: 600, concurrency: 10 },
   variants: [
     {
       name: 'client-fin',

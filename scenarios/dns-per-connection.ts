@@ -53,8 +53,7 @@ export default defineScenario({
       'Reuse connections (one keep-alive agent): lookups fall to one per connection, at most the concurrency. ' +
       'A lookup cache (e.g. cacheable-lookup) cuts the DNS traffic but not the connections.',
   },
-  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
-  load: { requests: 2000, concurrency: 20, pattern: 'steady', burstGapMs: 0 },
+  load: { requests: 2000, concurrency: 20 },
   variants: [
     {
       name: 'bad',

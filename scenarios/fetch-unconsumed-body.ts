@@ -37,8 +37,8 @@ export default defineScenario({
       'await res.body?.cancel() frees a large response at once instead of at GC, but the connection is still ' +
       'lost: a reset and a new connection for the next request.',
   },
-  server: { bodyBytes: LARGE, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
-  load: { requests: 300, concurrency: 10, pattern: 'steady', burstGapMs: 0 },
+  server: { bodyBytes: LARGE },
+  load: { requests: 300, concurrency: 10 },
   variants: [
     {
       name: 'large-unread',

@@ -33,7 +33,6 @@ export default defineScenario({
       'Read the body to the end and close it (io.Copy(io.Discard, resp.Body); resp.Body.Close()), and give the ' +
       'client a Transport whose MaxIdleConnsPerHost (and MaxIdleConns) is at least the concurrency.',
   },
-  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
   load: { requests: 2000, concurrency: 10, pattern: 'bursts', burstGapMs: 10 },
   variants: [
     {

@@ -14,8 +14,7 @@ export default defineScenario({
       'shows which side really holds it on this kernel.',
     fix: 'Create one keep-alive agent (`new http.Agent({ keepAlive: true })`) and pass it to every request.',
   },
-  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
-  load: { requests: 2000, concurrency: 20, pattern: 'steady', burstGapMs: 0 },
+  load: { requests: 2000, concurrency: 20 },
   variants: [
     {
       name: 'bad',

@@ -37,7 +37,7 @@ export default defineScenario({
       'or honour the server\'s Keep-Alive hint where it sends one, or retry an idempotent request once when it failed ' +
       'with ECONNRESET on a reused socket (req.reusedSocket, as the Node docs show).',
   },
-  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: SERVER_IDLE_MS, keepAliveTimeoutBufferMs: 0, keepAliveHint: false },
+  server: { keepAliveTimeoutMs: SERVER_IDLE_MS, keepAliveTimeoutBufferMs: 0, keepAliveHint: false },
   load: { requests: 800, concurrency: 20, pattern: 'bursts', burstGapMs: SERVER_IDLE_MS - 5, gapSpreadMs: 15 },
   variants: [
     {

@@ -14,8 +14,7 @@ export default defineScenario({
       'TIME_WAIT for 60 s (TCP_TIMEWAIT_LEN), holding one ephemeral port each.',
     fix: 'Consume the body (res.resume() or read it) and share one keep-alive agent: connections are reused.',
   },
-  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
-  load: { requests: 2000, concurrency: 20, pattern: 'steady', burstGapMs: 0 },
+  load: { requests: 2000, concurrency: 20 },
   variants: [
     {
       name: 'bad',

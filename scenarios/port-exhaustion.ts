@@ -36,7 +36,6 @@ export default defineScenario({
     fix: 'Read every response to the end and share one keep-alive agent: a handful of connections serve every request.',
   },
   clientSysctls: { 'net.ipv4.ip_local_port_range': PORT_RANGE, 'net.ipv4.tcp_tw_reuse': '0' },
-  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
   // Twice the ports. Paced below what tcp_tw_reuse = 1 can sustain (1,000 ports ÷ 1 s), so that
   // variant's outcome does not depend on how fast this machine is: at most 20 requests every 40 ms.
   load: { requests: 2000, concurrency: 20, pattern: 'bursts', burstGapMs: 40 },

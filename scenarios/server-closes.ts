@@ -37,7 +37,6 @@ export default defineScenario({
       "Let the server keep connections alive, with a keepAliveTimeout longer than the client's pauses (Node's " +
       'default: 5 s; at least 2 s for Node clients to reuse them at all).',
   },
-  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
   load: { requests: 1000, concurrency: 20, pattern: 'bursts', burstGapMs: PAUSE_MS },
   variants: [
     {

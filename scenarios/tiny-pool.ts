@@ -22,7 +22,6 @@ export default defineScenario({
       'first and holds their TIME_WAIT; the next burst opens them all again.',
     fix: 'Size the idle pool to the concurrency (maxFreeSockets), or bound the sockets (maxSockets) so requests queue.',
   },
-  server: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
   load: { requests: 2000, concurrency: 50, pattern: 'bursts', burstGapMs: 10 },
   variants: [
     {

@@ -2,7 +2,7 @@
 // (harness/processes/client.ts), with Node's global fetch (undici, keep-alive by default) reading
 // every body, in a process of its own. The job's scenario and variant name it in messages only.
 import { getOneMessage, sendMessage } from 'execa';
-import type { ClientJob, ClientMessage } from '../../harness/processes/client.ts';
+import type { ClientJob, ClientMessage } from '../../harness/scenario/client-protocol.ts';
 import { runLoad } from '../../harness/run/load.ts';
 
 const job = (await getOneMessage()) as unknown as ClientJob;

@@ -4,8 +4,8 @@ import net from 'node:net';
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import { parseSysctlArgument, type SysctlSettings } from '../scenario/client-sysctls.ts';
 import { variantSysctls, type NetnsMode, type NetworkOptions, type Topology } from '../run/topology.ts';
-import type { Scenario, ServerSettings } from '../scenario/contract.ts';
-import type { ServerConfig } from '../../servers/http-server.ts';
+import type { Scenario } from '../scenario/contract.ts';
+import { serverSettingsSchema, type ServerSettingName, type ServerSettings } from '../../servers/settings.ts';
 import { port } from './number-arguments.ts';
 
 export interface NetworkCliOptions {
@@ -66,10 +66,12 @@ export function describeNetwork(topology: Topology, scenario: Scenario, server: 
   }
   const actual = topology.record.targetServer;
   if (actual) {
-    const differ = (Object.keys(actual) as (keyof ServerConfig)[]).filter((k) => actual[k] !== server[k]);
+    const differ = (Object.keys(serverSettingsSchema.shape) as ServerSettingName[]).filter((k) => actual[k] !== server[k]);
+    // Unset: the server's own (Node's keepAliveTimeoutBuffer).
+    const value = (v: unknown) => (v === undefined ? 'unset' : String(v));
     if (differ.length > 0) {
       lines.push(
-        `note: the target's settings differ from the scenario's (${differ.map((k) => `${k} ${actual[k]} instead of ${server[k]}`).join(', ')}); the claims assume the scenario's`,
+        `note: the target's settings differ from the scenario's (${differ.map((k) => `${k} ${value(actual[k])} instead of ${value(server[k])}`).join(', ')}); the claims assume the scenario's`,
       );
     }
   }

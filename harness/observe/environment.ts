@@ -2,8 +2,8 @@
 // results can be compared, and what may explain a difference between them.
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { $ } from 'zx';
-import type { Environment } from '../result/schema.ts';
 
 /** The TCP sysctls that change the outcome of a scenario, read from /proc/sys (per namespace). */
 export const OUTCOME_SYSCTLS = [
@@ -16,7 +16,46 @@ export const OUTCOME_SYSCTLS = [
   'net.core.somaxconn',
 ] as const;
 
-export type Sysctls = Environment['sysctl'];
+/** `net.ipv4.tcp_tw_reuse` → `tcp_tw_reuse`: the key a sysctl has in the fingerprint. */
+type LastName<Name extends string> = Name extends `${string}.${infer Rest}` ? LastName<Rest> : Name;
+const lastName = <Name extends string>(name: Name) => name.slice(name.lastIndexOf('.') + 1) as LastName<Name>;
+
+export const sysctlsSchema = z
+  .strictObject(
+    Object.fromEntries(OUTCOME_SYSCTLS.map((name) => [lastName(name), z.string().nullable()])) as Record<
+      LastName<(typeof OUTCOME_SYSCTLS)[number]>,
+      z.ZodNullable<z.ZodString>
+    >,
+  )
+  .meta({ description: 'The TCP sysctls that change the outcome, as read from /proc/sys; null where this kernel lacks one.' });
+export type Sysctls = z.infer<typeof sysctlsSchema>;
+
+export const environmentSchema = z
+  .strictObject({
+    node: z.string().meta({ description: 'process.version' }),
+    versions: z
+      .looseObject({ node: z.string(), v8: z.string(), uv: z.string(), undici: z.string() })
+      .catchall(z.string())
+      .meta({ description: "Node's process.versions, whole." }),
+    platform: z.string(),
+    arch: z.string(),
+    kernel: z.string().meta({ description: 'Kernel release (uname -r).' }),
+    distribution: z.string().nullable().meta({ description: 'PRETTY_NAME from /etc/os-release.' }),
+    cpus: z.number().int().positive(),
+    cpuModel: z.string(),
+    memoryBytes: z.number().int().positive(),
+    sysctl: sysctlsSchema,
+    lab: z.strictObject({
+      version: z.string(),
+      commit: z.string().nullable().meta({ description: 'git HEAD; null outside a git checkout.' }),
+      dirty: z.boolean().nullable().meta({ description: 'Tracked files changed since the commit; null outside a git checkout.' }),
+    }),
+    packages: z.record(z.string(), z.string()).meta({ description: 'Versions of the packages that produce the load and the figures.' }),
+    networkNamespace: z.boolean().meta({ description: 'Whether the run had network namespaces of its own.' }),
+    user: z.strictObject({ uid: z.number().int(), root: z.boolean() }),
+  })
+  .meta({ id: 'Environment', description: 'The environment fingerprint: what may explain a difference between two results.' });
+export type Environment = z.infer<typeof environmentSchema>;
 
 const ROOT = new URL('../..', import.meta.url);
 /** The packages whose versions can change the figures: the load tools and the histogram. */
@@ -34,7 +73,7 @@ export async function readSysctls(): Promise<Sysctls> {
   const entries = await Promise.all(
     OUTCOME_SYSCTLS.map(async (name) => {
       const value = await readOr(`/proc/sys/${name.replaceAll('.', '/')}`, (t) => t.trim().replace(/\s+/g, ' '), null);
-      return [name.slice(name.lastIndexOf('.') + 1), value] as const;
+      return [lastName(name), value] as const;
     }),
   );
   return Object.fromEntries(entries) as Sysctls;

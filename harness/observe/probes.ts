@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { parseInetDiag } from './inet-diag.ts';
 import { counterDelta, parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from './proc-net.ts';
 import { parseSs, type SsSocket } from './ss-parse.ts';
-import type { ControlReport } from '../../servers/http-server.ts';
+import { controlReportSchema, type ControlReport } from '../../servers/protocol.ts';
 
 // node:child_process rather than execa here: about 2 ms less CPU per sample (npm run bench).
 const execFileAsync = promisify(execFile);
@@ -79,7 +79,12 @@ export async function readControl(controlUrl: string): Promise<ControlReport> {
     throw (error.cause as Error | undefined) ?? error;
   });
   if (!response.ok) throw new Error(`${controlUrl} answered HTTP ${response.status}`);
-  return (await response.json()) as ControlReport;
+  const report = controlReportSchema.safeParse(await response.json().catch(() => undefined));
+  if (!report.success) {
+    const [first] = report.error.issues;
+    throw new Error(`its answer is not the report of this version of the lab's server (${first?.path.join('.') || 'the body'}: ${first?.message})`);
+  }
+  return report.data;
 }
 
 /** The server's namespace, seen through its control endpoint: counts and counters, no socket list. */

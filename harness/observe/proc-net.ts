@@ -1,13 +1,12 @@
 // Parsers for the kernel's per-namespace TCP figures: /proc/net/sockstat, and the counter tables of
 // /proc/net/snmp and /proc/net/netstat (a line of names, then a line of values, per protocol).
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 
-export interface Sockstat {
-  inuse: number;
-  orphan: number;
-  tw: number;
-  alloc: number;
-}
+const count = z.number().int().nonnegative();
+/** The TCP line of /proc/net/sockstat: sockets in use, orphaned, in TIME_WAIT, allocated. */
+export const sockstatSchema = z.strictObject({ inuse: count, orphan: count, tw: count, alloc: count });
+export type Sockstat = z.infer<typeof sockstatSchema>;
 
 export function parseSockstat(text: string): Sockstat {
   const line = text.split('\n').find((l) => l.startsWith('TCP:'));
@@ -52,7 +51,12 @@ export const KERNEL_COUNTERS = {
   // Connections that took over a port still in TIME_WAIT (tcp_tw_reuse): what the kernel hides.
   timeWaitReused: ['TcpExt', 'TWRecycled'],
 } as const;
-export type KernelCounters = Record<keyof typeof KERNEL_COUNTERS, number>;
+
+/** One value per counter: a reading, or a difference of two. */
+export const kernelCountersSchema = z.strictObject(
+  Object.fromEntries(Object.keys(KERNEL_COUNTERS).map((name) => [name, z.number().int()])) as Record<keyof typeof KERNEL_COUNTERS, z.ZodNumber>,
+);
+export type KernelCounters = z.infer<typeof kernelCountersSchema>;
 
 export function pickCounters(tables: CounterTables): KernelCounters {
   return Object.fromEntries(

@@ -2,6 +2,7 @@
 // namespace: on loopback one for both ends, in namespace mode one per side), the sockets on the
 // server's port counted per side, and the namespace's /proc/net/sockstat. Between samples it reads
 // the sockstat of every local per-side namespace at a high rate (a file read, no fork) for its peaks.
+import { z } from 'zod';
 import { countBySide, type StateCounts } from './ss-parse.ts';
 import type { Sockstat } from './proc-net.ts';
 import { procProbe, type Probe, type Reading } from './probes.ts';
@@ -13,21 +14,26 @@ export const DEFAULT_INTERVAL_MS = 100;
 /** How often the sockstat of local per-side namespaces is read between two samples. */
 export const SOCKSTAT_EVERY_MS = 10;
 
-/** A namespace's own socket counts, from its /proc/net/sockstat. */
-export type NamespaceCounts = Pick<Sockstat, 'tw' | 'inuse' | 'orphan'>;
+const count = z.number().int().nonnegative();
+const stateCounts = z.record(z.string(), count);
+
+/** A namespace's own socket counts, from its /proc/net/sockstat: sockets in TIME_WAIT, in use, orphaned. */
+export const namespaceCountsSchema = z.strictObject({ tw: count, inuse: count, orphan: count });
+export type NamespaceCounts = z.infer<typeof namespaceCountsSchema>;
 /** Per "host": the client's namespace and the server's (runs with one namespace per side). */
 export type NamespaceSide = 'client' | 'server';
+export const perNamespaceSchema = z.strictObject({ client: namespaceCountsSchema.optional(), server: namespaceCountsSchema.optional() });
 
-export interface Sample {
-  /** Milliseconds since the variant started. */
-  tMs: number;
-  clientSide: StateCounts;
-  serverSide: StateCounts;
-  /** TIME_WAIT sockets in the whole network namespace(s) the run uses (/proc/net/sockstat `tw`). */
-  namespaceTimeWait: number;
-  /** Each side's namespace counts, when each side has a namespace of its own. */
-  namespaces?: Partial<Record<NamespaceSide, NamespaceCounts>>;
-}
+export const sampleSchema = z
+  .strictObject({
+    tMs: z.number().nonnegative().meta({ description: 'Milliseconds since the variant started.' }),
+    clientSide: stateCounts,
+    serverSide: stateCounts,
+    namespaceTimeWait: count.meta({ description: 'TIME_WAIT sockets in the whole network namespace(s) the run uses (/proc/net/sockstat tw).' }),
+    namespaces: perNamespaceSchema.optional().meta({ description: "Each side's own /proc/net/sockstat counts, when each side has a namespace." }),
+  })
+  .meta({ id: 'Sample', description: 'Socket states counted at one moment, per side, and the namespace total of TIME_WAIT.' });
+export type Sample = z.infer<typeof sampleSchema>;
 
 /**
  * Raw records pay off once the port holds more than about a fifth of the namespace's sockets
@@ -69,7 +75,7 @@ export async function sampleOnce(serverPort: number, startedAt: number, previous
 }
 
 /** Peaks of each side's namespace counts, over the samples and the fast reads between them. */
-export type NamespacePeaks = Partial<Record<NamespaceSide, NamespaceCounts>>;
+export type NamespacePeaks = z.infer<typeof perNamespaceSchema>;
 
 function raise(peaks: NamespacePeaks, side: NamespaceSide, counts: NamespaceCounts) {
   const peak = (peaks[side] ??= { tw: 0, inuse: 0, orphan: 0 });

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
-import type { Requirement, Scenario, ServerSettings } from '../scenario/contract.ts';
+import type { Requirement, Scenario } from '../scenario/contract.ts';
+import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../../servers/settings.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
 import type { RunSettings } from '../run/run-scenario.ts';
 import { formatCount } from '../shared/numbers.ts';
@@ -20,7 +21,8 @@ export function formatScenarioList(scenarios: Scenario[], missing: Map<string, R
     .join('\n');
 }
 
-const SERVER_WORDS: { [K in keyof ServerSettings]-?: (value: NonNullable<ServerSettings[K]>) => string } = {
+/** Each server setting in words (servers/settings.ts declares them). */
+const SERVER_WORDS: { [K in ServerSettingName]-?: (value: NonNullable<ServerSettings[K]>) => string } = {
   bodyBytes: (v) => `body ${formatCount(v)} B`,
   responseDelayMs: (v) => `delay ${v} ms`,
   keepAliveTimeoutMs: (v) => `keepAliveTimeout ${formatCount(v)} ms`,
@@ -30,12 +32,17 @@ const SERVER_WORDS: { [K in keyof ServerSettings]-?: (value: NonNullable<ServerS
 };
 
 /** `body 1,024 B, delay 0 ms, ...`: the settings given, in words. */
-export function describeServer(server: Partial<ServerSettings>): string {
-  return (Object.keys(SERVER_WORDS) as (keyof ServerSettings)[])
+export function describeServer(server: ServerSettingOverrides): string {
+  return (Object.keys(SERVER_WORDS) as ServerSettingName[])
     .filter((key) => server[key] !== undefined)
     .map((key) => (SERVER_WORDS[key] as (v: unknown) => string)(server[key]))
     .join(', ');
 }
+
+/** What a run's settings line names: body, delay and keep-alive timeout, and any other setting that is not its default. */
+const HEADLINE: ServerSettingName[] = ['bodyBytes', 'responseDelayMs', 'keepAliveTimeoutMs'];
+const headline = (server: ServerSettings): ServerSettingOverrides =>
+  Object.fromEntries(Object.entries(server).filter(([key, value]) => HEADLINE.includes(key as ServerSettingName) || value !== SERVER_DEFAULTS[key as ServerSettingName]));
 
 export function formatSettings(scenario: Scenario, s: RunSettings): string {
   const spread = s.load.gapSpreadMs ? ` ± ${s.load.gapSpreadMs}` : '';
@@ -49,7 +56,7 @@ export function formatSettings(scenario: Scenario, s: RunSettings): string {
     .join('');
   return (
     `${scenario.name}: ${formatCount(s.load.requests)} requests per variant, ${load}; ` +
-    `server ${describeServer(s.server)}${overrides}; ` +
+    `server ${describeServer(headline(s.server))}${overrides}; ` +
     `ss sampled every ${s.intervalMs} ms; time limit ${s.timeLimitMs / 1000} s per variant` +
     (s.repeat > 1 ? `; ${s.repeat} trials per variant` : '')
   );

@@ -3,17 +3,9 @@
 // in a process of its own, like the program it stands for.
 import { getOneMessage, sendMessage } from 'execa';
 import { loadScenario } from '../scenario/catalog.ts';
-import { runLoad, type LoadOutcome, type LoadProgress } from '../run/load.ts';
-import { isProgramVariant, type LoadSettings } from '../scenario/contract.ts';
-
-export interface ClientJob {
-  scenario: string;
-  variant: string;
-  url: string;
-  load: LoadSettings;
-}
-
-export type ClientMessage = ({ type: 'progress' } & LoadProgress) | ({ type: 'done' } & LoadOutcome);
+import { runLoad } from '../run/load.ts';
+import type { ClientJob, ClientMessage } from '../scenario/client-protocol.ts';
+import { isProgramVariant } from '../scenario/contract.ts';
 
 const job = (await getOneMessage()) as unknown as ClientJob;
 const scenario = await loadScenario(job.scenario);

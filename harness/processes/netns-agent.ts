@@ -6,11 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { getOneMessage, sendMessage } from 'execa';
 import { readSysctls } from '../observe/environment.ts';
+import type { AgentMessage } from '../run/topology.ts';
 import type { SysctlSettings } from '../scenario/client-sysctls.ts';
-
-export type AgentMessage =
-  | { type: 'ready'; pid: number; sysctl: Awaited<ReturnType<typeof readSysctls>> }
-  | { type: 'failed'; message: string };
 
 async function apply(settings: SysctlSettings): Promise<string | null> {
   // No shell and no command: each value is written into the file of its name, and only names on

@@ -3,24 +3,20 @@
 // results/schema/result-v<N>.schema.json is generated from this file (`npm run schema`).
 import { z } from 'zod';
 import { schemaProblems } from './schema-problems.ts';
+import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
+import { kernelCountersSchema } from '../observe/proc-net.ts';
+import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
+import { loadSchema, roleSchema } from '../scenario/contract.ts';
+import { effectiveServerSettingsSchema } from '../../servers/settings.ts';
 
 export const SCHEMA_VERSION = 1;
 
 const count = z.number().int().nonnegative();
-const stateCounts = z.record(z.string(), count);
 const peak = z.strictObject({ peak: count });
 const sidePeak = z.strictObject({ peak: count, atEnd: count });
 
-export const kernelCountersSchema = z
-  .strictObject({
-    activeOpens: z.number().int(),
-    passiveOpens: z.number().int(),
-    attemptFails: z.number().int(),
-    estabResets: z.number().int(),
-    outRsts: z.number().int(),
-    abortOnClose: z.number().int(),
-    abortOnData: z.number().int(),
-    timeWaitOverflow: z.number().int(),
+const kernelCounters = kernelCountersSchema
+  .extend({
     timeWaitReused: z
       .number()
       .int()
@@ -39,10 +35,6 @@ const requestsSchema = z.strictObject({
     .nullable()
     .meta({ description: 'The first failed request; over several trials, the one that failed earliest.' }),
 });
-
-/** A namespace's own counts (/proc/net/sockstat): sockets in TIME_WAIT, in use, orphaned. */
-const namespaceCounts = z.strictObject({ tw: count, inuse: count, orphan: count });
-const perNamespace = z.strictObject({ client: namespaceCounts.optional(), server: namespaceCounts.optional() });
 
 export const variantSummarySchema = z
   .strictObject({
@@ -67,16 +59,16 @@ export const variantSummarySchema = z
       })
       .optional()
       .meta({ description: 'Absent in a failed variant whose client did not finish: it never reported its latencies.' }),
-    kernel: kernelCountersSchema,
+    kernel: kernelCounters,
     clientCounters: z
       .record(z.string(), count)
       .optional()
       .meta({ description: 'Counts the variant\'s client keeps itself (e.g. dnsLookups, retries); absent in results written before clients could report them.' }),
     kernelBySide: z
-      .strictObject({ client: kernelCountersSchema, server: kernelCountersSchema })
+      .strictObject({ client: kernelCounters, server: kernelCounters })
       .optional()
       .meta({ description: "Namespace runs: each side's own counter deltas, exact (kernel is their sum)." }),
-    namespacePeaks: perNamespace
+    namespacePeaks: perNamespaceSchema
       .optional()
       .meta({ description: "Runs with a namespace per side: the peaks of each side's /proc/net/sockstat, read every 10 ms." }),
     samplesTaken: count,
@@ -88,63 +80,26 @@ export const summaryFiguresSchema = variantSummarySchema
   .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
   .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure." });
 
-export const sampleSchema = z
-  .strictObject({
-    tMs: z.number().nonnegative(),
-    clientSide: stateCounts,
-    serverSide: stateCounts,
-    namespaceTimeWait: count,
-    namespaces: perNamespace.optional().meta({ description: "Each side's own /proc/net/sockstat counts, when each side has a namespace." }),
-  })
-  .meta({ id: 'Sample', description: 'Socket states counted at one moment, per side, and the namespace total of TIME_WAIT.' });
+/**
+ * The server settings a result records: every one (servers/settings.ts). Results written before the
+ * lab recorded them all lack those the scenario left to the defaults.
+ */
+const serverParamsSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true });
 
-const sysctl = z.string().nullable();
-const sysctlsSchema = z
+/** Where the server and the client ran (run/topology.ts). */
+export const topologySchema = z
   .strictObject({
-    ip_local_port_range: sysctl,
-    tcp_tw_reuse: sysctl,
-    tcp_tw_reuse_delay: sysctl,
-    tcp_fin_timeout: sysctl,
-    tcp_max_tw_buckets: sysctl,
-    tcp_timestamps: sysctl,
-    somaxconn: sysctl,
-  })
-  .meta({ description: 'The TCP sysctls that change the outcome, as read from /proc/sys; null where this kernel lacks one.' });
-
-export const environmentSchema = z
-  .strictObject({
-    node: z.string().meta({ description: 'process.version' }),
-    versions: z
-      .looseObject({ node: z.string(), v8: z.string(), uv: z.string(), undici: z.string() })
-      .catchall(z.string())
-      .meta({ description: "Node's process.versions, whole." }),
-    platform: z.string(),
-    arch: z.string(),
-    kernel: z.string().meta({ description: 'Kernel release (uname -r).' }),
-    distribution: z.string().nullable().meta({ description: 'PRETTY_NAME from /etc/os-release.' }),
-    cpus: z.number().int().positive(),
-    cpuModel: z.string(),
-    memoryBytes: z.number().int().positive(),
-    sysctl: sysctlsSchema,
-    lab: z.strictObject({
-      version: z.string(),
-      commit: z.string().nullable().meta({ description: 'git HEAD; null outside a git checkout.' }),
-      dirty: z.boolean().nullable().meta({ description: 'Tracked files changed since the commit; null outside a git checkout.' }),
-    }),
-    packages: z.record(z.string(), z.string()).meta({ description: 'Versions of the packages that produce the load and the figures.' }),
-    networkNamespace: z.boolean().meta({ description: 'Whether the run had network namespaces of its own.' }),
-    user: z.strictObject({ uid: z.number().int(), root: z.boolean() }),
-  })
-  .meta({ id: 'Environment', description: 'The environment fingerprint: what may explain a difference between two results.' });
-
-const serverParamsSchema = z.strictObject({
-  bodyBytes: count,
-  responseDelayMs: count,
-  keepAliveTimeoutMs: count,
-  keepAliveTimeoutBufferMs: count.optional(),
-  keepAliveHint: z.boolean().optional(),
-  afterResponse: z.enum(['keep-alive', 'close', 'reset']).optional(),
-});
+    mode: z.enum(['loopback', 'namespaces', 'target']),
+    netns: z.enum(['on', 'off', 'auto']).meta({ description: 'What --netns asked for.' }),
+    fallback: z.string().nullable().meta({ description: 'Why --netns auto ran on loopback; null otherwise.' }),
+    serverAddress: z.string(),
+    clientAddress: z.string().nullable(),
+    sysctlOverrides: z.record(z.string(), z.string()).meta({ description: 'The --sysctl settings for the client namespace.' }),
+    target: z.string().nullable().meta({ description: '--target: a server the lab did not start.' }),
+    control: z.string().nullable().meta({ description: "The target's control endpoint, or null." }),
+    targetServer: serverParamsSchema.nullable().meta({ description: "The settings the target's control endpoint reported (the scenario's do not apply to it)." }),
+  });
+export type TopologyRecord = z.infer<typeof topologySchema>;
 
 const trialSchema = z.strictObject({
   serverPort: count,
@@ -160,33 +115,14 @@ export const resultSchema = z
     finishedAt: z.iso.datetime(),
     env: environmentSchema,
     params: z.strictObject({
-      load: z.strictObject({
-        requests: count,
-        concurrency: count,
-        pattern: z.enum(['steady', 'bursts']),
-        burstGapMs: count,
-        gapSpreadMs: count.optional().meta({ description: 'bursts: the pauses sweep from burstGapMs − gapSpreadMs to burstGapMs + gapSpreadMs over the run.' }),
-      }),
+      // Every field as it was in effect: those a scenario leaves to the defaults too.
+      load: loadSchema.required({ pattern: true, burstGapMs: true }),
       server: serverParamsSchema.extend({ host: z.string() }),
       intervalMs: count,
       tailMs: count,
       timeLimitMs: count,
       repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
-      topology: z
-        .strictObject({
-          mode: z.enum(['loopback', 'namespaces', 'target']),
-          netns: z.enum(['on', 'off', 'auto']).meta({ description: 'What --netns asked for.' }),
-          fallback: z.string().nullable().meta({ description: 'Why --netns auto ran on loopback; null otherwise.' }),
-          serverAddress: z.string(),
-          clientAddress: z.string().nullable(),
-          sysctlOverrides: z.record(z.string(), z.string()).meta({ description: 'The --sysctl settings for the client namespace.' }),
-          target: z.string().nullable().meta({ description: '--target: a server the lab did not start.' }),
-          control: z.string().nullable().meta({ description: "The target's control endpoint, or null." }),
-          targetServer: z
-            .strictObject({ bodyBytes: count, responseDelayMs: count, keepAliveTimeoutMs: count })
-            .nullable()
-            .meta({ description: "The settings the target's control endpoint reported." }),
-        })
+      topology: topologySchema
         .optional()
         .meta({ description: 'Where the server and the client ran. Absent in results written before it was recorded.' }),
     }),
@@ -201,7 +137,7 @@ export const resultSchema = z
     variants: z.array(
       z.strictObject({
         name: z.string(),
-        role: z.enum(['misconfigured', 'fix']),
+        role: roleSchema,
         description: z.string(),
         status: z
           .enum(['complete', 'failed'])
@@ -254,7 +190,6 @@ export const resultSchema = z
   });
 
 export type Result = z.infer<typeof resultSchema>;
-export type Environment = z.infer<typeof environmentSchema>;
 export type VariantSummary = z.infer<typeof variantSummarySchema>;
 export type SummaryFigures = z.infer<typeof summaryFiguresSchema>;
 export type VariantResult = Result['variants'][number];

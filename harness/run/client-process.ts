@@ -4,8 +4,7 @@ import { VariantFailure } from '../shared/errors.ts';
 import { startNode, startNodeIn } from './processes.ts';
 import { runProgramClient } from './program-client.ts';
 import { isProgramVariant, type Variant } from '../scenario/contract.ts';
-import type { ClientJob, ClientMessage } from '../processes/client.ts';
-import type { LoadOutcome, LoadProgress } from './load.ts';
+import { readClientMessage, type ClientJob, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
 
 const CLIENT_ENTRY = new URL('../processes/client.ts', import.meta.url);
 
@@ -27,21 +26,22 @@ export async function runClient(
   const limits = { timeout: timeLimitMs, cancelSignal: signal };
   const child = netns ? startNodeIn(netns, entry, [], limits) : startNode(entry, [], limits);
   let outcome: LoadOutcome | undefined;
+  let bad: string | undefined;
   try {
     await child.sendMessage(job as never);
     for await (const message of child.getEachMessage()) {
-      const m = message as unknown as ClientMessage;
-      if (m.type === 'progress') onProgress(m);
-      else if (m.type === 'done') {
-        const { type: _type, ...rest } = m;
-        outcome = rest;
-      }
+      const read = readClientMessage(message);
+      if (!read) bad ??= JSON.stringify(message).slice(0, 200);
+      else if ('progress' in read) onProgress(read.progress);
+      else outcome = read.outcome;
     }
     await child;
   } catch (error) {
     throw clientFailure(error, `the client of variant "${job.variant}"`, job.variant, timeLimitMs, signal);
   }
-  if (!outcome) throw new VariantFailure('client-exited', `the client of variant "${job.variant}" exited without reporting a result`);
+  if (!outcome) {
+    throw new VariantFailure('client-exited', `the client of variant "${job.variant}" exited without reporting a result${bad ? `; it sent: ${bad}` : ''}`);
+  }
   return outcome;
 }
 

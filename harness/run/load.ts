@@ -1,29 +1,8 @@
 // The load loop, run inside a client process: a fixed number of requests, in steady concurrency or
 // in bursts, each timed into an HDR histogram (the one autocannon uses).
 import * as hdr from 'hdr-histogram-js';
+import type { FinishedLoad, LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
 import type { Client, LoadSettings } from '../scenario/contract.ts';
-
-export interface LoadProgress {
-  done: number;
-  failed: number;
-  elapsedMs: number;
-  /** So far; a client that reports them lets a variant that fails keep its failures by code. */
-  errorsByCode?: Record<string, number>;
-  firstFailure?: LoadOutcome['firstFailure'];
-}
-
-export interface LoadOutcome {
-  ok: number;
-  failed: number;
-  errorsByCode: Record<string, number>;
-  /** The first failed request (1-based number, time since start, code), if any failed. */
-  firstFailure: { request: number; tMs: number; code: string } | null;
-  durationMs: number;
-  /** Absent when the client did not finish (a failed variant): its last progress report has none. */
-  latencyMs?: { p50: number; p90: number; p99: number; max: number; mean: number };
-  /** Counts the client keeps itself (Client.counters), e.g. DNS lookups. */
-  clientCounters?: Record<string, number>;
-}
 
 /** What a client that did not finish had done by its last progress report: no latencies. */
 export function outcomeSoFar(progress: LoadProgress | undefined): LoadOutcome {
@@ -64,7 +43,7 @@ export async function runLoad(
   load: LoadSettings,
   onProgress: (progress: LoadProgress) => void,
   progressEveryMs = 250,
-): Promise<LoadOutcome> {
+): Promise<FinishedLoad> {
   // Microseconds, up to 60 s, 3 significant digits.
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const errorsByCode: Record<string, number> = {};

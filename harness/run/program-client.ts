@@ -1,42 +1,11 @@
-// Runs a variant whose client is another program (e.g. clients/go). The program gets the load as
-// flags, and prints one JSON object per line on stdout, the same messages a Node client sends over
-// IPC: {"type":"progress","done":N,"failed":N,"elapsedMs":N} while it runs, then once
-// {"type":"done","ok":N,"failed":N,"errorsByCode":{...},"firstFailure":null|{...},"durationMs":N,
-// "latencyMs":{"p50":N,"p90":N,"p99":N,"max":N,"mean":N}}.
-import { z } from 'zod';
+// Runs a variant whose client is another program (e.g. clients/go): it gets the load as flags and
+// prints the client protocol's messages on stdout, one JSON object per line
+// (harness/scenario/client-protocol.ts).
 import { clientFailure } from './client-failure.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startProgram } from './processes.ts';
-import type { LoadOutcome, LoadProgress } from './load.ts';
+import { readClientMessage, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
 import type { ClientContext, ProgramVariant } from '../scenario/contract.ts';
-
-const count = z.number().int().nonnegative();
-const ms = z.number().nonnegative();
-const messageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('progress'), done: count, failed: count, elapsedMs: ms }),
-  z.strictObject({
-    type: z.literal('done'),
-    ok: count,
-    failed: count,
-    errorsByCode: z.record(z.string(), count),
-    firstFailure: z.strictObject({ request: count, tMs: ms, code: z.string() }).nullable(),
-    durationMs: ms,
-    latencyMs: z.strictObject({ p50: ms, p90: ms, p99: ms, max: ms, mean: ms }),
-    clientCounters: z.record(z.string(), count).optional(),
-  }),
-]);
-
-/** The flags every program client takes: the load, spelled as LoadSettings names it. */
-export function loadFlags({ url, load }: ClientContext): string[] {
-  return [
-    '-url', url,
-    '-requests', String(load.requests),
-    '-concurrency', String(load.concurrency),
-    '-pattern', load.pattern,
-    '-burst-gap-ms', String(load.burstGapMs),
-    '-gap-spread-ms', String(load.gapSpreadMs ?? 0),
-  ];
-}
 
 export async function runProgramClient(
   variant: ProgramVariant,
@@ -53,14 +22,10 @@ export async function runProgramClient(
   let bad: string | undefined;
   try {
     for await (const line of child.iterable({ from: 'stdout' })) {
-      const parsed = messageSchema.safeParse(safeJson(line));
-      if (!parsed.success) {
-        bad ??= line.slice(0, 200);
-        continue;
-      }
-      const { type, ...message } = parsed.data;
-      if (type === 'progress') onProgress(message as LoadProgress);
-      else outcome = message as LoadOutcome;
+      const read = readClientMessage(safeJson(line));
+      if (!read) bad ??= line.slice(0, 200);
+      else if ('progress' in read) onProgress(read.progress);
+      else outcome = read.outcome;
     }
     await child;
   } catch (error) {

@@ -14,10 +14,12 @@ import { startSampler, type Sample } from '../observe/sampler.ts';
 import { openTopology, type Stage, type Topology } from './topology.ts';
 import { summarise } from '../result/summary.ts';
 import { verdict } from '../result/verdict.ts';
-import { outcomeSoFar, type LoadOutcome, type LoadProgress } from './load.ts';
-import { requirementsOf, type LoadSettings, type Scenario, type ServerSettings, type Variant } from '../scenario/contract.ts';
+import { outcomeSoFar } from './load.ts';
+import type { LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
+import { requirementsOf, type LoadSettings, type Scenario, type Variant } from '../scenario/contract.ts';
 import { SCHEMA_VERSION, type Result, type Trial, type VariantResult, type VariantSummary } from '../result/schema.ts';
-import type { ServerStats } from '../../servers/http-server.ts';
+import type { ServerStats } from '../../servers/protocol.ts';
+import type { ServerSettings } from '../../servers/settings.ts';
 
 export interface RunSettings {
   load: LoadSettings;

@@ -1,8 +1,9 @@
-// Starts the server under test as its own process and waits until it really listens.
+// Starts the server under test as its own process, hands it its settings, and waits until it really
+// listens.
 import { LabError } from '../shared/errors.ts';
 import { howItEnded, lastStderrLine, startNode, startNodeIn } from './processes.ts';
-import type { ServerSettings } from '../scenario/contract.ts';
-import type { ServerMessage, ServerStats } from '../../servers/http-server.ts';
+import type { ServerMessage, ServerStats } from '../../servers/protocol.ts';
+import type { ServerOptionsInput, ServerSettings } from '../../servers/settings.ts';
 
 const SERVER_ENTRY = new URL('../../servers/http-server.ts', import.meta.url);
 const READY_TIMEOUT_MS = 10_000;
@@ -29,24 +30,16 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
 
 /** Starts the server on `host`, inside the network namespace `netns` when one is given. */
 export async function startServer(settings: ServerSettings, host = '127.0.0.1', netns?: string): Promise<RunningServer> {
-  const args = [
-    '--host', host,
-    '--port', '0',
-    '--body-bytes', String(settings.bodyBytes),
-    '--response-delay-ms', String(settings.responseDelayMs),
-    '--keep-alive-timeout-ms', String(settings.keepAliveTimeoutMs),
-    ...(settings.keepAliveTimeoutBufferMs === undefined ? [] : ['--keep-alive-timeout-buffer-ms', String(settings.keepAliveTimeoutBufferMs)]),
-    ...(settings.keepAliveHint === false ? ['--no-keep-alive-hint'] : []),
-    '--after-response', settings.afterResponse ?? 'keep-alive',
-  ];
-  const child = netns ? startNodeIn(netns, SERVER_ENTRY, args) : startNode(SERVER_ENTRY, args);
-  const listening = (await within(READY_TIMEOUT_MS, 'the server did not listen', child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'listening' })).catch(
+  const child = netns ? startNodeIn(netns, SERVER_ENTRY, []) : startNode(SERVER_ENTRY, []);
+  const options: ServerOptionsInput = { host, port: 0, settings };
+  const ready = child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'listening' });
+  const [listening] = (await within(READY_TIMEOUT_MS, 'the server did not listen', Promise.all([ready, child.sendMessage(options)])).catch(
     async (error: unknown) => {
       child.kill();
       const exited = await child.catch((e: unknown) => e);
       throw error instanceof LabError ? error : new LabError(`the server failed to start: ${lastStderrLine(exited)}`);
     },
-  )) as Extract<ServerMessage, { type: 'listening' }>;
+  )) as unknown as [Extract<ServerMessage, { type: 'listening' }>];
 
   return {
     host: listening.host,

@@ -21,13 +21,17 @@ import {
 import { controlProbe, procProbe, readControl, socketKey, type Probe } from '../observe/probes.ts';
 import { lastStderrLine, startNodeIn } from './processes.ts';
 import { startServer } from './server-process.ts';
-import type { AgentMessage } from '../processes/netns-agent.ts';
 import type { SysctlSettings } from '../scenario/client-sysctls.ts';
-import { needsNamespaces, type Scenario, type ServerSettings, type Variant } from '../scenario/contract.ts';
+import { needsNamespaces, type Scenario, type Variant } from '../scenario/contract.ts';
 import type { Sysctls } from '../observe/environment.ts';
-import type { ServerConfig, ServerStats } from '../../servers/http-server.ts';
+import type { TopologyRecord } from '../result/schema.ts';
+import type { ServerStats } from '../../servers/protocol.ts';
+import type { ServerSettings } from '../../servers/settings.ts';
 
-export type NetnsMode = 'on' | 'off' | 'auto';
+export type NetnsMode = TopologyRecord['netns'];
+
+/** What the namespace agent (harness/processes/netns-agent.ts) answers once it has set the sysctls it was given. */
+export type AgentMessage = { type: 'ready'; pid: number; sysctl: Sysctls } | { type: 'failed'; message: string };
 
 export interface NetworkOptions {
   /** Whether to run in namespaces of the lab's own: always, never, or when this process may. */
@@ -40,23 +44,6 @@ export interface NetworkOptions {
   controlPort: number | null;
   /** `--listen`: the address of this host the lab's server binds instead of 127.0.0.1 (loopback mode only). */
   listen?: string | null;
-}
-
-/** What the result records about the network the run had (`params.topology`). */
-export interface TopologyRecord {
-  mode: 'loopback' | 'namespaces' | 'target';
-  /** What was asked for with `--netns`. */
-  netns: NetnsMode;
-  /** Why a run that could have had namespaces ran on loopback. */
-  fallback: string | null;
-  serverAddress: string;
-  clientAddress: string | null;
-  /** The `--sysctl` settings given on the command line. */
-  sysctlOverrides: SysctlSettings;
-  target: string | null;
-  control: string | null;
-  /** The settings a target's control endpoint reported (the scenario's do not apply to it). */
-  targetServer: ServerConfig | null;
 }
 
 export interface Stage {

@@ -1,9 +1,10 @@
 // The scenario catalogue is the scenarios/ folder: one file per scenario, found by reading the
-// folder (files starting with `_` are shared helpers), validated when loaded.
+// folder (files starting with `_` are shared helpers), validated when loaded, with every default
+// filled in.
 import { readdir } from 'node:fs/promises';
 import { UsageError } from '../shared/errors.ts';
 import { NETWORK_NAMESPACES } from '../run/netns.ts';
-import { needsNamespaces, requirementsOf, scenarioProblems, type Requirement, type Scenario } from './contract.ts';
+import { needsNamespaces, parseScenario, requirementsOf, type Requirement, type Scenario } from './contract.ts';
 
 export const SCENARIOS_DIR = new URL('../../scenarios/', import.meta.url);
 
@@ -25,12 +26,9 @@ export async function loadScenario(name: string): Promise<Scenario> {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw new UsageError(`scenarios/${name}.ts cannot be loaded: ${message.split('\n')[0]}`);
   })) as { default?: unknown };
-  const problems = scenarioProblems(module.default);
-  const scenario = module.default as Scenario;
-  if (problems.length === 0 && scenario.name !== name) {
-    problems.push(`name: is "${scenario.name}" but the file is ${name}.ts`);
-  }
-  if (problems.length > 0) {
+  const { scenario, problems } = parseScenario(module.default);
+  if (scenario && scenario.name !== name) problems.push(`name: is "${scenario.name}" but the file is ${name}.ts`);
+  if (!scenario || problems.length > 0) {
     throw new UsageError(`scenarios/${name}.ts is not a valid scenario: ${problems.join("; ")}`);
   }
   return scenario;

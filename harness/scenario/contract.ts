@@ -1,50 +1,35 @@
 // What a scenario is: the story as data, the load, the server settings, the variants (each a small
-// client factory that runs in its own process) and the claims the run checks.
+// client factory that runs in its own process) and the claims the run checks. The zod schemas below
+// are the declaration: the types are inferred from them, and a definition is checked against them
+// when it is loaded, with the defaults (servers/settings.ts, the load's) filled in.
 import { z } from 'zod';
-import { sysctlProblems, type SysctlSettings } from './client-sysctls.ts';
+import { sysctlProblems } from './client-sysctls.ts';
+import { serverSettingOverridesSchema, serverSettingsSchema } from '../../servers/settings.ts';
 
-export type LoadPattern = 'steady' | 'bursts';
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const sysctls = z.record(z.string(), z.string()).optional();
 
-export interface LoadSettings {
-  /** Requests each variant sends: a count, not a duration, so connection counts are exact. */
-  requests: number;
-  /** Requests in flight at once (steady), or the size of each burst (bursts). */
-  concurrency: number;
-  /** steady: `concurrency` workers back to back; bursts: `concurrency` requests at once, then a pause. */
-  pattern: LoadPattern;
-  /** Pause between bursts, when the pattern is bursts. */
-  burstGapMs: number;
-  /**
-   * bursts only: the pauses grow evenly over the run from burstGapMs − gapSpreadMs to
-   * burstGapMs + gapSpreadMs, so that they straddle a timeout. Default 0.
-   */
-  gapSpreadMs?: number;
-}
+/** A function, checked to be one and typed as `T` (zod's own function schema would wrap it in a checker). */
+const fn = <T extends (...args: never[]) => unknown>() =>
+  z.custom<T>((value) => typeof value === 'function', {
+    error: (issue) => `Invalid input: expected function, received ${issue.input === null ? 'null' : typeof issue.input}`,
+  });
 
-/** How the server ends a connection once it has sent a response. */
-export type AfterResponse = 'keep-alive' | 'close' | 'reset';
-
-export interface ServerSettings {
-  /** Size of each response body. */
-  bodyBytes: number;
-  /** Delay before each response is sent. */
-  responseDelayMs: number;
-  /** The server's `keepAliveTimeout` (Node's default is 5000 ms). */
-  keepAliveTimeoutMs: number;
-  /**
-   * Node >= 24 closes idle sockets `keepAliveTimeoutBuffer` (default 1000 ms) after the timeout it
-   * announces, to dodge the keep-alive race; 0 closes them on time, like servers that have no buffer.
-   * Default: Node's own.
-   */
-  keepAliveTimeoutBufferMs?: number;
-  /** Send `Keep-Alive: timeout=N` with keep-alive responses (Node does; Go's server does not). Default true. */
-  keepAliveHint?: boolean;
-  /**
-   * keep-alive (default): wait for the next request; close: `Connection: close`, then FIN;
-   * reset: `Connection: close`, then RST at once (`socket.resetAndDestroy()`), dropping unsent data.
-   */
-  afterResponse?: AfterResponse;
-}
+export const loadSchema = z.strictObject({
+  requests: positiveInt.meta({ description: 'Requests each variant sends: a count, not a duration, so connection counts are exact.' }),
+  concurrency: positiveInt.meta({ description: 'Requests in flight at once (steady), or the size of each burst (bursts).' }),
+  pattern: z
+    .enum(['steady', 'bursts'])
+    .meta({ description: 'steady: `concurrency` workers back to back; bursts: `concurrency` requests at once, then a pause.' })
+    .default('steady'),
+  burstGapMs: nonNegativeInt.meta({ description: 'Pause between bursts, when the pattern is bursts.' }).default(0),
+  gapSpreadMs: nonNegativeInt
+    .optional()
+    .meta({ description: 'bursts: the pauses sweep from burstGapMs − gapSpreadMs to burstGapMs + gapSpreadMs over the run, so that they straddle a timeout. Absent: 0.' }),
+});
+export type LoadSettings = z.output<typeof loadSchema>;
+export type LoadPattern = LoadSettings['pattern'];
 
 export interface ClientContext {
   url: string;
@@ -59,48 +44,68 @@ export interface Client {
   counters?(): Record<string, number>;
 }
 
-/** Something a variant needs from the machine beyond Node (e.g. a Go toolchain). */
-export interface Requirement {
-  /** What is needed, e.g. "the Go toolchain (go)". */
-  what: string;
-  /** How to get it, e.g. "apt-get install golang-go". */
-  howToGet: string;
-  available(): Promise<boolean>;
-  /** Gets it ready (e.g. builds the program); throws a LabError saying how to get it when it is missing. */
-  prepare(): Promise<void>;
-}
-
-/** The command line of a client that is another program; see harness/run/program-client.ts for what it prints. */
+/** The command line of a client that is another program; see harness/scenario/client-protocol.ts for what it prints. */
 export interface ProgramCommand {
   file: string;
   args: string[];
   env?: Record<string, string>;
 }
 
-interface VariantBase {
-  name: string;
-  role: 'misconfigured' | 'fix';
-  summary: string;
+/** Something a variant needs from the machine beyond Node (e.g. a Go toolchain). */
+const requirementSchema = z.strictObject({
+  /** What is needed, e.g. "the Go toolchain (go)". */
+  what: z.string().min(1),
+  /** How to get it, e.g. "apt-get install golang-go". */
+  howToGet: z.string().min(1),
+  available: fn<() => Promise<boolean>>(),
+  /** Gets it ready (e.g. builds the program); throws a LabError saying how to get it when it is missing. */
+  prepare: fn<() => Promise<void>>(),
+});
+export type Requirement = z.infer<typeof requirementSchema>;
+
+export const roleSchema = z.enum(['misconfigured', 'fix']);
+
+const variantBase = {
+  name: z.string().regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes'),
+  role: roleSchema,
+  summary: z.string().min(1),
   /** Server settings for this variant only, over the scenario's (e.g. a larger body, Connection: close). */
-  server?: Partial<ServerSettings>;
-  /** Sysctls for this variant's client namespace, over the scenario's (see Scenario.clientSysctls). */
-  clientSysctls?: SysctlSettings;
-}
-
+  server: serverSettingOverridesSchema.optional(),
+  /** Sysctls for this variant's client namespace, over the scenario's (see the scenario's clientSysctls). */
+  clientSysctls: sysctls,
+};
 /** A variant whose client is a few lines of Node, run in a client process of its own. */
-export interface NodeVariant extends VariantBase {
-  makeClient(context: ClientContext): Client;
-}
-
+const nodeVariantSchema = z.strictObject({ ...variantBase, makeClient: fn<(context: ClientContext) => Client>() });
 /** A variant whose client is another program (e.g. a Go client), run as it is. */
-export interface ProgramVariant extends VariantBase {
-  requires: Requirement;
-  program(context: ClientContext): ProgramCommand;
+const programVariantSchema = z.strictObject({
+  ...variantBase,
+  requires: requirementSchema,
+  program: fn<(context: ClientContext) => ProgramCommand>(),
   /** The program's code that makes this variant what it is, read from its source file, to show next to its fix. */
-  source(): { file: string; lines: string[] };
-}
-
+  source: fn<() => { file: string; lines: string[] }>(),
+});
+export type NodeVariant = z.infer<typeof nodeVariantSchema>;
+export type ProgramVariant = z.infer<typeof programVariantSchema>;
 export type Variant = NodeVariant | ProgramVariant;
+/** A variant as a scenario file writes it. */
+export type VariantDefinition = z.input<typeof nodeVariantSchema> | z.input<typeof programVariantSchema>;
+
+/**
+ * A variant is checked as one object that may have either kind's parts, so that each problem is named
+ * in the author's words (a union would only say that it is neither kind); the refinement makes it
+ * exactly one kind.
+ */
+const variantSchema = nodeVariantSchema
+  .extend(programVariantSchema.shape)
+  .partial({ makeClient: true, requires: true, program: true, source: true })
+  .superRefine((v, ctx) => {
+    const kinds = [v.makeClient && 'makeClient', v.program && 'program'].filter(Boolean);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'needs exactly one of makeClient (a Node client) or program (another program)' });
+    for (const part of ['requires', 'source'] as const) {
+      if (v.program && !v[part]) ctx.addIssue({ code: 'custom', path: [part], message: `a program variant needs ${part}` });
+    }
+  })
+  .transform((v) => v as Variant);
 
 export const isProgramVariant = (v: Variant): v is ProgramVariant => 'program' in v;
 
@@ -130,104 +135,46 @@ export function describeMetric(metric: ClaimMetric): string {
 }
 
 /** A bound that depends on the effective load, with the words that explain it. */
-export interface DerivedBound {
-  text: string;
-  value(load: LoadSettings): number;
-}
-export type Bound = number | DerivedBound;
+const derivedBoundSchema = z.object({ text: z.string().min(1), value: fn<(load: LoadSettings) => number>() });
+export type DerivedBound = z.infer<typeof derivedBoundSchema>;
+const boundSchema = z.union([z.number().nonnegative(), derivedBoundSchema]);
+export type Bound = z.infer<typeof boundSchema>;
 
-export interface Claim {
-  variant: string;
-  metric: ClaimMetric;
-  atLeast?: Bound;
-  atMost?: Bound;
-}
+const claimMetricSchema = z.union(
+  [
+    z.enum(Object.keys(CLAIM_METRICS) as [keyof typeof CLAIM_METRICS, ...(keyof typeof CLAIM_METRICS)[]]),
+    z.templateLiteral(['clientCounters.', z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/)]),
+  ],
+  { error: `must be one of ${Object.keys(CLAIM_METRICS).join(', ')}, or clientCounters.<name>` },
+);
 
-export interface Scenario {
-  name: string;
-  summary: string;
-  explanation: {
-    problem: string;
-    why: string;
-    fix: string;
-  };
-  server: ServerSettings;
-  load: LoadSettings;
-  variants: Variant[];
-  claims: Claim[];
-  /**
-   * Sysctls for the client's network namespace (e.g. a small `net.ipv4.ip_local_port_range`).
-   * A scenario that has any runs only in namespaces of the lab's own: the host's are never changed.
-   */
-  clientSysctls?: SysctlSettings;
-}
+const claimSchema = z.strictObject({
+  variant: z.string(),
+  metric: claimMetricSchema,
+  atLeast: boundSchema.optional(),
+  atMost: boundSchema.optional(),
+});
+export type Claim = z.infer<typeof claimSchema>;
 
 /** `times(0.9, 'requests')`: a bound of 0.9 × the effective request count. */
 export function times(factor: number, param: 'requests' | 'concurrency'): DerivedBound {
   return { text: factor === 1 ? param : `${factor} × ${param}`, value: (load) => factor * load[param] };
 }
 
-const positiveInt = z.number().int().positive();
-const sysctls = z.record(z.string(), z.string()).optional();
-const bound = z.union([
-  z.number().nonnegative(),
-  z.object({ text: z.string().min(1), value: z.function() }),
-]);
-
-export const loadSchema = z.strictObject({
-  requests: positiveInt,
-  concurrency: positiveInt,
-  pattern: z.enum(['steady', 'bursts']),
-  burstGapMs: z.number().int().nonnegative(),
-  gapSpreadMs: z.number().int().nonnegative().optional(),
-});
-
-export const serverSchema = z.strictObject({
-  bodyBytes: z.number().int().nonnegative(),
-  responseDelayMs: z.number().int().nonnegative(),
-  keepAliveTimeoutMs: positiveInt,
-  keepAliveTimeoutBufferMs: z.number().int().nonnegative().optional(),
-  keepAliveHint: z.boolean().optional(),
-  afterResponse: z.enum(['keep-alive', 'close', 'reset']).optional(),
-});
-
-const claimMetricSchema = z.union([
-  z.enum(Object.keys(CLAIM_METRICS) as [keyof typeof CLAIM_METRICS, ...(keyof typeof CLAIM_METRICS)[]]),
-  z.string().regex(/^clientCounters\.[A-Za-z][A-Za-z0-9]*$/, `must be one of ${Object.keys(CLAIM_METRICS).join(', ')}, or clientCounters.<name>`),
-]);
-
 const scenarioSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, like the file name'),
     summary: z.string().min(1).regex(/^[^\n]+$/, 'must be one line'),
     explanation: z.strictObject({ problem: z.string().min(1), why: z.string().min(1), fix: z.string().min(1) }),
-    server: serverSchema,
+    /** The server's settings: only those that differ from the defaults (servers/settings.ts). */
+    server: serverSettingsSchema.prefault({}),
     load: loadSchema,
-    variants: z
-      .array(
-        z.strictObject({
-          name: z.string().regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes'),
-          role: z.enum(['misconfigured', 'fix']),
-          summary: z.string().min(1),
-          server: serverSchema.partial().optional(),
-          makeClient: z.function().optional(),
-          requires: z
-            .strictObject({ what: z.string().min(1), howToGet: z.string().min(1), available: z.function(), prepare: z.function() })
-            .optional(),
-          program: z.function().optional(),
-          source: z.function().optional(),
-          clientSysctls: sysctls,
-        }),
-      )
-      .min(2),
-    claims: z.array(
-      z.strictObject({
-        variant: z.string(),
-        metric: claimMetricSchema,
-        atLeast: bound.optional(),
-        atMost: bound.optional(),
-      }),
-    ),
+    variants: z.array(variantSchema).min(2),
+    claims: z.array(claimSchema),
+    /**
+     * Sysctls for the client's network namespace (e.g. a small `net.ipv4.ip_local_port_range`).
+     * A scenario that has any runs only in namespaces of the lab's own: the host's are never changed.
+     */
     clientSysctls: sysctls,
   })
   .superRefine((scenario, ctx) => {
@@ -235,16 +182,7 @@ const scenarioSchema = z
     if (new Set(names).size !== names.length) {
       ctx.addIssue({ code: 'custom', path: ['variants'], message: `variant names must be unique, got ${names.join(', ')}` });
     }
-    scenario.variants.forEach((v, i) => {
-      const kinds = [v.makeClient && 'makeClient', v.program && 'program'].filter(Boolean);
-      if (kinds.length !== 1) {
-        ctx.addIssue({ code: 'custom', path: ['variants', i], message: 'needs exactly one of makeClient (a Node client) or program (another program)' });
-      }
-      for (const part of ['requires', 'source'] as const) {
-        if (v.program && !v[part]) ctx.addIssue({ code: 'custom', path: ['variants', i, part], message: `a program variant needs ${part}` });
-      }
-    });
-    for (const role of ['misconfigured', 'fix'] as const) {
+    for (const role of roleSchema.options) {
       if (!scenario.variants.some((v) => v.role === role)) {
         ctx.addIssue({ code: 'custom', path: ['variants'], message: `needs at least one ${role} variant` });
       }
@@ -265,15 +203,23 @@ const scenarioSchema = z
     });
   });
 
+/** A loaded scenario: every default filled in. */
+export type Scenario = z.output<typeof scenarioSchema>;
+/** A scenario as its file writes it: what differs from the defaults. */
+export type ScenarioDefinition = Omit<z.input<typeof scenarioSchema>, 'variants'> & { variants: VariantDefinition[] };
+
 /**
- * Every problem with a definition, in the author's terms (`claims.2.variant: names no variant ...`).
- * Empty when the definition is valid.
+ * The scenario a definition describes, with every default filled in; or every problem with it, in
+ * the author's terms (`claims.2.variant: names no variant ...`).
  */
-export function scenarioProblems(value: unknown): string[] {
+export function parseScenario(value: unknown): { scenario: Scenario; problems: string[] } | { scenario: null; problems: string[] } {
   const parsed = scenarioSchema.safeParse(value);
-  if (parsed.success) return [];
-  return parsed.error.issues.map((issue) => `${issue.path.join('.') || '(definition)'}: ${issue.message}`);
+  if (parsed.success) return { scenario: parsed.data, problems: [] };
+  return { scenario: null, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(definition)'}: ${issue.message}`) };
 }
+
+/** Every problem with a definition; empty when it is valid. */
+export const scenarioProblems = (value: unknown): string[] => parseScenario(value).problems;
 
 /** A scenario that sets client sysctls needs a client namespace: the lab never changes the host's. */
 export function needsNamespaces(scenario: Scenario): boolean {
@@ -282,10 +228,11 @@ export function needsNamespaces(scenario: Scenario): boolean {
 
 /** What the scenario's variants need beyond Node, each once. */
 export function requirementsOf(scenario: Scenario): Requirement[] {
-  return [...new Set(scenario.variants.filter(isProgramVariant).map((v) => v.requires))];
+  const needs = scenario.variants.filter(isProgramVariant).map((v) => v.requires);
+  return needs.filter((need, i) => needs.findIndex((other) => other.what === need.what) === i);
 }
 
 /** Typed identity: a scenario file's default export. Importing a scenario runs nothing. */
-export function defineScenario(scenario: Scenario): Scenario {
-  return scenario;
+export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
+  return definition;
 }

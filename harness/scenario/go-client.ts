@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { LabError } from '../shared/errors.ts';
-import { loadFlags } from '../run/program-client.ts';
+import { loadFlags } from './client-protocol.ts';
 import type { ClientContext, ProgramCommand, Requirement } from './contract.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,7 +1,7 @@
 // The soak report's contract (results/soak-<time>.json), as a schema: the report is validated
 // against it before it is written. Sizes are in bytes, times in milliseconds, as the names say.
 import { z } from 'zod';
-import { environmentSchema } from '../result/schema.ts';
+import { environmentSchema } from '../observe/environment.ts';
 import { fileHeader } from '../result/file-header.ts';
 import { schemaProblems } from '../result/schema-problems.ts';
 

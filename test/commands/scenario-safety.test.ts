@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
-import type { ServerMessage } from '../../servers/http-server.ts';
+import type { ServerMessage } from '../../servers/protocol.ts';
 import { ROOT, runScenarioOk, scenarioCli, summaryOf } from '../support/helpers.ts';
 
 const outDir = await mkdtemp(path.join(os.tmpdir(), 'twlab-safety-'));
@@ -14,7 +14,7 @@ afterAll(() => rm(outDir, { recursive: true, force: true }));
 
 /** The standalone server (`npm run server -- ...args`), once it has printed its listening line. */
 async function standaloneServer(args: string[]) {
-  const child = execa(process.execPath, ['servers/http-server.ts', '--port', '0', ...args], { cwd: ROOT, reject: false, stdin: 'ignore' });
+  const child = execa(process.execPath, ['harness/commands/server.ts', '--port', '0', ...args], { cwd: ROOT, reject: false, stdin: 'ignore' });
   const line = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()));
     child.then((exited) => reject(new Error(`the server exited: ${exited.stderr}`)), reject);

@@ -3,8 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { expect, test } from 'vitest';
-import { OUTCOME_SYSCTLS, readEnvironment } from '../../harness/observe/environment.ts';
-import { environmentSchema } from '../../harness/result/schema.ts';
+import { environmentSchema, OUTCOME_SYSCTLS, readEnvironment } from '../../harness/observe/environment.ts';
 import { ROOT } from '../support/helpers.ts';
 
 const env = await readEnvironment();

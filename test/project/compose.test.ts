@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
+import { execa } from 'execa';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { loadScenario } from '../../harness/scenario/catalog.ts';
@@ -49,16 +50,19 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['client', 'lab', 'server']);
   });
 
-  test('every command runs an npm script that exists, with options the CLI knows', async () => {
-    const help = (await scenarioCli(['--help'])).stdout;
+  test('every command runs an npm script that exists, with options the command knows', async () => {
+    const help: Record<string, string> = {
+      scenario: (await scenarioCli(['--help'])).stdout,
+      server: (await execa(process.execPath, ['harness/commands/server.ts', '--help'], { cwd: ROOT })).stdout,
+    };
     const commands = Object.values(compose.services).flatMap((s) => (s.command ? [s.command] : []));
     expect(commands.length).toBe(3);
     for (const command of commands) {
       expect(command.slice(0, 2)).toEqual(['npm', 'run']);
       expect(scripts).toContain(command[2]);
-      if (command[2] === 'scenario') {
-        for (const option of command.filter((a) => a.startsWith('--') && a !== '--')) expect(help).toContain(option);
-      }
+      const options = command.filter((a) => a.startsWith('--') && a !== '--');
+      if (options.length > 0) expect(Object.keys(help)).toContain(command[2]);
+      for (const option of options) expect(help[command[2]!], `${command[2]} ${option}`).toContain(`${option} `);
     }
   });
 

@@ -7,12 +7,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
-import type { ServerMessage } from '../../servers/http-server.ts';
+import type { ServerMessage } from '../../servers/protocol.ts';
 import { ROOT, scenarioCli } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 const outDir = mkdtempSync(path.join(tmpdir(), 'twlab-target-'));
-const server = execa(process.execPath, ['servers/http-server.ts', '--port', '0', '--control-port', '0'], {
+const server = execa(process.execPath, ['harness/commands/server.ts', '--port', '0', '--control-port', '0'], {
   cwd: ROOT,
   reject: false,
   stdin: 'ignore',

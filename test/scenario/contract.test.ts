@@ -1,7 +1,7 @@
 // Scenario definitions are validated strictly, and every problem is reported at once.
 import { expect, test } from 'vitest';
 import { loadAllScenarios } from '../../harness/scenario/catalog.ts';
-import { scenarioProblems, times, type Scenario } from '../../harness/scenario/contract.ts';
+import { scenarioProblems, times, type ScenarioDefinition } from '../../harness/scenario/contract.ts';
 
 test('every shipped scenario is valid, named after its file, with a misconfigured variant and a fix', async () => {
   const scenarios = await loadAllScenarios();
@@ -44,7 +44,7 @@ const client = () => ({ request: async () => 200, close: () => {} });
 const program = () => ({ file: 'x', args: [] });
 const source = () => ({ file: 'x.go', lines: ['func x() {', '}'] });
 const requirement = { what: 'a tool', howToGet: 'apt-get install a-tool', available: async () => true, prepare: async () => {} };
-const withParts: Scenario = {
+const withParts: ScenarioDefinition = {
   name: 'example',
   summary: 'one line',
   explanation: { problem: 'p', why: 'w', fix: 'f' },

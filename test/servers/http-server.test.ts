@@ -5,9 +5,9 @@ import net from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../harness/run/server-process.ts';
-import type { ServerSettings } from '../../harness/scenario/contract.ts';
+import { SERVER_DEFAULTS, type ServerSettings } from '../../servers/settings.ts';
 
-const base: ServerSettings = { bodyBytes: 100, responseDelayMs: 0, keepAliveTimeoutMs: 3000 };
+const base: ServerSettings = { ...SERVER_DEFAULTS, bodyBytes: 100, keepAliveTimeoutMs: 3000 };
 let server: RunningServer | undefined;
 afterEach(async () => {
   await server?.stop();

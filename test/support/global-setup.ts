@@ -14,6 +14,7 @@ const LAB_ENTRIES = [
   'harness/commands/report.ts',
   'harness/commands/soak.ts',
   'harness/commands/bench.ts',
+  'harness/commands/server.ts',
   'bench/processes/sampler-worker.ts',
   'bench/processes/fetch-client.ts',
   '.cache/go/timewait-client',

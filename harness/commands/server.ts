@@ -1,0 +1,80 @@
+// `npm run server -- [options]`: the lab's HTTP server by itself, for a lab on another host
+// (`npm run scenario -- <name> --target http://<host>:<port>/ --control-port <n>`) and for
+// docker-compose.yml. It takes a flag for each server setting (servers/settings.ts declares them),
+// prints where it listens as one JSON line on stdout, and runs until it is stopped (Ctrl-C, SIGTERM).
+// Bad input: one line saying what is accepted, exit 2.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { serve } from '../../servers/serve.ts';
+import type { ServerMessage } from '../../servers/protocol.ts';
+import { serverOptionsSchema, serverSettingsSchema, type ServerOptionsInput } from '../../servers/settings.ts';
+import { EXIT, exitCodeOf, UsageError } from '../shared/errors.ts';
+import { formatCount } from '../shared/numbers.ts';
+
+/** What the JSON Schema of a setting says about it: enough to make its flag. */
+interface Field {
+  type?: string;
+  description?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  enum?: string[];
+}
+
+/** A whole number the field accepts, or a message saying which ones it does. */
+function wholeNumberIn(field: Field) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < field.minimum! || value > field.maximum!) {
+      throw new InvalidArgumentError(`expected a whole number from ${formatCount(field.minimum!)} to ${formatCount(field.maximum!)}.`);
+    }
+    return value;
+  };
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** A flag for each server setting, made from its declaration: its values, its default and what it means. */
+function settingOptions(): Option[] {
+  const { properties } = z.toJSONSchema(serverSettingsSchema, { io: 'input' }) as { properties: Record<string, Field> };
+  return Object.entries(properties).map(([name, field]) => {
+    const about = field.description ?? '';
+    if (field.type === 'boolean') {
+      // The one boolean is on by default: its flag turns it off.
+      return new Option(`--no-${kebab(name)}`, `${about} (yes unless this flag is given)`);
+    }
+    const option =
+      field.type === 'integer'
+        ? new Option(`--${kebab(name)} <n>`, about).argParser(wholeNumberIn(field))
+        : new Option(`--${kebab(name)} <value>`, about).choices(field.enum ?? []);
+    return field.default === undefined ? option : option.default(field.default);
+  });
+}
+
+const portField: Field = { minimum: 0, maximum: 65535 };
+
+const program = new Command('npm run server --')
+  .description("The lab's HTTP server by itself, with its control endpoint if asked; prints where it listens as one JSON line on stdout.")
+  .option('--host <address>', 'the address the server binds', '127.0.0.1')
+  .option('--port <n>', 'the port it listens on; 0: one the kernel picks', wholeNumberIn(portField), 0)
+  .option('--control-port <n>', 'serve the control endpoint (GET /: counts, settings, TCP figures) on this port; off unless given', wholeNumberIn(portField))
+  .option('--control-host <address>', 'the address the control endpoint binds, whatever --host is', '127.0.0.1')
+  .addHelpText('after', '\nExit status: 2 bad input, 3 it cannot listen or ran out of open files; otherwise it runs until it is stopped.')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'server: ')) });
+for (const option of settingOptions()) program.addOption(option);
+
+async function main(argv: string[]): Promise<number> {
+  program.parse(argv, { from: 'user' });
+  const { host, port, controlPort, controlHost, ...settings } = program.opts();
+  const options = serverOptionsSchema.safeParse({ host, port, controlPort: controlPort ?? null, controlHost, settings } satisfies ServerOptionsInput);
+  // Each flag checks its own value; what is left is a setting the declaration refuses in combination.
+  if (!options.success) throw new UsageError(options.error.issues.map((i) => `${i.path.at(-1)?.toString()}: ${i.message}`).join('; '));
+  const server = await serve(options.data);
+  console.log(JSON.stringify({ type: 'listening', ...server.listening } satisfies ServerMessage));
+  return EXIT.ok;
+}
+
+const code = await exitCodeOf('server', () => main(process.argv.slice(2)));
+// The server keeps this process alive until it is stopped; anything else ends it now.
+if (code !== EXIT.ok) process.exit(code);

@@ -1,0 +1,77 @@
+// The settings of the server under test, declared once: what each accepts, what it means and its
+// default. A scenario writes only what differs from the defaults; the lab hands the server process
+// its settings (and where to listen) as one object validated here; the standalone server
+// (`npm run server`) takes a flag for each; the control endpoint and the result record them all.
+import { z } from 'zod';
+
+/** Node's timers hold at most 2^31 − 1 ms; a longer delay becomes 1 ms (Node docs, setTimeout). */
+const MAX_TIMER_MS = 2_147_483_647;
+const ms = (min = 0) => z.number().int().min(min).max(MAX_TIMER_MS);
+/** The largest response body: one buffer the server keeps and sends for every request. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export const AFTER_RESPONSE = ['keep-alive', 'close', 'reset'] as const;
+
+export const serverSettingsSchema = z.strictObject({
+  bodyBytes: z.number().int().min(0).max(MAX_BODY_BYTES).meta({ description: 'Size of each response body, in bytes.' }).default(1024),
+  responseDelayMs: ms().meta({ description: 'Delay before each response is sent.' }).default(0),
+  keepAliveTimeoutMs: ms(1)
+    .meta({ description: "The server's keepAliveTimeout: how long an idle connection is kept open (Node's default is 5000 ms)." })
+    .default(5000),
+  keepAliveTimeoutBufferMs: ms()
+    .meta({
+      description:
+        "Node >= 24 closes idle connections keepAliveTimeoutBuffer (default 1000 ms) after the timeout it announces, to dodge the keep-alive race; 0 closes them on time, like servers that have no buffer. Absent: Node's own.",
+    })
+    .optional(),
+  keepAliveHint: z
+    .boolean()
+    .meta({ description: "Whether keep-alive responses carry `Keep-Alive: timeout=N` (Node's do; those of Go's server do not)." })
+    .default(true),
+  afterResponse: z
+    .enum(AFTER_RESPONSE)
+    .meta({
+      description:
+        'How the server ends a connection once it has sent a response. keep-alive: it waits for the next request; close: `Connection: close`, then FIN; reset: `Connection: close`, then RST at once, dropping unsent data.',
+    })
+    .default('keep-alive'),
+});
+
+/** Every setting, defaults filled in. */
+export type ServerSettings = z.output<typeof serverSettingsSchema>;
+export type ServerSettingName = keyof ServerSettings;
+
+export const SERVER_DEFAULTS: ServerSettings = serverSettingsSchema.parse({});
+
+type Shape = typeof serverSettingsSchema.shape;
+type WithoutDefault<S> = S extends z.ZodDefault<infer Inner> ? Inner : S;
+
+/**
+ * Every setting as a server runs with it: the declaration without its defaults, so that a value
+ * that is missing is an error, not a default (what the control endpoint reports).
+ */
+export const effectiveServerSettingsSchema = z.strictObject(
+  Object.fromEntries(Object.entries(serverSettingsSchema.shape).map(([name, field]) => [name, field instanceof z.ZodDefault ? field.unwrap() : field])) as {
+    [K in keyof Shape]: WithoutDefault<Shape[K]>;
+  },
+);
+
+/** The same settings, each optional and none filled in: what a variant sets over its scenario's. */
+export const serverSettingOverridesSchema = effectiveServerSettingsSchema.partial();
+export type ServerSettingOverrides = z.infer<typeof serverSettingOverridesSchema>;
+
+const port = z.number().int().min(0).max(65535);
+
+/** Everything a server process is started with: its settings, where it listens, its control endpoint. */
+export const serverOptionsSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0: a free port the kernel picks. */
+  port: port.default(0),
+  /** The control endpoint (GET /: counts, settings, the namespace's TCP figures); null: none. */
+  controlPort: port.nullable().default(null),
+  /** 127.0.0.1 whatever `host` is: a server on 0.0.0.0 does not expose its control endpoint unless asked to. */
+  controlHost: z.string().min(1).default('127.0.0.1'),
+  settings: serverSettingsSchema.prefault({}),
+});
+export type ServerOptions = z.output<typeof serverOptionsSchema>;
+export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
