@@ -11,7 +11,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { parseSockstat, readKernelCounters } from '../harness/observe/proc-net.ts';
-import { OWN_FILES, openFilesLimit } from '../harness/run/open-files.ts';
+import { OWN_FILES, openFilesLimit } from '../harness/observe/open-files-limit.ts';
 import type { ControlReport, Listening, ServerStats } from './protocol.ts';
 import type { ServerOptions } from './settings.ts';
 

@@ -5,7 +5,7 @@
 // written if none had).
 import path from 'node:path';
 import { Option } from 'commander';
-import { loadAllScenarios, loadScenario, missingRequirements } from '../scenario/catalog.ts';
+import { loadAllScenarios, loadScenario } from '../scenario/catalog.ts';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
 import { addLoadOptions } from '../cli/run-options.ts';
@@ -14,7 +14,7 @@ import { checkOpenFiles, filesExhausted } from '../run/open-files.ts';
 import { EXIT } from '../shared/errors.ts';
 import { formatExplanation } from '../output/explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from '../output/result-table.ts';
-import { checkMachine } from '../run/machine-check.ts';
+import { checkMachine, missingRequirements } from '../run/machine-check.ts';
 import { checkDestination, RESULTS_DIR, writeResult, type ResultDestination } from '../result/file.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
 import { writeReport } from '../output/report-file.ts';

@@ -1,14 +1,14 @@
 // A probe reads one network namespace's TCP figures: its socket counts (/proc/net/sockstat), its
 // counters (/proc/net/snmp, /proc/net/netstat) and, when it can, its sockets on the server port
 // (`ss`, filtered in the kernel). Loopback runs have one probe for both ends; namespace runs have
-// one per "host"; a server the lab did not start is probed through its control endpoint.
+// one per "host"; a server the lab did not start is probed through its control endpoint
+// (run/control-endpoint.ts).
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { parseInetDiag } from './inet-diag.ts';
 import { counterDelta, parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from './proc-net.ts';
 import { parseSs, type SsSocket } from './ss-parse.ts';
-import { controlReportSchema, type ControlReport } from '../../servers/protocol.ts';
 
 // node:child_process rather than execa here: about 2 ms less CPU per sample (npm run bench).
 const execFileAsync = promisify(execFile);
@@ -69,31 +69,6 @@ export function procProbe(side: ProbeSide, o: ProcProbeOptions): Probe {
           : parseSs((await execFileAsync('ss', [...namespace, '-Htan', ssFilter(side, serverPort, o.serverAddress)], { maxBuffer: SS_MAX_BYTES })).stdout);
       return o.ignore ? sockets.filter((s) => !o.ignore!.has(socketKey(s))) : sockets;
     },
-  };
-}
-
-/** GET the server's control endpoint (one keep-alive connection, so polling it costs no ports). */
-export async function readControl(controlUrl: string): Promise<ControlReport> {
-  const response = await fetch(controlUrl, { signal: AbortSignal.timeout(5000) }).catch((error: Error) => {
-    // fetch says only "fetch failed"; the socket error is its cause.
-    throw (error.cause as Error | undefined) ?? error;
-  });
-  if (!response.ok) throw new Error(`${controlUrl} answered HTTP ${response.status}`);
-  const report = controlReportSchema.safeParse(await response.json().catch(() => undefined));
-  if (!report.success) {
-    const [first] = report.error.issues;
-    throw new Error(`its answer is not the report of this version of the lab's server (${first?.path.join('.') || 'the body'}: ${first?.message})`);
-  }
-  return report.data;
-}
-
-/** The server's namespace, seen through its control endpoint: counts and counters, no socket list. */
-export function controlProbe(controlUrl: string): Probe {
-  return {
-    side: 'server',
-    local: false,
-    sockstat: async () => (await readControl(controlUrl)).sockstat,
-    counters: async () => (await readControl(controlUrl)).kernel,
   };
 }
 

@@ -1,18 +1,11 @@
 // Checks a scenario's claims against the summaries measured on this kernel.
 import { figureValue } from './figures.ts';
 import { describeMetric, type Bound, type Claim, type ClaimMetric, type LoadSettings } from '../scenario/contract.ts';
-import type { VariantSummary } from './schema.ts';
+import type { Result, VariantSummary } from './schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 
-export interface ClaimResult {
-  text: string;
-  held: boolean;
-  variant: string;
-  metric: ClaimMetric;
-  measured: number | null;
-  atLeast?: number;
-  atMost?: number;
-}
+/** A claim checked: what the result file records of it. */
+export type ClaimResult = Result['claims'][number];
 
 /** The figure a metric names, or null when the summary lacks it (a client counter nobody reported). */
 export function metricValue(summary: VariantSummary, metric: ClaimMetric): number | null {

@@ -118,9 +118,9 @@ export const resultSchema = z
       // Every field as it was in effect: those a scenario leaves to the defaults too.
       load: loadSchema.required({ pattern: true, burstGapMs: true }),
       server: serverParamsSchema.extend({ host: z.string() }),
-      intervalMs: count,
-      tailMs: count,
-      timeLimitMs: count,
+      intervalMs: count.meta({ description: 'Time between two samples of the socket table.' }),
+      tailMs: count.meta({ description: 'How long sampling went on after the client was done, to catch the last closes.' }),
+      timeLimitMs: count.meta({ description: 'A variant still running after this long was stopped and recorded as failed.' }),
       repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
       topology: topologySchema
         .optional()

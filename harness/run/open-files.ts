@@ -1,30 +1,11 @@
 // Open files (file descriptors) per process: every TCP connection holds one on each side, in the
-// client process and in the server process, and both inherit this process's limit (RLIMIT_NOFILE).
-// Node raises its soft limit to the hard one at startup (src/node.cc, "Raise the open file
-// descriptor limit"), and Go does the same (since 1.19), so the limit that counts is the hard one,
-// `ulimit -Hn`; the lab reads it as this process's soft limit, already raised.
-import { readFileSync } from 'node:fs';
+// client process and in the server process, and both inherit this process's limit
+// (observe/open-files-limit.ts). A load whose connections cannot all be open at once is refused
+// before it starts; a run whose client ran out of files anyway is a failure of the lab.
 import { UsageError } from '../shared/errors.ts';
+import { OWN_FILES, openFilesLimit } from '../observe/open-files-limit.ts';
 import type { LoadSettings } from '../scenario/contract.ts';
 import { formatCount } from '../shared/numbers.ts';
-
-/**
- * Files a process holds besides its connections: a Node process holds about 25 before it opens one
- * (stdio, the IPC channel, epoll, io_uring and libuv's pipes), a few more to read /proc or answer
- * on its control endpoint. The server stops itself when it would need more (servers/http-server.ts).
- */
-export const OWN_FILES = 32;
-/** The soft limit of "Max open files" in /proc/<pid>/limits (proc(5)); Infinity when "unlimited". */
-export function parseOpenFilesLimit(limits: string): number {
-  const line = limits.split('\n').find((l) => l.startsWith('Max open files'));
-  const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
-  if (soft === 'unlimited') return Infinity;
-  if (soft === undefined || !/^\d+$/.test(soft)) throw new Error(`no "Max open files" limit in /proc/self/limits: ${line ?? limits.slice(0, 80)}`);
-  return Number(soft);
-}
-
-/** This process's limit, which every process it starts inherits. */
-export const openFilesLimit = () => parseOpenFilesLimit(readFileSync('/proc/self/limits', 'utf8'));
 
 /** Requests in flight at once at a load's peak: never more than its requests. */
 const inFlight = (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => Math.min(load.concurrency, load.requests);
@@ -64,7 +45,7 @@ interface FailedRequests {
 /**
  * Why the run measured the file limit rather than the scenario, in one line, or null: a client whose
  * requests failed with EMFILE or ENFILE in any trial (the server, at its limit, stops itself, which
- * fails its variant: servers/http-server.ts).
+ * fails its variant: servers/serve.ts).
  */
 export function filesExhausted(variants: FailedRequests[], limit = openFilesLimit()): string | null {
   for (const variant of variants) {

@@ -16,23 +16,13 @@ import { summarise } from '../result/summary.ts';
 import { verdict } from '../result/verdict.ts';
 import { outcomeSoFar } from './load.ts';
 import type { LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
-import { requirementsOf, type LoadSettings, type Scenario, type Variant } from '../scenario/contract.ts';
+import { requirementsOf, type Scenario, type Variant } from '../scenario/contract.ts';
 import { SCHEMA_VERSION, type Result, type Trial, type VariantResult, type VariantSummary } from '../result/schema.ts';
 import type { ServerStats } from '../../servers/protocol.ts';
 import type { ServerSettings } from '../../servers/settings.ts';
 
-export interface RunSettings {
-  load: LoadSettings;
-  server: ServerSettings;
-  /** Time between two samples of the socket table. */
-  intervalMs: number;
-  /** How long sampling goes on after the client is done, to catch the last closes. */
-  tailMs: number;
-  /** A variant still running after this long is stopped and recorded as failed. */
-  timeLimitMs: number;
-  /** Trials per variant; the summary holds each figure's median. */
-  repeat: number;
-}
+/** The settings a run uses, as its result records them (`params`), with every server setting. */
+export type RunSettings = Omit<Result['params'], 'server' | 'topology'> & { server: ServerSettings };
 
 export type RunEvent =
   | { type: 'variant-start'; variant: Variant; host: string; port: number; trial: number; trials: number }

@@ -18,7 +18,8 @@ import {
   namespaceUnavailability,
   removeLeftoverNamespaces,
 } from './netns.ts';
-import { controlProbe, procProbe, readControl, socketKey, type Probe } from '../observe/probes.ts';
+import { procProbe, socketKey, type Probe } from '../observe/probes.ts';
+import { controlProbe, readControl } from './control-endpoint.ts';
 import { lastStderrLine, startNodeIn } from './processes.ts';
 import { startServer } from './server-process.ts';
 import type { SysctlSettings } from '../scenario/client-sysctls.ts';

@@ -3,8 +3,7 @@
 // filled in.
 import { readdir } from 'node:fs/promises';
 import { UsageError } from '../shared/errors.ts';
-import { NETWORK_NAMESPACES } from '../run/netns.ts';
-import { needsNamespaces, parseScenario, requirementsOf, type Requirement, type Scenario } from './contract.ts';
+import { parseScenario, type Scenario } from './contract.ts';
 
 export const SCENARIOS_DIR = new URL('../../scenarios/', import.meta.url);
 
@@ -36,16 +35,4 @@ export async function loadScenario(name: string): Promise<Scenario> {
 
 export async function loadAllScenarios(): Promise<Scenario[]> {
   return Promise.all((await scenarioNames()).map(loadScenario));
-}
-
-/** For each scenario that cannot run on this machine, what it lacks (e.g. the Go toolchain). */
-export async function missingRequirements(scenarios: Scenario[]): Promise<Map<string, Requirement[]>> {
-  const missing = new Map<string, Requirement[]>();
-  for (const scenario of scenarios) {
-    const lacks: Requirement[] = [];
-    const needs = [...requirementsOf(scenario), ...(needsNamespaces(scenario) ? [NETWORK_NAMESPACES] : [])];
-    for (const requirement of needs) if (!(await requirement.available())) lacks.push(requirement);
-    if (lacks.length > 0) missing.set(scenario.name, lacks);
-  }
-  return missing;
 }

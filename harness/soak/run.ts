@@ -2,7 +2,8 @@
 // it, so whatever the harness leaks (memory, file descriptors, processes, namespaces) stays in the
 // soak's process and shows at the boundary measured after it.
 import { exactCounts } from '../result/aggregate.ts';
-import { loadScenario, missingRequirements } from '../scenario/catalog.ts';
+import { loadScenario } from '../scenario/catalog.ts';
+import { missingRequirements } from '../run/machine-check.ts';
 import { UsageError } from '../shared/errors.ts';
 import { namespacesOf } from '../run/netns.ts';
 import { runScenario, type RunEvent, type RunSettings } from '../run/run-scenario.ts';

@@ -6,21 +6,10 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
-import type { ServerMessage } from '../../servers/protocol.ts';
-import { ROOT, runScenarioOk, scenarioCli, summaryOf } from '../support/helpers.ts';
+import { runScenarioOk, scenarioCli, standaloneServer, summaryOf } from '../support/helpers.ts';
 
 const outDir = await mkdtemp(path.join(os.tmpdir(), 'twlab-safety-'));
 afterAll(() => rm(outDir, { recursive: true, force: true }));
-
-/** The standalone server (`npm run server -- ...args`), once it has printed its listening line. */
-async function standaloneServer(args: string[]) {
-  const child = execa(process.execPath, ['harness/commands/server.ts', '--port', '0', ...args], { cwd: ROOT, reject: false, stdin: 'ignore' });
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()));
-    child.then((exited) => reject(new Error(`the server exited: ${exited.stderr}`)), reject);
-  });
-  return { child, listening: JSON.parse(line) as Extract<ServerMessage, { type: 'listening' }> };
-}
 
 /** The local addresses of the sockets listening on `port`, as `ss` shows them (e.g. `127.0.0.1:9090`). */
 async function listenersOn(port: number): Promise<string[]> {

@@ -2,7 +2,8 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadAllScenarios, missingRequirements, scenarioNames } from '../../harness/scenario/catalog.ts';
+import { loadAllScenarios, scenarioNames } from '../../harness/scenario/catalog.ts';
+import { missingRequirements } from '../../harness/run/machine-check.ts';
 import { isAlive, namespacesOf } from '../../harness/run/netns.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { descendants, finalScreen, inTerminal, ROOT, runCli, waitForOutput } from '../support/helpers.ts';

@@ -4,27 +4,15 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
-import type { ServerMessage } from '../../servers/protocol.ts';
-import { ROOT, scenarioCli } from '../support/helpers.ts';
+import { SERVER_DEFAULTS } from '../../servers/settings.ts';
+import { scenarioCli, standaloneServer } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 const outDir = mkdtempSync(path.join(tmpdir(), 'twlab-target-'));
-const server = execa(process.execPath, ['harness/commands/server.ts', '--port', '0', '--control-port', '0'], {
-  cwd: ROOT,
-  reject: false,
-  stdin: 'ignore',
-});
-let listening: Extract<ServerMessage, { type: 'listening' }>;
-let target: string;
-
-beforeAll(async () => {
-  const line = await new Promise<string>((resolve) => server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
-  listening = JSON.parse(line) as typeof listening;
-  target = `http://127.0.0.1:${listening.port}/`;
-});
+const { child: server, listening } = await standaloneServer(['--control-port', '0']);
+const target = `http://127.0.0.1:${listening.port}/`;
 afterAll(async () => {
   server.kill();
   await server;
@@ -53,14 +41,12 @@ describe('--target with the control endpoint', () => {
     result = JSON.parse(cli.stdout) as Result;
   });
 
-  test('records the mode, the target, its control endpoint and the settings it reported', () => {
+  test('records the mode, the target, its control endpoint and every setting it reported', () => {
     expect(stderr).toContain(`driving ${target}, a server the lab did not start`);
-    expect(result.params.topology).toMatchObject({
-      mode: 'target',
-      target,
-      control: `http://127.0.0.1:${listening.controlPort}/`,
-      targetServer: { bodyBytes: 1024, responseDelayMs: 0, keepAliveTimeoutMs: 5000 },
-    });
+    // A server started with no setting runs with the defaults, as the scenario does: nothing differs.
+    expect(stderr).not.toContain("the target's settings differ");
+    expect(result.params.topology).toMatchObject({ mode: 'target', target, control: `http://127.0.0.1:${listening.controlPort}/` });
+    expect(result.params.topology!.targetServer).toEqual(SERVER_DEFAULTS);
     expect(result.variants.map((v) => v.serverPort)).toEqual([listening.port, listening.port]);
   });
 
@@ -94,6 +80,29 @@ test('--target without a control endpoint: connections come from the client host
   expect(result.params.topology).toMatchObject({ mode: 'target', control: null, targetServer: null });
   // ActiveOpens counts every program of this host: at least the client's own connections.
   expect(result.variants[0]!.summary.connectionsOpened).toBeGreaterThanOrEqual(100);
+});
+
+test("a target whose settings differ from the scenario's: the run names the difference, and measures the target's physics", async () => {
+  // afterResponse was not among the settings the control endpoint reported before every one was.
+  const closing = await standaloneServer(['--control-port', '0', '--after-response', 'close']);
+  try {
+    const requests = 100;
+    const cli = await scenarioCli([
+      'no-body-close', '--requests', String(requests), '--target', `http://127.0.0.1:${closing.listening.port}/`,
+      '--control-port', String(closing.listening.controlPort), '--json', '--out', path.join(outDir, 'closing.json'),
+    ]);
+    expect(cli.stderr).toContain("note: the target's settings differ from the scenario's (afterResponse close instead of keep-alive); the claims assume the scenario's");
+    const result = JSON.parse(cli.stdout) as Result;
+    expect(result.params.topology!.targetServer).toEqual({ ...SERVER_DEFAULTS, afterResponse: 'close' });
+    // A server that closes after each response leaves the fix nothing to reuse: one connection per
+    // request, so the claims made for a keep-alive server fail (exit 1).
+    const good = result.variants.find((v) => v.name === 'good')!.summary;
+    expect(good.connectionsOpened).toBe(requests);
+    expect(cli.exitCode, cli.stderr).toBe(1);
+  } finally {
+    closing.child.kill();
+    await closing.child;
+  }
 });
 
 describe('bad --target input: one line, nothing run', () => {

@@ -76,6 +76,12 @@ describe('the server under test', () => {
     expect(bytes).toBeLessThan(1024 * 1024);
   });
 
+  it('is handed its settings as one object, and refuses one its declaration refuses: one line, the lab says so', async () => {
+    await expect(startServer({ ...base, bodyBytes: -1 })).rejects.toThrow(
+      /^the server failed to start: http-server: bad settings: settings\.bodyBytes: Too small: expected number to be >=0$/,
+    );
+  });
+
   it('counts a connection the client reset, and not one it closed', async () => {
     server = await startServer(base);
     await getOnce(server.port, (socket) => socket.destroy());

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { expect } from 'vitest';
 import { namespaceUnavailability } from '../../harness/run/netns.ts';
 import { resultProblems, type Result, type VariantSummary } from '../../harness/result/schema.ts';
+import type { ServerMessage } from '../../servers/protocol.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -33,6 +34,19 @@ export function runCli(entry: string, args: string[], options: CliOptions = {}) 
 }
 
 export const scenarioCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/commands/scenario.ts', args, options);
+
+/** `npm run server -- ...args`, without npm. */
+export const serverCli = (args: string[]) => runCli('harness/commands/server.ts', args, { timeout: 10_000 });
+
+/** The standalone server (`npm run server -- --port 0 ...args`), once it has printed its listening line. */
+export async function standaloneServer(args: string[]) {
+  const child = execa(process.execPath, ['harness/commands/server.ts', '--port', '0', ...args], { cwd: ROOT, reject: false, stdin: 'ignore' });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+    child.then((exited) => reject(new Error(`the server exited: ${exited.stderr}`)), reject);
+  });
+  return { child, listening: JSON.parse(line) as Extract<ServerMessage, { type: 'listening' }> };
+}
 
 /** The scenario CLI running, for a test that acts on it while it runs (signals, faults). */
 export function startScenarioCli(args: string[]) {
