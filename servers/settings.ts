@@ -10,8 +10,6 @@ const ms = (min = 0) => z.number().int().min(min).max(MAX_TIMER_MS);
 /** The largest response body: one buffer the server keeps and sends for every request. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-export const AFTER_RESPONSE = ['keep-alive', 'close', 'reset'] as const;
-
 export const serverSettingsSchema = z.strictObject({
   bodyBytes: z.number().int().min(0).max(MAX_BODY_BYTES).meta({ description: 'Size of each response body, in bytes.' }).default(1024),
   responseDelayMs: ms().meta({ description: 'Delay before each response is sent.' }).default(0),
@@ -29,7 +27,7 @@ export const serverSettingsSchema = z.strictObject({
     .meta({ description: "Whether keep-alive responses carry `Keep-Alive: timeout=N` (Node's do; those of Go's server do not)." })
     .default(true),
   afterResponse: z
-    .enum(AFTER_RESPONSE)
+    .enum(['keep-alive', 'close', 'reset'])
     .meta({
       description:
         'How the server ends a connection once it has sent a response. keep-alive: it waits for the next request; close: `Connection: close`, then FIN; reset: `Connection: close`, then RST at once, dropping unsent data.',

@@ -52,13 +52,14 @@ function settingOptions(): Option[] {
 }
 
 const portField: Field = { minimum: 0, maximum: 65535 };
+const where = serverOptionsSchema.parse({});
 
 const program = new Command('npm run server --')
   .description("The lab's HTTP server by itself, with its control endpoint if asked; prints where it listens as one JSON line on stdout.")
-  .option('--host <address>', 'the address the server binds', '127.0.0.1')
-  .option('--port <n>', 'the port it listens on; 0: one the kernel picks', wholeNumberIn(portField), 0)
+  .option('--host <address>', 'the address the server binds', where.host)
+  .option('--port <n>', 'the port it listens on; 0: one the kernel picks', wholeNumberIn(portField), where.port)
   .option('--control-port <n>', 'serve the control endpoint (GET /: counts, settings, TCP figures) on this port; off unless given', wholeNumberIn(portField))
-  .option('--control-host <address>', 'the address the control endpoint binds, whatever --host is', '127.0.0.1')
+  .option('--control-host <address>', 'the address the control endpoint binds, whatever --host is', where.controlHost)
   .addHelpText('after', '\nExit status: 2 bad input, 3 it cannot listen or ran out of open files; otherwise it runs until it is stopped.')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'server: ')) });
@@ -68,8 +69,8 @@ async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
   const { host, port, controlPort, controlHost, ...settings } = program.opts();
   const options = serverOptionsSchema.safeParse({ host, port, controlPort: controlPort ?? null, controlHost, settings } satisfies ServerOptionsInput);
-  // Each flag checks its own value; what is left is a setting the declaration refuses in combination.
-  if (!options.success) throw new UsageError(options.error.issues.map((i) => `${i.path.at(-1)?.toString()}: ${i.message}`).join('; '));
+  // Each flag checks its own value as it is parsed; the declaration checks the rest (an empty --host).
+  if (!options.success) throw new UsageError(options.error.issues.map((i) => `--${kebab(String(i.path.at(-1)))}: ${i.message}`).join('; '));
   const server = await serve(options.data);
   console.log(JSON.stringify({ type: 'listening', ...server.listening } satisfies ServerMessage));
   return EXIT.ok;

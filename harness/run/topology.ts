@@ -25,7 +25,7 @@ import { startServer } from './server-process.ts';
 import type { SysctlSettings } from '../scenario/client-sysctls.ts';
 import { needsNamespaces, type Scenario, type Variant } from '../scenario/contract.ts';
 import type { Sysctls } from '../observe/environment.ts';
-import type { TopologyRecord } from '../result/schema.ts';
+import type { TopologyRecord, VariantResult } from '../result/schema.ts';
 import type { ServerStats } from '../../servers/protocol.ts';
 import type { ServerSettings } from '../../servers/settings.ts';
 
@@ -61,7 +61,7 @@ export interface Stage {
   clientNetns: string | null;
   probes: Probe[];
   /** The sysctls set in the client's namespace and the values in effect there; null when the lab set none. */
-  clientSysctls: { set: SysctlSettings; effective: Sysctls } | null;
+  clientSysctls: NonNullable<VariantResult['clientSysctls']> | null;
   close(): Promise<void>;
 }
 

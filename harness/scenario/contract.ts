@@ -126,7 +126,14 @@ export const CLAIM_METRICS = {
   'kernel.timeWaitReused': 'connections that took over a port in TIME_WAIT (kernel TWRecycled)',
 } as const;
 /** A named figure, or `clientCounters.<name>`: a count the variant's client reports itself. */
-export type ClaimMetric = keyof typeof CLAIM_METRICS | `clientCounters.${string}`;
+const claimMetricSchema = z.union(
+  [
+    z.enum(Object.keys(CLAIM_METRICS) as [keyof typeof CLAIM_METRICS, ...(keyof typeof CLAIM_METRICS)[]]),
+    z.templateLiteral(['clientCounters.', z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/)]),
+  ],
+  { error: `must be one of ${Object.keys(CLAIM_METRICS).join(', ')}, or clientCounters.<name>` },
+);
+export type ClaimMetric = z.infer<typeof claimMetricSchema>;
 
 export function describeMetric(metric: ClaimMetric): string {
   return metric.startsWith('clientCounters.')
@@ -139,14 +146,6 @@ const derivedBoundSchema = z.object({ text: z.string().min(1), value: fn<(load: 
 export type DerivedBound = z.infer<typeof derivedBoundSchema>;
 const boundSchema = z.union([z.number().nonnegative(), derivedBoundSchema]);
 export type Bound = z.infer<typeof boundSchema>;
-
-const claimMetricSchema = z.union(
-  [
-    z.enum(Object.keys(CLAIM_METRICS) as [keyof typeof CLAIM_METRICS, ...(keyof typeof CLAIM_METRICS)[]]),
-    z.templateLiteral(['clientCounters.', z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/)]),
-  ],
-  { error: `must be one of ${Object.keys(CLAIM_METRICS).join(', ')}, or clientCounters.<name>` },
-);
 
 const claimSchema = z.strictObject({
   variant: z.string(),
