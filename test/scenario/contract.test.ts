@@ -1,7 +1,8 @@
 // Scenario definitions are validated strictly, and every problem is reported at once.
 import { expect, test } from 'vitest';
 import { loadAllScenarios } from '../../harness/scenario/catalog.ts';
-import { scenarioProblems, times, type ScenarioDefinition } from '../../harness/scenario/contract.ts';
+import { parseScenario, scenarioProblems, times, type ScenarioDefinition } from '../../harness/scenario/contract.ts';
+import { SERVER_DEFAULTS } from '../../servers/settings.ts';
 
 test('every shipped scenario is valid, named after its file, with a misconfigured variant and a fix', async () => {
   const scenarios = await loadAllScenarios();
@@ -59,6 +60,16 @@ const withParts: ScenarioDefinition = {
 
 test('per-variant server settings, program variants and client-counter claims are accepted', () => {
   expect(scenarioProblems(withParts)).toEqual([]);
+});
+
+test('a definition writes only what differs from the defaults: loading fills in the rest, and leaves a variant\'s own settings as it wrote them', () => {
+  const { server: _server, ...withoutServer } = withParts;
+  const { scenario, problems } = parseScenario({ ...withoutServer, server: { keepAliveTimeoutMs: 100 }, load: { requests: 10, concurrency: 2 } });
+  expect(problems).toEqual([]);
+  expect(scenario!.server).toEqual({ ...SERVER_DEFAULTS, keepAliveTimeoutMs: 100 });
+  expect(scenario!.load).toEqual({ requests: 10, concurrency: 2, pattern: 'steady', burstGapMs: 0 });
+  expect(scenario!.variants[0]!.server).toEqual({ afterResponse: 'close', keepAliveHint: false });
+  expect(parseScenario(withoutServer).scenario!.server).toEqual(SERVER_DEFAULTS);
 });
 
 test('a bad per-variant server setting or claim metric is named, with what is accepted', () => {
