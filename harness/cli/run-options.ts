@@ -3,9 +3,10 @@
 import type { Command } from 'commander';
 import { DEFAULT_INTERVAL_MS } from '../observe/sampler.ts';
 import { wholeNumber } from './number-arguments.ts';
+import { MAX_BODY_BYTES } from '../../servers/settings.ts';
 
 /** The most each option accepts: bounded, so that no run asks for more than a machine can give. */
-export const LIMITS = { requests: 200_000, concurrency: 5_000, bodyBytes: 64 * 1024 * 1024, intervalMs: 60_000, timeLimitS: 3_600, repeat: 100 };
+export const LIMITS = { requests: 200_000, concurrency: 5_000, bodyBytes: MAX_BODY_BYTES, intervalMs: 60_000, timeLimitS: 3_600, repeat: 100 };
 
 export function addLoadOptions(program: Command): Command {
   return program

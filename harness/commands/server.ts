@@ -3,33 +3,23 @@
 // docker-compose.yml. It takes a flag for each server setting (servers/settings.ts declares them),
 // prints where it listens as one JSON line on stdout, and runs until it is stopped (Ctrl-C, SIGTERM).
 // Bad input: one line saying what is accepted, exit 2.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { z } from 'zod';
+import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { wholeNumber } from '../cli/number-arguments.ts';
+import { EXIT, UsageError } from '../shared/errors.ts';
 import { serve } from '../../servers/serve.ts';
 import type { ServerMessage } from '../../servers/protocol.ts';
 import { serverOptionsSchema, serverSettingsSchema, type ServerOptionsInput } from '../../servers/settings.ts';
-import { EXIT, exitCodeOf, UsageError } from '../shared/errors.ts';
-import { formatCount } from '../shared/numbers.ts';
 
 /** What the JSON Schema of a setting says about it: enough to make its flag. */
 interface Field {
   type?: string;
   description?: string;
   default?: unknown;
-  minimum?: number;
-  maximum?: number;
+  minimum: number;
+  maximum: number;
   enum?: string[];
-}
-
-/** A whole number the field accepts, or a message saying which ones it does. */
-function wholeNumberIn(field: Field) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < field.minimum! || value > field.maximum!) {
-      throw new InvalidArgumentError(`expected a whole number from ${formatCount(field.minimum!)} to ${formatCount(field.maximum!)}.`);
-    }
-    return value;
-  };
 }
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -45,24 +35,23 @@ function settingOptions(): Option[] {
     }
     const option =
       field.type === 'integer'
-        ? new Option(`--${kebab(name)} <n>`, about).argParser(wholeNumberIn(field))
+        ? new Option(`--${kebab(name)} <n>`, about).argParser(wholeNumber(field.minimum, field.maximum))
         : new Option(`--${kebab(name)} <value>`, about).choices(field.enum ?? []);
     return field.default === undefined ? option : option.default(field.default);
   });
 }
 
-const portField: Field = { minimum: 0, maximum: 65535 };
+/** A port to listen on: 0 lets the kernel pick one. */
+const port = wholeNumber(0, 65_535, 'a port', String);
 const where = serverOptionsSchema.parse({});
 
-const program = new Command('npm run server --')
+const program = labCommand('server')
   .description("The lab's HTTP server by itself, with its control endpoint if asked; prints where it listens as one JSON line on stdout.")
   .option('--host <address>', 'the address the server binds', where.host)
-  .option('--port <n>', 'the port it listens on; 0: one the kernel picks', wholeNumberIn(portField), where.port)
-  .option('--control-port <n>', 'serve the control endpoint (GET /: counts, settings, TCP figures) on this port; off unless given', wholeNumberIn(portField))
+  .option('--port <n>', 'the port it listens on; 0: one the kernel picks', port, where.port)
+  .option('--control-port <n>', 'serve the control endpoint (GET /: counts, settings, TCP figures) on this port; off unless given', port)
   .option('--control-host <address>', 'the address the control endpoint binds, whatever --host is', where.controlHost)
-  .addHelpText('after', '\nExit status: 2 bad input, 3 it cannot listen or ran out of open files; otherwise it runs until it is stopped.')
-  .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'server: ')) });
+  .addHelpText('after', '\nExit status: 2 bad input, 3 it cannot listen or ran out of open files; otherwise it runs until it is stopped.');
 for (const option of settingOptions()) program.addOption(option);
 
 async function main(argv: string[]): Promise<number> {

@@ -10,9 +10,9 @@ import { serverCli, standaloneServer } from '../support/helpers.ts';
 describe('bad input: one line naming the option and what it accepts, exit 2, nothing listens', () => {
   test.each([
     [['--bogus'], /^server: unknown option '--bogus'$/],
-    [['--port', '99999'], /^server: option '--port <n>' argument '99999' is invalid\. expected a whole number from 0 to 65,535\.$/],
-    [['--port', '-1'], /^server: option '--port <n>' argument '-1' is invalid\. expected a whole number from 0 to 65,535\.$/],
-    [['--control-port', '1.5'], /^server: option '--control-port <n>' argument '1\.5' is invalid\. expected a whole number from 0 to 65,535\.$/],
+    [['--port', '99999'], /^server: option '--port <n>' argument '99999' is invalid\. expected a port from 0 to 65535\.$/],
+    [['--port', '-1'], /^server: option '--port <n>' argument '-1' is invalid\. expected a port from 0 to 65535\.$/],
+    [['--control-port', '1.5'], /^server: option '--control-port <n>' argument '1\.5' is invalid\. expected a port from 0 to 65535\.$/],
     [['--body-bytes', '99999999999'], /^server: option '--body-bytes <n>' argument '99999999999' is invalid\. expected a whole number from 0 to 67,108,864\.$/],
     [['--keep-alive-timeout-ms', '0'], /^server: option '--keep-alive-timeout-ms <n>' argument '0' is invalid\. expected a whole number from 1 to /],
     [['--after-response', 'linger'], /^server: option '--after-response <value>' argument 'linger' is invalid\. Allowed choices are keep-alive, close, reset\.$/],
