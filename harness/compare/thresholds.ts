@@ -6,7 +6,7 @@
 //   limit +50  / -50    the change, in the figure's own unit
 //   limit 500           the newer result's value itself
 import { UsageError } from '../shared/errors.ts';
-import { FIGURE_PATHS, isFigure } from '../result/figures.ts';
+import { FIGURE_NAMES_TEXT, isFigure } from '../result/figures.ts';
 import type { Change, ScenarioComparison } from './compare.ts';
 
 export const THRESHOLD_SYNTAX = '<variant>.<figure> <op> <limit>, op one of > >= < <=, limit +10% or -10% (change in %), +50 or -50 (change), 50 (value)';
@@ -42,7 +42,7 @@ export function parseThreshold(text: string): Threshold {
   if (!match) throw fail(`expected ${THRESHOLD_SYNTAX}; for example 'bad.timeWait.clientSide.peak > +10%'`);
   const [, variant, figure, op, sign, digits, percent] = match as unknown as [string, string, string, Op, string, string, string];
   if (!isFigure(figure)) {
-    throw fail(`"${figure}" is not a figure of a variant's summary; figures: ${FIGURE_PATHS.join(', ')}, requests.errorsByCode.<CODE>, clientCounters.<name>`);
+    throw fail(`"${figure}" is not a figure of a variant's summary; figures: ${FIGURE_NAMES_TEXT}`);
   }
   if (percent && !sign) throw fail(`a percentage is a change and needs a sign: +${digits}% or -${digits}%`);
   const kind = percent ? 'percent' : sign ? 'change' : 'value';

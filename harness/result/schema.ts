@@ -1,10 +1,11 @@
 // The result file's contract, as a schema: results are validated against it when written and when
-// read. The names here are promised to users' scripts: bump SCHEMA_VERSION when one changes meaning.
+// read. The names here are promised to users' scripts: bump SCHEMA_VERSION when one changes meaning,
+// or when a field becomes required, and let ./migrate.ts bring the older version's files up to it.
 // results/schema/result-v<N>.schema.json is generated from this file (`npm run schema`).
 import { z } from 'zod';
 import { schemaProblems } from './schema-problems.ts';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const count = z.number().int().nonnegative();
 const stateCounts = z.record(z.string(), count);
@@ -24,8 +25,8 @@ export const kernelCountersSchema = z
     timeWaitReused: z
       .number()
       .int()
-      .optional()
-      .meta({ description: 'TcpExt TWRecycled: connections that took over a port still in TIME_WAIT (tcp_tw_reuse). Absent in results written before it was recorded.' }),
+      .nullable()
+      .meta({ description: 'TcpExt TWRecycled: connections that took over a port still in TIME_WAIT (tcp_tw_reuse). null: not read (a version 1 result written before the lab read it).' }),
   })
   .meta({ id: 'KernelCounters', description: 'Deltas of /proc/net/snmp and /proc/net/netstat over the variant: whole network namespace, so other programs count too.' });
 
@@ -51,8 +52,8 @@ export const variantSummarySchema = z
     connectionsPerRequest: z.number().nonnegative(),
     requestsServed: count,
     connectionsReset: count
-      .optional()
-      .meta({ description: "Connections whose socket failed with ECONNRESET or EPIPE in the server: the client reset them (the server's own count; absent in results written before it was counted)." }),
+      .nullable()
+      .meta({ description: "Connections whose socket failed with ECONNRESET or EPIPE in the server: the client reset them (the server's own count). null: nobody counted them (a --target without a control endpoint, or a version 1 result written before the server counted them)." }),
     timeWait: z.strictObject({ clientSide: sidePeak, serverSide: sidePeak, total: peak }),
     established: z.strictObject({ peak: count, clientSide: peak, serverSide: peak }),
     reqPerSec: z.number().nonnegative(),
@@ -70,8 +71,7 @@ export const variantSummarySchema = z
     kernel: kernelCountersSchema,
     clientCounters: z
       .record(z.string(), count)
-      .optional()
-      .meta({ description: 'Counts the variant\'s client keeps itself (e.g. dnsLookups, retries); absent in results written before clients could report them.' }),
+      .meta({ description: 'Counts the variant\'s client keeps itself (e.g. dnsLookups, retries); empty when it keeps none.' }),
     kernelBySide: z
       .strictObject({ client: kernelCountersSchema, server: kernelCountersSchema })
       .optional()
@@ -187,17 +187,13 @@ export const resultSchema = z
             .nullable()
             .meta({ description: "The settings the target's control endpoint reported." }),
         })
-        .optional()
-        .meta({ description: 'Where the server and the client ran. Absent in results written before it was recorded.' }),
+        .meta({ description: 'Where the server and the client ran.' }),
     }),
-    status: z
-      .enum(['complete', 'failed', 'interrupted'])
-      .optional()
-      .meta({
-        description:
-          'complete: every variant ran to its end. failed: a variant failed (see its failure); the others ran. ' +
-          'interrupted: Ctrl-C or SIGTERM; variants holds only those that had finished. Absent in results written before it was recorded: those are complete.',
-      }),
+    status: z.enum(['complete', 'failed', 'interrupted']).meta({
+      description:
+        'complete: every variant ran to its end. failed: a variant failed (see its failure); the others ran. ' +
+        'interrupted: Ctrl-C or SIGTERM; variants holds only those that had finished.',
+    }),
     variants: z.array(
       z.strictObject({
         name: z.string(),
@@ -205,8 +201,7 @@ export const resultSchema = z
         description: z.string(),
         status: z
           .enum(['complete', 'failed'])
-          .optional()
-          .meta({ description: 'failed: it stopped before its client finished; its figures are what was measured until then. Absent in results written before it was recorded: complete.' }),
+          .meta({ description: 'failed: it stopped before its client finished; its figures are what was measured until then.' }),
         failure: z
           .strictObject({
             reason: z.enum(['server-exited', 'client-exited', 'time-limit']),
@@ -214,11 +209,9 @@ export const resultSchema = z
             afterMs: z.number().nonnegative().meta({ description: 'When, after the failed trial started.' }),
           })
           .optional()
-          .meta({ description: 'Why a failed variant stopped.' }),
+          .meta({ description: 'Why a failed variant stopped; absent in a complete one.' }),
         serverPort: count.meta({ description: "The first trial's server port." }),
-        server: serverParamsSchema
-          .optional()
-          .meta({ description: "The server settings this variant ran against: the scenario's, with the variant's own over them." }),
+        server: serverParamsSchema.meta({ description: "The server settings this variant ran against: the scenario's, with the variant's own over them." }),
         clientSysctls: z
           .strictObject({ set: z.record(z.string(), z.string()), effective: sysctlsSchema })
           .optional()

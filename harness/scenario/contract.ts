@@ -2,6 +2,7 @@
 // client factory that runs in its own process) and the claims the run checks.
 import { z } from 'zod';
 import { sysctlProblems, type SysctlSettings } from './client-sysctls.ts';
+import { FIGURE_NAMES_TEXT, isFigure, type FigureName } from '../result/figures.ts';
 
 export type LoadPattern = 'steady' | 'bursts';
 
@@ -104,30 +105,8 @@ export type Variant = NodeVariant | ProgramVariant;
 
 export const isProgramVariant = (v: Variant): v is ProgramVariant => 'program' in v;
 
-/** The figures a claim can speak about; each is read from a variant's summary. */
-export const CLAIM_METRICS = {
-  connectionsOpened: 'connections the server accepted',
-  connectionsPerRequest: 'connections per request',
-  'timeWait.total.peak': 'TIME_WAIT peak (client + server side)',
-  'timeWait.clientSide.peak': 'client-side TIME_WAIT peak',
-  'timeWait.serverSide.peak': 'server-side TIME_WAIT peak',
-  'established.peak': 'ESTABLISHED peak',
-  'requests.ok': 'successful requests',
-  'requests.failed': 'failed requests',
-  connectionsReset: 'connections the server saw reset',
-  'kernel.abortOnClose': 'kernel TCPAbortOnClose (resets sent on closing with unread data)',
-  'kernel.outRsts': 'kernel OutRsts (resets sent)',
-  'requests.errorsByCode.EADDRNOTAVAIL': 'requests failed with EADDRNOTAVAIL (no local port left)',
-  'kernel.timeWaitReused': 'connections that took over a port in TIME_WAIT (kernel TWRecycled)',
-} as const;
-/** A named figure, or `clientCounters.<name>`: a count the variant's client reports itself. */
-export type ClaimMetric = keyof typeof CLAIM_METRICS | `clientCounters.${string}`;
-
-export function describeMetric(metric: ClaimMetric): string {
-  return metric.startsWith('clientCounters.')
-    ? `client-reported ${metric.slice('clientCounters.'.length)}`
-    : CLAIM_METRICS[metric as keyof typeof CLAIM_METRICS];
-}
+/** A claim speaks about a figure of a variant's summary, named as in harness/result/figures.ts. */
+export type ClaimMetric = FigureName;
 
 /** A bound that depends on the effective load, with the words that explain it. */
 export interface DerivedBound {
@@ -191,10 +170,7 @@ export const serverSchema = z.strictObject({
   afterResponse: z.enum(['keep-alive', 'close', 'reset']).optional(),
 });
 
-const claimMetricSchema = z.union([
-  z.enum(Object.keys(CLAIM_METRICS) as [keyof typeof CLAIM_METRICS, ...(keyof typeof CLAIM_METRICS)[]]),
-  z.string().regex(/^clientCounters\.[A-Za-z][A-Za-z0-9]*$/, `must be one of ${Object.keys(CLAIM_METRICS).join(', ')}, or clientCounters.<name>`),
-]);
+const claimMetricSchema = z.string().refine(isFigure, `must be one of ${FIGURE_NAMES_TEXT}`);
 
 const scenarioSchema = z
   .strictObject({
