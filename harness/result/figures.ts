@@ -125,13 +125,16 @@ export const FIGURES = [
 
 export type FigurePath = (typeof FIGURES)[number]['path'];
 
+/** What the failure codes that end a run say, in a few words. */
+const CODE_MEANINGS: Record<string, string> = { EADDRNOTAVAIL: 'no local port left', EMFILE: 'no file descriptor left' };
+
 /** Figures with a key of their own: one per failure code, one per count the client keeps. */
 const FAMILIES: readonly { pattern: RegExp; name: string; label(key: string): string; unit: Unit; value(summary: SummaryFigures, key: string): number | undefined }[] = [
   {
     // `requests.errorsByCode.EADDRNOTAVAIL`: failures with one code; a code that did not occur counts 0.
     pattern: /^requests\.errorsByCode\.([A-Z][A-Z0-9_]*)$/,
     name: 'requests.errorsByCode.<CODE>',
-    label: (code: string) => `requests failed with ${code}`,
+    label: (code: string) => `requests failed with ${code}${CODE_MEANINGS[code] ? ` (${CODE_MEANINGS[code]})` : ''}`,
     unit: 'requests',
     value: (summary: SummaryFigures, code: string) => summary.requests.errorsByCode[code] ?? 0,
   },

@@ -20,12 +20,19 @@ export const toCurrent = (valid: ResultV1 | Result): Result => (valid.schemaVers
 type SummaryV1 = ResultV1['variants'][number]['summary'];
 type FiguresV1 = ResultV1['variants'][number]['spread']['min'];
 
-/** Fields the lab did not count yet were not counted: null; a client that could not report counts reported none. */
+type KernelV1 = SummaryV1['kernel'];
+
+/** A counter the lab did not read yet was not read: null. */
+const kernelFromV1 = (kernel: KernelV1) => ({ ...kernel, timeWaitReused: kernel.timeWaitReused ?? null });
+
+/** A count the lab did not keep yet was not kept: null; a client that could not report counts reported none. */
 function summaryFromV1<S extends SummaryV1 | FiguresV1>(summary: S) {
+  const { kernelBySide } = summary;
   return {
     ...summary,
     connectionsReset: summary.connectionsReset ?? null,
-    kernel: { ...summary.kernel, timeWaitReused: summary.kernel.timeWaitReused ?? null },
+    kernel: kernelFromV1(summary.kernel),
+    ...(kernelBySide && { kernelBySide: { client: kernelFromV1(kernelBySide.client), server: kernelFromV1(kernelBySide.server) } }),
     clientCounters: summary.clientCounters ?? {},
   };
 }
