@@ -61,8 +61,11 @@ function socketPeak<P extends string>(path: P, state: SampledState, side: 'clien
   });
 }
 
-/** The kernel's TCP counters (harness/observe/proc-net.ts), in words, in the order the table shows them. */
-const KERNEL_COUNTERS = {
+type KernelCounter = keyof SummaryFigures['kernel'];
+type KernelWords = Pick<Figure, 'unit'> & Partial<Pick<Figure, 'views' | 'row'>> & { words: string };
+
+/** The kernel's TCP counters (KERNEL_COUNTERS in harness/observe/proc-net.ts) in words, in the order the table shows them. */
+const KERNEL_WORDS: Record<KernelCounter, KernelWords> = {
   activeOpens: { words: 'active opens', unit: 'connections', views: ['table', 'compare'], row: 'kernel' },
   outRsts: { words: 'resets sent', unit: 'resets', views: ['table', 'compare'], row: 'kernel' },
   abortOnClose: { words: 'resets on close (unread data)', unit: 'connections', views: ['table'] },
@@ -72,14 +75,14 @@ const KERNEL_COUNTERS = {
   estabResets: { words: 'established connections reset', unit: 'connections' },
   abortOnData: { words: 'resets on data after close', unit: 'connections' },
   timeWaitOverflow: { words: 'TIME_WAIT not kept (bucket limit)', unit: 'sockets' },
-} as const satisfies Record<keyof SummaryFigures['kernel'], { words: string; unit: Unit; views?: readonly View[]; row?: string }>;
-type KernelCounter = keyof typeof KERNEL_COUNTERS;
+};
 
-/** `kernel: resets sent`; per namespace `kernel, client namespace: resets sent`. Views only for the whole. */
-const kernelFigures = <P extends string>(prefix: P, where: string) =>
-  (Object.entries(KERNEL_COUNTERS) as [KernelCounter, (typeof KERNEL_COUNTERS)[KernelCounter]][]).map(([name, c]) =>
-    figure(`${prefix}.${name}` as `${P}.${KernelCounter}`, `${where}: ${c.words}`, c.unit, prefix === 'kernel' && 'views' in c ? { views: c.views, ...('row' in c && { row: c.row }) } : {}),
-  );
+/** `kernel: resets sent`; per namespace `kernel, client namespace: resets sent`, shown in no view. */
+const kernelFigures = <P extends string>(prefix: P, where: string, shown: boolean) =>
+  (Object.keys(KERNEL_WORDS) as KernelCounter[]).map((name) => {
+    const { words, unit, ...views } = KERNEL_WORDS[name];
+    return figure(`${prefix}.${name}` as `${P}.${KernelCounter}`, `${where}: ${words}`, unit, shown ? views : {});
+  });
 
 /** A namespace's own /proc/net/sockstat peaks. */
 const namespaceFigures = <S extends 'client' | 'server'>(side: S) => [
@@ -108,7 +111,7 @@ export const FIGURES = [
   socketPeak('established.clientSide.peak', 'established', 'client', [], ' (as established.peak)'),
   socketPeak('established.serverSide.peak', 'established', 'server'),
   figure('connectionsReset', 'connections the server saw reset', 'connections', { views: ['table'] }),
-  ...kernelFigures('kernel', 'kernel'),
+  ...kernelFigures('kernel', 'kernel', true),
   figure('reqPerSec', 'requests per second', 'requests per second', { views: tableAndCompare }),
   figure('latencyMs.p50', 'latency p50', 'ms', { views: tableAndCompare, row: 'latency' }),
   figure('latencyMs.p99', 'latency p99', 'ms', { views: tableAndCompare, row: 'latency' }),
@@ -116,8 +119,8 @@ export const FIGURES = [
   figure('latencyMs.max', 'latency max', 'ms'),
   figure('latencyMs.mean', 'latency mean', 'ms'),
   figure('durationMs', 'duration of the load', 'ms'),
-  ...kernelFigures('kernelBySide.client', 'kernel, client namespace'),
-  ...kernelFigures('kernelBySide.server', 'kernel, server namespace'),
+  ...kernelFigures('kernelBySide.client', 'kernel, client namespace', false),
+  ...kernelFigures('kernelBySide.server', 'kernel, server namespace', false),
   ...namespaceFigures('client'),
   ...namespaceFigures('server'),
   figure('samplesTaken', 'socket table samples', 'samples'),
@@ -128,23 +131,33 @@ export type FigurePath = (typeof FIGURES)[number]['path'];
 /** What the failure codes that end a run say, in a few words. */
 const CODE_MEANINGS: Record<string, string> = { EADDRNOTAVAIL: 'no local port left', EMFILE: 'no file descriptor left' };
 
-/** Figures with a key of their own: one per failure code, one per count the client keeps. */
-const FAMILIES: readonly { pattern: RegExp; name: string; label(key: string): string; unit: Unit; value(summary: SummaryFigures, key: string): number | undefined }[] = [
+/** Figures with a key of their own, named `<path>.<key>`; the key is what `pattern` captures. */
+interface Family {
+  pattern: RegExp;
+  /** How the names read in a list of what is accepted. */
+  name: string;
+  label(key: string): string;
+  unit: Unit;
+  value(summary: SummaryFigures, key: string): number | undefined;
+}
+
+/** One figure per failure code, one per count the client keeps. */
+const FAMILIES: readonly Family[] = [
   {
     // `requests.errorsByCode.EADDRNOTAVAIL`: failures with one code; a code that did not occur counts 0.
     pattern: /^requests\.errorsByCode\.([A-Z][A-Z0-9_]*)$/,
     name: 'requests.errorsByCode.<CODE>',
-    label: (code: string) => `requests failed with ${code}${CODE_MEANINGS[code] ? ` (${CODE_MEANINGS[code]})` : ''}`,
+    label: (code) => `requests failed with ${code}${CODE_MEANINGS[code] ? ` (${CODE_MEANINGS[code]})` : ''}`,
     unit: 'requests',
-    value: (summary: SummaryFigures, code: string) => summary.requests.errorsByCode[code] ?? 0,
+    value: (summary, code) => summary.requests.errorsByCode[code] ?? 0,
   },
   {
     // `clientCounters.dnsLookups`: a count the client reported; undefined when it reported no such count.
     pattern: /^clientCounters\.([A-Za-z][A-Za-z0-9]*)$/,
     name: 'clientCounters.<name>',
-    label: (name: string) => `client-reported ${name}`,
+    label: (name) => `client-reported ${name}`,
     unit: 'count',
-    value: (summary: SummaryFigures, name: string) => summary.clientCounters[name],
+    value: (summary, name) => summary.clientCounters[name],
   },
 ];
 

@@ -2,6 +2,7 @@
 // so once per request without keep-alive and at most once per concurrent request with it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatResultTable } from '../../harness/output/result-table.ts';
+import { figureLabel } from '../../harness/result/figures.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { runScenarioOk, summaryOf } from '../support/helpers.ts';
 
@@ -28,6 +29,6 @@ describe('dns-per-connection', () => {
   });
 
   it('the table shows the lookups as a client counter, per variant', () => {
-    expect(formatResultTable(result)).toMatch(new RegExp(`client: dnsLookups +│ ${REQUESTS} +│ \\d+ +│`));
+    expect(formatResultTable(result)).toMatch(new RegExp(`${figureLabel('clientCounters.dnsLookups')} +│ ${REQUESTS} +│ \\d+ +│`));
   });
 });
