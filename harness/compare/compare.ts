@@ -1,7 +1,7 @@
 // Compares results of one scenario, oldest to newest: for each variant the key figures, their
 // change from one run to the next (absolute and %), whether the trials make the change
 // significant, and the differences of environment and settings that can explain it.
-import { figureValue, KEY_FIGURES } from '../result/figures.ts';
+import { figureLabel, figuresIn, figureValue } from '../result/figures.ts';
 import { judgeChange, type Judgement } from './significance.ts';
 import type { ResultFile } from '../result/file.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
@@ -25,7 +25,7 @@ export interface Change {
 export interface FigureComparison {
   figure: string;
   label: string;
-  /** The figure in each run (the median of its trials); null where the run lacks the variant. */
+  /** The figure in each run (the median of its trials); null where the run lacks the variant or the figure. */
   values: (number | null)[];
   /** Min and max over each run's trials; null with one trial or without the variant. */
   spreads: ({ min: number; max: number } | null)[];
@@ -86,8 +86,7 @@ export function differences(before: Result, after: Result): Difference[] {
     .map((field) => ({ field, before: a.get(field) ?? null, after: b.get(field) ?? null }));
 }
 
-function change(before: VariantResult, after: VariantResult, figure: string): Change {
-  const [from, to] = [figureValue(before.summary, figure)!, figureValue(after.summary, figure)!];
+function change(from: number, to: number, before: VariantResult, after: VariantResult, figure: string): Change {
   const trialValues = (v: VariantResult) => v.trials.map((t) => figureValue(t.summary, figure)!);
   const round = (x: number) => Math.round(x * 1e4) / 1e4; // no floating-point dust in the JSON
   return {
@@ -98,16 +97,17 @@ function change(before: VariantResult, after: VariantResult, figure: string): Ch
 }
 
 function compareFigure(variants: (VariantResult | undefined)[], figure: string, label: string): FigureComparison {
+  const values = variants.map((v) => (v ? (figureValue(v.summary, figure) ?? null) : null));
   return {
     figure,
     label,
-    values: variants.map((v) => (v ? figureValue(v.summary, figure)! : null)),
-    spreads: variants.map((v) =>
-      v && v.trials.length > 1 ? { min: figureValue(v.spread.min, figure)!, max: figureValue(v.spread.max, figure)! } : null,
+    values,
+    spreads: variants.map((v, i) =>
+      v && values[i] !== null && v.trials.length > 1 ? { min: figureValue(v.spread.min, figure)!, max: figureValue(v.spread.max, figure)! } : null,
     ),
     changes: variants.slice(1).map((after, i) => {
-      const before = variants[i];
-      return before && after ? change(before, after, figure) : null;
+      const [before, from, to] = [variants[i], values[i], values[i + 1]];
+      return before && after && from != null && to != null ? change(from, to, before, after, figure) : null;
     }),
   };
 }
@@ -118,10 +118,8 @@ function compareFigure(variants: (VariantResult | undefined)[], figure: string, 
  */
 export function compareResults(files: ResultFile[], extraFigures: string[] = []): ScenarioComparison {
   const runs = oldestFirst(files);
-  const figures = [
-    ...KEY_FIGURES,
-    ...extraFigures.filter((f) => !KEY_FIGURES.some((k) => k.path === f)).map((path) => ({ path, label: path })),
-  ];
+  const shown = figuresIn('compare').map((f) => f.path);
+  const figures = [...shown, ...extraFigures.filter((f) => !shown.includes(f))].map((path) => ({ path, label: figureLabel(path) }));
   const names = [...new Set(runs.flatMap((r) => r.result.variants.map((v) => v.name)))];
   return {
     scenario: runs[0]!.result.scenario,

@@ -6,7 +6,7 @@
 //   limit +50  / -50    the change, in the figure's own unit
 //   limit 500           the newer result's value itself
 import { UsageError } from '../shared/errors.ts';
-import { FIGURE_PATHS, isFigure } from '../result/figures.ts';
+import { FIGURE_NAMES_TEXT, isFigure } from '../result/figures.ts';
 import type { Change, ScenarioComparison } from './compare.ts';
 
 export const THRESHOLD_SYNTAX = '<variant>.<figure> <op> <limit>, op one of > >= < <=, limit +10% or -10% (change in %), +50 or -50 (change), 50 (value)';
@@ -42,7 +42,7 @@ export function parseThreshold(text: string): Threshold {
   if (!match) throw fail(`expected ${THRESHOLD_SYNTAX}; for example 'bad.timeWait.clientSide.peak > +10%'`);
   const [, variant, figure, op, sign, digits, percent] = match as unknown as [string, string, string, Op, string, string, string];
   if (!isFigure(figure)) {
-    throw fail(`"${figure}" is not a figure of a variant's summary; figures: ${FIGURE_PATHS.join(', ')}, requests.errorsByCode.<CODE>, clientCounters.<name>`);
+    throw fail(`"${figure}" is not a figure of a variant's summary; figures: ${FIGURE_NAMES_TEXT}`);
   }
   if (percent && !sign) throw fail(`a percentage is a change and needs a sign: +${digits}% or -${digits}%`);
   const kind = percent ? 'percent' : sign ? 'change' : 'value';
@@ -71,6 +71,10 @@ function check(threshold: Threshold, comparison: ScenarioComparison): ThresholdC
   };
 }
 
+/** The variant ran in both newest results of a comparison: some figure of it has a value in each. */
+const ranInBothNewest = (comparison: ScenarioComparison, variant: string) =>
+  [-2, -1].every((i) => comparison.variants.find((v) => v.name === variant)?.figures.some((f) => f.values.at(i) != null));
+
 /**
  * Each threshold on every comparison whose two newest results have its variant. A threshold that
  * no comparison can answer is bad input: a gate that checks nothing must not pass quietly.
@@ -79,9 +83,12 @@ export function checkThresholds(thresholds: Threshold[], comparisons: ScenarioCo
   return thresholds.flatMap((threshold) => {
     const checks = comparisons.flatMap((c) => check(threshold, c) ?? []);
     if (checks.length === 0) {
+      const ran = comparisons.filter((c) => ranInBothNewest(c, threshold.variant)).map((c) => c.scenario);
       const variants = [...new Set(comparisons.flatMap((c) => c.variants.map((v) => v.name)))];
       throw new UsageError(
-        `--fail-if '${threshold.text}': no compared scenario has variant "${threshold.variant}" in its two newest results (variants: ${variants.join(', ')})`,
+        ran.length > 0
+          ? `--fail-if '${threshold.text}': ${threshold.figure} was not counted in both of the two newest results of ${ran.join(', ')} (a version 1 result, or a --target without a control endpoint, lacks some counts): nothing to judge`
+          : `--fail-if '${threshold.text}': no compared scenario has variant "${threshold.variant}" in its two newest results (variants: ${variants.join(', ')})`,
       );
     }
     return checks;

@@ -8,6 +8,7 @@ import { formatIncomplete, isComplete, summaryRows } from './result-table.ts';
 import { projectionHeading, projectionSentence } from './projection-text.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { clientPortRange, parsePortRange, projectResult } from '../compare/projection.ts';
+import { figuresIn } from '../result/figures.ts';
 import type { Result } from '../result/schema.ts';
 import type { Scenario, Variant } from '../scenario/contract.ts';
 import { formatCount } from '../shared/numbers.ts';
@@ -48,16 +49,15 @@ const esc = (text: string) =>
 // by most colour-blind viewers together with the line styles.
 const COLORS = { misconfigured: ['#c62828', '#ef6c00', '#8e24aa'], fix: ['#2e7d32', '#1565c0', '#00838f'] };
 
-type SampleRecord = Result['variants'][number]['samples'][number];
+const LINE_TYPES = ['solid', 'dashed', 'dotted'] as const;
 
-/** The metrics drawn for each variant, told apart by line style. */
-export const CHART_METRICS = [
-  { label: 'TIME_WAIT client', lineType: 'solid', value: (s: SampleRecord) => s.clientSide.timeWait ?? 0 },
-  { label: 'TIME_WAIT server', lineType: 'dashed', value: (s: SampleRecord) => s.serverSide.timeWait ?? 0 },
-  { label: 'ESTABLISHED', lineType: 'dotted', value: (s: SampleRecord) => s.clientSide.established ?? 0 },
-] as const;
+/** The counts drawn over time for each variant (the figures of the chart view, harness/result/figures.ts), told apart by line style. */
+export const CHART_METRICS = figuresIn('chart').map((figure, i) => ({ ...figure.series!, unit: figure.unit, lineType: LINE_TYPES[i % LINE_TYPES.length]! }));
 
-/** `bad: TIME_WAIT client`, with ` (run 2)` when several runs are overlaid. */
+/** `Solid: TIME_WAIT, client side; dashed: ...`: which line is which. */
+const CHART_NOTE = CHART_METRICS.map((m) => `${m.lineType}: ${m.label}`).join('; ').replace(/^./, (c) => c.toUpperCase()) + '.';
+
+/** `bad: TIME_WAIT, client side`, with ` (run 2)` when several runs are overlaid. */
 export function seriesName(variant: string, metric: string, run: number, runs: number): string {
   return `${variant}: ${metric}${runs > 1 ? ` (run ${run})` : ''}`;
 }
@@ -150,15 +150,14 @@ function projection(result: Result): string {
 }
 
 function environment({ file, result }: ReportRun): string {
-  const env = result.env as Result['env'] & Record<string, unknown>;
-  const lab = env.lab as { version?: string; commit?: string | null; dirty?: boolean | null } | undefined;
+  const { env } = result;
   const entries: [string, string][] = [
     ['result file', path.basename(file)],
     ['started', result.startedAt],
     ['Node.js', env.node],
-    ['kernel', `${env.kernel} (${env.platform}${typeof env.distribution === 'string' ? `, ${env.distribution}` : ''})`],
-    ['CPUs', `${env.cpus}${typeof env.cpuModel === 'string' ? ` × ${env.cpuModel}` : ''}`],
-    ['lab', lab ? `${lab.version ?? '?'} at ${lab.commit?.slice(0, 12) ?? 'no commit'}${lab.dirty ? ' (uncommitted changes)' : ''}` : 'unknown'],
+    ['kernel', `${env.kernel} (${env.platform}${env.distribution === null ? '' : `, ${env.distribution}`})`],
+    ['CPUs', `${env.cpus} × ${env.cpuModel}`],
+    ['lab', `${env.lab.version} at ${env.lab.commit?.slice(0, 12) ?? 'no commit'}${env.lab.dirty ? ' (uncommitted changes)' : ''}`],
     ['load', `${formatCount(result.params.load.requests)} requests, ${result.params.load.pattern}, concurrency ${formatCount(result.params.load.concurrency)}`],
     ['server', `${result.params.server.host}, body ${formatCount(result.params.server.bodyBytes)} B, keepAliveTimeout ${formatCount(result.params.server.keepAliveTimeoutMs)} ms`],
     ...Object.entries(env.sysctl).map(([name, value]): [string, string] => [name, value == null ? 'not on this kernel' : String(value)]),
@@ -189,8 +188,8 @@ function scenarioSection(group: ReportGroup, index: number): string {
     <p class="lead">${esc(group.scenario?.summary ?? first.description)}</p>
     ${about}
     <h3>Sockets over time${group.runs.length > 1 ? `: ${group.runs.length} runs overlaid` : ''}</h3>
-    <p class="note">Solid: TIME_WAIT on the client side; dashed: TIME_WAIT on the server side; dotted: ESTABLISHED (client side). Seconds since each variant started.</p>
-    <div class="chart" id="chart-${index}" data-chart="${index}" role="img" aria-label="TIME_WAIT and ESTABLISHED over time, ${esc(group.scenarioName)}"></div>
+    <p class="note">${esc(CHART_NOTE)} Seconds since each variant started.</p>
+    <div class="chart" id="chart-${index}" data-chart="${index}" role="img" aria-label="${esc(CHART_METRICS.map((m) => m.label).join('; '))} over time, ${esc(group.scenarioName)}"></div>
     ${group.runs.map((run, i) => runSection(run, i + 1, group.runs.length)).join('\n')}
   </section>`;
 }
@@ -242,7 +241,7 @@ const DRAW_CHARTS = `
       legend: { type: 'scroll', orient: 'vertical', right: 10, top: 'middle', textStyle: { fontSize: 15 }, itemWidth: 40, itemGap: 12 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'value', name: 'seconds', nameLocation: 'middle', nameGap: 30, nameTextStyle: { fontSize: 15 }, axisLabel: { fontSize: 15 } },
-      yAxis: { type: 'value', name: 'sockets', nameTextStyle: { fontSize: 15 }, axisLabel: { fontSize: 15 } },
+      yAxis: { type: 'value', name: ${JSON.stringify(CHART_METRICS[0]!.unit)}, nameTextStyle: { fontSize: 15 }, axisLabel: { fontSize: 15 } },
       series: series.map((s) => ({
         name: s.name, type: 'line', showSymbol: false, data: s.data, color: s.color,
         lineStyle: { width: 3, type: s.lineType, opacity: s.opacity },

@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
 import type { Requirement, Scenario } from '../scenario/contract.ts';
 import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../../servers/settings.ts';
+import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
 import type { RunSettings } from '../run/run-scenario.ts';
 import { formatCount } from '../shared/numbers.ts';
@@ -64,11 +65,30 @@ export function formatSettings(scenario: Scenario, s: RunSettings): string {
 
 type SummaryRow = [string, (v: VariantResult) => string];
 
-/** The summary table's rows: a label and how to show one variant's figure (the terminal and the report). */
-export const SUMMARY_ROWS: SummaryRow[] = [
-  ['requests ok / failed', (v) => `${formatCount(v.summary.requests.ok)} / ${formatCount(v.summary.requests.failed)}`],
+/** One row of figures (figures.ts): their values side by side, `-` where there is none (not measured). */
+function figureRow(figures: readonly Figure[]): SummaryRow {
+  return [
+    rowLabel(figures),
+    (v) => {
+      const values = figures.map((f) => figureValue(v.summary, f.path));
+      return values.every((x) => x === undefined) ? '-' : values.map((x, i) => (x === undefined ? '-' : formatFigure(figures[i]!, x))).join(' / ');
+    },
+  ];
+}
+
+/** The table's figures (figures.ts), those that share a row (`requests ok / failed`) in one. */
+const FIGURE_ROWS = figuresIn('table').reduce<Figure[][]>((rows, f) => {
+  const last = rows.at(-1);
+  if (f.row !== undefined && last?.[0]?.row === f.row) last.push(f);
+  else rows.push([f]);
+  return rows;
+}, []);
+const afterRequests = FIGURE_ROWS.findIndex((row) => row.some((f) => f.path === 'requests.failed')) + 1;
+
+/** What failed and when: shown after the requests row. */
+const FAILURE_ROWS: SummaryRow[] = [
   [
-    'failures by code',
+    FAILURES_BY_CODE_LABEL,
     (v) => Object.entries(v.summary.requests.errorsByCode).map(([code, c]) => `${code} ${formatCount(c)}`).join(', ') || '-',
   ],
   [
@@ -78,27 +98,19 @@ export const SUMMARY_ROWS: SummaryRow[] = [
       return first ? `request ${formatCount(first.request)} after ${(first.tMs / 1000).toFixed(1)} s` : '-';
     },
   ],
-  ['connections (server count)', (v) => formatCount(v.summary.connectionsOpened)],
-  ['connections per request', (v) => v.summary.connectionsPerRequest.toFixed(2)],
-  ['TIME_WAIT peak, client side', (v) => formatCount(v.summary.timeWait.clientSide.peak)],
-  ['TIME_WAIT peak, server side', (v) => formatCount(v.summary.timeWait.serverSide.peak)],
-  ['ESTABLISHED peak (client)', (v) => formatCount(v.summary.established.peak)],
-  ['connections reset (server saw)', (v) => (v.summary.connectionsReset === undefined ? '-' : formatCount(v.summary.connectionsReset))],
-  ['kernel: opens / resets sent', (v) => `${formatCount(v.summary.kernel.activeOpens)} / ${formatCount(v.summary.kernel.outRsts)}`],
-  ['kernel: resets on close (unread data)', (v) => formatCount(v.summary.kernel.abortOnClose)],
-  ['kernel: TIME_WAIT ports reused', (v) => (v.summary.kernel.timeWaitReused === undefined ? '-' : formatCount(v.summary.kernel.timeWaitReused))],
-  ['requests per second', (v) => formatCount(Math.round(v.summary.reqPerSec))],
-  ['latency p50 / p99 (ms)', ({ summary: { latencyMs: l } }) => (l ? `${l.p50.toFixed(2)} / ${l.p99.toFixed(2)}` : '-')],
+];
+
+/** The summary table's rows: a label and how to show one variant's figure (the terminal and the report). */
+export const SUMMARY_ROWS: SummaryRow[] = [
+  ...FIGURE_ROWS.slice(0, afterRequests).map(figureRow),
+  ...FAILURE_ROWS,
+  ...FIGURE_ROWS.slice(afterRequests).map(figureRow),
 ];
 
 /** SUMMARY_ROWS, then one row per count the clients keep themselves (e.g. DNS lookups), if any reports one. */
 export function summaryRows(result: Result): SummaryRow[] {
-  const names = [...new Set(result.variants.flatMap((v) => Object.keys(v.summary.clientCounters ?? {})))].sort();
-  const counterRows = names.map((name): SummaryRow => [`client: ${name}`, (v) => {
-    const count = v.summary.clientCounters?.[name];
-    return count === undefined ? '-' : formatCount(count);
-  }]);
-  return [...SUMMARY_ROWS, ...counterRows];
+  const names = [...new Set(result.variants.flatMap((v) => Object.keys(v.summary.clientCounters)))].sort();
+  return [...SUMMARY_ROWS, ...names.map((name) => figureRow([figureOf(`clientCounters.${name}`)!]))];
 }
 
 export function formatResultTable(result: Result, color = false): string {
@@ -144,8 +156,8 @@ export function formatExhaustion(result: Result): string[] {
   );
 }
 
-/** Every variant ran to its end (results written before `status` existed are complete). */
-export const isComplete = (result: Result) => (result.status ?? 'complete') === 'complete';
+/** Every variant ran to its end. */
+export const isComplete = (result: Result) => result.status === 'complete';
 
 /** The variants that failed, and what an interrupted result holds. */
 export function formatIncomplete(result: Result): string[] {

@@ -15,12 +15,14 @@ type Combine = (values: number[], isCount: boolean) => number;
  */
 function combine(schema: z.ZodType, nodes: unknown[], fn: Combine): unknown {
   const child = (key: string, missing?: number) => nodes.map((node) => (node as Record<string, unknown> | undefined)?.[key] ?? missing);
-  // An optional figure is absent from results older than it (connectionsReset, clientCounters),
-  // from runs without a namespace per side (kernelBySide, namespacePeaks) or from a trial whose
-  // client did not finish (latencyMs): it is combined over the trials that have it.
-  if (schema instanceof z.ZodOptional) {
-    const present = nodes.filter((node) => node !== undefined);
-    return present.length === 0 ? undefined : combine(schema.unwrap() as z.ZodType, present, fn);
+  // An optional figure is absent from runs without a namespace per side (kernelBySide,
+  // namespacePeaks) or from a trial whose client did not finish (latencyMs); a nullable one is null
+  // where nobody counted it (connectionsReset of a --target without control endpoint): either is
+  // combined over the trials that have it.
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) {
+    const missing = schema instanceof z.ZodOptional ? undefined : null;
+    const present = nodes.filter((node) => node !== undefined && node !== null);
+    return present.length === 0 ? missing : combine(schema.unwrap() as z.ZodType, present, fn);
   }
   if (schema instanceof z.ZodNumber) return fn(nodes as number[], schema.isInt);
   if (schema instanceof z.ZodObject) {

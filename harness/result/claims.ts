@@ -1,18 +1,19 @@
 // Checks a scenario's claims against the summaries measured on this kernel.
-import { figureValue } from './figures.ts';
-import { describeMetric, type Bound, type Claim, type ClaimMetric, type LoadSettings } from '../scenario/contract.ts';
+import { figureLabel, figureValue } from './figures.ts';
+import type { Bound, Claim, ClaimMetric, LoadSettings } from '../scenario/contract.ts';
 import type { Result, VariantSummary } from './schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** A claim checked: what the result file records of it. */
 export type ClaimResult = Result['claims'][number];
 
-/** The figure a metric names, or null when the summary lacks it (a client counter nobody reported). */
-export function metricValue(summary: VariantSummary, metric: ClaimMetric): number | null {
-  const value = figureValue(summary, metric);
-  if (value === undefined && metric.startsWith('clientCounters.')) return null;
-  if (value === undefined) throw new Error(`metric ${metric} is not a number in the summary`);
-  return value;
+/** The figure a metric names, or null when the summary has none (a client counter nobody reported, a count nobody kept). */
+export const metricValue = (summary: VariantSummary, metric: ClaimMetric): number | null => figureValue(summary, metric) ?? null;
+
+/** Why a claim measured nothing. */
+function nothing(summary: VariantSummary | undefined, metric: ClaimMetric): string {
+  if (!summary) return 'the variant did not run to its end';
+  return metric.startsWith('clientCounters.') ? 'the client did not report it' : 'this run could not count it';
 }
 
 const resolve = (bound: Bound, load: LoadSettings) => (typeof bound === 'number' ? bound : bound.value(load));
@@ -32,8 +33,8 @@ export function checkClaims(claims: Claim[], summaries: Map<string, VariantSumma
     ].filter(Boolean);
     const held =
       measured !== null && (atLeast === undefined || measured >= atLeast) && (atMost === undefined || measured <= atMost);
-    const text = `${claim.variant}: ${describeMetric(claim.metric)} ${bounds.join(' and ')} (measured ${
-      measured === null ? (summary ? 'nothing: the client did not report it' : 'nothing: the variant did not run to its end') : format(measured)
+    const text = `${claim.variant}: ${figureLabel(claim.metric)} ${bounds.join(' and ')} (measured ${
+      measured === null ? `nothing: ${nothing(summary, claim.metric)}` : format(measured)
     })`;
     return { text, held, variant: claim.variant, metric: claim.metric, measured, atLeast, atMost };
   });

@@ -1,13 +1,15 @@
 // Writes a result whole or not at all: validate, write a temporary file beside the target, flush
 // it to disk, then move it into place in one step. An explicit file is replaced (rename(2), atomic
 // within one filesystem); a new name in a folder never replaces another run's result (link(2) fails
-// with EEXIST instead). Reads a result back only when it passes the same schema, with a one-line
-// reason when it does not.
+// with EEXIST instead). Reads a result back only when it passes the schema of its version (an older
+// one is brought up to the current one), with a one-line reason when it does not.
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError, UsageError } from '../shared/errors.ts';
+import { isReadableVersion, problemsOf, READABLE_VERSIONS, toCurrent } from './migrate.ts';
 import { resultProblems, SCHEMA_VERSION, type Result } from './schema.ts';
+import type { ResultV1 } from './schema-v1.ts';
 
 export const RESULTS_DIR = new URL('../../results/', import.meta.url).pathname;
 
@@ -180,26 +182,26 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 export function resultFileProblem(value: unknown): string | null {
   if (!isObject(value) || !('schemaVersion' in value)) return 'not a timewait-lab result (it has no schemaVersion)';
   const version = value.schemaVersion;
-  if (version !== SCHEMA_VERSION) {
+  if (!isReadableVersion(version)) {
     const by =
       typeof version !== 'number' ? 'which is not a version number'
       : version > SCHEMA_VERSION ? 'written by a newer timewait-lab: update this one to read it'
       : 'written by an older timewait-lab: run the scenario again to compare with it';
-    return `result schema version ${JSON.stringify(version)}, ${by} (this lab reads version ${SCHEMA_VERSION})`;
+    return `result schema version ${JSON.stringify(version)}, ${by} (this lab reads versions ${READABLE_VERSIONS.join(' and ')})`;
   }
-  const problems = resultProblems(value);
+  const problems = problemsOf(version, value);
   if (problems.length === 0) return null;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-  return `does not match result schema v${SCHEMA_VERSION}: ${problems[0]}${more}`;
+  return `does not match result schema v${version}: ${problems[0]}${more}`;
 }
 
 function validated(file: string, value: unknown): Result {
   const problem = resultFileProblem(value);
   if (problem) throw new UsageError(`${file}: ${problem}`);
-  return value as Result;
+  return toCurrent(value as ResultV1 | Result);
 }
 
-/** A result file, validated; a UsageError with one line naming the file and the reason otherwise. */
+/** A result file of any version this lab reads, validated and in the current version; a UsageError with one line naming the file and the reason otherwise. */
 export async function readResult(file: string): Promise<Result> {
   return validated(file, await readJson(file));
 }

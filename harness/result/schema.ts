@@ -1,5 +1,6 @@
 // The result file's contract, as a schema: results are validated against it when written and when
-// read. The names here are promised to users' scripts: bump SCHEMA_VERSION when one changes meaning.
+// read. The names here are promised to users' scripts: bump SCHEMA_VERSION when one changes meaning,
+// or when a field becomes required, and let ./migrate.ts bring the older version's files up to it.
 // results/schema/result-v<N>.schema.json is generated from this file (`npm run schema`).
 import { z } from 'zod';
 import { schemaProblems } from './schema-problems.ts';
@@ -9,7 +10,7 @@ import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
 import { loadSchema, roleSchema } from '../scenario/contract.ts';
 import { effectiveServerSettingsSchema } from '../../servers/settings.ts';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const count = z.number().int().nonnegative();
 const peak = z.strictObject({ peak: count });
@@ -20,8 +21,8 @@ const kernelCounters = kernelCountersSchema
     timeWaitReused: z
       .number()
       .int()
-      .optional()
-      .meta({ description: 'TcpExt TWRecycled: connections that took over a port still in TIME_WAIT (tcp_tw_reuse). Absent in results written before it was recorded.' }),
+      .nullable()
+      .meta({ description: 'TcpExt TWRecycled: connections that took over a port still in TIME_WAIT (tcp_tw_reuse). null: not read (a version 1 result written before the lab read it).' }),
   })
   .meta({ id: 'KernelCounters', description: 'Deltas of /proc/net/snmp and /proc/net/netstat over the variant: whole network namespace, so other programs count too.' });
 
@@ -43,8 +44,8 @@ export const variantSummarySchema = z
     connectionsPerRequest: z.number().nonnegative(),
     requestsServed: count,
     connectionsReset: count
-      .optional()
-      .meta({ description: "Connections whose socket failed with ECONNRESET or EPIPE in the server: the client reset them (the server's own count; absent in results written before it was counted)." }),
+      .nullable()
+      .meta({ description: "Connections whose socket failed with ECONNRESET or EPIPE in the server: the client reset them (the server's own count). null: nobody counted them (a --target without a control endpoint, or a version 1 result written before the server counted them)." }),
     timeWait: z.strictObject({ clientSide: sidePeak, serverSide: sidePeak, total: peak }),
     established: z.strictObject({ peak: count, clientSide: peak, serverSide: peak }),
     reqPerSec: z.number().nonnegative(),
@@ -62,8 +63,7 @@ export const variantSummarySchema = z
     kernel: kernelCounters,
     clientCounters: z
       .record(z.string(), count)
-      .optional()
-      .meta({ description: 'Counts the variant\'s client keeps itself (e.g. dnsLookups, retries); absent in results written before clients could report them.' }),
+      .meta({ description: 'Counts the variant\'s client keeps itself (e.g. dnsLookups, retries); empty when it keeps none.' }),
     kernelBySide: z
       .strictObject({ client: kernelCounters, server: kernelCounters })
       .optional()
@@ -80,11 +80,14 @@ export const summaryFiguresSchema = variantSummarySchema
   .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
   .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure." });
 
+/** The server settings a result records: every one, as the server ran with it (servers/settings.ts). */
+export const serverParamsSchema = effectiveServerSettingsSchema;
+
 /**
- * The server settings a result records: every one (servers/settings.ts). Results written before the
- * lab recorded them all lack those the scenario left to the defaults.
+ * What a target's control endpoint reported: every setting; a version 1 result holds only bodyBytes,
+ * responseDelayMs and keepAliveTimeoutMs, which were all that endpoints reported then.
  */
-const serverParamsSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true });
+const targetServerSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true });
 
 /** Where the server and the client ran (run/topology.ts). */
 export const topologySchema = z
@@ -97,7 +100,7 @@ export const topologySchema = z
     sysctlOverrides: z.record(z.string(), z.string()).meta({ description: 'The --sysctl settings for the client namespace.' }),
     target: z.string().nullable().meta({ description: '--target: a server the lab did not start.' }),
     control: z.string().nullable().meta({ description: "The target's control endpoint, or null." }),
-    targetServer: serverParamsSchema.nullable().meta({ description: "The settings the target's control endpoint reported (the scenario's do not apply to it)." }),
+    targetServer: targetServerSchema.nullable().meta({ description: "The settings the target's control endpoint reported (the scenario's do not apply to it)." }),
   });
 export type TopologyRecord = z.infer<typeof topologySchema>;
 
@@ -122,18 +125,13 @@ export const resultSchema = z
       tailMs: count.meta({ description: 'How long sampling went on after the client was done, to catch the last closes.' }),
       timeLimitMs: count.meta({ description: 'A variant still running after this long was stopped and recorded as failed.' }),
       repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
-      topology: topologySchema
-        .optional()
-        .meta({ description: 'Where the server and the client ran. Absent in results written before it was recorded.' }),
+      topology: topologySchema.meta({ description: 'Where the server and the client ran.' }),
     }),
-    status: z
-      .enum(['complete', 'failed', 'interrupted'])
-      .optional()
-      .meta({
-        description:
-          'complete: every variant ran to its end. failed: a variant failed (see its failure); the others ran. ' +
-          'interrupted: Ctrl-C or SIGTERM; variants holds only those that had finished. Absent in results written before it was recorded: those are complete.',
-      }),
+    status: z.enum(['complete', 'failed', 'interrupted']).meta({
+      description:
+        'complete: every variant ran to its end. failed: a variant failed (see its failure); the others ran. ' +
+        'interrupted: Ctrl-C, SIGTERM or SIGHUP; variants holds only those that had finished.',
+    }),
     variants: z.array(
       z.strictObject({
         name: z.string(),
@@ -141,8 +139,7 @@ export const resultSchema = z
         description: z.string(),
         status: z
           .enum(['complete', 'failed'])
-          .optional()
-          .meta({ description: 'failed: it stopped before its client finished; its figures are what was measured until then. Absent in results written before it was recorded: complete.' }),
+          .meta({ description: 'failed: it stopped before its client finished; its figures are what was measured until then.' }),
         failure: z
           .strictObject({
             reason: z.enum(['server-exited', 'client-exited', 'time-limit']),
@@ -150,11 +147,9 @@ export const resultSchema = z
             afterMs: z.number().nonnegative().meta({ description: 'When, after the failed trial started.' }),
           })
           .optional()
-          .meta({ description: 'Why a failed variant stopped.' }),
+          .meta({ description: 'Why a failed variant stopped; absent in a complete one.' }),
         serverPort: count.meta({ description: "The first trial's server port." }),
-        server: serverParamsSchema
-          .optional()
-          .meta({ description: "The server settings this variant ran against: the scenario's, with the variant's own over them." }),
+        server: serverParamsSchema.meta({ description: "The server settings this variant ran against: the scenario's, with the variant's own over them." }),
         clientSysctls: z
           .strictObject({ set: z.record(z.string(), z.string()), effective: sysctlsSchema })
           .optional()

@@ -39,7 +39,7 @@ export function summarise(
     // Over the requests made: all of them, or those made before a failed variant stopped.
     connectionsPerRequest: round(server.connectionsAccepted / Math.max(1, outcome.ok + outcome.failed), 4),
     requestsServed: server.requestsServed,
-    connectionsReset: server.connectionsReset,
+    connectionsReset: server.connectionsReset ?? null,
     timeWait: {
       clientSide: { peak: peak(samples, (s) => side(s, 'clientSide', 'timeWait')), atEnd: last ? side(last, 'clientSide', 'timeWait') : 0 },
       serverSide: { peak: peak(samples, (s) => side(s, 'serverSide', 'timeWait')), atEnd: last ? side(last, 'serverSide', 'timeWait') : 0 },

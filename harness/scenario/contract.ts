@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { sysctlProblems } from './client-sysctls.ts';
 import { serverSettingOverridesSchema, serverSettingsSchema } from '../../servers/settings.ts';
+import { FIGURE_NAMES_TEXT, isFigure, type FigureName } from '../result/figures.ts';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -109,37 +110,9 @@ const variantSchema = nodeVariantSchema
 
 export const isProgramVariant = (v: Variant): v is ProgramVariant => 'program' in v;
 
-/** The figures a claim can speak about; each is read from a variant's summary. */
-export const CLAIM_METRICS = {
-  connectionsOpened: 'connections the server accepted',
-  connectionsPerRequest: 'connections per request',
-  'timeWait.total.peak': 'TIME_WAIT peak (client + server side)',
-  'timeWait.clientSide.peak': 'client-side TIME_WAIT peak',
-  'timeWait.serverSide.peak': 'server-side TIME_WAIT peak',
-  'established.peak': 'ESTABLISHED peak',
-  'requests.ok': 'successful requests',
-  'requests.failed': 'failed requests',
-  connectionsReset: 'connections the server saw reset',
-  'kernel.abortOnClose': 'kernel TCPAbortOnClose (resets sent on closing with unread data)',
-  'kernel.outRsts': 'kernel OutRsts (resets sent)',
-  'requests.errorsByCode.EADDRNOTAVAIL': 'requests failed with EADDRNOTAVAIL (no local port left)',
-  'kernel.timeWaitReused': 'connections that took over a port in TIME_WAIT (kernel TWRecycled)',
-} as const;
-/** A named figure, or `clientCounters.<name>`: a count the variant's client reports itself. */
-const claimMetricSchema = z.union(
-  [
-    z.enum(Object.keys(CLAIM_METRICS) as [keyof typeof CLAIM_METRICS, ...(keyof typeof CLAIM_METRICS)[]]),
-    z.templateLiteral(['clientCounters.', z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/)]),
-  ],
-  { error: `must be one of ${Object.keys(CLAIM_METRICS).join(', ')}, or clientCounters.<name>` },
-);
-export type ClaimMetric = z.infer<typeof claimMetricSchema>;
-
-export function describeMetric(metric: ClaimMetric): string {
-  return metric.startsWith('clientCounters.')
-    ? `client-reported ${metric.slice('clientCounters.'.length)}`
-    : CLAIM_METRICS[metric as keyof typeof CLAIM_METRICS];
-}
+/** A claim speaks about a figure of a variant's summary, named as in harness/result/figures.ts. */
+export type ClaimMetric = FigureName;
+const claimMetricSchema = z.custom<ClaimMetric>((value) => typeof value === 'string' && isFigure(value), { error: `must be one of ${FIGURE_NAMES_TEXT}` });
 
 /** A bound that depends on the effective load, with the words that explain it. */
 const derivedBoundSchema = z.object({ text: z.string().min(1), value: fn<(load: LoadSettings) => number>() });

@@ -56,7 +56,7 @@ function variantFigures(variant: VariantResult): SoakVariant {
   return {
     name: variant.name,
     role: variant.role,
-    status: variant.status ?? 'complete',
+    status: variant.status,
     failure: variant.failure?.message ?? null,
     exactCounts: exactCounts(variant.summary),
     errorsByCode: variant.summary.requests.errorsByCode,
@@ -83,7 +83,7 @@ export async function runIteration(entry: PreparedEntry, iteration: number, gc: 
   const result = await runScenario(entry.scenario, entry.settings, onEvent, entry.topology);
   const durationMs = Math.round(performance.now() - t0);
   await Promise.all(looks);
-  const topology = result.params.topology?.mode;
+  const topology = result.params.topology.mode;
   if (topology !== 'loopback' && topology !== 'namespaces') throw new Error(`soak: a run on topology ${topology} (the soak makes loopback and namespace runs only)`);
   return {
     iteration,

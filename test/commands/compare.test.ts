@@ -4,8 +4,9 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { figureLabel } from '../../harness/result/figures.ts';
 import { compareCli } from '../support/helpers.ts';
-import { fixturePath } from '../support/results-fixtures.ts';
+import { fixturePath, v1FixturePath } from '../support/results-fixtures.ts';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'timewait-lab-compare-cli-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -22,7 +23,7 @@ describe('two results', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('no-body-close: 2 results, oldest first');
     expect(run.stderr).toContain('Differences in environment and settings that can explain a change:\n  params.load.concurrency 20 -> 10');
-    expect(run.stderr).toMatch(/│ connections \(server count\)\s+│ 20\s+│ 10\s+│ -10 \(-50\.0%\)\s+│ significant \(every trial equal\)\s+│/);
+    expect(run.stderr).toMatch(new RegExp(`│ ${figureLabel('connectionsOpened')}\\s+│ 20\\s+│ 10\\s+│ -10 \\(-50\\.0%\\)\\s+│ significant \\(every trial equal\\)\\s+│`));
     expect(run.stderr).toContain("Significance: Welch's t-test on the trials");
   });
 
@@ -43,6 +44,33 @@ describe('two results', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stderr).toContain('cannot judge');
     expect(run.stderr).toContain('Significance: cannot be judged; it needs 3 or more trials in each result (npm run scenario -- <name> --repeat 3).');
+  });
+});
+
+describe('a version 1 result and a version 2 result', () => {
+  const v1 = v1FixturePath('no-body-close-1.json');
+
+  test('compare as two runs of the scenario: the figures, what v1 did not count as -, and the topology that differs', async () => {
+    const run = await compareCli([v1, first, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const [comparison] = JSON.parse(run.stdout).comparisons;
+    expect(comparison.runs.map((r: { file: string }) => r.file)).toEqual([v1, first]);
+    const figures = (variant: string) => comparison.variants.find((v: { name: string }) => v.name === variant).figures;
+    const row = (variant: string, figure: string) => figures(variant).find((f: { figure: string }) => f.figure === figure);
+    // One connection per request for the misconfigured client, one per worker for the fix, in both versions.
+    expect(row('bad', 'connectionsOpened').values).toEqual([300, 300]);
+    expect(row('good', 'connectionsOpened').values).toEqual([20, 20]);
+    expect(comparison.differences[0]).toContainEqual({ field: 'params.topology.netns', before: 'off', after: 'auto' });
+    expect(run.stderr).toContain('no-body-close: 2 results, oldest first');
+    expect(run.stderr).toMatch(new RegExp(`│ ${figureLabel('requests.ok')}\\s+│ 300\\s+│ 300\\s+│ no change`));
+  });
+
+  test('--fail-if on a figure v1 did not count: nothing to judge, one line, exit 2', async () => {
+    const run = await compareCli([v1, first, '--fail-if', 'bad.connectionsReset > 0']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      "compare: --fail-if 'bad.connectionsReset > 0': connectionsReset was not counted in both of the two newest results of no-body-close (a version 1 result, or a --target without a control endpoint, lacks some counts): nothing to judge",
+    );
   });
 });
 
@@ -85,7 +113,7 @@ describe('bad input: one line, exit 2, never a stack trace', () => {
   beforeAll(async () => {
     const result = JSON.parse(await readFile(first, 'utf8'));
     await writeFile(notJson, 'not json');
-    await writeFile(newer, JSON.stringify({ ...result, schemaVersion: 2 }));
+    await writeFile(newer, JSON.stringify({ ...result, schemaVersion: 3 }));
     await writeFile(malformed, JSON.stringify({ ...result, env: { ...result.env, sysctl: { ...result.env.sysctl, tcp_tw_reuse: 2 } } }));
   });
 
@@ -95,12 +123,12 @@ describe('bad input: one line, exit 2, never a stack trace', () => {
     [
       'a result of another schema version',
       () => [first, newer],
-      `compare: ${newer}: result schema version 2, written by a newer timewait-lab: update this one to read it (this lab reads version 1)`,
+      `compare: ${newer}: result schema version 3, written by a newer timewait-lab: update this one to read it (this lab reads versions 1 and 2)`,
     ],
     [
       'a file that fails the schema',
       () => [first, malformed],
-      `compare: ${malformed}: does not match result schema v1: env.sysctl.tcp_tw_reuse: Invalid input: expected string, received number`,
+      `compare: ${malformed}: does not match result schema v2: env.sysctl.tcp_tw_reuse: Invalid input: expected string, received number`,
     ],
     [
       'results of different scenarios',

@@ -35,7 +35,7 @@ async function twoRunsAtOnce(mode: 'namespaces' | 'loopback', netns: string[]) {
 
   for (const [i, result] of results.entries()) {
     const { requests, concurrency } = RUNS[i]!;
-    expect(result.params.topology?.mode).toBe(mode);
+    expect(result.params.topology.mode).toBe(mode);
     expect(result.params.load).toMatchObject({ requests, concurrency });
     // The physics of each run alone: the misconfigured client opens a connection per request and
     // leaves as many client-side TIME_WAIT, not one more of the other run's; the fix at most its pool.

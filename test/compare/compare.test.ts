@@ -1,7 +1,8 @@
 // The comparison core on result files made by real runs of the lab (test/fixtures/results/).
 import { describe, expect, test } from 'vitest';
 import { compareResults, differences, groupByScenario, type ScenarioComparison } from '../../harness/compare/compare.ts';
-import { loadFixture } from '../support/results-fixtures.ts';
+import { readResult } from '../../harness/result/file.ts';
+import { loadFixture, v1FixturePath } from '../support/results-fixtures.ts';
 
 const [first, second, concurrency10, single, tinyPool] = await Promise.all(
   [
@@ -62,6 +63,23 @@ describe('compareResults', () => {
     expect(opened.values).toEqual([20, 20, 10]);
     expect(opened.changes.map((c) => c!.absolute)).toEqual([0, -10]);
     expect(comparison.differences.map((d) => d.some((x) => x.field === 'params.load.concurrency'))).toEqual([false, true]);
+  });
+});
+
+describe('a version 1 result beside a version 2 one', () => {
+  test('compare figure by figure; what version 1 did not count has no value and no change', async () => {
+    const v1 = { file: v1FixturePath('no-body-close-1.json'), result: await readResult(v1FixturePath('no-body-close-1.json')) };
+    const comparison = compareResults([first!, v1], ['connectionsReset']);
+    expect(comparison.runs.map((r) => r.file)).toEqual([v1.file, first!.file]);
+    // Both are 300 requests at concurrency 20: one connection per request, one per worker.
+    expect(row(comparison, 'bad', 'connectionsOpened').values).toEqual([300, 300]);
+    expect(row(comparison, 'good', 'connectionsOpened').values).toEqual([20, 20]);
+    const reset = row(comparison, 'bad', 'connectionsReset');
+    expect(reset.values).toEqual([null, first!.result.variants[0]!.summary.connectionsReset]);
+    expect(reset.spreads[0]).toBeNull();
+    expect(reset.changes).toEqual([null]);
+    // Version 1 ran on loopback without a choice; the fixtures since run with --netns auto.
+    expect(comparison.differences[0]).toContainEqual({ field: 'params.topology.netns', before: 'off', after: 'auto' });
   });
 });
 

@@ -8,6 +8,7 @@ import { newVariantView, renderFrame, sparkline, updateView } from '../../harnes
 import type { Result } from '../../harness/result/schema.ts';
 import { finalScreen, inTerminal, scenarioCli, waitForOutput } from '../support/helpers.ts';
 import { formatCount } from '../../harness/shared/numbers.ts';
+import { figureLabel } from '../../harness/result/figures.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -66,7 +67,7 @@ describe('the CLI on a terminal', () => {
     const sparklines = screen.filter((l) => /^ {2}TIME_WAIT {4}[▁-█]/.test(l));
     expect(sparklines[0]).toMatch(/▁[▂▃▄▅▆▇]*█/);
     expect(sparklines[1]).toMatch(/^ {2}TIME_WAIT {4}▁+ /);
-    expect(screen.some((l) => l.includes('connections (server count)'))).toBe(true);
+    expect(screen.some((l) => l.includes(figureLabel('connectionsOpened')))).toBe(true);
     // Every line fits the 100 columns of this terminal, so no redraw could wrap.
     for (const line of screen.filter((l) => /^(▶|■|  requests|  TIME_WAIT)/.test(l))) expect(line.length).toBeLessThan(100);
   });

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHART_METRICS } from '../../harness/output/report-html.ts';
+import { figureLabel } from '../../harness/result/figures.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import noBodyClose from '../../scenarios/no-body-close.ts';
 import { openInChromium } from '../support/browser.ts';
@@ -30,7 +32,9 @@ async function run(name: 'a' | 'b', extra: string[] = []) {
 /** Everything the page shows that the test checks, read in the page. */
 async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']) {
   await page.waitForSelector('.chart svg');
-  return page.evaluate(() => {
+  // The rows' labels, from the table of figures: the page function runs in the browser, so they are handed to it.
+  const rows = { connections: figureLabel('connectionsOpened'), timeWaitClient: figureLabel('timeWait.clientSide.peak') };
+  return page.evaluate((rows) => {
     const el = document.querySelector<HTMLElement>('.chart')!;
     const option = (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { getOption(): { series: { name: string; color: string; data: [number, number][] }[] } } } })
       .echarts.getInstanceByDom(el).getOption();
@@ -48,8 +52,8 @@ async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']
       linesDrawn: lines.length,
       table: [1, 2].map((run) =>
         ['bad', 'good'].map((v) => ({
-          connections: cell(run, 'connections (server count)', v),
-          timeWaitClient: cell(run, 'TIME_WAIT peak, client side', v),
+          connections: cell(run, rows.connections, v),
+          timeWaitClient: cell(run, rows.timeWaitClient, v),
           requests: cell(run, 'requests ok / failed', v),
         })),
       ),
@@ -61,7 +65,7 @@ async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']
       helpers: document.querySelector('details.helpers pre')?.textContent ?? '',
       text: document.body.innerText,
     };
-  });
+  }, rows);
 }
 
 /**
@@ -99,7 +103,7 @@ describe('the HTML report in Chromium', () => {
     const result = results.a;
     expect(shown.svgSize[0]).toBeGreaterThan(400);
     expect(shown.svgSize[1]).toBeGreaterThan(200);
-    const expected = result.variants.flatMap((v) => ['TIME_WAIT client', 'TIME_WAIT server', 'ESTABLISHED'].map((m) => `${v.name}: ${m}`));
+    const expected = result.variants.flatMap((v) => CHART_METRICS.map((m) => `${v.name}: ${m.label}`));
     expect(shown.series.map((s) => s.name)).toEqual(expected);
     expect(shown.linesDrawn).toBeGreaterThanOrEqual(expected.length);
     for (const [i, v] of result.variants.entries()) {
@@ -136,7 +140,7 @@ describe('the HTML report in Chromium', () => {
     const shown = await openReport(html, 'report-two-runs.png');
     const runs = [results.a, results.b].sort((x, y) => x.startedAt.localeCompare(y.startedAt));
     const expected = runs.flatMap((r, k) =>
-      r.variants.flatMap((v) => ['TIME_WAIT client', 'TIME_WAIT server', 'ESTABLISHED'].map((m) => `${v.name}: ${m} (run ${k + 1})`)),
+      r.variants.flatMap((v) => CHART_METRICS.map((m) => `${v.name}: ${m.label} (run ${k + 1})`)),
     );
     expect(shown.series.map((s) => s.name)).toEqual(expected);
     expect(shown.linesDrawn).toBeGreaterThanOrEqual(expected.length);

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatResultTable, formatScenarioList } from '../../harness/output/result-table.ts';
+import { figureLabel } from '../../harness/result/figures.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { loadAllScenarios } from '../../harness/scenario/catalog.ts';
 import { ROOT } from '../support/helpers.ts';
@@ -37,7 +38,7 @@ describe('README.md', () => {
 
   test('shows the rows of the table the lab prints, in its order', () => {
     const rowLabels = (table: string) => [...table.matchAll(/^│ (\S[^│]*?) +│/gm)].map((m) => m[1]!.trim());
-    const shown = rowLabels(codeBlocks(readme).find((b) => b.body.includes('connections (server count)'))!.body);
+    const shown = rowLabels(codeBlocks(readme).find((b) => b.body.includes(figureLabel('connectionsOpened')))!.body);
     const example = JSON.parse(read('results/examples/no-body-close.json')) as Result;
     expect(shown).toEqual(rowLabels(formatResultTable(example)));
   });

@@ -46,6 +46,14 @@ describe('aggregateTrials', () => {
     expect(summary.reqPerSec).toBe(800.5);
   });
 
+  test('a count nobody kept (a --target without control endpoint) stays null, in the medians and the spread', () => {
+    const uncounted = { ...base, connectionsReset: null };
+    const { summary, spread } = aggregateTrials([uncounted, uncounted, uncounted], load);
+    expect(summary.connectionsReset).toBeNull();
+    expect([spread.min.connectionsReset, spread.max.connectionsReset]).toEqual([null, null]);
+    expect(summary.connectionsOpened).toBe(base.connectionsOpened);
+  });
+
   test('an error code missing from a trial counts 0 there', () => {
     const { summary, spread } = aggregateTrials(
       [trial({ errorsByCode: { ECONNRESET: 4 } }), trial({ errorsByCode: { ECONNRESET: 6, EADDRNOTAVAIL: 1 } }), trial({})],

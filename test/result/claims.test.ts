@@ -27,7 +27,7 @@ test('a derived bound is computed from the effective load and explained', () => 
   expect(held).toMatchObject({ held: true, measured: 20, atMost: 20 });
   expect(held?.text).toBe('good: connections the server accepted <= concurrency = 20 (measured 20)');
   expect(failed).toMatchObject({ held: false, measured: 899, atLeast: 900 });
-  expect(failed?.text).toBe('bad: client-side TIME_WAIT peak >= 0.9 × requests = 900 (measured 899)');
+  expect(failed?.text).toBe('bad: TIME_WAIT peak, client side >= 0.9 × requests = 900 (measured 899)');
 });
 
 test('both bounds at once, and a plain number', () => {

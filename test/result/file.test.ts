@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../../harness/shared/errors.ts';
 import { checkDestination, readResult, readResultFolder, resultFileName, resultFileProblem, writeResult } from '../../harness/result/file.ts';
-import type { Result } from '../../harness/result/schema.ts';
-import { fixturePath, loadFixture } from '../support/results-fixtures.ts';
+import { SCHEMA_VERSION, type Result } from '../../harness/result/schema.ts';
+import { fixturePath, loadFixture, v1FixturePath } from '../support/results-fixtures.ts';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'timewait-lab-result-file-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -21,7 +21,7 @@ test('names sort by time and say the scenario', () => {
 
 test('an invalid result is refused, naming the field, and nothing is left on disk', async () => {
   const target = freshDir();
-  const broken = { schemaVersion: 1, scenario: 'x' } as unknown as Result;
+  const broken = { schemaVersion: SCHEMA_VERSION, scenario: 'x' } as unknown as Result;
   await expect(writeResult(broken, { file: path.join(target, 'r.json') })).rejects.toThrow(/refusing to write an invalid result: .*description/);
   expect(readdirSync(target)).toEqual([]);
 });
@@ -111,18 +111,18 @@ describe('resultFileProblem', () => {
     ['an object without schemaVersion', { kind: 'bench' }, 'not a timewait-lab result (it has no schemaVersion)'],
     [
       'a newer schema version',
-      withChange((r) => (r.schemaVersion = 2)),
-      'result schema version 2, written by a newer timewait-lab: update this one to read it (this lab reads version 1)',
+      withChange((r) => (r.schemaVersion = 3)),
+      'result schema version 3, written by a newer timewait-lab: update this one to read it (this lab reads versions 1 and 2)',
     ],
     [
       'an older schema version',
       withChange((r) => (r.schemaVersion = 0)),
-      'result schema version 0, written by an older timewait-lab: run the scenario again to compare with it (this lab reads version 1)',
+      'result schema version 0, written by an older timewait-lab: run the scenario again to compare with it (this lab reads versions 1 and 2)',
     ],
     [
       'a version that is not a number',
-      withChange((r) => (r.schemaVersion = '1')),
-      'result schema version "1", which is not a version number (this lab reads version 1)',
+      withChange((r) => (r.schemaVersion = '2')),
+      'result schema version "2", which is not a version number (this lab reads versions 1 and 2)',
     ],
   ])('%s', (_, value, problem) => {
     expect(resultFileProblem(value)).toBe(problem);
@@ -130,13 +130,24 @@ describe('resultFileProblem', () => {
 
   test('a malformed result names the field', () => {
     expect(resultFileProblem(withChange((r) => (r.variants[0].summary.connectionsOpened = 'many')))).toBe(
-      'does not match result schema v1: variants.0.summary.connectionsOpened: Invalid input: expected number, received string',
+      'does not match result schema v2: variants.0.summary.connectionsOpened: Invalid input: expected number, received string',
     );
     expect(resultFileProblem(withChange((r) => delete r.env.sysctl.somaxconn))).toMatch(
-      /^does not match result schema v1: env\.sysctl\.somaxconn: Invalid input/,
+      /^does not match result schema v2: env\.sysctl\.somaxconn: Invalid input/,
     );
-    expect(resultFileProblem(withChange((r) => (r.variants[1].trials = [])))).toMatch(/^does not match result schema v1: variants\.1\.trials: /);
-    expect(resultFileProblem(withChange((r) => (r.params.colour = 'blue')))).toMatch(/^does not match result schema v1: params: Unrecognized key: "colour"/);
+    expect(resultFileProblem(withChange((r) => (r.variants[1].trials = [])))).toMatch(/^does not match result schema v2: variants\.1\.trials: /);
+    expect(resultFileProblem(withChange((r) => (r.params.colour = 'blue')))).toMatch(/^does not match result schema v2: params: Unrecognized key: "colour"/);
+  });
+
+  test('a version 1 result is checked against version 1; one that says version 2 must have what version 2 requires', async () => {
+    const v1 = JSON.parse(readFileSync(v1FixturePath('no-body-close-1.json'), 'utf8'));
+    expect(resultFileProblem(v1)).toBeNull();
+    v1.variants[0].summary.connectionsOpened = 'many';
+    expect(resultFileProblem(v1)).toBe('does not match result schema v1: variants.0.summary.connectionsOpened: Invalid input: expected number, received string');
+    expect(resultFileProblem(withChange((r) => delete r.status))).toMatch(/^does not match result schema v2: status: Invalid option/);
+    expect(resultFileProblem(withChange((r) => (r.variants[0].summary.connectionsReset = undefined)))).toMatch(
+      /^does not match result schema v2: variants\.0\.summary\.connectionsReset: Invalid input/,
+    );
   });
 
   test('several problems: the first, and how many more', () => {
@@ -145,7 +156,7 @@ describe('resultFileProblem', () => {
       r.params.repeat = 0;
       r.verdict = 7;
     });
-    expect(resultFileProblem(broken)).toMatch(/^does not match result schema v1: env\.cpus: .+ \(and 2 more problems\)$/);
+    expect(resultFileProblem(broken)).toMatch(/^does not match result schema v2: env\.cpus: .+ \(and 2 more problems\)$/);
   });
 });
 
@@ -167,9 +178,9 @@ describe('readResult', () => {
   });
 
   test('a result of another schema version', async () => {
-    const file = path.join(dir, 'v2.json');
-    await writeFile(file, JSON.stringify(withChange((r) => (r.schemaVersion = 2))));
-    await expectUsageError(file, `${file}: result schema version 2, written by a newer timewait-lab: update this one to read it (this lab reads version 1)`);
+    const file = path.join(dir, 'v3.json');
+    await writeFile(file, JSON.stringify(withChange((r) => (r.schemaVersion = 3))));
+    await expectUsageError(file, `${file}: result schema version 3, written by a newer timewait-lab: update this one to read it (this lab reads versions 1 and 2)`);
   });
 
   test('a real result reads back as it was written', async () => {
@@ -180,14 +191,17 @@ describe('readResult', () => {
 });
 
 describe('readResultFolder', () => {
-  test('reads the results, skips JSON that is not a scenario result', async () => {
+  test('reads the results of either version, in the current one, and skips JSON that is not a scenario result', async () => {
     const folder = await mkdtemp(path.join(dir, 'folder-'));
     await copyFile(fixturePath('no-body-close-1.json'), path.join(folder, 'a.json'));
-    await copyFile(fixturePath('tiny-pool.json'), path.join(folder, 'b.json'));
+    await copyFile(v1FixturePath('tiny-pool.json'), path.join(folder, 'b.json'));
     await writeFile(path.join(folder, 'bench-2026.json'), JSON.stringify({ kind: 'bench' }));
     await writeFile(path.join(folder, 'notes.txt'), 'not json at all');
     const { results, skipped } = await readResultFolder(folder);
-    expect(results.map((r) => r.result.scenario)).toEqual(['no-body-close', 'tiny-pool']);
+    expect(results.map((r) => [r.result.scenario, r.result.schemaVersion])).toEqual([
+      ['no-body-close', SCHEMA_VERSION],
+      ['tiny-pool', SCHEMA_VERSION],
+    ]);
     expect(skipped).toEqual([path.join(folder, 'bench-2026.json')]);
   });
 

@@ -101,7 +101,7 @@ test.skipIf(noNamespaces)(`--sysctl sets values in the client namespace only, ov
   expect(cli.exitCode, cli.stderr).toBe(0);
   const result = JSON.parse(cli.stdout) as Result;
   const set = { 'net.ipv4.ip_local_port_range': '50000 50999', 'net.ipv4.tcp_fin_timeout': '17' };
-  expect(result.params.topology?.sysctlOverrides).toEqual(set);
+  expect(result.params.topology.sysctlOverrides).toEqual(set);
   for (const v of result.variants) {
     expect(v.clientSysctls?.set).toEqual(set);
     expect(v.clientSysctls?.effective).toMatchObject({ ip_local_port_range: '50000 50999', tcp_fin_timeout: '17' });

@@ -17,7 +17,7 @@ async function run(scenario: string, netns: Netns): Promise<Result> {
 }
 
 function expectTopology(result: Result, netns: Netns) {
-  expect(result.params.topology?.mode).toBe(netns === 'on' ? 'namespaces' : 'loopback');
+  expect(result.params.topology.mode).toBe(netns === 'on' ? 'namespaces' : 'loopback');
   expect(result.env.networkNamespace).toBe(netns === 'on');
   if (netns === 'off') return;
   expect(result.params.server.host).toBe('198.18.0.1');

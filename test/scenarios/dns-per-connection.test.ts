@@ -2,6 +2,7 @@
 // so once per request without keep-alive and at most once per concurrent request with it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatResultTable } from '../../harness/output/result-table.ts';
+import { figureLabel } from '../../harness/result/figures.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { runScenarioOk, summaryOf } from '../support/helpers.ts';
 
@@ -18,16 +19,16 @@ describe('dns-per-connection', () => {
     for (const variant of ['bad', 'good']) {
       const s = summaryOf(result, variant);
       expect(s.requests.ok).toBe(REQUESTS);
-      expect(s.clientCounters?.dnsLookups).toBe(s.connectionsOpened);
+      expect(s.clientCounters.dnsLookups).toBe(s.connectionsOpened);
     }
   });
 
   it('without keep-alive, one lookup per request; with it, at most one per concurrent request', () => {
-    expect(summaryOf(result, 'bad').clientCounters?.dnsLookups).toBeGreaterThanOrEqual(REQUESTS);
-    expect(summaryOf(result, 'good').clientCounters?.dnsLookups).toBeLessThanOrEqual(CONCURRENCY);
+    expect(summaryOf(result, 'bad').clientCounters.dnsLookups).toBeGreaterThanOrEqual(REQUESTS);
+    expect(summaryOf(result, 'good').clientCounters.dnsLookups).toBeLessThanOrEqual(CONCURRENCY);
   });
 
   it('the table shows the lookups as a client counter, per variant', () => {
-    expect(formatResultTable(result)).toMatch(new RegExp(`client: dnsLookups +│ ${REQUESTS} +│ \\d+ +│`));
+    expect(formatResultTable(result)).toMatch(new RegExp(`${figureLabel('clientCounters.dnsLookups')} +│ ${REQUESTS} +│ \\d+ +│`));
   });
 });

@@ -23,7 +23,7 @@ describe.skipIf(noNamespaces)(`port-exhaustion in network namespaces${noNamespac
     expect(cli.exitCode, cli.stderr).toBe(0);
     const result = JSON.parse(cli.stdout) as Result;
     expect(resultProblems(result)).toEqual([]);
-    expect(result.params.topology?.mode).toBe('namespaces');
+    expect(result.params.topology.mode).toBe('namespaces');
     expect(cli.stderr).toContain('bad: client namespace sysctls net.ipv4.ip_local_port_range=40000 40999, net.ipv4.tcp_tw_reuse=0');
     const [bad, good, reuse] = ['bad', 'good', 'tw-reuse'].map((name) => result.variants.find((v) => v.name === name)!);
 

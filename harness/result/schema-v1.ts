@@ -1,0 +1,44 @@
+// Result schema version 1, written as what it lacked beside version 2 (./schema.ts): version 1
+// files are still read, and ./migrate.ts brings them up to version 2. Version 1 had these fields
+// optional because the results written before them lack them. test/result/json-schema.test.ts
+// checks that this accepts what results/schema/result-v1.schema.json (kept as it was) accepts.
+import { z } from 'zod';
+import { kernelCountersSchema } from '../observe/proc-net.ts';
+import { resultSchema, serverParamsSchema, summaryFiguresSchema, variantSummarySchema } from './schema.ts';
+import { schemaProblems } from './schema-problems.ts';
+
+const count = z.number().int().nonnegative();
+
+const kernelV1 = kernelCountersSchema.extend({ timeWaitReused: z.number().int().optional() });
+const lacking = {
+  connectionsReset: count.optional(),
+  kernel: kernelV1,
+  kernelBySide: z.strictObject({ client: kernelV1, server: kernelV1 }).optional(),
+  clientCounters: z.record(z.string(), count).optional(),
+};
+const summaryV1 = variantSummarySchema.extend(lacking);
+const figuresV1 = summaryFiguresSchema.extend(lacking);
+
+/** Version 1 recorded a setting only where the scenario set it: absent meant the default. */
+const serverV1 = serverParamsSchema.partial({ keepAliveHint: true, afterResponse: true });
+
+const variantV2 = resultSchema.shape.variants.element;
+const variantV1 = variantV2.extend({
+  status: variantV2.shape.status.optional(),
+  server: serverV1.optional(),
+  summary: summaryV1,
+  spread: z.strictObject({ min: figuresV1, max: figuresV1 }),
+  trials: z.array(z.strictObject({ serverPort: count, summary: summaryV1 })).min(1),
+});
+
+const paramsV2 = resultSchema.shape.params;
+export const resultSchemaV1 = resultSchema.extend({
+  schemaVersion: z.literal(1),
+  params: paramsV2.extend({ server: serverV1.extend({ host: z.string() }), topology: paramsV2.shape.topology.optional() }),
+  status: resultSchema.shape.status.optional(),
+  variants: z.array(variantV1),
+});
+
+export type ResultV1 = z.infer<typeof resultSchemaV1>;
+
+export const resultV1Problems = (value: unknown): string[] => schemaProblems(resultSchemaV1, value);
