@@ -30,3 +30,14 @@ export function minutes(max: number) {
     return value;
   };
 }
+
+/** A number above 0 and at most `max`, fractions allowed: `what` it counts, and an `example` of it. */
+export function positiveNumber(max: number, what: string, example: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0) || value > max) {
+      throw new InvalidArgumentError(`expected a number of ${what} above 0 and at most ${formatCount(max)}, e.g. ${example}.`);
+    }
+    return value;
+  };
+}

@@ -8,7 +8,7 @@ import { Option } from 'commander';
 import { loadAllScenarios, loadScenario } from '../scenario/catalog.ts';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
-import { addLoadOptions } from '../cli/run-options.ts';
+import { addLoadOptions, checkLoadOptions } from '../cli/run-options.ts';
 import { onStopSignals, stopAndExit } from '../cli/signals.ts';
 import { checkOpenFiles, filesExhausted } from '../run/open-files.ts';
 import { EXIT } from '../shared/errors.ts';
@@ -71,8 +71,9 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   await checkMachine();
+  checkLoadOptions(scenario.load, options);
   const settings = effectiveSettings(scenario, options);
-  checkOpenFiles(scenario.name, settings.load, options.concurrency !== undefined);
+  checkOpenFiles(scenario.name, settings.load, (options.concurrency ?? options.maxInFlight) !== undefined);
   const topology = await openTopology(scenario, networkOptions(options));
   // After the options are checked, before anything starts.
   const destination: ResultDestination = options.out ? { file: path.resolve(options.out) } : { folder: path.resolve(options.outDir ?? RESULTS_DIR) };

@@ -113,6 +113,7 @@ export function projectResult(result: Result): { variant: string; role: string; 
   return result.variants.map((v) => ({
     variant: v.name,
     role: v.role,
-    projection: project({ summary: v.summary, concurrency: result.params.load.concurrency, portRange: clientPortRange(result, v) }),
+    // Under a rate the load's concurrency is only a cap: the pool a client kept is what it had in flight at most.
+    projection: project({ summary: v.summary, concurrency: v.summary.rate?.peakInFlight ?? result.params.load.concurrency, portRange: clientPortRange(result, v) }),
   }));
 }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
-import type { Requirement, Scenario } from '../scenario/contract.ts';
+import { isRateLoad, type LoadSettings, type Requirement, type Scenario } from '../scenario/contract.ts';
 import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../../servers/settings.ts';
 import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
@@ -45,12 +45,19 @@ const HEADLINE: ServerSettingName[] = ['bodyBytes', 'responseDelayMs', 'keepAliv
 const headline = (server: ServerSettings): ServerSettingOverrides =>
   Object.fromEntries(Object.entries(server).filter(([key, value]) => HEADLINE.includes(key as ServerSettingName) || value !== SERVER_DEFAULTS[key as ServerSettingName]));
 
+/** How the load is driven, in words: `concurrency 20`, `bursts of 10 ...`, `300 started a second for 4.0 s, at most 5,000 in flight`. */
+function describeLoad(load: LoadSettings): string {
+  if (isRateLoad(load)) {
+    return `${formatCount(load.rate)} started a second for ${(load.requests / load.rate).toFixed(1)} s (open model), at most ${formatCount(load.concurrency)} in flight`;
+  }
+  const spread = load.gapSpreadMs ? ` ± ${load.gapSpreadMs}` : '';
+  return load.pattern === 'bursts'
+    ? `bursts of ${formatCount(load.concurrency)} concurrent requests${load.burstGapMs ? `, ${load.burstGapMs}${spread} ms pause after each` : ''}`
+    : `concurrency ${formatCount(load.concurrency)}`;
+}
+
 export function formatSettings(scenario: Scenario, s: RunSettings): string {
-  const spread = s.load.gapSpreadMs ? ` ± ${s.load.gapSpreadMs}` : '';
-  const load =
-    s.load.pattern === 'bursts'
-      ? `bursts of ${formatCount(s.load.concurrency)} concurrent requests${s.load.burstGapMs ? `, ${s.load.burstGapMs}${spread} ms pause after each` : ''}`
-      : `concurrency ${formatCount(s.load.concurrency)}`;
+  const load = describeLoad(s.load);
   const overrides = scenario.variants
     .filter((v) => v.server && Object.keys(v.server).length > 0)
     .map((v) => `; ${v.name}: ${describeServer(v.server!)}`)
@@ -100,17 +107,21 @@ const FAILURE_ROWS: SummaryRow[] = [
   ],
 ];
 
-/** The summary table's rows: a label and how to show one variant's figure (the terminal and the report). */
-export const SUMMARY_ROWS: SummaryRow[] = [
-  ...FIGURE_ROWS.slice(0, afterRequests).map(figureRow),
-  ...FAILURE_ROWS,
-  ...FIGURE_ROWS.slice(afterRequests).map(figureRow),
-];
+/** The figures of each row of SUMMARY_ROWS; undefined for a failure row. */
+const ROW_FIGURES: (Figure[] | undefined)[] = [...FIGURE_ROWS.slice(0, afterRequests), ...FAILURE_ROWS.map(() => undefined), ...FIGURE_ROWS.slice(afterRequests)];
 
-/** SUMMARY_ROWS, then one row per count the clients keep themselves (e.g. DNS lookups), if any reports one. */
+/** The summary table's rows: a label and how to show one variant's figure (the terminal and the report). */
+export const SUMMARY_ROWS: SummaryRow[] = ROW_FIGURES.map((figures, i) => (figures ? figureRow(figures) : FAILURE_ROWS[i - afterRequests]!));
+
+/**
+ * SUMMARY_ROWS without those of figures no variant measured (a rate's, in a closed-loop run), then
+ * one row per count the clients keep themselves (e.g. DNS lookups), if any reports one.
+ */
 export function summaryRows(result: Result): SummaryRow[] {
   const names = [...new Set(result.variants.flatMap((v) => Object.keys(v.summary.clientCounters)))].sort();
-  return [...SUMMARY_ROWS, ...names.map((name) => figureRow([figureOf(`clientCounters.${name}`)!]))];
+  const measured = (figures: Figure[] | undefined) =>
+    !figures?.every((f) => f.onlyWhenMeasured) || result.variants.some((v) => figures.some((f) => figureValue(v.summary, f.path) !== undefined));
+  return [...SUMMARY_ROWS.filter((_, i) => measured(ROW_FIGURES[i])), ...names.map((name) => figureRow([figureOf(`clientCounters.${name}`)!]))];
 }
 
 export function formatResultTable(result: Result, color = false): string {

@@ -20,10 +20,11 @@ export type Unit =
   | 'count'
   | 'connections per request'
   | 'requests per second'
+  | 'starts per second'
   | 'ms';
 
 /** Decimals shown (default 0: whole numbers with thousands separators). */
-const DECIMALS: Partial<Record<Unit, number>> = { 'connections per request': 2, ms: 2 };
+const DECIMALS: Partial<Record<Unit, number>> = { 'connections per request': 2, 'starts per second': 1, ms: 2 };
 
 export interface Figure<P extends string = string> {
   path: P;
@@ -33,6 +34,8 @@ export interface Figure<P extends string = string> {
   views: readonly View[];
   /** In the summary table, figures with the same row share one row: `requests ok / failed`. */
   row?: string;
+  /** The summary table shows its row only when some variant has the figure (rate figures: runs under a rate). */
+  onlyWhenMeasured?: boolean;
   /** Chart: the figure is the peak of a count sampled over time; its line's legend and the sample's count. */
   series?: { label: string; value(sample: Sample): number };
 }
@@ -92,6 +95,8 @@ const namespaceFigures = <S extends 'client' | 'server'>(side: S) => [
 ];
 
 const tableAndCompare = ['table', 'compare'] as const;
+/** A figure only a run under a rate has: in the table (when measured) and compare. */
+const rateOnly = (row?: string) => ({ views: tableAndCompare, onlyWhenMeasured: true, ...(row && { row }) });
 
 /** Every numeric figure of a summary, in the order the table and compare show them. */
 export const FIGURES = [
@@ -113,11 +118,22 @@ export const FIGURES = [
   figure('connectionsReset', 'connections the server saw reset', 'connections', { views: ['table'] }),
   ...kernelFigures('kernel', 'kernel', true),
   figure('reqPerSec', 'requests per second', 'requests per second', { views: tableAndCompare }),
+  // Under a rate (the open model) only: what was asked, what was kept up, what the cap dropped.
+  figure('rate.askedPerSec', 'requests started per second, asked', 'starts per second', rateOnly('rate')),
+  figure('rate.achievedPerSec', 'requests started per second, achieved', 'starts per second', rateOnly('rate')),
+  figure('rate.dropped', 'requests dropped (in-flight cap reached on schedule)', 'requests', rateOnly()),
+  figure('rate.peakInFlight', 'requests in flight at once, peak', 'requests', rateOnly()),
   figure('latencyMs.p50', 'latency p50', 'ms', { views: tableAndCompare, row: 'latency' }),
   figure('latencyMs.p99', 'latency p99', 'ms', { views: tableAndCompare, row: 'latency' }),
   figure('latencyMs.p90', 'latency p90', 'ms'),
   figure('latencyMs.max', 'latency max', 'ms'),
   figure('latencyMs.mean', 'latency mean', 'ms'),
+  // Under a rate, latency runs from the scheduled start; service time from the actual send.
+  figure('serviceTimeMs.p50', 'service time p50', 'ms', rateOnly('service')),
+  figure('serviceTimeMs.p99', 'service time p99', 'ms', rateOnly('service')),
+  figure('serviceTimeMs.p90', 'service time p90', 'ms'),
+  figure('serviceTimeMs.max', 'service time max', 'ms'),
+  figure('serviceTimeMs.mean', 'service time mean', 'ms'),
   figure('durationMs', 'duration of the load', 'ms'),
   ...kernelFigures('kernelBySide.client', 'kernel, client namespace', false),
   ...kernelFigures('kernelBySide.server', 'kernel, server namespace', false),

@@ -16,8 +16,11 @@ const lacking = {
   kernelBySide: z.strictObject({ client: kernelV1, server: kernelV1 }).optional(),
   clientCounters: z.record(z.string(), count).optional(),
 };
-const summaryV1 = variantSummarySchema.extend(lacking);
-const figuresV1 = summaryFiguresSchema.extend(lacking);
+/** Figures that came after version 1: a load under a rate. */
+const later = { rate: true, serviceTimeMs: true } as const;
+const summaryV1 = variantSummarySchema.omit(later).extend(lacking);
+const figuresV1 = summaryFiguresSchema.omit(later).extend(lacking);
+
 
 /** Version 1 recorded a setting only where the scenario set it: absent meant the default. */
 const serverV1 = serverParamsSchema.partial({ keepAliveHint: true, afterResponse: true });
@@ -32,9 +35,11 @@ const variantV1 = variantV2.extend({
 });
 
 const paramsV2 = resultSchema.shape.params;
+/** Version 1 had closed loops only. */
+const loadV1 = paramsV2.shape.load.omit({ rate: true }).extend({ pattern: z.enum(['steady', 'bursts']).default('steady') }).required({ pattern: true });
 export const resultSchemaV1 = resultSchema.extend({
   schemaVersion: z.literal(1),
-  params: paramsV2.extend({ server: serverV1.extend({ host: z.string() }), topology: paramsV2.shape.topology.optional() }),
+  params: paramsV2.extend({ load: loadV1, server: serverV1.extend({ host: z.string() }), topology: paramsV2.shape.topology.optional() }),
   status: resultSchema.shape.status.optional(),
   variants: z.array(variantV1),
 });

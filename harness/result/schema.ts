@@ -8,11 +8,19 @@ import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
 import { kernelCountersSchema } from '../observe/proc-net.ts';
 import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
 import { loadSchema, roleSchema } from '../scenario/contract.ts';
+import { rateOutcomeSchema } from '../scenario/client-protocol.ts';
 import { effectiveServerSettingsSchema } from '../../servers/settings.ts';
 
 export const SCHEMA_VERSION = 2;
 
 const count = z.number().int().nonnegative();
+const latencies = z.strictObject({
+  p50: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+  mean: z.number().nonnegative(),
+});
 const peak = z.strictObject({ peak: count });
 const sidePeak = z.strictObject({ peak: count, atEnd: count });
 
@@ -50,16 +58,21 @@ export const variantSummarySchema = z
     established: z.strictObject({ peak: count, clientSide: peak, serverSide: peak }),
     reqPerSec: z.number().nonnegative(),
     durationMs: z.number().nonnegative(),
-    latencyMs: z
-      .strictObject({
-        p50: z.number().nonnegative(),
-        p90: z.number().nonnegative(),
-        p99: z.number().nonnegative(),
-        max: z.number().nonnegative(),
-        mean: z.number().nonnegative(),
-      })
+    latencyMs: latencies
       .optional()
-      .meta({ description: 'Absent in a failed variant whose client did not finish: it never reported its latencies.' }),
+      .meta({
+        description:
+          'Absent in a failed variant whose client did not finish: it never reported its latencies. Under a rate, from each request\'s scheduled start (corrected for coordinated omission): the time a request waited for the client counts.',
+      }),
+    serviceTimeMs: latencies
+      .optional()
+      .meta({ description: 'Under a rate only: latencies from the moment each request was actually sent; absent like latencyMs.' }),
+    rate: rateOutcomeSchema
+      .optional()
+      .meta({
+        description:
+          'Under a rate only (params.load.pattern rate): the rate asked, the rate achieved (requests started per second, over the longer of the schedule and the time to the last start) and the requests dropped (not started: the cap on requests in flight, params.load.concurrency, was reached at their scheduled time).',
+      }),
     kernel: kernelCounters,
     clientCounters: z
       .record(z.string(), count)

@@ -53,6 +53,8 @@ export function summarise(
     reqPerSec: round(outcome.durationMs > 0 ? (outcome.ok * 1000) / outcome.durationMs : 0, 1),
     durationMs: Math.round(outcome.durationMs),
     ...(outcome.latencyMs && { latencyMs: outcome.latencyMs }),
+    ...(outcome.serviceTimeMs && { serviceTimeMs: outcome.serviceTimeMs }),
+    ...(outcome.rate && { rate: outcome.rate }),
     kernel,
     clientCounters: outcome.clientCounters ?? {},
     ...(client && serverKernel && { kernelBySide: { client, server: serverKernel } }),

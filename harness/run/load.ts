@@ -1,20 +1,32 @@
-// The load loop, run inside a client process: a fixed number of requests, in steady concurrency or
-// in bursts, each timed into an HDR histogram (the one autocannon uses).
+// The load loop, run inside a client process: a fixed number of requests, in steady concurrency, in
+// bursts (closed loops: each waits for its answer), or started at a rate on a fixed schedule (the
+// open model, ./schedule.ts), each timed into an HDR histogram (the one autocannon uses).
 import * as hdr from 'hdr-histogram-js';
+import { runSchedule } from './schedule.ts';
 import type { FinishedLoad, LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
-import type { Client, LoadSettings } from '../scenario/contract.ts';
+import { isRateLoad, type Client, type LoadSettings, type RateLoad } from '../scenario/contract.ts';
 
-/** What a client that did not finish had done by its last progress report: no latencies. */
-export function outcomeSoFar(progress: LoadProgress | undefined): LoadOutcome {
-  const { done = 0, failed = 0, elapsedMs = 0, errorsByCode = {}, firstFailure = null } = progress ?? {};
-  return { ok: done - failed, failed, errorsByCode, firstFailure, durationMs: elapsedMs };
+/**
+ * What a client that did not finish had done by its last progress report: no latencies; under a
+ * rate, the rate it kept until then (its last start taken as that report's time).
+ */
+export function outcomeSoFar(progress: LoadProgress | undefined, load: LoadSettings): LoadOutcome {
+  const { done = 0, failed = 0, elapsedMs = 0, errorsByCode = {}, firstFailure = null, started = 0, dropped = 0 } = progress ?? {};
+  const sofar: LoadOutcome = { ok: done - failed, failed, errorsByCode, firstFailure, durationMs: elapsedMs };
+  if (!isRateLoad(load)) return sofar;
+  const scheduled = Math.min(load.requests, started + dropped);
+  const achievedPerSec = achievedRate({ ...load, requests: Math.max(1, scheduled) }, started, elapsedMs);
+  // The peak is not reported while a load runs: what was in flight at the last report is the least it reached.
+  return { ...sofar, rate: { askedPerSec: load.rate, achievedPerSec, dropped, peakInFlight: Math.max(0, started - done) } };
 }
 
 /**
  * How long a variant may run before it is stopped as hung, unless the user says: 30 s to start and
- * drain, 10 ms a request (a hundred times what a request takes here), and the pauses between bursts.
+ * drain, 10 ms a request (a hundred times what a request takes here), the pauses between bursts,
+ * and under a rate the schedule's own length (requests / rate).
  */
 export function defaultTimeLimitMs(load: LoadSettings): number {
+  if (isRateLoad(load)) return 30_000 + load.requests * 10 + Math.ceil((load.requests * 1000) / load.rate);
   const pauses = load.pattern === 'bursts' ? Math.max(0, Math.ceil(load.requests / load.concurrency) - 1) : 0;
   // The pauses as runLoad takes them. They sweep evenly from burstGapMs − gapSpreadMs to
   // burstGapMs + gapSpreadMs, so their sum is pauses × burstGapMs while gapSpreadMs ≤ burstGapMs;
@@ -38,29 +50,64 @@ function errorCode(error: unknown): string {
   return cause === undefined ? 'UNKNOWN' : errorCode(cause);
 }
 
+/** Latencies in microseconds, up to 60 s, 3 significant digits. */
+const latencyHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+type Histogram = ReturnType<typeof latencyHistogram>;
+
+const ms = (us: number) => Math.round(us) / 1000;
+const percentiles = (histogram: Histogram) => ({
+  p50: ms(histogram.getValueAtPercentile(50)),
+  p90: ms(histogram.getValueAtPercentile(90)),
+  p99: ms(histogram.getValueAtPercentile(99)),
+  max: ms(histogram.maxValue),
+  mean: ms(histogram.mean),
+});
+
+/**
+ * The rate a load kept up: requests started, over the longer of the schedule (requests / rate) and
+ * the time from the first slot to the last start plus one interval. A client that started every
+ * request on time achieves the rate; drops, and starts that fell behind, lower it.
+ */
+export function achievedRate(load: RateLoad, started: number, lastStartMs: number): number {
+  const seconds = Math.max(load.requests / load.rate, lastStartMs / 1000 + 1 / load.rate);
+  return Math.round((started / seconds) * 100) / 100;
+}
+
 export async function runLoad(
   client: Client,
   load: LoadSettings,
   onProgress: (progress: LoadProgress) => void,
   progressEveryMs = 250,
 ): Promise<FinishedLoad> {
-  // Microseconds, up to 60 s, 3 significant digits.
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  // Under a rate, latency runs from each request's scheduled start (corrected for coordinated
+  // omission, as wrk2 does: a request that waited for the client is slow too), service time from its send.
+  const latency = latencyHistogram();
+  const service = isRateLoad(load) ? latencyHistogram() : null;
   const errorsByCode: Record<string, number> = {};
   let ok = 0;
   let failed = 0;
   let next = 0;
+  let started = 0;
+  let dropped = 0;
+  let lastStartMs = 0;
+  let peakInFlight = 0;
   let firstFailure: LoadOutcome['firstFailure'] = null;
   const start = performance.now();
   const elapsed = () => performance.now() - start;
-  const timer = setInterval(() => onProgress({ done: ok + failed, failed, elapsedMs: elapsed(), errorsByCode, firstFailure }), progressEveryMs);
+  const rateProgress = () => (service ? { started, dropped } : {});
+  const timer = setInterval(
+    () => onProgress({ done: ok + failed, failed, elapsedMs: elapsed(), errorsByCode, firstFailure, ...rateProgress() }),
+    progressEveryMs,
+  );
 
-  const one = async () => {
-    const number = ++next;
-    const t0 = performance.now();
+  /** Sends request `number` (1-based), due at `dueMs` (performance.now()'s clock; default: now). */
+  const one = async (number: number, dueMs?: number) => {
+    const sentAt = performance.now();
     try {
       const status = await client.request();
-      histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+      const end = performance.now();
+      latency.recordValue(Math.max(1, Math.round((end - (dueMs ?? sentAt)) * 1000)));
+      service?.recordValue(Math.max(1, Math.round((end - sentAt) * 1000)));
       if (status >= 200 && status < 400) {
         ok++;
         return;
@@ -74,16 +121,37 @@ export async function runLoad(
     }
   };
   const worker = async () => {
-    while (next < load.requests) await one();
+    while (next < load.requests) await one(++next);
   };
 
   try {
-    if (load.pattern === 'steady') {
+    if (isRateLoad(load)) {
+      // The cap: a request whose slot comes while `concurrency` are in flight is dropped, counted,
+      // never sent late (k6 counts such iterations as dropped_iterations).
+      const inFlight = new Set<Promise<void>>();
+      await runSchedule(
+        load.rate,
+        load.requests,
+        (slot, dueMs) => {
+          if (inFlight.size >= load.concurrency) {
+            dropped++;
+            return;
+          }
+          started++;
+          lastStartMs = performance.now() - start;
+          const request: Promise<void> = one(slot + 1, dueMs).finally(() => inFlight.delete(request));
+          inFlight.add(request);
+          peakInFlight = Math.max(peakInFlight, inFlight.size);
+        },
+        start,
+      );
+      await Promise.all(inFlight);
+    } else if (load.pattern === 'steady') {
       await Promise.all(Array.from({ length: Math.min(load.concurrency, load.requests) }, worker));
     } else {
       const pauses = Math.ceil(load.requests / load.concurrency) - 1;
       for (let burst = 0; next < load.requests; burst++) {
-        await Promise.all(Array.from({ length: Math.min(load.concurrency, load.requests - next) }, one));
+        await Promise.all(Array.from({ length: Math.min(load.concurrency, load.requests - next) }, () => one(++next)));
         const gap = burstGapMs(load, burst, pauses);
         if (gap > 0 && next < load.requests) await new Promise((r) => setTimeout(r, gap));
       }
@@ -91,19 +159,17 @@ export async function runLoad(
   } finally {
     clearInterval(timer);
   }
-  const ms = (us: number) => Math.round(us) / 1000;
   return {
     ok,
     failed,
     errorsByCode,
     firstFailure,
     durationMs: elapsed(),
-    latencyMs: {
-      p50: ms(histogram.getValueAtPercentile(50)),
-      p90: ms(histogram.getValueAtPercentile(90)),
-      p99: ms(histogram.getValueAtPercentile(99)),
-      max: ms(histogram.maxValue),
-      mean: ms(histogram.mean),
-    },
+    latencyMs: percentiles(latency),
+    ...(service &&
+      isRateLoad(load) && {
+        rate: { askedPerSec: load.rate, achievedPerSec: achievedRate(load, started, lastStartMs), dropped, peakInFlight },
+        serviceTimeMs: percentiles(service),
+      }),
   };
 }

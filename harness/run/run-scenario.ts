@@ -101,7 +101,7 @@ async function runTrial(
       // Ctrl-C in a terminal, or its closing, signals the whole process group: the children may have died of it first.
       if (interrupt?.aborted || error.reason === 'interrupted') throw interruption();
       failure = { reason: error.reason, message: error.message, afterMs: Math.round(performance.now() - startedAt) };
-      outcome ??= outcomeSoFar(progress);
+      outcome ??= outcomeSoFar(progress, settings.load);
     } finally {
       await sampler.stop().catch(() => {});
       serverCounts.stop();

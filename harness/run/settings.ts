@@ -1,20 +1,42 @@
-// The settings a run uses: the scenario's, with the command line's overrides, one field each.
+// The settings a run uses: the scenario's, with the command line's overrides, one field each; a
+// rate (--rate) turns the scenario's load into the open model, whatever its pattern was.
 import { defaultTimeLimitMs } from './load.ts';
+import { defaultMaxInFlight } from './open-files.ts';
 import type { RunSettings } from './run-scenario.ts';
-import type { Scenario } from '../scenario/contract.ts';
+import type { LoadSettings, Scenario } from '../scenario/contract.ts';
 
 export interface SettingOverrides {
   requests?: number;
   concurrency?: number;
+  /** Requests started per second (the open model). */
+  rate?: number;
+  /** Under a rate, seconds of load: requests = rate × duration. */
+  duration?: number;
+  /** Under a rate, the most requests in flight: the load's concurrency. */
+  maxInFlight?: number;
   bodyBytes?: number;
   intervalMs: number;
   timeLimitS?: number;
   repeat: number;
 }
 
+/**
+ * The load the overrides make of the scenario's (harness/cli/run-options.ts checkLoadOptions has
+ * refused contradictions). Under a rate, the cap on requests in flight is --max-in-flight, else a
+ * rate scenario's own concurrency, else as many as the open files limit allows: a closed loop's
+ * concurrency says how many workers it had, not how many requests may wait on a slow server.
+ */
+export function effectiveLoad(declared: LoadSettings, o: Omit<SettingOverrides, 'intervalMs' | 'repeat'>): LoadSettings {
+  const rate = o.rate ?? declared.rate;
+  if (rate === undefined) return { ...declared, ...(o.requests && { requests: o.requests }), ...(o.concurrency && { concurrency: o.concurrency }) };
+  const requests = o.duration !== undefined ? Math.max(1, Math.round(rate * o.duration)) : (o.requests ?? declared.requests);
+  const concurrency = o.maxInFlight ?? (declared.pattern === 'rate' ? declared.concurrency : defaultMaxInFlight());
+  return { requests, concurrency, pattern: 'rate', burstGapMs: 0, rate };
+}
+
 export function effectiveSettings(scenario: Scenario, o: SettingOverrides): RunSettings {
   // A flag overrides one field of the scenario, never the whole of it.
-  const load = { ...scenario.load, ...(o.requests && { requests: o.requests }), ...(o.concurrency && { concurrency: o.concurrency }) };
+  const load = effectiveLoad(scenario.load, o);
   const server = { ...scenario.server, ...(o.bodyBytes !== undefined && { bodyBytes: o.bodyBytes }) };
   return {
     load,

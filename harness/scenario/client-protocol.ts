@@ -5,6 +5,9 @@
 //   {"type":"progress","done":N,"failed":N,"elapsedMs":N} while it runs, then once
 //   {"type":"done","ok":N,"failed":N,"errorsByCode":{...},"firstFailure":null|{...},"durationMs":N,
 //    "latencyMs":{"p50":N,"p90":N,"p99":N,"max":N,"mean":N}}.
+// Under a rate (the open model) progress also says "started" and "dropped", and the outcome adds
+// "rate":{"askedPerSec":N,"achievedPerSec":N,"dropped":N,"peakInFlight":N} and "serviceTimeMs" (latencies from the
+// actual send), its "latencyMs" then being measured from each request's scheduled start.
 import { z } from 'zod';
 import type { ClientContext, LoadSettings } from './contract.ts';
 
@@ -15,6 +18,18 @@ const errorsByCode = z.record(z.string(), count);
 const firstFailure = z.strictObject({ request: count, tMs: ms, code: z.string() }).nullable();
 const latencyMs = z.strictObject({ p50: ms, p90: ms, p99: ms, max: ms, mean: ms });
 
+/** Under a rate: what was asked, what the client kept up, and the requests it did not start. */
+export const rateOutcomeSchema = z.strictObject({
+  askedPerSec: z.number().positive(),
+  /** Requests started per second: started / the longer of the schedule and the time to the last start. */
+  achievedPerSec: z.number().nonnegative(),
+  /** Requests not started because the cap on requests in flight was reached at their scheduled time. */
+  dropped: count,
+  /** The most requests in flight at once: how close the load came to its cap. */
+  peakInFlight: count,
+});
+export type RateOutcome = z.infer<typeof rateOutcomeSchema>;
+
 /** What a client has done so far. */
 export const loadProgressSchema = z.strictObject({
   done: count,
@@ -23,6 +38,9 @@ export const loadProgressSchema = z.strictObject({
   /** So far; a client that reports them lets a variant that fails keep its failures by code. */
   errorsByCode: errorsByCode.optional(),
   firstFailure: firstFailure.optional(),
+  /** Under a rate: requests started so far (done + in flight), and those dropped. */
+  started: count.optional(),
+  dropped: count.optional(),
 });
 export type LoadProgress = z.infer<typeof loadProgressSchema>;
 
@@ -37,6 +55,10 @@ export const loadOutcomeSchema = z.strictObject({
   latencyMs: latencyMs.optional(),
   /** Counts the client keeps itself (Client.counters), e.g. DNS lookups. */
   clientCounters: z.record(z.string(), count).optional(),
+  /** Under a rate only. */
+  rate: rateOutcomeSchema.optional(),
+  /** Under a rate only: latencies from the actual send, while latencyMs runs from the scheduled start. */
+  serviceTimeMs: latencyMs.optional(),
 });
 export type LoadOutcome = z.infer<typeof loadOutcomeSchema>;
 
@@ -77,5 +99,6 @@ export function loadFlags({ url, load }: ClientContext): string[] {
     '-pattern', load.pattern,
     '-burst-gap-ms', String(load.burstGapMs),
     '-gap-spread-ms', String(load.gapSpreadMs ?? 0),
+    ...(load.rate === undefined ? [] : ['-rate', String(load.rate)]),
   ];
 }

@@ -18,19 +18,43 @@ const fn = <T extends (...args: never[]) => unknown>() =>
   });
 
 export const loadSchema = z.strictObject({
-  requests: positiveInt.meta({ description: 'Requests each variant sends: a count, not a duration, so connection counts are exact.' }),
-  concurrency: positiveInt.meta({ description: 'Requests in flight at once (steady), or the size of each burst (bursts).' }),
+  requests: positiveInt.meta({
+    description: 'Requests each variant sends (rate: schedules): a count, not a duration, so connection counts are exact; with a rate, requests / rate is the duration.',
+  }),
+  concurrency: positiveInt.meta({
+    description: 'Requests in flight at once (steady), the size of each burst (bursts), or the most in flight at once (rate: a request that cannot start on time is dropped).',
+  }),
   pattern: z
-    .enum(['steady', 'bursts'])
-    .meta({ description: 'steady: `concurrency` workers back to back; bursts: `concurrency` requests at once, then a pause.' })
+    .enum(['steady', 'bursts', 'rate'])
+    .meta({
+      description:
+        'steady: `concurrency` workers back to back; bursts: `concurrency` requests at once, then a pause (closed loops: each waits for its answer); ' +
+        'rate: `rate` requests started a second on a fixed schedule, answered or not (open model).',
+    })
     .default('steady'),
   burstGapMs: nonNegativeInt.meta({ description: 'Pause between bursts, when the pattern is bursts.' }).default(0),
   gapSpreadMs: nonNegativeInt
     .optional()
     .meta({ description: 'bursts: the pauses sweep from burstGapMs − gapSpreadMs to burstGapMs + gapSpreadMs over the run, so that they straddle a timeout. Absent: 0.' }),
+  rate: z
+    .number()
+    .positive()
+    .optional()
+    .meta({ description: 'pattern rate: requests started per second, request i at i / rate s, whether earlier ones were answered or not. Absent otherwise.' }),
 });
 export type LoadSettings = z.output<typeof loadSchema>;
 export type LoadPattern = LoadSettings['pattern'];
+
+/** A load in the open model: requests start on a schedule, `rate` a second. */
+export type RateLoad = LoadSettings & { pattern: 'rate'; rate: number };
+export const isRateLoad = (load: LoadSettings): load is RateLoad => load.pattern === 'rate' && load.rate !== undefined;
+
+/** What a load's fields say of each other: a rate belongs to the pattern rate, and it needs one. */
+export function loadProblems(load: Pick<LoadSettings, 'pattern' | 'rate'>): { path: string[]; message: string }[] {
+  if (load.pattern === 'rate' && load.rate === undefined) return [{ path: ['rate'], message: 'the pattern rate needs a rate (requests started per second)' }];
+  if (load.pattern !== 'rate' && load.rate !== undefined) return [{ path: ['pattern'], message: `a rate needs the pattern rate, not ${load.pattern}` }];
+  return [];
+}
 
 export interface ClientContext {
   url: string;
@@ -150,6 +174,7 @@ const scenarioSchema = z
     clientSysctls: sysctls,
   })
   .superRefine((scenario, ctx) => {
+    for (const { path, message } of loadProblems(scenario.load)) ctx.addIssue({ code: 'custom', path: ['load', ...path], message });
     const names = scenario.variants.map((v) => v.name);
     if (new Set(names).size !== names.length) {
       ctx.addIssue({ code: 'custom', path: ['variants'], message: `variant names must be unique, got ${names.join(', ')}` });
