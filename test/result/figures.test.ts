@@ -17,6 +17,7 @@ import {
   formatFigure,
   isFigure,
   rowLabel,
+  type Figure,
 } from '../../harness/result/figures.ts';
 import { summaryFiguresSchema } from '../../harness/result/schema.ts';
 import { loadAllScenarios } from '../../harness/scenario/catalog.ts';
@@ -35,6 +36,7 @@ function numericPaths(schema: z.ZodType, prefix = ''): string[] {
 
 const paths = FIGURES.map((f) => f.path);
 const { file, result } = await loadFixture('tiny-pool.json');
+const rate = await loadFixture('no-body-close-5-rate.json');
 const scenarios = await loadAllScenarios();
 
 describe('the table', () => {
@@ -129,12 +131,24 @@ describe('the summary table (terminal and report)', () => {
     expect(rowLabel(figuresIn('table').filter((f) => f.row === 'requests'))).toBe('requests ok / failed');
   });
 
-  test('shows every figure of its view, with the value of the result in the figure\'s unit', () => {
-    for (const f of figuresIn('table')) {
-      const row = rows.find(([label]) => label === figureLabel(f.path) || (f.row !== undefined && label === rowLabel(figuresIn('table').filter((g) => g.row === f.row))));
-      expect(row, f.path).toBeDefined();
-      for (const variant of result.variants) expect(row![1](variant).split(' / '), f.path).toContain(formatFigure(f, figureValue(variant.summary, f.path)!));
+  const rowOf = (shown: typeof rows, f: Figure) =>
+    shown.find(([label]) => label === figureLabel(f.path) || (f.row !== undefined && label === rowLabel(figuresIn('table').filter((g) => g.row === f.row))));
+
+  test('shows every figure of its view, with the value of the result in the figure\'s unit (a rate\'s under a rate)', () => {
+    for (const [shown, run] of [[rows, result], [summaryRows(rate.result), rate.result]] as const) {
+      for (const f of figuresIn('table').filter((g) => !g.onlyWhenMeasured || run === rate.result)) {
+        const row = rowOf(shown, f);
+        expect(row, f.path).toBeDefined();
+        for (const variant of run.variants) expect(row![1](variant).split(' / '), f.path).toContain(formatFigure(f, figureValue(variant.summary, f.path)!));
+      }
     }
+  });
+
+  test('leaves out the rows of a rate in a closed-loop run, where no variant has them', () => {
+    const rateFigures = figuresIn('table').filter((f) => f.onlyWhenMeasured);
+    expect(rateFigures.map((f) => f.path)).toEqual(expect.arrayContaining(['rate.askedPerSec', 'rate.achievedPerSec', 'rate.dropped', 'serviceTimeMs.p99']));
+    for (const f of rateFigures) expect(rowOf(rows, f), f.path).toBeUndefined();
+    expect(result.variants.every((v) => v.summary.rate === undefined)).toBe(true);
   });
 
   test('a figure nobody counted shows as -', () => {
