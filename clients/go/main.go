@@ -3,10 +3,13 @@
 //
 // Usage: timewait-client -mode no-close|close-unread|default-transport|tuned -url URL -requests N
 //
-//	-concurrency N [-pattern steady|bursts] [-burst-gap-ms N] [-gap-spread-ms N]
+//	-concurrency N [-pattern steady|bursts|rate] [-burst-gap-ms N] [-gap-spread-ms N] [-rate N]
 //
-// It prints one JSON object per line on stdout, as harness/program-client.ts reads them: progress
-// every 250 ms, then the outcome. Standard library only, so it builds offline.
+// Under -pattern rate (the open model) request i starts at i / rate seconds, answered or not, and
+// -concurrency caps the requests in flight: one whose time comes at the cap is dropped, counted.
+// It prints one JSON object per line on stdout, as harness/run/program-client.ts reads them
+// (harness/scenario/client-protocol.ts): progress every 250 ms, then the outcome. Standard library
+// only, so it builds offline.
 package main
 
 import (
@@ -94,6 +97,14 @@ type failure struct {
 	Code    string  `json:"code"`
 }
 
+// rateOutcome is what a load under a rate kept up.
+type rateOutcome struct {
+	AskedPerSec    float64 `json:"askedPerSec"`
+	AchievedPerSec float64 `json:"achievedPerSec"`
+	Dropped        int64   `json:"dropped"`
+	PeakInFlight   int     `json:"peakInFlight"`
+}
+
 type outcome struct {
 	Type         string             `json:"type"`
 	Ok           int                `json:"ok"`
@@ -102,6 +113,9 @@ type outcome struct {
 	FirstFailure *failure           `json:"firstFailure"`
 	DurationMs   float64            `json:"durationMs"`
 	LatencyMs    map[string]float64 `json:"latencyMs"`
+	// Under a rate only: latencyMs then runs from each request's scheduled start, serviceTimeMs from its send.
+	Rate          *rateOutcome       `json:"rate,omitempty"`
+	ServiceTimeMs map[string]float64 `json:"serviceTimeMs,omitempty"`
 }
 
 var errnoNames = map[syscall.Errno]string{
@@ -132,18 +146,25 @@ type recorder struct {
 	mu        sync.Mutex
 	start     time.Time
 	latencies []float64
+	service   []float64
 	result    outcome
 	done      atomic.Int64
 	failed    atomic.Int64
+	// Under a rate: requests started, and those dropped at the cap.
+	started atomic.Int64
+	dropped atomic.Int64
 }
 
-func (r *recorder) record(number int, took time.Duration, status int, err error) {
+// record counts one answered or failed request: its latency (from its scheduled start under a
+// rate) and its service time (from its send).
+func (r *recorder) record(number int, latency, service time.Duration, status int, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.done.Add(1)
 	if err == nil && status >= 200 && status < 400 {
 		r.result.Ok++
-		r.latencies = append(r.latencies, float64(took.Microseconds())/1000)
+		r.latencies = append(r.latencies, float64(latency.Microseconds())/1000)
+		r.service = append(r.service, float64(service.Microseconds())/1000)
 		return
 	}
 	code := fmt.Sprintf("HTTP_%d", status)
@@ -159,6 +180,23 @@ func (r *recorder) record(number int, took time.Duration, status int, err error)
 }
 
 func sinceMs(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+// latencySummary is p50, p90, p99, max and mean of values (sorted in place).
+func latencySummary(values []float64) map[string]float64 {
+	sort.Float64s(values)
+	sum := 0.0
+	for _, v := range values {
+		sum += v
+	}
+	mean := 0.0
+	if len(values) > 0 {
+		mean = sum / float64(len(values))
+	}
+	return map[string]float64{
+		"p50": percentile(values, 50), "p90": percentile(values, 90), "p99": percentile(values, 99),
+		"max": percentile(values, 100), "mean": math.Round(mean*1000) / 1000,
+	}
+}
 
 // percentile of sorted values, nearest rank.
 func percentile(sorted []float64, p float64) float64 {
@@ -187,15 +225,17 @@ func main() {
 	url := flag.String("url", "", "the server's URL")
 	requests := flag.Int("requests", 0, "requests to send")
 	concurrency := flag.Int("concurrency", 1, "requests in flight (steady) or burst size (bursts)")
-	pattern := flag.String("pattern", "steady", "steady or bursts")
+	pattern := flag.String("pattern", "steady", "steady, bursts or rate")
 	burstGapMs := flag.Float64("burst-gap-ms", 0, "pause between bursts")
 	gapSpreadMs := flag.Float64("gap-spread-ms", 0, "pauses grow evenly from gap-spread below to gap-spread above burst-gap-ms")
+	rate := flag.Float64("rate", 0, "pattern rate: requests started per second; -concurrency caps those in flight")
 	flag.Parse()
 	makeClient := map[string]func(int) func(string) (int, error){
 		"no-close": noClose, "close-unread": closeUnread, "default-transport": defaultTransport, "tuned": tuned,
 	}[*mode]
-	if makeClient == nil || *url == "" || *requests < 1 || *concurrency < 1 || (*pattern != "steady" && *pattern != "bursts") {
-		fmt.Fprintln(os.Stderr, "timewait-client: needs -mode no-close|close-unread|default-transport|tuned, -url, -requests >= 1, -concurrency >= 1, -pattern steady|bursts")
+	patternOk := *pattern == "steady" || *pattern == "bursts" || (*pattern == "rate" && *rate > 0)
+	if makeClient == nil || *url == "" || *requests < 1 || *concurrency < 1 || !patternOk {
+		fmt.Fprintln(os.Stderr, "timewait-client: needs -mode no-close|close-unread|default-transport|tuned, -url, -requests >= 1, -concurrency >= 1, -pattern steady|bursts|rate (rate: with -rate > 0)")
 		os.Exit(2)
 	}
 
@@ -210,19 +250,25 @@ func main() {
 		}
 		t0 := time.Now()
 		status, err := get(*url)
-		r.record(number, time.Since(t0), status, err)
+		took := time.Since(t0)
+		r.record(number, took, took, status, err)
 		return true
 	}
 
 	ticker := time.NewTicker(250 * time.Millisecond)
 	go func() {
 		for range ticker.C {
-			print(map[string]any{"type": "progress", "done": r.done.Load(), "failed": r.failed.Load(), "elapsedMs": sinceMs(r.start)})
+			progress := map[string]any{"type": "progress", "done": r.done.Load(), "failed": r.failed.Load(), "elapsedMs": sinceMs(r.start)}
+			if *pattern == "rate" {
+				progress["started"], progress["dropped"] = r.started.Load(), r.dropped.Load()
+			}
+			print(progress)
 		}
 	}()
 
 	var wg sync.WaitGroup
-	if *pattern == "steady" {
+	switch *pattern {
+	case "steady":
 		workers := *concurrency
 		if workers > *requests {
 			workers = *requests
@@ -236,8 +282,8 @@ func main() {
 			}()
 		}
 		wg.Wait()
-	} else {
-		// The same pauses as harness/load.ts: evenly from gap-spread below to gap-spread above the gap.
+	case "bursts":
+		// The same pauses as harness/run/load.ts: evenly from gap-spread below to gap-spread above the gap.
 		pauses := (*requests+*concurrency-1) / *concurrency - 1
 		for pause := 0; int(next.Load()) < *requests; pause++ {
 			for i := 0; i < *concurrency; i++ {
@@ -254,25 +300,65 @@ func main() {
 				time.Sleep(time.Duration(gap * float64(time.Millisecond)))
 			}
 		}
+	case "rate":
+		r.result.Rate = runAtRate(r, *rate, *requests, *concurrency, func() (int, error) { return get(*url) })
 	}
 	ticker.Stop()
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	sort.Float64s(r.latencies)
-	sum := 0.0
-	for _, l := range r.latencies {
-		sum += l
-	}
-	mean := 0.0
-	if len(r.latencies) > 0 {
-		mean = sum / float64(len(r.latencies))
-	}
 	r.result.DurationMs = sinceMs(r.start)
-	r.result.LatencyMs = map[string]float64{
-		"p50": percentile(r.latencies, 50), "p90": percentile(r.latencies, 90), "p99": percentile(r.latencies, 99),
-		"max": percentile(r.latencies, 100), "mean": math.Round(mean*1000) / 1000,
+	r.result.LatencyMs = latencySummary(r.latencies)
+	if r.result.Rate != nil {
+		r.result.ServiceTimeMs = latencySummary(r.service)
 	}
 	print(r.result)
 	// Exit as a Go program does: open connections (no-close leaks them) are closed by the kernel.
+}
+
+// runAtRate starts request i at r.start + i / rate, on a fixed schedule rather than a ticker (which
+// drops ticks when it falls behind): after a late wake-up every request whose time has come starts
+// at once, so the rate never drifts. A semaphore of `limit` caps the requests in flight; a request
+// whose time comes at the cap is dropped and counted, never sent late. Latency runs from the
+// scheduled start (corrected for coordinated omission, as wrk2 does), service time from the send.
+func runAtRate(r *recorder, rate float64, requests, limit int, get func() (int, error)) *rateOutcome {
+	inFlight := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	peak := 0
+	var lastStart time.Duration
+	for i := 0; i < requests; i++ {
+		due := r.start.Add(time.Duration(float64(i) * float64(time.Second) / rate))
+		if wait := time.Until(due); wait > 0 {
+			time.Sleep(wait)
+		}
+		select {
+		case inFlight <- struct{}{}:
+		default:
+			r.dropped.Add(1)
+			continue
+		}
+		r.started.Add(1)
+		lastStart = time.Since(r.start)
+		if len(inFlight) > peak {
+			peak = len(inFlight)
+		}
+		wg.Add(1)
+		go func(number int, due time.Time) {
+			defer wg.Done()
+			sent := time.Now()
+			status, err := get()
+			end := time.Now()
+			<-inFlight
+			r.record(number, end.Sub(due), end.Sub(sent), status, err)
+		}(i+1, due)
+	}
+	wg.Wait()
+	// As harness/run/load.ts achievedRate: started over the longer of the schedule and the time to the last start.
+	seconds := math.Max(float64(requests)/rate, lastStart.Seconds()+1/rate)
+	return &rateOutcome{
+		AskedPerSec:    rate,
+		AchievedPerSec: math.Round(float64(r.started.Load())/seconds*100) / 100,
+		Dropped:        r.dropped.Load(),
+		PeakInFlight:   peak,
+	}
 }

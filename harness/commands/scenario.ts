@@ -82,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
   if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
-  const progress = progressOutput(mode, settings.load.requests);
+  const progress = progressOutput(mode, settings.load);
   closeProgress = progress.close;
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
   if (result.status === 'interrupted' && result.variants.length === 0) {

@@ -5,6 +5,8 @@ import type { Sample } from '../observe/sampler.ts';
 import type { Variant } from '../scenario/contract.ts';
 import { styler } from './terminal-text.ts';
 import { formatCount } from '../shared/numbers.ts';
+import { rateFigures, rateHeld, rateSentence } from './rate-text.ts';
+import type { RateOutcome } from '../scenario/client-protocol.ts';
 
 export interface VariantView {
   name: string;
@@ -27,6 +29,20 @@ export interface VariantView {
   now: { clientTimeWait: number; serverTimeWait: number; established: number };
   /** TIME_WAIT on both sides, one value per sample. */
   timeWait: number[];
+  /** Under a rate: the rate asked, what the client reported so far, and its outcome once the trial is done. */
+  rate: ViewRate | null;
+}
+
+export interface ViewRate {
+  askedPerSec: number;
+  started: number;
+  dropped: number;
+  /** The client's own time since its load started, at its last report. */
+  clientElapsedMs: number;
+  /** The trial's figures, once it is done. */
+  final: RateOutcome | null;
+  /** The cap on requests in flight. */
+  cap: number;
 }
 
 export function newVariantView(
@@ -36,8 +52,11 @@ export function newVariantView(
   trial = 1,
   trials = 1,
   host = '127.0.0.1',
+  /** Under a rate: the rate asked and the cap on requests in flight. */
+  rate?: { askedPerSec: number; cap: number },
 ): VariantView {
   return {
+    rate: rate ? { ...rate, started: 0, dropped: 0, clientElapsedMs: 0, final: null } : null,
     ...variant,
     host,
     port,
@@ -66,11 +85,24 @@ export function updateView(view: VariantView, event: Exclude<RunEvent, { type: '
   if (event.type === 'sample') {
     addSample(view, event.sample);
   } else if (event.type === 'progress') {
-    Object.assign(view, { done: event.progress.done, failed: event.progress.failed });
+    const { done, failed, started = 0, dropped = 0, elapsedMs } = event.progress;
+    Object.assign(view, { done, failed });
+    if (view.rate) Object.assign(view.rate, { started, dropped, clientElapsedMs: elapsedMs });
   } else {
     const s = event.summary;
     Object.assign(view, { done: s.requests.ok + s.requests.failed, failed: s.requests.failed, loadMs: s.durationMs });
+    if (view.rate && s.rate) Object.assign(view.rate, { final: s.rate, dropped: s.rate.dropped });
   }
+}
+
+/** Requests dealt with: answered or failed, and under a rate those dropped, which never will be. */
+export const settled = (view: VariantView) => view.done + (view.rate?.dropped ?? 0);
+
+/** `rate 299.1/s of 300/s asked so far, none dropped`, or once done whether it held (output/rate-text.ts). */
+export function rateLine(rate: ViewRate): string {
+  if (rate.final) return rateSentence(rate.final, rate.cap);
+  const soFar = rate.clientElapsedMs > 0 ? Math.round((rate.started * 10_000) / rate.clientElapsedMs) / 10 : 0;
+  return `rate ${rateFigures({ askedPerSec: rate.askedPerSec, achievedPerSec: soFar, dropped: rate.dropped })} so far`;
 }
 
 const BLOCKS = '▁▂▃▄▅▆▇█';
@@ -119,15 +151,20 @@ export function renderFrame(view: VariantView, { columns, color, scaleMax }: Fra
   const roleColor = view.role === 'fix' ? 'green' : 'red';
   const status = view.loadMs !== null ? `done: ${formatCount(view.done - view.failed)} ok, ${formatCount(view.failed)} failed in ${seconds(view.loadMs)}` : 'running';
   const title = fit(`${view.loadMs !== null ? '■' : '▶'} ${view.name} (${view.role}${ofTrials(view)}), ${status}: ${view.summary}`, width);
-  const counts = `${formatCount(view.done)} / ${formatCount(view.requests)}  ${seconds(view.elapsedMs)}`;
+  const counts = `${formatCount(settled(view))} / ${formatCount(view.requests)}  ${seconds(view.elapsedMs)}`;
   const barWidth = Math.max(5, Math.min(40, width - 2 - 13 - 2 - counts.length));
   const [client, server, established] = [view.now.clientTimeWait, view.now.serverTimeWait, view.now.established].map((x) => formatCount(x));
   const sockets = `  ${label('TIME_WAIT')}client ${client}  server ${server}   ESTABLISHED ${established}`;
   const scale = `  (full: ${formatCount(scaleMax)})`;
   const sparkWidth = Math.max(5, width - 2 - 13 - scale.length);
+  const rate = view.rate && fit(`  ${label('rate')}${rateLine(view.rate)}`, width);
+  const final = view.rate?.final;
+  const rateColor = final ? (rateHeld(final) ? 'green' : 'red') : null;
   return [
     style(['bold', roleColor], title),
-    `  ${label('requests')}${bar(view.done, view.requests, barWidth)}  ${counts}`,
+    `  ${label('requests')}${bar(settled(view), view.requests, barWidth)}  ${counts}`,
+    // Styled only when it fits whole (fit() would cut an escape sequence): green held, red not, plain while it runs.
+    ...(rate ? [rateColor && !rate.endsWith('…') ? style(rateColor, rate) : rate] : []),
     // Styled only when it fits whole: cutting a styled line could cut an escape sequence.
     sockets.length <= width
       ? `  ${label('TIME_WAIT')}client ${style('bold', client!)}  server ${style('bold', server!)}   ESTABLISHED ${style('bold', established!)}`
@@ -145,11 +182,16 @@ export function plainStartLine(view: VariantView): string {
 
 export function plainProgressLine(view: VariantView, percent: number): string {
   return (
-    `  ${percent}%: ${formatCount(view.done)} of ${formatCount(view.requests)} requests in ${seconds(view.elapsedMs)}; ` +
+    `  ${percent}%: ${formatCount(settled(view))} of ${formatCount(view.requests)} requests in ${seconds(view.elapsedMs)}; ` +
+    (view.rate ? `${rateLine(view.rate)}; ` : '') +
     `TIME_WAIT client ${formatCount(view.now.clientTimeWait)}, server ${formatCount(view.now.serverTimeWait)}; ESTABLISHED ${formatCount(view.now.established)}`
   );
 }
 
 export function plainDoneLine(view: VariantView): string {
-  return `  done: ${formatCount(view.done - view.failed)} ok, ${formatCount(view.failed)} failed in ${seconds(view.loadMs ?? view.elapsedMs)}; TIME_WAIT peak ${formatCount(Math.max(0, ...view.timeWait))}`;
+  return (
+    `  done: ${formatCount(view.done - view.failed)} ok, ${formatCount(view.failed)} failed in ${seconds(view.loadMs ?? view.elapsedMs)}; ` +
+    (view.rate ? `${rateLine(view.rate)}; ` : '') +
+    `TIME_WAIT peak ${formatCount(Math.max(0, ...view.timeWait))}`
+  );
 }

@@ -7,11 +7,13 @@ import {
   plainProgressLine,
   plainStartLine,
   renderFrame,
+  settled,
   updateView,
   type VariantView,
 } from './live-frame.ts';
 import { terminalColumns } from './terminal-text.ts';
 import type { RunEvent } from '../run/run-scenario.ts';
+import { isRateLoad, type LoadSettings } from '../scenario/contract.ts';
 
 export type OutputMode = 'live' | 'plain' | 'quiet';
 
@@ -35,7 +37,7 @@ const SHOW_CURSOR = '\x1b[?25h';
 /** At most this many redraws a second: samples arrive every 100 ms, progress every 250 ms. */
 const REDRAW_EVERY_MS = 100;
 
-function liveOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutput {
+function liveOutput(load: LoadSettings, stream: NodeJS.WriteStream): ProgressOutput {
   let view: VariantView | null = null;
   let drawnLines = 0;
   let scaleMax = 0;
@@ -71,7 +73,7 @@ function liveOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutpu
       if (closed) return;
       // A frame per trial (one per variant without --repeat), from its start to its end.
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials, event.host);
+        view = newVariantView(event.variant, event.port, load.requests, event.trial, event.trials, event.host, viewRate(load));
         drawnLines = 0;
         draw();
       } else if (view && event.type !== 'variant-done') {
@@ -93,14 +95,14 @@ function liveOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutpu
   };
 }
 
-function plainOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutput {
+function plainOutput(load: LoadSettings, stream: NodeJS.WriteStream): ProgressOutput {
   let view: VariantView | null = null;
   let milestone = 0;
   const write = (line: string) => stream.write(`${line}\n`);
   return {
     onEvent(event) {
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, requests, event.trial, event.trials, event.host);
+        view = newVariantView(event.variant, event.port, load.requests, event.trial, event.trials, event.host, viewRate(load));
         milestone = 0;
         write(plainStartLine(view));
       } else if (view && event.type !== 'variant-done') {
@@ -110,7 +112,7 @@ function plainOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutp
           view = null;
         } else if (event.type === 'progress') {
           // One line for the highest milestone passed since the last line.
-          const percent = (100 * view.done) / view.requests;
+          const percent = (100 * settled(view)) / view.requests;
           const passed = PLAIN_MILESTONES.filter((m) => m > milestone && m <= percent).at(-1);
           if (passed !== undefined) {
             milestone = passed;
@@ -123,8 +125,11 @@ function plainOutput(requests: number, stream: NodeJS.WriteStream): ProgressOutp
   };
 }
 
-export function progressOutput(mode: OutputMode, requests: number, stream: NodeJS.WriteStream = process.stderr): ProgressOutput {
-  if (mode === 'live') return liveOutput(requests, stream);
-  if (mode === 'plain') return plainOutput(requests, stream);
+/** What the view shows of a load under a rate; undefined for closed loops. */
+const viewRate = (load: LoadSettings) => (isRateLoad(load) ? { askedPerSec: load.rate, cap: load.concurrency } : undefined);
+
+export function progressOutput(mode: OutputMode, load: LoadSettings, stream: NodeJS.WriteStream = process.stderr): ProgressOutput {
+  if (mode === 'live') return liveOutput(load, stream);
+  if (mode === 'plain') return plainOutput(load, stream);
   return { onEvent() {}, close() {} };
 }

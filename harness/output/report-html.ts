@@ -4,7 +4,8 @@
 // of the same scenario overlaid), then per run the summary table, claims, projection, environment.
 import path from 'node:path';
 import { codePairs, clientSource } from './explain.ts';
-import { formatIncomplete, isComplete, summaryRows } from './result-table.ts';
+import { describeLoad, formatIncomplete, isComplete, summaryRows } from './result-table.ts';
+import { formatRates } from './rate-text.ts';
 import { projectionHeading, projectionSentence } from './projection-text.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { clientPortRange, parsePortRange, projectResult } from '../compare/projection.ts';
@@ -138,6 +139,7 @@ function claims(result: Result): string {
       .map((c) => `<li class="${c.held ? 'held' : 'failed'}"><span class="mark">${c.held ? '✔ held' : '✘ FAILED'}</span> ${esc(c.text)}</li>`)
       .join('')}</ul>
     ${formatIncomplete(result).map((line) => `<p class="failed">${esc(line.trim())}</p>`).join('')}
+    ${formatRates(result).map((line) => `<p class="rate">${esc(line.trim())}</p>`).join('')}
     <p class="verdict"><strong>Verdict:</strong> ${esc(result.verdict)}.</p>`;
 }
 
@@ -158,7 +160,7 @@ function environment({ file, result }: ReportRun): string {
     ['kernel', `${env.kernel} (${env.platform}${env.distribution === null ? '' : `, ${env.distribution}`})`],
     ['CPUs', `${env.cpus} × ${env.cpuModel}`],
     ['lab', `${env.lab.version} at ${env.lab.commit?.slice(0, 12) ?? 'no commit'}${env.lab.dirty ? ' (uncommitted changes)' : ''}`],
-    ['load', `${formatCount(result.params.load.requests)} requests, ${result.params.load.pattern}, concurrency ${formatCount(result.params.load.concurrency)}`],
+    ['load', `${formatCount(result.params.load.requests)} requests, ${describeLoad(result.params.load)}`],
     ['server', `${result.params.server.host}, body ${formatCount(result.params.server.bodyBytes)} B, keepAliveTimeout ${formatCount(result.params.server.keepAliveTimeoutMs)} ms`],
     ...Object.entries(env.sysctl).map(([name, value]): [string, string] => [name, value == null ? 'not on this kernel' : String(value)]),
   ];

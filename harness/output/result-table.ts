@@ -2,6 +2,7 @@
 import path from 'node:path';
 import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
+import { formatRates } from './rate-text.ts';
 import { isRateLoad, type LoadSettings, type Requirement, type Scenario } from '../scenario/contract.ts';
 import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../../servers/settings.ts';
 import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
@@ -46,7 +47,7 @@ const headline = (server: ServerSettings): ServerSettingOverrides =>
   Object.fromEntries(Object.entries(server).filter(([key, value]) => HEADLINE.includes(key as ServerSettingName) || value !== SERVER_DEFAULTS[key as ServerSettingName]));
 
 /** How the load is driven, in words: `concurrency 20`, `bursts of 10 ...`, `300 started a second for 4.0 s, at most 5,000 in flight`. */
-function describeLoad(load: LoadSettings): string {
+export function describeLoad(load: LoadSettings): string {
   if (isRateLoad(load)) {
     return `${formatCount(load.rate)} started a second for ${(load.requests / load.rate).toFixed(1)} s (open model), at most ${formatCount(load.concurrency)} in flight`;
   }
@@ -185,6 +186,7 @@ export function formatReport(result: Result, resultPath: string | null, color = 
   return [
     formatResultTable(result, color),
     ...result.variants.map((v) => `  ${v.name}: ${v.description}`),
+    ...formatRates(result),
     ...formatIncomplete(result),
     ...formatExhaustion(result),
     ...formatTrials(result),
