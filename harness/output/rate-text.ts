@@ -11,13 +11,13 @@ export const RATE_HELD_WITHIN = 0.05;
 export const rateHeld = (rate: Pick<RateOutcome, 'askedPerSec' | 'achievedPerSec' | 'dropped'>) =>
   rate.dropped === 0 && rate.achievedPerSec >= (1 - RATE_HELD_WITHIN) * rate.askedPerSec;
 
-const perSec = (x: number) => (Number.isInteger(x) ? formatCount(x) : x.toFixed(1));
+const asked = (x: number) => (Number.isInteger(x) ? formatCount(x) : x.toFixed(1));
 const percent = (share: number) => `${Math.floor(share * 100)}%`;
 
 /** `299.2 of 300 requests/s started, none dropped`: the figures, without the verdict. */
 export function rateFigures(rate: Pick<RateOutcome, 'askedPerSec' | 'achievedPerSec' | 'dropped'>): string {
   const share = rate.achievedPerSec / rate.askedPerSec;
-  const started = `${perSec(rate.achievedPerSec)} of ${perSec(rate.askedPerSec)} requests/s started${share < 1 - RATE_HELD_WITHIN ? ` (${percent(share)})` : ''}`;
+  const started = `${rate.achievedPerSec.toFixed(1)} of ${asked(rate.askedPerSec)} requests/s started${share < 1 - RATE_HELD_WITHIN ? ` (${percent(share)})` : ''}`;
   return `${started}, ${rate.dropped === 0 ? 'none' : formatCount(rate.dropped)} dropped`;
 }
 
@@ -29,7 +29,7 @@ export function rateSentence(rate: RateOutcome, cap: number): string {
   if (rateHeld(rate)) return `rate held: ${rateFigures(rate)} (at most ${formatCount(rate.peakInFlight)} in flight at once)`;
   const why =
     rate.dropped > 0
-      ? `the cap of ${formatCount(cap)} requests in flight was reached when their time came (a slow server; --max-in-flight)`
+      ? `the cap of ${formatCount(cap)} requests in flight was reached when their time came (answers slower than the rate; --max-in-flight raises the cap)`
       : 'the client could not start requests on time (a busy machine, or a rate beyond what one client process can start)';
   return `rate NOT held: ${rateFigures(rate)}: ${why}`;
 }

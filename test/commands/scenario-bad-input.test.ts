@@ -35,6 +35,9 @@ describe('numbers: not a number, zero, negative, absurdly large', () => {
   const accepted: [string, string][] = [
     ['--requests', 'a whole number from 1 to 200,000'],
     ['--concurrency', 'a whole number from 1 to 5,000'],
+    ['--rate', 'a whole number from 1 to 50,000'],
+    ['--duration', 'a number of seconds above 0 and at most 3,600, e.g. 4 or 0.5'],
+    ['--max-in-flight', 'a whole number from 1 to 5,000'],
     ['--body-bytes', 'a whole number from 0 to 67,108,864'],
     ['--interval-ms', 'a whole number from 10 to 60,000'],
     ['--time-limit-s', 'a whole number from 1 to 3,600'],
@@ -49,7 +52,8 @@ describe('numbers: not a number, zero, negative, absurdly large', () => {
     // Numbers JavaScript would take, but not whole ones as written.
     ['--requests', '1.5', accepted[0]![1]] as const,
     ['--requests', '1e3', accepted[0]![1]] as const,
-    ['--interval-ms', '5', accepted[3]![1]] as const,
+    ['--interval-ms', '5', accepted[6]![1]] as const,
+    ['--duration', '1e3', accepted[3]![1]] as const,
   ];
 
   test.concurrent.each(cases)('%s %s is refused: %s', async (option, value, accepts) => {
@@ -60,6 +64,47 @@ describe('numbers: not a number, zero, negative, absurdly large', () => {
   test('--body-bytes 0 is accepted (an empty body)', async () => {
     const cli = await scenarioCli(['no-body-close', '--body-bytes', '0', '--explain']);
     expect(cli.exitCode, cli.stderr).toBe(0);
+  });
+});
+
+describe('a rate: the options of the open model, refused where they contradict each other', () => {
+  test.concurrent.each([
+    [
+      ['--rate', '100', '--concurrency', '5'],
+      'scenario: --concurrency has no meaning with --rate: requests start on a schedule, whether earlier ones were answered or not; cap those in flight with --max-in-flight',
+    ],
+    [['--max-in-flight', '5'], 'scenario: --max-in-flight caps requests in flight under a rate; give --rate too (without a rate, --concurrency sets the requests in flight)'],
+    [['--duration', '2'], 'scenario: --duration is the length of a load under a rate; give --rate too (without a rate, the load is a count: --requests)'],
+    [['--rate', '100', '--duration', '2', '--requests', '10'], "scenario: option '--duration <s>' cannot be used with option '--requests <n>'"],
+    [
+      ['--rate', '50000', '--duration', '3600'],
+      'scenario: --rate 50,000 a second for --duration 3600 s makes 180,000,000 requests; a run takes from 1 to 200,000 requests (rate × duration)',
+    ],
+    [['--rate', '1', '--duration', '0.1'], 'scenario: --rate 1 a second for --duration 0.1 s makes 0 requests; a run takes from 1 to 200,000 requests (rate × duration)'],
+  ])('%j', async (args, message) => {
+    await refused(['no-body-close', ...args], 2, message);
+  });
+
+  test('a cap on requests in flight the file limit cannot hold', async () => {
+    await refused(
+      ['no-body-close', '--rate', '100', '--max-in-flight', '600', '--netns', 'off'],
+      2,
+      'scenario: --max-in-flight 600 needs about 1,232 open files per process (two for each of 600 requests in flight, 32 for the process itself) ' +
+        'but the limit is 1,024 (ulimit -Hn); raise it (ulimit -n 2048) or lower --max-in-flight',
+      { openFiles: 1024 },
+    );
+  });
+
+  test('without --max-in-flight, the cap is what the file limit holds', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-rate-cap-'));
+    const cli = await scenarioCli(['no-body-close', '--rate', '200', '--requests', '20', '--netns', 'off', '--quiet', '--json', '--out', path.join(dir, 'r.json')], {
+      openFiles: 100,
+    });
+    await rm(dir, { recursive: true, force: true });
+    expect(cli.exitCode, cli.stderr).toBe(0);
+    const result = JSON.parse(cli.stdout) as Result;
+    // (100 − 32 of its own) / 2 files per request in flight.
+    expect(result.params.load).toMatchObject({ pattern: 'rate', rate: 200, requests: 20, concurrency: 34 });
   });
 });
 

@@ -121,3 +121,16 @@ test('client sysctls in a definition are checked against what the lab may set', 
     'variants.0.clientSysctls: net.ipv4.tcp_tw_reuse must be 0, 1 or 2, got "yes"',
   ]);
 });
+
+test('a load under a rate: the pattern rate with its rate, and neither without the other', () => {
+  const { scenario, problems } = parseScenario({ ...withParts, load: { requests: 600, concurrency: 50, pattern: 'rate', rate: 300 } });
+  expect(problems).toEqual([]);
+  expect(scenario!.load).toEqual({ requests: 600, concurrency: 50, pattern: 'rate', rate: 300, burstGapMs: 0 });
+  expect(scenarioProblems({ ...withParts, load: { requests: 600, concurrency: 50, pattern: 'rate' } })).toEqual([
+    'load.rate: the pattern rate needs a rate (requests started per second)',
+  ]);
+  expect(scenarioProblems({ ...withParts, load: { requests: 600, concurrency: 50, rate: 300 } })).toEqual(['load.pattern: a rate needs the pattern rate, not steady']);
+  expect(scenarioProblems({ ...withParts, load: { requests: 600, concurrency: 50, pattern: 'rate', rate: 0 } })).toEqual([
+    expect.stringMatching(/^load\.rate: Too small: expected number to be >0/),
+  ]);
+});
