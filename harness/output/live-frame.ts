@@ -5,7 +5,7 @@ import type { Sample } from '../observe/sampler.ts';
 import type { Variant } from '../scenario/contract.ts';
 import { styler } from './terminal-text.ts';
 import { formatCount } from '../shared/numbers.ts';
-import { rateFigures, rateHeld, rateSentence } from './rate-text.ts';
+import { rateFigures, rateHeld, rateVerdict } from './rate-text.ts';
 import type { RateOutcome } from '../scenario/client-protocol.ts';
 
 export interface VariantView {
@@ -98,11 +98,11 @@ export function updateView(view: VariantView, event: Exclude<RunEvent, { type: '
 /** Requests dealt with: answered or failed, and under a rate those dropped, which never will be. */
 export const settled = (view: VariantView) => view.done + (view.rate?.dropped ?? 0);
 
-/** `rate 299.1/s of 300/s asked so far, none dropped`, or once done whether it held (output/rate-text.ts). */
+/** `299.1 of 300 requests/s started, none dropped so far`, or once done `held: ...` or `NOT held: ...` (output/rate-text.ts). */
 export function rateLine(rate: ViewRate): string {
-  if (rate.final) return rateSentence(rate.final, rate.cap);
+  if (rate.final) return rateVerdict(rate.final, rate.cap);
   const soFar = rate.clientElapsedMs > 0 ? Math.round((rate.started * 10_000) / rate.clientElapsedMs) / 10 : 0;
-  return `rate ${rateFigures({ askedPerSec: rate.askedPerSec, achievedPerSec: soFar, dropped: rate.dropped })} so far`;
+  return `${rateFigures({ askedPerSec: rate.askedPerSec, achievedPerSec: soFar, dropped: rate.dropped })} so far`;
 }
 
 const BLOCKS = '▁▂▃▄▅▆▇█';
@@ -183,7 +183,7 @@ export function plainStartLine(view: VariantView): string {
 export function plainProgressLine(view: VariantView, percent: number): string {
   return (
     `  ${percent}%: ${formatCount(settled(view))} of ${formatCount(view.requests)} requests in ${seconds(view.elapsedMs)}; ` +
-    (view.rate ? `${rateLine(view.rate)}; ` : '') +
+    (view.rate ? `rate ${rateLine(view.rate)}; ` : '') +
     `TIME_WAIT client ${formatCount(view.now.clientTimeWait)}, server ${formatCount(view.now.serverTimeWait)}; ESTABLISHED ${formatCount(view.now.established)}`
   );
 }
@@ -191,7 +191,7 @@ export function plainProgressLine(view: VariantView, percent: number): string {
 export function plainDoneLine(view: VariantView): string {
   return (
     `  done: ${formatCount(view.done - view.failed)} ok, ${formatCount(view.failed)} failed in ${seconds(view.loadMs ?? view.elapsedMs)}; ` +
-    (view.rate ? `${rateLine(view.rate)}; ` : '') +
+    (view.rate ? `rate ${rateLine(view.rate)}; ` : '') +
     `TIME_WAIT peak ${formatCount(Math.max(0, ...view.timeWait))}`
   );
 }

@@ -21,17 +21,20 @@ export function rateFigures(rate: Pick<RateOutcome, 'askedPerSec' | 'achievedPer
   return `${started}, ${rate.dropped === 0 ? 'none' : formatCount(rate.dropped)} dropped`;
 }
 
+/** `rate held: 299.2 of 300 requests/s started, none dropped (...)`: see rateVerdict. */
+export const rateSentence = (rate: RateOutcome, cap: number) => `rate ${rateVerdict(rate, cap)}`;
+
 /**
- * `rate held: 299.2 of 300 requests/s started, none dropped (at most 11 in flight)`, or `rate NOT
+ * `held: 299.2 of 300 requests/s started, none dropped (at most 11 in flight at once)`, or `NOT
  * held: ...` with why: the cap on requests in flight (`cap`) dropped some, or the client fell behind.
  */
-export function rateSentence(rate: RateOutcome, cap: number): string {
-  if (rateHeld(rate)) return `rate held: ${rateFigures(rate)} (at most ${formatCount(rate.peakInFlight)} in flight at once)`;
+export function rateVerdict(rate: RateOutcome, cap: number): string {
+  if (rateHeld(rate)) return `held: ${rateFigures(rate)} (at most ${formatCount(rate.peakInFlight)} in flight at once)`;
   const why =
     rate.dropped > 0
       ? `the cap of ${formatCount(cap)} requests in flight was reached when their time came (answers slower than the rate; --max-in-flight raises the cap)`
       : 'the client could not start requests on time (a busy machine, or a rate beyond what one client process can start)';
-  return `rate NOT held: ${rateFigures(rate)}: ${why}`;
+  return `NOT held: ${rateFigures(rate)}: ${why}`;
 }
 
 /** One line per variant of a run under a rate: whether it held its rate. None for closed loops. */

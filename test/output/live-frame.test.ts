@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newVariantView, renderFrame, sparkline, updateView } from '../../harness/output/live-frame.ts';
+import { newVariantView, plainDoneLine, plainProgressLine, rateLine, renderFrame, sparkline, updateView } from '../../harness/output/live-frame.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { finalScreen, inTerminal, scenarioCli, waitForOutput } from '../support/helpers.ts';
 import { formatCount } from '../../harness/shared/numbers.ts';
@@ -37,6 +37,42 @@ describe('renderFrame', () => {
     for (const columns of [40, 80, 132]) {
       for (const line of renderFrame(view, { columns, color: false, scaleMax: 123_456 })) expect(line.length).toBeLessThan(columns);
     }
+  });
+});
+
+describe('a variant under a rate', () => {
+  const summary = (rate: { achievedPerSec: number; dropped: number }) =>
+    ({ requests: { ok: 300 - rate.dropped, failed: 0 }, durationMs: 1000, rate: { askedPerSec: 300, peakInFlight: 4, ...rate } }) as never;
+  const running = () => {
+    const view = newVariantView({ name: 'bad', role: 'misconfigured', summary: 's' }, 4321, 300, 1, 1, '127.0.0.1', { askedPerSec: 300, cap: 4 });
+    updateView(view, { type: 'progress', variant: null as never, progress: { done: 140, failed: 0, elapsedMs: 500, started: 145, dropped: 5 } });
+    return view;
+  };
+
+  it('shows the rate kept so far while it runs, and counts the dropped requests as settled', () => {
+    const view = running();
+    expect(rateLine(view.rate!)).toBe('290.0 of 300 requests/s started, 5 dropped so far');
+    const lines = renderFrame(view, { columns: 120, color: false, scaleMax: 10 });
+    expect(lines).toContain('  rate         290.0 of 300 requests/s started, 5 dropped so far');
+    expect(lines[1]).toMatch(/ 145 \/ 300 {2}/);
+    expect(plainProgressLine(view, 25)).toContain('; rate 290.0 of 300 requests/s started, 5 dropped so far; ');
+  });
+
+  it('says once done whether it held, and why not', () => {
+    const held = running();
+    updateView(held, { type: 'trial-done', variant: null as never, trial: 1, trials: 1, summary: summary({ achievedPerSec: 299.5, dropped: 0 }) });
+    expect(plainDoneLine(held)).toContain('; rate held: 299.5 of 300 requests/s started, none dropped (at most 4 in flight at once); ');
+    const dropped = running();
+    updateView(dropped, { type: 'trial-done', variant: null as never, trial: 1, trials: 1, summary: summary({ achievedPerSec: 250, dropped: 50 }) });
+    expect(renderFrame(dropped, { columns: 300, color: false, scaleMax: 10 }).join('\n')).toContain(
+      '  rate         NOT held: 250.0 of 300 requests/s started (83%), 50 dropped: the cap of 4 requests in flight was reached when their time came',
+    );
+  });
+
+  it('has no rate line in a closed loop', () => {
+    const view = newVariantView({ name: 'bad', role: 'misconfigured', summary: 's' }, 4321, 300);
+    expect(renderFrame(view, { columns: 120, color: false, scaleMax: 10 })).toHaveLength(4);
+    expect(plainProgressLine(view, 25)).not.toContain('rate');
   });
 });
 
