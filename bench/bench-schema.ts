@@ -5,7 +5,8 @@ import { resultSchema } from '../harness/result/schema.ts';
 import { fileHeader } from '../harness/result/file-header.ts';
 import { schemaProblems } from '../harness/result/schema-problems.ts';
 
-export const BENCH_SCHEMA_VERSION = 1;
+/** 2: the load section has the rate generator's runs (load.rate). */
+export const BENCH_SCHEMA_VERSION = 2;
 
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
@@ -99,11 +100,47 @@ export const toolResultSchema = z.strictObject({
 });
 export type ToolResult = z.infer<typeof toolResultSchema>;
 
+const percentiles = z.strictObject({ p50: ms, p99: ms });
+
+export const rateRunSchema = z.strictObject({
+  name: z.string(),
+  how: z.string(),
+  askedPerSec: ratio,
+  /** Asked: rate × seconds. */
+  requests: count,
+  /** The tool's own count of responses. */
+  responses: count,
+  durationMs: ms,
+  /** The lab: requests started per second (harness/run/load.ts achievedRate); autocannon: the server's count over its duration. */
+  achievedPerSec: ratio,
+  /** The lab: requests not started for the cap on requests in flight; null: the tool does not drop (autocannon). */
+  dropped: count.nullable(),
+  /** Corrected for coordinated omission: the lab's from each request's scheduled start, autocannon's by its own correction. */
+  latencyMs: percentiles,
+  /** The lab: from the actual send; null for autocannon, which reports no such figure. */
+  serviceTimeMs: percentiles.nullable(),
+  server: z.strictObject({ requestsServed: count, connectionsAccepted: count }),
+  /** Nothing dropped and at least 95% of the asked rate achieved (harness/output/rate-text.ts rateHeld). */
+  held: z.boolean(),
+});
+export type RateRun = z.infer<typeof rateRunSchema>;
+
+export const rateSectionSchema = z.strictObject({
+  seconds: ratio,
+  autocannonConnections: count,
+  /** The lab's cap on requests in flight: the default, sized to the open files limit. */
+  labMaxInFlight: count,
+  runs: z.array(rateRunSchema),
+});
+export type RateSection = z.infer<typeof rateSectionSchema>;
+
 export const loadSectionSchema = z.strictObject({
   requests: count,
   concurrency: count,
   skipped: z.array(z.strictObject({ name: z.string(), why: z.string() })),
   tools: z.array(toolResultSchema),
+  /** The rate generator beside autocannon's overallRate, on the same server. */
+  rate: rateSectionSchema,
 });
 export type LoadSection = z.infer<typeof loadSectionSchema>;
 

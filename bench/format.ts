@@ -1,6 +1,6 @@
 // Human output of the benchmark: returns strings, the caller prints them (on stderr).
 import Table from 'cli-table3';
-import type { BenchResult, LoadSection, RatedWay, SamplerSection, HarnessSection, Target } from './bench-schema.ts';
+import type { BenchResult, LoadSection, RatedWay, RateSection, SamplerSection, HarnessSection, Target } from './bench-schema.ts';
 import { formatCount } from '../harness/shared/numbers.ts';
 
 const fixed = (x: number, digits = 1) => x.toFixed(digits);
@@ -64,6 +64,31 @@ export function formatLoad(section: LoadSection): string {
   ].join('\n');
 }
 
+export function formatRate(section: RateSection): string {
+  const t = table(['asked', 'tool', 'achieved/s', 'dropped', 'held', 'latency p50 / p99 ms', 'service p50 / p99 ms', 'requests (server)', 'connections (server)']);
+  for (const run of section.runs) {
+    t.push([
+      `${formatCount(run.askedPerSec)}/s`,
+      run.name,
+      fixed(run.achievedPerSec),
+      run.dropped === null ? '-' : formatCount(run.dropped),
+      run.held ? 'held' : 'NOT held',
+      `${fixed(run.latencyMs.p50, 2)} / ${fixed(run.latencyMs.p99, 2)}`,
+      run.serviceTimeMs ? `${fixed(run.serviceTimeMs.p50, 2)} / ${fixed(run.serviceTimeMs.p99, 2)}` : '-',
+      formatCount(run.server.requestsServed),
+      formatCount(run.server.connectionsAccepted),
+    ]);
+  }
+  return [
+    `Rate: each rate for ${section.seconds} s per tool, one server, one tool after another; ` +
+      `the lab at most ${formatCount(section.labMaxInFlight)} in flight, autocannon over ${section.autocannonConnections} connections`,
+    t.toString(),
+    ...[...new Map(section.runs.map((run) => [run.name, run.how])).entries()].map(([name, how]) => `  ${name}: ${how}`),
+    '  achieved/s: the lab, requests started per second; autocannon, requests the server served per second of its run.',
+    '  latency: the lab, from each request\'s scheduled start; autocannon, corrected for coordinated omission by its own account.',
+  ].join('\n');
+}
+
 export function formatHarness(section: HarnessSection): string {
   const t = table(['scenario', 'wall s', 'harness CPU ms', 'children CPU ms', 'harness share', 'samples', 'claims']);
   for (const s of section.scenarios) {
@@ -102,6 +127,7 @@ export function formatBench(result: BenchResult): string {
   return [
     result.sampler && formatSampler(result.sampler),
     result.load && formatLoad(result.load),
+    result.load && formatRate(result.load.rate),
     result.harness && formatHarness(result.harness),
     formatTargets(result.targets),
   ]

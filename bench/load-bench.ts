@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../harness/run/server-process.t
 import type { LoadSection, ToolResult } from './bench-schema.ts';
 import { onPath } from './on-path.ts';
 import { runWrk } from './wrk.ts';
+import { benchRate, type RatePlan } from './rate-bench.ts';
 import { formatCount } from '../harness/shared/numbers.ts';
 
 const FETCH_CLIENT = new URL('./processes/fetch-client.ts', import.meta.url);
@@ -19,6 +20,7 @@ const FIXED_CLIENT = { scenario: 'no-body-close', variant: 'good' };
 export interface LoadPlan {
   requests: number;
   concurrency: number;
+  rate: RatePlan;
 }
 
 /** What a tool says about its own run. */
@@ -120,17 +122,21 @@ export async function benchLoad(plan: LoadPlan, onTool: (name: string) => void =
   }
   const server = await startServer((await loadScenario(FIXED_CLIENT.scenario)).server, '127.0.0.1');
   const measured = [];
+  let rate: LoadSection['rate'];
   try {
     for (const tool of tools) {
       onTool(tool.name);
       measured.push(await measureTool(tool, server, plan));
     }
+    rate = await benchRate(server, plan.rate, onTool);
   } finally {
     await server.stop();
   }
   const reference = measured.find((t) => t.name === 'autocannon')?.reqPerSec;
   return {
-    ...plan,
+    requests: plan.requests,
+    concurrency: plan.concurrency,
+    rate,
     skipped,
     tools: measured.map((t) => ({ ...t, ratioToAutocannon: reference ? Math.round((t.reqPerSec / reference) * 100) / 100 : null })),
   };

@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--only <parts>] [--out <file>] [--json]`: measures the lab's sampler,
-// load and harness beside ss, netstat, /proc, autocannon and wrk, prints the figures and targets on
+// load (its rate generator too) and harness beside ss, netstat, /proc, autocannon and wrk, prints the figures and targets on
 // stderr, and writes results/bench-<time>.json. Targets are figures: a missed one does not change the
 // exit status (0 it ran, 2 bad input, 3 the lab failed, 129/130/143 stopped by SIGHUP, SIGINT or SIGTERM).
 import path from 'node:path';
@@ -32,12 +32,12 @@ interface Plan {
 const PLANS: Record<'full' | 'quick', Plan> = {
   full: {
     sampler: { sizes: [1_000, 10_000, 30_000], budgetMsPerWay: 1_500, minReads: 5, maxRateMs: 3_000, intervalRunMs: 5_000 },
-    load: { requests: 20_000, concurrency: 20 },
+    load: { requests: 20_000, concurrency: 20, rate: { rates: [1_000, 2_500, 5_000], seconds: 3 } },
     scenarios: null,
   },
   quick: {
     sampler: { sizes: [500], budgetMsPerWay: 100, minReads: 3, maxRateMs: 300, intervalRunMs: 800 },
-    load: { requests: 1_000, concurrency: 10 },
+    load: { requests: 1_000, concurrency: 10, rate: { rates: [300], seconds: 0.5 } },
     scenarios: [{ name: 'no-body-close', args: ['--requests', '200'] }],
   },
 };
@@ -93,7 +93,8 @@ async function main(argv: string[]): Promise<number> {
   const startedAt = new Date().toISOString();
   console.error(
     `bench${options.quick ? ' --quick' : ''}: ${[...parts].join(', ')}; ` +
-      `piles of ${plan.sampler.sizes.map((x) => formatCount(x)).join(' / ')} TIME_WAIT; ${formatCount(plan.load.requests)} requests per load tool`,
+      `piles of ${plan.sampler.sizes.map((x) => formatCount(x)).join(' / ')} TIME_WAIT; ${formatCount(plan.load.requests)} requests per load tool; ` +
+        `rates of ${plan.load.rate.rates.map((x) => formatCount(x)).join(' / ')} a second for ${plan.load.rate.seconds} s each`,
   );
 
   const sampler = parts.has('sampler')

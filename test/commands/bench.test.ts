@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benchProblems, type BenchResult } from '../../bench/bench-schema.ts';
+import { benchProblems, type BenchResult, type RateRun } from '../../bench/bench-schema.ts';
 import { WAYS } from '../../bench/socket-table-ways.ts';
 import { formatCount } from '../../harness/shared/numbers.ts';
 import { namespacesOf } from '../../harness/run/netns.ts';
@@ -85,6 +85,27 @@ describe('npm run bench -- --quick', () => {
     expect(reconnecting.disagreement).toBe(
       reconnecting.agrees ? null : `autocannon, reconnectRate 1 counted ${formatCount(reconnecting.responses)} responses; the server served ${formatCount(requests)} requests`,
     );
+  });
+
+  it('ran the rate generator beside autocannon overallRate at each rate; the server counts what each sent, on the connections the physics says', () => {
+    const { rate } = bench.load!;
+    expect(rate.runs.length).toBeGreaterThan(0);
+    for (const asked of new Set(rate.runs.map((r) => r.askedPerSec))) {
+      const at = rate.runs.filter((r) => r.askedPerSec === asked);
+      expect(at.map((r) => r.name)).toEqual(['lab --rate, keep-alive', 'lab --rate, new connection each', 'autocannon overallRate', 'autocannon overallRate, reconnectRate 1']);
+      const [keepAlive, perRequest, autocannonKeepAlive, autocannonPerRequest] = at as [RateRun, RateRun, RateRun, RateRun];
+      for (const lab of [keepAlive, perRequest]) {
+        // Every request the lab started reached the server, and those it dropped did not.
+        expect(lab.server.requestsServed + lab.dropped!, lab.name).toBe(lab.requests);
+        expect(lab.responses, lab.name).toBe(lab.server.requestsServed);
+        expect(lab.latencyMs.p99, lab.name).toBeGreaterThanOrEqual(lab.serviceTimeMs!.p99);
+      }
+      expect(keepAlive.server.connectionsAccepted).toBeLessThan(keepAlive.server.requestsServed);
+      expect(perRequest.server.connectionsAccepted).toBeGreaterThanOrEqual(0.9 * perRequest.server.requestsServed);
+      expect(autocannonKeepAlive.server.requestsServed).toBe(autocannonKeepAlive.requests);
+      expect(autocannonKeepAlive.server.connectionsAccepted).toBeLessThanOrEqual(rate.autocannonConnections);
+      expect(autocannonPerRequest.server.connectionsAccepted).toBeGreaterThanOrEqual(0.9 * autocannonPerRequest.server.requestsServed);
+    }
   });
 });
 
