@@ -21,15 +21,7 @@ export function wholeNumber(min: number, max: number, what = 'a whole number', s
 export const port = wholeNumber(1, 65_535, 'a port', String);
 
 /** A number of minutes above 0 and at most `max`, fractions allowed (0.5). */
-export function minutes(max: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0) || value > max) {
-      throw new InvalidArgumentError(`expected a number of minutes above 0 and at most ${max}, e.g. 10 or 0.5.`);
-    }
-    return value;
-  };
-}
+export const minutes = (max: number) => positiveNumber(max, 'minutes', '10 or 0.5');
 
 /** A number above 0 and at most `max`, fractions allowed: `what` it counts, and an `example` of it. */
 export function positiveNumber(max: number, what: string, example: string) {

@@ -49,7 +49,10 @@ const program = addLoadOptions(
   .option('--report', 'also write the HTML report next to the result file')
   .addHelpText(
     'after',
-    '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input (a place the result cannot be written included, checked before the run),\n' +
+    '\nUnder a rate (--rate, or a scenario that declares one) each variant\'s summary adds rate.askedPerSec, rate.achievedPerSec\n' +
+      '(requests started per second), rate.dropped (not started: the cap was reached at their time), rate.peakInFlight and\n' +
+      'serviceTimeMs (from the actual send); latencyMs then runs from each request\'s scheduled start (docs/load.md).\n' +
+      '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input (a place the result cannot be written included, checked before the run),\n' +
       '3 the lab failed (a failed variant is marked so in the result; or the disk refused the result),\n' +
       '129/130/143 stopped by SIGHUP (terminal closed), SIGINT (Ctrl-C) or SIGTERM: the result, marked interrupted, holds the variants that had finished.',
   );
