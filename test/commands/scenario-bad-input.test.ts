@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CLIENT_SYSCTLS } from '../../harness/scenario/client-sysctls.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { labProcesses } from '../support/global-setup.ts';
+import { formatCount } from '../../harness/shared/numbers.ts';
 import { ROOT, scenarioCli, type CliOptions } from '../support/helpers.ts';
 
 const outDir = await mkdtemp(path.join(os.tmpdir(), 'twlab-bad-input-'));
@@ -85,36 +86,27 @@ describe('a rate: the options of the open model, refused where they contradict e
     await refused(['no-body-close', ...args], 2, message);
   });
 
-  test('a cap on requests in flight the file limit cannot hold', async () => {
-    await refused(
-      ['no-body-close', '--rate', '100', '--max-in-flight', '600', '--netns', 'off'],
-      2,
-      'scenario: --max-in-flight 600 needs about 1,232 open files per process (two for each of 600 requests in flight, 32 for the process itself) ' +
-        'but the limit is 1,024 (ulimit -Hn); raise it (ulimit -n 2048) or lower --max-in-flight',
-      { openFiles: 1024 },
-    );
-  });
-
-  test('without --max-in-flight, the cap is what the file limit holds', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-rate-cap-'));
-    const cli = await scenarioCli(['no-body-close', '--rate', '200', '--requests', '20', '--netns', 'off', '--quiet', '--json', '--out', path.join(dir, 'r.json')], {
-      openFiles: 100,
-    });
-    await rm(dir, { recursive: true, force: true });
-    expect(cli.exitCode, cli.stderr).toBe(0);
-    const result = JSON.parse(cli.stdout) as Result;
-    // (100 − 32 of its own) / 2 files per request in flight.
-    expect(result.params.load).toMatchObject({ pattern: 'rate', rate: 200, requests: 20, concurrency: 34 });
-  });
 });
 
+/** Runs the CLI quietly under a limit of `openFiles` open files; the result it printed. */
+async function runUnderFileLimit(args: string[], openFiles: number): Promise<Result> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-file-limit-'));
+  const cli = await scenarioCli(['no-body-close', ...args, '--netns', 'off', '--quiet', '--json', '--out', path.join(dir, 'r.json')], { openFiles });
+  await rm(dir, { recursive: true, force: true });
+  expect(cli.exitCode, cli.stderr).toBe(0);
+  return JSON.parse(cli.stdout) as Result;
+}
+
 describe('open files: a concurrency the file limit cannot hold is refused before anything starts', () => {
-  test('--concurrency beyond the limit names the need, the limit and both ways out', async () => {
+  test.each([
+    [['--requests', '10000', '--concurrency', '5000'], '--concurrency', 5_000, '10,032', 16_384],
+    [['--rate', '100', '--max-in-flight', '600'], '--max-in-flight', 600, '1,232', 2_048],
+  ])('%j names the need, the limit and both ways out', async (args, flag, inFlight, needed, enough) => {
     await refused(
-      ['no-body-close', '--requests', '10000', '--concurrency', '5000', '--netns', 'off'],
+      ['no-body-close', ...args, '--netns', 'off'],
       2,
-      'scenario: --concurrency 5,000 needs about 10,032 open files per process (two for each of 5,000 requests in flight, 32 for the process itself) ' +
-        'but the limit is 1,024 (ulimit -Hn); raise it (ulimit -n 16384) or lower --concurrency',
+      `scenario: ${flag} ${formatCount(inFlight)} needs about ${needed} open files per process (two for each of ${formatCount(inFlight)} requests in flight, 32 for the process itself) ` +
+        `but the limit is 1,024 (ulimit -Hn); raise it (ulimit -n ${enough}) or lower ${flag}`,
       { openFiles: 1024 },
     );
   });
@@ -126,15 +118,15 @@ describe('open files: a concurrency the file limit cannot hold is refused before
   });
 
   test('requests in flight never exceed the requests: --concurrency 5000 with 10 requests fits, and runs', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-few-requests-'));
-    const cli = await scenarioCli(['no-body-close', '--requests', '10', '--concurrency', '5000', '--netns', 'off', '--quiet', '--json', '--out', path.join(dir, 'r.json')], {
-      openFiles: 100,
-    });
-    await rm(dir, { recursive: true, force: true });
-    expect(cli.exitCode, cli.stderr).toBe(0);
-    const result = JSON.parse(cli.stdout) as Result;
+    const result = await runUnderFileLimit(['--requests', '10', '--concurrency', '5000'], 100);
     expect(result.params.load.concurrency).toBe(5000);
     expect(result.variants.map((v) => v.summary.requests.ok)).toEqual([10, 10]);
+  });
+
+  test('under a rate without --max-in-flight, the cap is what the file limit holds', async () => {
+    const result = await runUnderFileLimit(['--rate', '200', '--requests', '20'], 100);
+    // (100 − 32 of its own) / 2 files per request in flight.
+    expect(result.params.load).toMatchObject({ pattern: 'rate', rate: 200, requests: 20, concurrency: 34 });
   });
 });
 
