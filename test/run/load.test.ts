@@ -1,8 +1,8 @@
 // The pauses of a bursts load with gapSpreadMs: they sweep evenly across burstGapMs ± gapSpreadMs once
 // over the run, whatever the number of bursts, so every run straddles the timeout it aims at.
 import { describe, expect, it } from 'vitest';
-import { burstGapMs, defaultTimeLimitMs } from '../../harness/run/load.ts';
-import type { LoadSettings } from '../../harness/scenario/contract.ts';
+import { achievedRate, burstGapMs, defaultTimeLimitMs } from '../../harness/run/load.ts';
+import type { LoadSettings, RateLoad } from '../../harness/scenario/contract.ts';
 
 const load: LoadSettings = { requests: 300, concurrency: 20, pattern: 'bursts', burstGapMs: 95, gapSpreadMs: 15 };
 
@@ -35,5 +35,21 @@ describe('defaultTimeLimitMs', () => {
     const wide: LoadSettings = { requests: 160, concurrency: 20, pattern: 'bursts', burstGapMs: 5, gapSpreadMs: 15 };
     const steady = defaultTimeLimitMs({ ...wide, pattern: 'steady', burstGapMs: 0, gapSpreadMs: undefined });
     expect(defaultTimeLimitMs(wide) - steady).toBe(0 + 0 + 0 + 5 + 10 + 15 + 20);
+  });
+});
+
+describe('under a rate', () => {
+  const rate: RateLoad = { requests: 1200, concurrency: 50, pattern: 'rate', burstGapMs: 0, rate: 300 };
+
+  it('the time limit leaves the schedule its own length on top of what a steady load of the same size gets', () => {
+    expect(defaultTimeLimitMs(rate)).toBe(defaultTimeLimitMs({ ...rate, pattern: 'steady', rate: undefined }) + 4_000);
+  });
+
+  it('the rate achieved is the rate asked when every request started on time, and falls with drops and late starts', () => {
+    // Request 1,199 (0-based) is due at 1,199 / 300 s.
+    expect(achievedRate(rate, 1200, (1199 / 300) * 1000)).toBe(300);
+    expect(achievedRate(rate, 1140, (1199 / 300) * 1000)).toBe(285);
+    // The last request started 1 s late: 1,200 in 5 s.
+    expect(achievedRate(rate, 1200, (1199 / 300) * 1000 + 1000)).toBe(240);
   });
 });
