@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { LabError } from '../harness/shared/errors.ts';
-import { readResult } from '../harness/result/file.ts';
+import { readResult } from '../harness/result/read.ts';
 import type { ScenarioCost } from './bench-schema.ts';
 import type { CpuReading } from './cpu.ts';
 

@@ -30,8 +30,18 @@ function cannotListen(host: string, what: string) {
   };
 }
 
+/**
+ * What the server does when its connections reach its open files limit: `exit` (3), loudly, as a
+ * variant's server does, whose run would otherwise measure the limit; `shed` (the standalone server,
+ * which others depend on): it closes each connection over the limit at once and goes on serving.
+ */
+export type AtLimit = 'exit' | 'shed';
+
+/** How often a server that sheds connections says so, at most: a peer that keeps opening them must not flood its log. */
+const SHED_NOTE_EVERY_MS = 10_000;
+
 /** Starts the server and, when asked, its control endpoint; resolves once both listen. */
-export async function serve({ host, port, controlHost, controlPort, settings }: ServerOptions): Promise<HttpServer> {
+export async function serve({ host, port, controlHost, controlPort, settings }: ServerOptions, atLimit: AtLimit = 'exit'): Promise<HttpServer> {
   const body = Buffer.alloc(settings.bodyBytes, 'x');
   const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0, connectionsReset: 0 };
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': body.length };
@@ -55,17 +65,24 @@ export async function serve({ host, port, controlHost, controlPort, settings }: 
   if (settings.keepAliveTimeoutBufferMs !== undefined) server.keepAliveTimeoutBuffer = settings.keepAliveTimeoutBufferMs;
   // Each connection holds an open file. At the limit accept() fails with EMFILE and libuv accepts and
   // closes the connections it cannot keep (uv__emfile_trick in src/unix/stream.c), with no error
-  // anywhere: the client would seem to fail on its own (ECONNRESET, EOF). Stop loudly just before:
-  // past maxConnections Node closes each new connection and emits 'drop' (net.Server). The scenario
-  // CLI refuses a concurrency that does not fit with room to spare (harness/run/open-files.ts).
+  // anywhere: the client would seem to fail on its own (ECONNRESET, EOF). Act just before: past
+  // maxConnections Node closes each new connection and emits 'drop' (net.Server). A variant's server
+  // stops loudly (the scenario CLI refuses a concurrency that does not fit with room to spare,
+  // harness/run/open-files.ts); the standalone server sheds what is over and says so.
   const limit = openFilesLimit();
   server.maxConnections = limit - OWN_FILES;
+  const full = `${server.maxConnections} connections open, the most its limit of ${limit} allows, ulimit -Hn`;
+  let shed = 0;
+  let noted = -Infinity;
   server.on('drop', () => {
-    console.error(
-      `http-server: ran out of open files (${server.maxConnections} connections open, the most its limit of ${limit} allows, ulimit -Hn): ` +
-        'raise it or open fewer connections at once',
-    );
-    process.exit(3);
+    if (atLimit === 'exit') {
+      console.error(`http-server: ran out of open files (${full}): raise it or open fewer connections at once`);
+      process.exit(3);
+    }
+    shed++;
+    if (performance.now() - noted < SHED_NOTE_EVERY_MS) return;
+    noted = performance.now();
+    console.error(`http-server: ${full}: closing new connections until some end (${shed} closed so far)`);
   });
   server.on('connection', (socket) => {
     stats.connectionsAccepted++;

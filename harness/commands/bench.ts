@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { pathArgument } from '../cli/path-arguments.ts';
 import { onStopSignals, STOP_SIGNALS, stopAndExit } from '../cli/signals.ts';
 import { scenarioNames } from '../scenario/catalog.ts';
 import { readEnvironment } from '../observe/environment.ts';
@@ -62,7 +63,7 @@ const program = labCommand('bench')
   .description('Measure the lab\'s sampler, load and harness beside ss, netstat, /proc, autocannon and wrk; write results/bench-<time>.json.')
   .option('--quick', 'a small version that runs in seconds (CI runs it)')
   .option('--only <parts>', `measure only some parts: ${PARTS.join(', ')} (comma-separated)`, partList)
-  .option('--out <file>', 'where to write the bench JSON (default: results/bench-<time>.json)')
+  .option('--out <file>', 'where to write the bench JSON (default: results/bench-<time>.json)', pathArgument('a file name'))
   .option('--json', 'print the bench JSON on stdout, and nothing else there')
   .addHelpText(
     'after',

@@ -3,15 +3,18 @@
 // differs in the environment. Exit 0, 1 when a --fail-if threshold is crossed, 2 on bad input.
 import { stat } from 'node:fs/promises';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { pathArguments } from '../cli/path-arguments.ts';
 import { compareResults, groupByScenario, type ScenarioComparison } from '../compare/compare.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
 import { formatComparison, formatThresholdChecks } from '../output/compare-table.ts';
-import { readResult, readResultFolder, type ResultFile } from '../result/file.ts';
+import { terminalColumns } from '../output/terminal-text.ts';
+import { ReadResults, readResultFolder, type ResultFile } from '../result/read.ts';
+import { printable, printableDeep } from '../shared/printable.ts';
 import { checkThresholds, parseThreshold, THRESHOLD_SYNTAX, type Threshold } from '../compare/thresholds.ts';
 
 const program = labCommand('compare')
   .description('Compare result files of a scenario: each key figure side by side, its change, whether it is beyond the noise.')
-  .argument('<paths...>', 'two or more result files of one scenario (put in order by their start time), or one folder of results')
+  .argument('<paths...>', 'two or more result files of one scenario (put in order by their start time), or one folder of results', pathArguments('a result file or folder'))
   .option('--json', 'print the comparison as JSON on stdout')
   .option('--fail-if <threshold>', `exit 1 when the newest result crosses it (several allowed): ${THRESHOLD_SYNTAX}`, (v, all: string[] = []) => [...all, v])
   .addHelpText(
@@ -41,31 +44,30 @@ function incomplete({ result }: ResultFile): string | null {
   return failed ? `variant ${failed.name} failed (${failed.failure!.message})` : null;
 }
 
-/** One folder: every complete result in it, grouped by scenario. Files: complete results of one scenario. */
+/** One folder: every complete result in it, grouped by scenario. Files: complete results of one scenario, each a run of its own. */
 async function loadGroups(paths: string[]): Promise<ResultFile[][]> {
   if (paths.length === 1 && (await isFolder(paths[0]!))) {
     const { results: all, skipped } = await readResultFolder(paths[0]!);
-    if (skipped.length > 0) console.error(`compare: skipped ${skipped.length} JSON file(s) that are not scenario results: ${skipped.join(', ')}`);
+    for (const { file, why } of skipped) console.error(printable(`compare: skipped ${file}: ${why}`));
     const results = all.filter((r) => !incomplete(r));
-    const partial = all.filter((r) => incomplete(r)).map((r) => r.file);
-    if (partial.length > 0) console.error(`compare: skipped ${partial.length} result(s) of runs that did not complete: ${partial.join(', ')}`);
+    for (const r of all) if (incomplete(r)) console.error(printable(`compare: skipped ${r.file}: ${incomplete(r)}`));
     const groups = [...groupByScenario(results).values()];
     const single = groups.filter((g) => g.length < 2).map((g) => g[0]!.result.scenario);
-    if (single.length > 0) console.error(`compare: one result only, nothing to compare, for: ${single.join(', ')}`);
+    if (single.length > 0) console.error(printable(`compare: one result only, nothing to compare, for: ${single.join(', ')}`));
     const comparable = groups.filter((g) => g.length >= 2);
     if (comparable.length === 0) throw new UsageError(`${paths[0]}: no scenario has two or more results in this folder`);
     return comparable;
   }
   for (const p of paths) if (await isFolder(p)) throw new UsageError(`${p} is a folder: give one folder alone, or two or more result files`);
   if (paths.length < 2) throw new UsageError('give two or more result files of one scenario, or one folder of results');
-  const files: ResultFile[] = [];
-  // One by one, so that with several bad files the first one named is the one reported.
+  const read = new ReadResults();
+  // One by one, so that with several bad files the first one named is the one reported; a file given
+  // twice, under another name, or copied is the same run, and nothing is compared with itself.
   for (const file of paths) {
-    const read = { file, result: await readResult(file) };
-    const why = incomplete(read);
+    const why = incomplete(await read.add(file));
     if (why) throw new UsageError(`${file}: its run did not complete (${why}); compare results of complete runs`);
-    files.push(read);
   }
+  const files = read.files;
   const scenarios = new Set(files.map((f) => f.result.scenario));
   if (scenarios.size > 1) {
     const which = files.map((f) => `${f.file} is ${f.result.scenario}`).join(', ');
@@ -83,8 +85,9 @@ async function main(argv: string[]): Promise<number> {
   const comparisons: ScenarioComparison[] = groups.map((g) => compareResults(g, thresholds.map((t) => t.figure)));
   const checks = checkThresholds(thresholds, comparisons);
   const color = Boolean(process.stderr.isTTY);
-  console.error(comparisons.map((c) => formatComparison(c, color)).join('\n\n'));
-  if (checks.length > 0) console.error(`\nThresholds (--fail-if):\n${formatThresholdChecks(checks)}`);
+  // What the results hold (a CPU model, a variant's name) came from files: printed without control characters.
+  console.error(comparisons.map((c) => formatComparison(printableDeep(c), { color, columns: terminalColumns() })).join('\n\n'));
+  if (checks.length > 0) console.error(`\nThresholds (--fail-if):\n${formatThresholdChecks(printableDeep(checks))}`);
   if (options.json) console.log(JSON.stringify({ comparisons, thresholds: checks }, null, 2));
   return checks.some((c) => c.crossed) ? EXIT.thresholdCrossed : EXIT.ok;
 }

@@ -2,13 +2,14 @@
 // given result files next to them and prints its path on stdout. Exit 0, 2 on bad input, 3 when
 // the lab failed.
 import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { pathArgument, pathArguments } from '../cli/path-arguments.ts';
 import { EXIT } from '../shared/errors.ts';
 import { writeReport } from '../output/report-file.ts';
 
 const program = labCommand('report')
   .description('Write one self-contained HTML report (opens offline) of one or more result files, next to them.')
-  .argument('<result.json...>', 'result files written by npm run scenario; several of one scenario are overlaid as runs')
-  .option('--out <file>', 'where to write the report (default: X.html beside X.json; for several files report-<time>-<n>-runs.html beside the first)')
+  .argument('<result.json...>', 'result files written by npm run scenario; several of one scenario are overlaid as runs', pathArguments('a result file'))
+  .option('--out <file>', 'where to write the report (default: X.html beside X.json; for several files report-<time>-<n>-runs.html beside the first)', pathArgument('a file name'))
   .addHelpText('after', '\nExit status: 0 written, 2 bad input (a missing or invalid result file), 3 the lab failed.');
 
 async function main(argv: string[]): Promise<number> {

@@ -9,13 +9,18 @@ import { loadAllScenarios, loadScenario } from '../scenario/catalog.ts';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
 import { addLoadOptions, checkLoadOptions } from '../cli/run-options.ts';
+import { pathArgument } from '../cli/path-arguments.ts';
 import { onStopSignals, stopAndExit } from '../cli/signals.ts';
 import { checkOpenFiles, filesExhausted } from '../run/open-files.ts';
-import { EXIT } from '../shared/errors.ts';
+import { EXIT, LabError } from '../shared/errors.ts';
+import { writeBugReport } from '../shared/bug-report.ts';
+import { printable, printableDeep } from '../shared/printable.ts';
+import { npmBannerNote } from '../cli/npm-banner.ts';
 import { formatExplanation } from '../output/explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from '../output/result-table.ts';
-import { checkMachine, missingRequirements } from '../run/machine-check.ts';
-import { checkDestination, RESULTS_DIR, writeResult, type ResultDestination } from '../result/file.ts';
+import { checkMachine, checkRequirements, missingRequirements } from '../run/machine-check.ts';
+import { checkDestination, InvalidJsonError, RESULTS_DIR, writeResult, type ResultDestination } from '../result/file.ts';
+import type { Result } from '../result/schema.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
 import { writeReport } from '../output/report-file.ts';
 import { runScenario } from '../run/run-scenario.ts';
@@ -39,8 +44,8 @@ const program = addLoadOptions(
     .description('Run a misconfigured HTTP client and its fix against a local server; sample TCP states; write a result file.')
     .argument('[name]', 'scenario to run (see --list)'),
 )
-  .option('--out <file>', 'where to write the result JSON; a file already there is replaced (default: a new file in --out-dir)')
-  .addOption(new Option('--out-dir <folder>', 'folder for a new result file <time>-<scenario>.json; never replaces one (default: results/)').conflicts('out'))
+  .option('--out <file>', 'where to write the result JSON; a file already there is replaced (default: a new file in --out-dir)', pathArgument('a file name'))
+  .addOption(new Option('--out-dir <folder>', 'folder for a new result file <time>-<scenario>.json; never replaces one (default: results/)').argParser(pathArgument('a folder')).conflicts('out'))
   .option('--json', 'print the result JSON on stdout, and nothing else there (also when the file cannot be written)')
   .option('--list', 'list the scenarios and exit')
   .option('--explain', "print the scenario's story and its client code (misconfigured next to the fix), then exit")
@@ -75,17 +80,21 @@ async function main(argv: string[]): Promise<number> {
   }
   await checkMachine();
   checkLoadOptions(scenario.load, options);
+  await checkRequirements(scenario);
   const settings = effectiveSettings(scenario, options);
   checkOpenFiles(scenario.name, settings.load, (options.concurrency ?? options.maxInFlight) !== undefined);
   const topology = await openTopology(scenario, networkOptions(options));
   // After the options are checked, before anything starts.
   const destination: ResultDestination = options.out ? { file: path.resolve(options.out) } : { folder: path.resolve(options.outDir ?? RESULTS_DIR) };
-  await checkDestination(destination);
+  const leftovers = await checkDestination(destination);
   const mode = outputMode(Boolean(options.quiet));
+  const banner = options.json && !process.stdout.isTTY ? npmBannerNote('scenario') : null;
+  if (banner) console.error(banner);
   if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
-  const progress = progressOutput(mode, settings.load);
+  if (mode !== 'quiet' && leftovers.length > 0) console.error(`removed ${leftovers.length} temporary files left by killed runs: ${leftovers.join(', ')}`);
+    const progress = progressOutput(mode, settings.load);
   closeProgress = progress.close;
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
   if (result.status === 'interrupted' && result.variants.length === 0) {
@@ -95,14 +104,15 @@ async function main(argv: string[]): Promise<number> {
   // A result that cannot be written (a full disk) still shows its table and, with --json, its JSON;
   // then one line says why the file is missing (exit 3, or 129/130/143 when interrupted).
   const written = await writeResult(result, destination).then((file) => ({ file }), (error: unknown) => ({ file: null, error }));
-  console.error(formatReport(result, written.file, text.color));
+  // The result quotes what came from outside the lab (a client's stderr, its error codes, a control endpoint's answers).
+  console.error(formatReport(printableDeep(result), written.file, text.color));
   if (options.json) console.log(JSON.stringify(result, null, 2));
-  if ('error' in written) throw written.error;
+  if ('error' in written) throw written.error instanceof InvalidJsonError ? keptInBugReport(written.error, result) : written.error;
   if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
   if (result.status === 'interrupted') return interruption.exitCode!;
   const failed = result.variants.find((v) => v.failure);
   if (failed) {
-    console.error(`scenario: variant ${failed.name} failed: ${failed.failure!.message}; the result marks it failed, with what was measured until then`);
+    console.error(printable(`scenario: variant ${failed.name} failed: ${failed.failure!.message}; the result marks it failed, with what was measured until then`));
     return EXIT.labFailure;
   }
   // Requests that failed for want of a file measure the limit, not the scenario: the lab failed.
@@ -112,6 +122,12 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.labFailure;
   }
   return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
+}
+
+/** A result that fails its own schema is a bug in the lab: what it measured goes to the bug report rather than being lost. */
+function keptInBugReport(error: InvalidJsonError, result: Result): LabError {
+  const file = writeBugReport('scenario', error, { what: 'the result, which failed its own schema', text: JSON.stringify(result, null, 2) });
+  return new LabError(`${error.message}; this is a bug in the lab, please report it; ${file ? `the result and its problems are in ${file}` : 'and it could not be saved to a file'}`);
 }
 
 let closeProgress = () => {};

@@ -51,7 +51,11 @@ const program = labCommand('server')
   .option('--port <n>', 'the port it listens on; 0: one the kernel picks', port, where.port)
   .option('--control-port <n>', 'serve the control endpoint (GET /: counts, settings, TCP figures) on this port; off unless given', port)
   .option('--control-host <address>', 'the address the control endpoint binds, whatever --host is', where.controlHost)
-  .addHelpText('after', '\nExit status: 2 bad input, 3 it cannot listen or ran out of open files; otherwise it runs until it is stopped.');
+  .addHelpText(
+    'after',
+    '\nAt its limit of open files it closes each new connection at once, and goes on serving those it has.\n' +
+      'Exit status: 2 bad input, 3 it cannot listen; otherwise it runs until it is stopped (Ctrl-C, SIGTERM, SIGHUP).',
+  );
 for (const option of settingOptions()) program.addOption(option);
 
 async function main(argv: string[]): Promise<number> {
@@ -60,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
   const options = serverOptionsSchema.safeParse({ host, port, controlPort: controlPort ?? null, controlHost, settings } satisfies ServerOptionsInput);
   // Each flag checks its own value as it is parsed; the declaration checks the rest (an empty --host).
   if (!options.success) throw new UsageError(options.error.issues.map((i) => `--${kebab(String(i.path.at(-1)))}: ${i.message}`).join('; '));
-  const server = await serve(options.data);
+  // Others depend on this one: over its limit it sheds connections rather than stop.
+  const server = await serve(options.data, 'shed');
   console.log(JSON.stringify({ type: 'listening', ...server.listening } satisfies ServerMessage));
   return EXIT.ok;
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { minutes, wholeNumber } from '../cli/number-arguments.ts';
+import { pathArgument } from '../cli/path-arguments.ts';
 import { LIMITS } from '../cli/run-options.ts';
 import { onStopSignals, STOP_SIGNALS, stopAndExit } from '../cli/signals.ts';
 import { readEnvironment } from '../observe/environment.ts';
@@ -46,7 +47,7 @@ const program = labCommand('soak')
   .option('--iterations <n>', 'stop after this many iterations, if the time is not up first', wholeNumber(MIN_ITERATIONS, 100_000))
   .option('--scenarios <list>', `comma-separated <scenario>[@namespaces|@loopback] (default: ${DEFAULT_MIX.map(entryText).join(',')})`, entries)
   .option('--requests <n>', "requests per variant in every scenario (default: the mix's, or the scenario's)", wholeNumber(1, LIMITS.requests))
-  .option('--out <file>', 'where to write the soak report (default: results/soak-<time>.json)')
+  .option('--out <file>', 'where to write the soak report (default: results/soak-<time>.json)', pathArgument('a file name'))
   .addHelpText('after', '\nExit status: 0 flat, 1 not flat, 2 bad input, 3 the lab failed, 129/130/143 stopped by SIGHUP (terminal closed), SIGINT (Ctrl-C) or SIGTERM.');
 
 const iterations: Iteration[] = [];

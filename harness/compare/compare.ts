@@ -3,7 +3,7 @@
 // significant, and the differences of environment and settings that can explain it.
 import { figureLabel, figuresIn, figureValue } from '../result/figures.ts';
 import { judgeChange, type Judgement } from './significance.ts';
-import type { ResultFile } from '../result/file.ts';
+import type { ResultFile } from '../result/read.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
 
 export interface RunInfo {

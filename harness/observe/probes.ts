@@ -5,6 +5,7 @@
 // (run/control-endpoint.ts).
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { isIPv6 } from 'node:net';
 import { promisify } from 'node:util';
 import { parseInetDiag } from './inet-diag.ts';
 import { counterDelta, parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from './proc-net.ts';
@@ -50,7 +51,9 @@ export const socketKey = (s: SsSocket) => `${s.localPort}>${s.peerPort}`;
 
 function ssFilter(side: ProbeSide, port: number, serverAddress?: string): string {
   if (side === 'server') return `( sport = :${port} )`;
-  if (side === 'client') return serverAddress ? `( dport = :${port} and dst ${serverAddress} )` : `( dport = :${port} )`;
+  // ss reads an IPv6 address in brackets only (`dst [::1]`; bare, it takes the colons for a port).
+  const dst = serverAddress && (isIPv6(serverAddress) ? `[${serverAddress}]` : serverAddress);
+  if (side === 'client') return dst ? `( dport = :${port} and dst ${dst} )` : `( dport = :${port} )`;
   return `( sport = :${port} or dport = :${port} )`;
 }
 
@@ -79,8 +82,12 @@ export async function readSideCounters(probes: Probe[]): Promise<SideCounters> {
   return Object.fromEntries(await Promise.all(probes.map(async (p) => [p.side, await p.counters()] as const)));
 }
 
+/** Each side's counter deltas; a side missing from `after` (it could not be read) is left out. */
 export function sideDeltas(before: SideCounters, after: SideCounters): SideCounters {
   return Object.fromEntries(
-    Object.entries(before).map(([side, counters]) => [side, counterDelta(counters, after[side as ProbeSide]!)]),
+    Object.entries(before).flatMap(([side, counters]) => {
+      const later = after[side as ProbeSide];
+      return later ? [[side, counterDelta(counters, later)]] : [];
+    }),
   );
 }

@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadScenario, scenarioNames } from '../scenario/catalog.ts';
 import { helpersUsed } from './explain.ts';
-import { fileTimestamp, readResult, writeFileAtomically } from '../result/file.ts';
+import { fileTimestamp, writeFileAtomically } from '../result/file.ts';
+import { readResult } from '../result/read.ts';
 import { renderReport, type ReportGroup, type ReportRun } from './report-html.ts';
 import type { Scenario } from '../scenario/contract.ts';
 

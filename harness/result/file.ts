@@ -1,15 +1,13 @@
 // Writes a result whole or not at all: validate, write a temporary file beside the target, flush
 // it to disk, then move it into place in one step. An explicit file is replaced (rename(2), atomic
 // within one filesystem); a new name in a folder never replaces another run's result (link(2) fails
-// with EEXIST instead). Reads a result back only when it passes the schema of its version (an older
-// one is brought up to the current one), with a one-line reason when it does not.
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+// with EEXIST instead). Reading results back is ./read.ts.
+import type { Stats } from 'node:fs';
+import { link, mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError, UsageError } from '../shared/errors.ts';
-import { isReadableVersion, problemsOf, READABLE_VERSIONS, toCurrent } from './migrate.ts';
-import { resultProblems, SCHEMA_VERSION, type Result } from './schema.ts';
-import type { ResultV1 } from './schema-v1.ts';
+import { probeFile, removeLeftoverFiles, temporaryFile } from './leftover-files.ts';
+import { resultProblems, type Result } from './schema.ts';
 
 export const RESULTS_DIR = new URL('../../results/', import.meta.url).pathname;
 
@@ -70,15 +68,20 @@ async function linkToFreeName(temporary: string, file: string): Promise<string> 
   }
 }
 
-/** What a path that exists but is no regular file is ("a character device"), or null. rename(2) would replace it. */
-async function notAFile(file: string): Promise<string | null> {
-  const found = await stat(file).catch(() => null);
-  if (!found || found.isFile()) return null;
+/** What something that is no regular file is, in words: "a folder", "a named pipe". */
+export function kindOf(found: Stats): string {
   if (found.isDirectory()) return 'a folder';
   if (found.isCharacterDevice()) return 'a character device';
   if (found.isBlockDevice()) return 'a block device';
   if (found.isFIFO()) return 'a named pipe';
+  if (found.isSymbolicLink()) return 'a link';
   return 'a socket';
+}
+
+/** What a path that exists but is no regular file is ("a character device"), or null. rename(2) would replace it. */
+async function notAFile(file: string): Promise<string | null> {
+  const found = await stat(file).catch(() => null);
+  return !found || found.isFile() ? null : kindOf(found);
 }
 
 /**
@@ -87,8 +90,7 @@ async function notAFile(file: string): Promise<string | null> {
  * next free name (linkToFreeName). No temporary file is left, whatever fails (a full disk too).
  */
 export async function writeFileAtomically(file: string, text: string, what: string, { replace = true } = {}): Promise<string> {
-  // Unique to this write, so that no other writer (another run, or this one twice) shares or removes it.
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = temporaryFile(file);
   // As root, renaming over /dev/null would replace the device with a file.
   const other = await notAFile(file);
   if (other) throw new LabError(`refusing to write the ${what} to ${file}: it is ${other}, not a file`);
@@ -116,8 +118,9 @@ export async function writeFileAtomically(file: string, text: string, what: stri
  * Before a run: can a result be written where it is to go? Creates the folder, then a probe file
  * there, linked as a new result is, and removes them all again (a run that writes nothing leaves
  * nothing): nobody waits through a run whose result would be lost. A UsageError in one line otherwise.
+ * Then removes the temporary files that killed runs left in that folder, and returns their paths.
  */
-export async function checkDestination(destination: ResultDestination): Promise<void> {
+export async function checkDestination(destination: ResultDestination): Promise<string[]> {
   if ('file' in destination) {
     const { file } = destination;
     const other = await notAFile(file);
@@ -126,7 +129,7 @@ export async function checkDestination(destination: ResultDestination): Promise<
     if (other) throw new UsageError(`--out ${file} is ${other}, not a file: the result would replace it whole; give the name of a file`);
   }
   const folder = 'file' in destination ? path.dirname(destination.file) : destination.folder;
-  const probe = path.join(folder, `.write-check.${process.pid}.tmp`);
+  const probe = probeFile(folder);
   let made: string[] = [];
   try {
     made = await makeFolder(folder);
@@ -139,11 +142,22 @@ export async function checkDestination(destination: ResultDestination): Promise<
     // rmdir, not rm -r: a folder another run has begun to use since is not empty, and stays.
     for (const dir of made.reverse()) await rmdir(dir).catch(() => {});
   }
+  return removeLeftoverFiles(folder);
 }
 
-/** The text of a JSON file of `value` (a result, a bench or soak report) that has no `problems`; a LabError naming them otherwise. */
+/** A result (or a bench or soak report) that fails its own schema: a bug in the lab; it is never written as a file of its kind. */
+export class InvalidJsonError extends LabError {
+  readonly problems: string[];
+  constructor(what: string, problems: string[]) {
+    super(`refusing to write an invalid ${what}: ${problems.join('; ')}`);
+    this.name = 'InvalidJsonError';
+    this.problems = problems;
+  }
+}
+
+/** The text of a JSON file of `value` (a result, a bench or soak report) that has no `problems`; an InvalidJsonError naming them otherwise. */
 export function validJsonText(value: unknown, problems: string[], what: string): string {
-  if (problems.length > 0) throw new LabError(`refusing to write an invalid ${what}: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new InvalidJsonError(what, problems);
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
@@ -153,79 +167,4 @@ export async function writeResult(result: Result, destination: ResultDestination
   return 'file' in destination
     ? await writeFileAtomically(destination.file, text, 'result')
     : await writeFileAtomically(path.join(destination.folder, resultFileName(result)), text, 'result', { replace: false });
-}
-
-export interface ResultFile {
-  file: string;
-  result: Result;
-}
-
-async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (error as Error).message})`}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file}: not JSON (${(error as Error).message.replace(/\s+/g, ' ')})`);
-  }
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Why a parsed file is not a result this lab reads, in one line; null when it is one. */
-export function resultFileProblem(value: unknown): string | null {
-  if (!isObject(value) || !('schemaVersion' in value)) return 'not a timewait-lab result (it has no schemaVersion)';
-  const version = value.schemaVersion;
-  if (!isReadableVersion(version)) {
-    const by =
-      typeof version !== 'number' ? 'which is not a version number'
-      : version > SCHEMA_VERSION ? 'written by a newer timewait-lab: update this one to read it'
-      : 'written by an older timewait-lab: run the scenario again to compare with it';
-    return `result schema version ${JSON.stringify(version)}, ${by} (this lab reads versions ${READABLE_VERSIONS.join(' and ')})`;
-  }
-  const problems = problemsOf(version, value);
-  if (problems.length === 0) return null;
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-  return `does not match result schema v${version}: ${problems[0]}${more}`;
-}
-
-function validated(file: string, value: unknown): Result {
-  const problem = resultFileProblem(value);
-  if (problem) throw new UsageError(`${file}: ${problem}`);
-  return toCurrent(value as ResultV1 | Result);
-}
-
-/** A result file of any version this lab reads, validated and in the current version; a UsageError with one line naming the file and the reason otherwise. */
-export async function readResult(file: string): Promise<Result> {
-  return validated(file, await readJson(file));
-}
-
-/**
- * Every result in a folder (not its subfolders). JSON files that are not scenario results (without
- * `scenario` and `variants`, such as the benchmark's) are skipped and named; a result that fails
- * the schema is an error, never silently dropped.
- */
-export async function readResultFolder(dir: string): Promise<{ results: ResultFile[]; skipped: string[] }> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.'))
-    .map((e) => path.join(dir, e.name))
-    .sort();
-  const results: ResultFile[] = [];
-  const skipped: string[] = [];
-  for (const file of files) {
-    const value = await readJson(file);
-    if (!isObject(value) || !('scenario' in value && 'variants' in value)) {
-      skipped.push(file);
-      continue;
-    }
-    results.push({ file, result: validated(file, value) });
-  }
-  return { results, skipped };
 }

@@ -155,7 +155,11 @@ export const resultSchema = z
           .meta({ description: 'failed: it stopped before its client finished; its figures are what was measured until then.' }),
         failure: z
           .strictObject({
-            reason: z.enum(['server-exited', 'client-exited', 'time-limit']),
+            reason: z.enum(['server-exited', 'client-exited', 'time-limit', 'measurement-failed', 'lab-failed']).meta({
+              description:
+                'server-exited / client-exited: that process ended; time-limit: it ran over --time-limit-s; measurement-failed: a figure could not be read ' +
+                '(a namespace agent ended, a control endpoint did not answer in time or answered nonsense); lab-failed: the variant could not be set up, or the lab met a bug (the message names the file with its details).',
+            }),
             message: z.string(),
             afterMs: z.number().nonnegative().meta({ description: 'When, after the failed trial started.' }),
           })

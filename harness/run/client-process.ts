@@ -1,5 +1,6 @@
 // Runs one variant's client in a process of its own and collects its progress and outcome.
 import { clientFailure } from './client-failure.ts';
+import { exitGrace } from './client-exit.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startNode, startNodeIn } from './processes.ts';
 import { runProgramClient } from './program-client.ts';
@@ -27,17 +28,23 @@ export async function runClient(
   const child = netns ? startNodeIn(netns, entry, [], limits) : startNode(entry, [], limits);
   let outcome: LoadOutcome | undefined;
   let bad: string | undefined;
+  const exit = exitGrace(child);
   try {
     await child.sendMessage(job as never);
     for await (const message of child.getEachMessage()) {
       const read = readClientMessage(message);
       if (!read) bad ??= JSON.stringify(message).slice(0, 200);
       else if ('progress' in read) onProgress(read.progress);
-      else outcome = read.outcome;
+      else {
+        outcome = read.outcome;
+        exit.start();
+      }
     }
     await child;
   } catch (error) {
-    throw clientFailure(error, `the client of variant "${job.variant}"`, job.variant, timeLimitMs, signal);
+    if (!(outcome && exit.ended)) throw clientFailure(error, `the client of variant "${job.variant}"`, job.variant, timeLimitMs, signal);
+  } finally {
+    exit.clear();
   }
   if (!outcome) {
     throw new VariantFailure('client-exited', `the client of variant "${job.variant}" exited without reporting a result${bad ? `; it sent: ${bad}` : ''}`);

@@ -20,14 +20,29 @@ export async function checkMachine(): Promise<void> {
   }
 }
 
+async function lacking(requirements: Requirement[]): Promise<Requirement[]> {
+  const lacks: Requirement[] = [];
+  for (const requirement of requirements) if (!(await requirement.available())) lacks.push(requirement);
+  return lacks;
+}
+
 /** For each scenario that cannot run on this machine, what it lacks (e.g. the Go toolchain). */
 export async function missingRequirements(scenarios: Scenario[]): Promise<Map<string, Requirement[]>> {
   const missing = new Map<string, Requirement[]>();
   for (const scenario of scenarios) {
-    const lacks: Requirement[] = [];
-    const needs = [...requirementsOf(scenario), ...(needsNamespaces(scenario) ? [NETWORK_NAMESPACES] : [])];
-    for (const requirement of needs) if (!(await requirement.available())) lacks.push(requirement);
+    const lacks = await lacking([...requirementsOf(scenario), ...(needsNamespaces(scenario) ? [NETWORK_NAMESPACES] : [])]);
     if (lacks.length > 0) missing.set(scenario.name, lacks);
   }
   return missing;
+}
+
+/**
+ * Refuses, before anything starts, a scenario whose variants need what this machine lacks (the Go
+ * toolchain), in one line saying how to get it. Namespaces are the topology's to decide (--netns, --target).
+ */
+export async function checkRequirements(scenario: Scenario): Promise<void> {
+  const lacks = await lacking(requirementsOf(scenario));
+  if (lacks.length > 0) {
+    throw new UsageError(`scenario ${scenario.name} needs ${lacks.map((r) => `${r.what}, which this machine lacks (${r.howToGet})`).join('; and ')}`);
+  }
 }

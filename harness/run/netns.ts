@@ -4,10 +4,11 @@
 // namespaces for the bench. Names carry the lab's prefix and the PID of the run that made them
 // (`twlab-<pid>-<n>-<role>`), so a leftover of a killed run can be told from a live run's, `npm run
 // clean` and the test suite see every one, and namespaces the lab did not make are never touched.
-import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { LabError } from '../shared/errors.ts';
+import { isAlive } from '../shared/pids.ts';
 import { lastStderrLine, onStop } from './processes.ts';
+import { parseCounterTables, pickCounters, type KernelCounters } from '../observe/proc-net.ts';
 import type { Requirement } from '../scenario/contract.ts';
 
 export const NAMESPACE_PREFIX = 'twlab-';
@@ -123,6 +124,13 @@ export async function deletePair(pair: NamespacePair): Promise<void> {
   if (failed) throw new LabError(`could not delete a lab network namespace: ${lastStderrLine(failed.reason)}`);
 }
 
+/** The TCP counters of namespace `name`, read by entering it (`ip netns exec`): for when no process of the lab is left in it to read them through. */
+export async function readCountersIn(name: string): Promise<KernelCounters> {
+  const { stdout } = await execa('ip', ['netns', 'exec', name, 'cat', '/proc/net/snmp', '/proc/net/netstat'], { stdin: 'ignore' });
+  // Both files are pairs of lines (names, then values) per table: read together, they pair up the same.
+  return pickCounters(parseCounterTables(stdout));
+}
+
 export interface LabNamespace {
   name: string;
   ownerPid: number;
@@ -144,13 +152,6 @@ export async function labNamespaces(): Promise<LabNamespace[]> {
     const owner = LAB_NAME.exec(name);
     return owner ? [{ name, ownerPid: Number(owner[1]) }] : [];
   });
-}
-
-/** Whether the process runs: a zombie (killed, not yet reaped by its parent) counts as gone. */
-export async function isAlive(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  // `pid (comm) S ...`: the state is the first field after the last ')' (proc(5)).
-  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
 /** The names of the lab namespaces that the process `pid` made and that exist now. */

@@ -2,6 +2,7 @@
 // prints the client protocol's messages on stdout, one JSON object per line
 // (harness/scenario/client-protocol.ts).
 import { clientFailure } from './client-failure.ts';
+import { exitGrace } from './client-exit.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startProgram } from './processes.ts';
 import { readClientMessage, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
@@ -20,16 +21,22 @@ export async function runProgramClient(
   const child = startProgram(command[0]!, command.slice(1), { timeout: timeLimitMs, cancelSignal: signal, env });
   let outcome: LoadOutcome | undefined;
   let bad: string | undefined;
+  const exit = exitGrace(child);
   try {
     for await (const line of child.iterable({ from: 'stdout' })) {
       const read = readClientMessage(safeJson(line));
       if (!read) bad ??= line.slice(0, 200);
       else if ('progress' in read) onProgress(read.progress);
-      else outcome = read.outcome;
+      else {
+        outcome = read.outcome;
+        exit.start();
+      }
     }
     await child;
   } catch (error) {
-    throw clientFailure(error, `the client program of variant "${variant.name}"`, variant.name, timeLimitMs, signal);
+    if (!(outcome && exit.ended)) throw clientFailure(error, `the client program of variant "${variant.name}"`, variant.name, timeLimitMs, signal);
+  } finally {
+    exit.clear();
   }
   if (!outcome) {
     throw new VariantFailure('client-exited', `the client program of variant "${variant.name}" reported no result${bad ? `; it printed: ${bad}` : ''}`);

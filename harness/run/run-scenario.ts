@@ -7,9 +7,10 @@ import { aggregateTrials } from '../result/aggregate.ts';
 import { checkClaims } from '../result/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { runVariantClient } from './client-process.ts';
-import { VariantFailure } from '../shared/errors.ts';
+import { MeasurementError, VariantFailure } from '../shared/errors.ts';
+import { asFailure, readFailure } from './trial-failure.ts';
 import { counterSum } from '../observe/proc-net.ts';
-import { readSideCounters, sideDeltas } from '../observe/probes.ts';
+import { readSideCounters, sideDeltas, type Probe, type SideCounters } from '../observe/probes.ts';
 import { startSampler, type Sample } from '../observe/sampler.ts';
 import { openTopology, type Stage, type Topology } from './topology.ts';
 import { summarise } from '../result/summary.ts';
@@ -40,14 +41,26 @@ interface TrialOutcome extends Trial {
   failure?: VariantResult['failure'];
 }
 
-/** The server's counts, asked for every 250 ms: a server that dies leaves the last ones it gave. */
-function followServerCounts(server: Stage['server']) {
+/**
+ * The server's counts, asked for every 250 ms: a server that dies leaves the last ones it gave. The
+ * lab's own server that is slow to answer is only waited for (its end is watched apart, the time
+ * limit bounds the rest); a control endpoint that does not answer in time, or answers nonsense, goes
+ * to `onFailure` at once.
+ */
+function followServerCounts(server: Stage['server'], onFailure: (error: MeasurementError) => void) {
+  const ours = server.exited !== undefined;
   let last: ServerStats | null = null;
   let asking = false;
   const timer = setInterval(() => {
     if (asking) return;
     asking = true;
-    server.stats().then((stats) => (last = stats), () => {}).finally(() => (asking = false));
+    server
+      .stats()
+      .then(
+        (stats) => (last = stats),
+        (error: unknown) => !ours && error instanceof MeasurementError && onFailure(error),
+      )
+      .finally(() => (asking = false));
   }, 250);
   return {
     get last() {
@@ -59,6 +72,37 @@ function followServerCounts(server: Stage['server']) {
 
 const interruption = () => new VariantFailure('interrupted', 'the run was interrupted');
 
+/** The first failure of a trial, with when it came (ms after the trial started). */
+function firstFailure(startedAt: number) {
+  let failure: TrialOutcome['failure'];
+  return {
+    get value() {
+      return failure;
+    },
+    set(error: VariantFailure) {
+      failure ??= { reason: error.reason as NonNullable<TrialOutcome['failure']>['reason'], message: error.message, afterMs: Math.round(performance.now() - startedAt) };
+    },
+  };
+}
+
+/** Each side's counters after the variant; a side that cannot be read is left out and named. */
+async function readSidesAfter(probes: Probe[]): Promise<{ counters: SideCounters; failed: { side: string; error: unknown }[] }> {
+  const read = await Promise.allSettled(probes.map(async (p) => [p.side, await p.counters()] as const));
+  const failed = read.flatMap((r, i) => (r.status === 'rejected' ? [{ side: probes[i]!.side, error: r.reason as unknown }] : []));
+  return { counters: Object.fromEntries(read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))), failed };
+}
+
+/**
+ * A trial that failed before anything was measured (its stage could not be set up, or its counters
+ * not read before it): nothing ran, so every count is 0 and there is no sample.
+ */
+function unmeasured(settings: RunSettings, failure: VariantFailure): TrialOutcome {
+  const none = firstFailure(performance.now());
+  none.set(failure);
+  const summary = summarise(settings.load.requests, outcomeSoFar(undefined, settings.load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));
+  return { serverPort: 0, summary, samples: [], clientSysctls: null, failure: none.value };
+}
+
 async function runTrial(
   scenario: Scenario,
   variant: Variant,
@@ -68,8 +112,32 @@ async function runTrial(
   onEvent: (e: RunEvent) => void,
   interrupt?: AbortSignal,
 ): Promise<TrialOutcome> {
-  const stage = await topology.stage(variant, serverSettings(settings, variant));
-  // Stops the client early, with the reason the variant failed: its server ended, or Ctrl-C.
+  if (interrupt?.aborted) throw interruption();
+  let stage: Stage;
+  try {
+    stage = await topology.stage(variant, serverSettings(settings, variant));
+  } catch (error) {
+    if (interrupt?.aborted) throw interruption();
+    return unmeasured(settings, asFailure(error, variant.name));
+  }
+  try {
+    return await measureTrial(scenario, variant, settings, stage, trial, onEvent, interrupt);
+  } finally {
+    // What cannot be undone now (a namespace that will not go), stopAll() tries again at the end.
+    await stage.close().catch(() => {});
+  }
+}
+
+async function measureTrial(
+  scenario: Scenario,
+  variant: Variant,
+  settings: RunSettings,
+  stage: Stage,
+  trial: number,
+  onEvent: (e: RunEvent) => void,
+  interrupt?: AbortSignal,
+): Promise<TrialOutcome> {
+  // Stops the client early, with the reason the variant failed: its server ended, a figure could not be read, or Ctrl-C.
   const stop = new AbortController();
   const stopWith = (failure: VariantFailure) => stop.signal.aborted || stop.abort(failure);
   const onInterrupt = () => stopWith(interruption());
@@ -77,14 +145,21 @@ async function runTrial(
   try {
     if (interrupt?.aborted) throw interruption();
     onEvent({ type: 'variant-start', variant, host: stage.server.host, port: stage.server.port, trial, trials: settings.repeat });
-    const before = await readSideCounters(stage.probes);
+    let before: SideCounters;
+    try {
+      before = await readSideCounters(stage.probes);
+    } catch (error) {
+      if (interrupt?.aborted) throw interruption();
+      return unmeasured(settings, readFailure(error, "the kernel's counters could not be read before the variant", variant.name));
+    }
     const startedAt = performance.now();
+    const failure = firstFailure(startedAt);
     void stage.server.exited?.then((how) => stopWith(new VariantFailure('server-exited', `the server of variant "${variant.name}" ${how}`)));
+    void stage.lost?.then((what) => stopWith(new VariantFailure('measurement-failed', what)));
     const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, (sample) => onEvent({ type: 'sample', variant, sample }), stage.probes);
-    const serverCounts = followServerCounts(stage.server);
+    const serverCounts = followServerCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));
     let progress: LoadProgress | undefined;
     let outcome: LoadOutcome | undefined;
-    let failure: TrialOutcome['failure'];
     try {
       outcome = await runVariantClient(
         variant,
@@ -97,31 +172,31 @@ async function runTrial(
       await sleep(settings.tailMs, undefined, { signal: stop.signal }).catch(() => {});
       if (stop.signal.aborted) throw stop.signal.reason;
     } catch (error) {
-      if (!(error instanceof VariantFailure)) throw error;
       // Ctrl-C in a terminal, or its closing, signals the whole process group: the children may have died of it first.
-      if (interrupt?.aborted || error.reason === 'interrupted') throw interruption();
-      failure = { reason: error.reason, message: error.message, afterMs: Math.round(performance.now() - startedAt) };
+      if (interrupt?.aborted || (error instanceof VariantFailure && error.reason === 'interrupted')) throw interruption();
+      failure.set(asFailure(error, variant.name));
       outcome ??= outcomeSoFar(progress, settings.load);
     } finally {
-      await sampler.stop().catch(() => {});
       serverCounts.stop();
     }
+    // Samples stop where the socket table could no longer be read; those taken until then are kept.
+    await sampler.stop().catch((error: unknown) => failure.set(readFailure(error, 'the socket table could not be sampled any more', variant.name)));
     const samples = sampler.samples;
-    const bySide = sideDeltas(before, await readSideCounters(stage.probes));
+    const after = await readSidesAfter(stage.probes);
+    for (const { side, error } of after.failed) failure.set(readFailure(error, `the ${side} side's kernel counters could not be read after the variant`, variant.name));
+    const bySide = sideDeltas(before, after.counters);
     const kernel = counterSum(Object.values(bySide));
-    // A server that failed has the last counts it gave; a target without a control endpoint cannot
-    // say what it accepted: the client host's kernel can.
-    const stats = (failure ? await stage.server.stats().catch(() => serverCounts.last) : await stage.server.stats()) ?? {
-      connectionsAccepted: kernel.activeOpens,
-      connectionsOpen: 0,
-      requestsServed: outcome.ok,
-    };
+    // A server that cannot say (it died, or its control endpoint fails) leaves the last counts it gave; a
+    // target without a control endpoint cannot say what it accepted: the client host's kernel can.
+    const stats = (await stage.server.stats().catch((error: unknown) => {
+      failure.set(readFailure(error, "the server's counts could not be read after the variant", variant.name));
+      return serverCounts.last;
+    })) ?? { connectionsAccepted: kernel.activeOpens, connectionsOpen: 0, requestsServed: outcome.ok };
     const summary = summarise(settings.load.requests, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks });
     onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary });
-    return { serverPort: stage.server.port, summary, samples, clientSysctls: stage.clientSysctls, ...(failure && { failure }) };
+    return { serverPort: stage.server.port, summary, samples, clientSysctls: stage.clientSysctls, ...(failure.value && { failure: failure.value }) };
   } finally {
     interrupt?.removeEventListener('abort', onInterrupt);
-    await stage.close();
   }
 }
 

@@ -1,6 +1,7 @@
 // Starts the server under test as its own process, hands it its settings, and waits until it really
 // listens.
-import { LabError } from '../shared/errors.ts';
+import { errorLine } from '../shared/bug-report.ts';
+import { LabError, MeasurementError } from '../shared/errors.ts';
 import { howItEnded, lastStderrLine, startNode, startNodeIn } from './processes.ts';
 import type { ServerMessage, ServerStats } from '../../servers/protocol.ts';
 import type { ServerOptionsInput, ServerSettings } from '../../servers/settings.ts';
@@ -46,13 +47,18 @@ export async function startServer(settings: ServerSettings, host = '127.0.0.1', 
     port: listening.port,
     pid: listening.pid,
     async stats() {
-      const reply = child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'stats' });
-      await child.sendMessage({ type: 'stats' });
-      const { type: _type, ...stats } = (await within(STATS_TIMEOUT_MS, 'the server did not report its counts', reply)) as unknown as Extract<
-        ServerMessage,
-        { type: 'stats' }
-      >;
-      return stats;
+      try {
+        const reply = child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'stats' });
+        await child.sendMessage({ type: 'stats' });
+        const { type: _type, ...stats } = (await within(STATS_TIMEOUT_MS, 'the server did not report its counts', reply)) as unknown as Extract<
+          ServerMessage,
+          { type: 'stats' }
+        >;
+        return stats;
+      } catch (error) {
+        // Stopped, or gone: its counts are a figure the lab could not read.
+        throw new MeasurementError(error instanceof LabError ? error.message : `the server did not report its counts (${errorLine(error)})`);
+      }
     },
     exited: child.then(howItEnded, howItEnded),
     async stop() {

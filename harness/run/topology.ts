@@ -8,7 +8,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
-import { UsageError, LabError } from '../shared/errors.ts';
+import { LabError, MeasurementError, UsageError } from '../shared/errors.ts';
 import {
   CLIENT_ADDRESS,
   NETWORK_NAMESPACES,
@@ -16,11 +16,12 @@ import {
   createPair,
   deletePair,
   namespaceUnavailability,
+  readCountersIn,
   removeLeftoverNamespaces,
 } from './netns.ts';
 import { procProbe, socketKey, type Probe } from '../observe/probes.ts';
 import { controlProbe, readControl } from './control-endpoint.ts';
-import { lastStderrLine, startNodeIn } from './processes.ts';
+import { howItEnded, lastStderrLine, startNodeIn } from './processes.ts';
 import { startServer } from './server-process.ts';
 import type { SysctlSettings } from '../scenario/client-sysctls.ts';
 import { needsNamespaces, type Scenario, type Variant } from '../scenario/contract.ts';
@@ -56,6 +57,11 @@ export interface Stage {
     /** Settles, with how, when the server process ends; absent for a server the lab did not start. */
     exited?: Promise<string>;
   };
+  /**
+   * Settles, with what happened, when a process the stage reads a side's figures through ends (a
+   * namespace agent): from then on that side's socket table cannot be sampled. Absent where none is needed.
+   */
+  lost?: Promise<string>;
   url: string;
   /** The namespace the client process runs in; null for this host's. */
   clientNetns: string | null;
@@ -187,6 +193,8 @@ async function startAgent(netns: string, sysctls: SysctlSettings) {
     if (message.type === 'failed') throw new UsageError(`cannot set the client sysctls: ${message.message}`);
     return {
       ...message,
+      /** Settles, with how, when the agent ends, however it ends. */
+      exited: child.then(howItEnded, howItEnded),
       async stop() {
         child.kill();
         await child.catch(() => {});
@@ -197,6 +205,11 @@ async function startAgent(netns: string, sysctls: SysctlSettings) {
     const exited = await child.catch((e: unknown) => e);
     throw error instanceof LabError ? error : new LabError(`the namespace agent failed: ${lastStderrLine(exited)}`);
   }
+}
+
+/** A namespace's probe whose counters are still read once its agent is gone (killed), by entering the namespace (a fork, on that path only). */
+function readableWithoutAgent(probe: Probe, netns: string): Probe {
+  return { ...probe, counters: () => probe.counters().catch(() => readCountersIn(netns)) };
 }
 
 function namespacesTopology(scenario: Scenario, options: NetworkOptions, removed: string[]): Topology {
@@ -223,14 +236,17 @@ function namespacesTopology(scenario: Scenario, options: NetworkOptions, removed
         started.push(serverAgent);
         const server = await startServer(settings, SERVER_ADDRESS, pair.server);
         started.push(server);
+        const agentEnded = (side: string, ns: string) => (how: string) =>
+          `the namespace agent of the ${side} side (${ns}) ${how}: that side's socket table could not be sampled any more`;
         return {
           server,
           url: `http://${SERVER_ADDRESS}:${server.port}/`,
           clientNetns: pair.client,
           probes: [
-            procProbe('client', { procNet: `/proc/${agent.pid}/net`, netns: pair.client }),
-            procProbe('server', { procNet: `/proc/${serverAgent.pid}/net`, netns: pair.server }),
+            readableWithoutAgent(procProbe('client', { procNet: `/proc/${agent.pid}/net`, netns: pair.client }), pair.client),
+            readableWithoutAgent(procProbe('server', { procNet: `/proc/${serverAgent.pid}/net`, netns: pair.server }), pair.server),
           ],
+          lost: Promise.race([agent.exited.then(agentEnded('client', pair.client)), serverAgent.exited.then(agentEnded('server', pair.server))]),
           clientSysctls: { set: sysctls, effective: agent.sysctl },
           close,
         };
@@ -242,12 +258,20 @@ function namespacesTopology(scenario: Scenario, options: NetworkOptions, removed
   };
 }
 
-const minus = (after: ServerStats, before: ServerStats): ServerStats => ({
-  connectionsAccepted: after.connectionsAccepted - before.connectionsAccepted,
-  requestsServed: after.requestsServed - before.requestsServed,
-  connectionsReset: after.connectionsReset - before.connectionsReset,
-  connectionsOpen: after.connectionsOpen,
-});
+/**
+ * A long-lived server's counts over one variant: the difference of two reports. Counts that went
+ * down (a server that restarted, or one that is not the lab's) measure nothing.
+ */
+function countsOver(after: ServerStats, before: ServerStats, control: string): ServerStats {
+  const cumulative = ['connectionsAccepted', 'requestsServed', 'connectionsReset'] as const;
+  const down = cumulative.filter((k) => after[k] < before[k]);
+  if (down.length > 0) {
+    throw new MeasurementError(
+      `the control endpoint ${control} reported counts below those of the variant's start (${down.map((k) => `${k} ${before[k]}, then ${after[k]}`).join('; ')}): the server restarted, or is not the lab's`,
+    );
+  }
+  return { ...Object.fromEntries(cumulative.map((k) => [k, after[k] - before[k]])), connectionsOpen: after.connectionsOpen } as ServerStats;
+}
 
 /** How long the check before a --target run waits for the server to accept a connection. */
 const REACH_TIMEOUT_MS = 3000;
@@ -268,11 +292,13 @@ function connectProblem(host: string, port: number): Promise<string | null> {
 
 async function targetTopology(options: NetworkOptions, target: URL): Promise<Topology> {
   const port = Number(target.port || 80);
+  // A URL keeps an IPv6 address in brackets (http://[::1]:8080/); a lookup and a connect take it without.
+  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
   // `ss` filters on an address: resolve the host's name once.
-  const address = await lookup(target.hostname).then(
+  const address = await lookup(host).then(
     (found) => found.address,
     (error: Error) => {
-      throw new UsageError(`--target: cannot resolve ${target.hostname}: ${error.message}`);
+      throw new UsageError(`--target: cannot resolve ${host}: ${error.message}`);
     },
   );
   const refused = await connectProblem(address, port);
@@ -282,7 +308,7 @@ async function targetTopology(options: NetworkOptions, target: URL): Promise<Top
     ? await readControl(control).then(
         (report) => report.settings,
         (error: Error) => {
-          throw new LabError(`--control-port: the control endpoint ${control} did not answer: ${error.message}`);
+          throw new LabError(`--control-port: ${error.message}`);
         },
       )
     : null;
@@ -309,7 +335,7 @@ async function targetTopology(options: NetworkOptions, target: URL): Promise<Top
         server: {
           host: target.hostname,
           port,
-          stats: async () => (control && before ? minus((await readControl(control)).stats, before) : null),
+          stats: async () => (control && before ? countsOver((await readControl(control)).stats, before, control) : null),
         },
         url: target.href,
         clientNetns: null,

@@ -23,8 +23,25 @@ export class UsageError extends LabError {
   }
 }
 
-/** Why a variant stopped before its client finished. */
-export type FailureReason = 'server-exited' | 'client-exited' | 'time-limit' | 'interrupted';
+/**
+ * Why a variant stopped before its client finished: its server or client ended, it ran over its time
+ * limit, the lab could not read a figure it measures by (measurement-failed: a namespace agent
+ * that ended, a control endpoint that did not answer or answered nonsense), or the lab failed
+ * (lab-failed: the variant could not be set up, or a bug, whose details go to a file).
+ */
+export type FailureReason = 'server-exited' | 'client-exited' | 'time-limit' | 'measurement-failed' | 'lab-failed' | 'interrupted';
+
+/**
+ * A figure the lab measures by could not be read: its source (a control endpoint, a namespace's
+ * files) did not answer in time, answered what is not such a figure, or is gone. A variant that
+ * meets one fails with this message (measurement-failed) and keeps what was read until then.
+ */
+export class MeasurementError extends LabError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MeasurementError';
+  }
+}
 
 /**
  * A variant that could not run to its end. The run records it (a failed variant with what was

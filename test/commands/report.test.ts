@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { figureLabel } from '../../harness/result/figures.ts';
-import { readResult } from '../../harness/result/file.ts';
+import { readResult } from '../../harness/result/read.ts';
 import { formatCount } from '../../harness/shared/numbers.ts';
 import { runCli } from '../support/helpers.ts';
 import { fixturePath, v1FixturePath } from '../support/results-fixtures.ts';

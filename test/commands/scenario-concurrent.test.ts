@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { readResultFolder } from '../../harness/result/file.ts';
+import { readResultFolder } from '../../harness/result/read.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { namespacesMissing, scenarioCli, summaryOf } from '../support/helpers.ts';
 

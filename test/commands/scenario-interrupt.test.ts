@@ -5,7 +5,8 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { isAlive, namespacesOf } from '../../harness/run/netns.ts';
+import { namespacesOf } from '../../harness/run/netns.ts';
+import { isAlive } from '../../harness/shared/pids.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { descendants, inTerminal, namespacesMissing, startScenarioCli, waitForOutput } from '../support/helpers.ts';
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { median } from 'simple-statistics';
-import { readResult } from '../../harness/result/file.ts';
+import { readResult } from '../../harness/result/read.ts';
 import { scenarioCli } from '../support/helpers.ts';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'timewait-lab-repeat-'));

@@ -1,7 +1,7 @@
 // The comparison core on result files made by real runs of the lab (test/fixtures/results/).
 import { describe, expect, test } from 'vitest';
 import { compareResults, differences, groupByScenario, type ScenarioComparison } from '../../harness/compare/compare.ts';
-import { readResult } from '../../harness/result/file.ts';
+import { readResult } from '../../harness/result/read.ts';
 import { loadFixture, v1FixturePath } from '../support/results-fixtures.ts';
 
 const [first, second, concurrency10, single, tinyPool] = await Promise.all(

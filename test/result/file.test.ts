@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../../harness/shared/errors.ts';
-import { checkDestination, readResult, readResultFolder, resultFileName, resultFileProblem, writeResult } from '../../harness/result/file.ts';
+import { checkDestination, resultFileName, writeResult } from '../../harness/result/file.ts';
+import { readResult, readResultFolder, resultFileProblem } from '../../harness/result/read.ts';
 import { SCHEMA_VERSION, type Result } from '../../harness/result/schema.ts';
 import { fixturePath, loadFixture, v1FixturePath } from '../support/results-fixtures.ts';
 
@@ -202,12 +203,14 @@ describe('readResultFolder', () => {
       ['no-body-close', SCHEMA_VERSION],
       ['tiny-pool', SCHEMA_VERSION],
     ]);
-    expect(skipped).toEqual([path.join(folder, 'bench-2026.json')]);
+    expect(skipped).toEqual([{ file: path.join(folder, 'bench-2026.json'), why: 'not a scenario result (a "bench" file)' }]);
   });
 
-  test('a result in the folder that fails the schema is an error, not skipped', async () => {
+  test('a result in the folder that fails the schema is skipped, with the reason', async () => {
     const folder = await mkdtemp(path.join(dir, 'folder-'));
     await writeFile(path.join(folder, 'old.json'), JSON.stringify(withChange((r) => (r.schemaVersion = 0))));
-    await expect(readResultFolder(folder)).rejects.toThrow(`${path.join(folder, 'old.json')}: result schema version 0, written by an older`);
+    const { results, skipped } = await readResultFolder(folder);
+    expect(results).toEqual([]);
+    expect(skipped).toEqual([{ file: path.join(folder, 'old.json'), why: expect.stringMatching(/^result schema version 0, written by an older/) }]);
   });
 });

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isAlive } from '../../harness/run/netns.ts';
+import { isAlive } from '../../harness/shared/pids.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { compareCli, descendants, namespacesMissing, scenarioCli, startScenarioCli } from '../support/helpers.ts';
 

@@ -2,7 +2,7 @@
 // holds the current schema version; results-v1/ holds files the lab wrote at schema version 1.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { readResult, type ResultFile } from '../../harness/result/file.ts';
+import { readResult, type ResultFile } from '../../harness/result/read.ts';
 import { ROOT } from './helpers.ts';
 
 export const RESULT_FIXTURES = path.join(ROOT, 'test/fixtures/results');
