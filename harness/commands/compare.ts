@@ -3,6 +3,7 @@
 // differs in the environment. Exit 0, 1 when a --fail-if threshold is crossed, 2 on bad input.
 import { stat } from 'node:fs/promises';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { npmBannerNote } from '../cli/npm-banner.ts';
 import { pathArguments } from '../cli/path-arguments.ts';
 import { compareResults, groupByScenario, type ScenarioComparison } from '../compare/compare.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
@@ -88,7 +89,11 @@ async function main(argv: string[]): Promise<number> {
   // What the results hold (a CPU model, a variant's name) came from files: printed without control characters.
   console.error(comparisons.map((c) => formatComparison(printableDeep(c), { color, columns: terminalColumns() })).join('\n\n'));
   if (checks.length > 0) console.error(`\nThresholds (--fail-if):\n${formatThresholdChecks(printableDeep(checks))}`);
-  if (options.json) console.log(JSON.stringify({ comparisons, thresholds: checks }, null, 2));
+  if (options.json) {
+    const banner = process.stdout.isTTY ? null : npmBannerNote('compare');
+    if (banner) console.error(banner);
+    console.log(JSON.stringify({ comparisons, thresholds: checks }, null, 2));
+  }
   return checks.some((c) => c.crossed) ? EXIT.thresholdCrossed : EXIT.ok;
 }
 

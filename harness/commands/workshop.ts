@@ -1,32 +1,41 @@
-// `npm run workshop -- [--yes] [scenario options]`: walks through every scenario in order, for a
-// room. For each: the story and the client code on a clean screen, a pause, then the run itself
-// (the scenario CLI in a child process on the same terminal, so its live view draws there), a
-// pause. At the end one HTML report of the session. Enter goes on, q quits; --yes never pauses.
-// Ctrl-C, SIGTERM or a closed terminal (SIGHUP) stops the run going on, and the report still holds
-// what had run.
+// `npm run workshop -- [--yes] [--out-dir <folder>] [scenario options]`: walks through every
+// scenario in order, for a room. For each: the story and the client code on a clean screen, a pause,
+// then the run itself (the scenario CLI in a child process on the same terminal, so its live view
+// draws there), a pause. At the end one HTML report of the session. Enter goes on, q quits; --yes
+// never pauses. Before the first story every scenario is checked with the options, as its run will
+// check them: one that cannot run is skipped, saying why, and a run that fails does not end the
+// session. Ctrl-C, SIGTERM or a closed terminal (SIGHUP) stops the run going on, and the report
+// still holds what had run.
 import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
-import { addNetworkOptions } from '../cli/network-options.ts';
 import { addLoadOptions } from '../cli/run-options.ts';
 import { onStopSignals, stopAndExit, type StopSignal } from '../cli/signals.ts';
+import { pathArgument } from '../cli/path-arguments.ts';
+import { addNetworkOptions, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
 import { loadScenario, scenarioNames } from '../scenario/catalog.ts';
-import { missingRequirements } from '../run/machine-check.ts';
+import type { Scenario } from '../scenario/contract.ts';
+import { checkMachine, missingRequirements } from '../run/machine-check.ts';
+import { checkOpenFiles } from '../run/open-files.ts';
+import { effectiveSettings, type SettingOverrides } from '../run/settings.ts';
+import { openTopology } from '../run/topology.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
 import { formatExplanation } from '../output/explain.ts';
 import { writeReport } from '../output/report-file.ts';
-import { fileTimestamp, RESULTS_DIR } from '../result/file.ts';
+import { checkDestination, fileTimestamp, RESULTS_DIR } from '../result/file.ts';
 import { styler, terminalColumns } from '../output/terminal-text.ts';
 
 const CLI = new URL('./scenario.ts', import.meta.url).pathname;
 
 /** The scenario CLI's options that the workshop sets itself (or that make no sense in a session), so it refuses them. */
-const OWN_OPTIONS = ['--out', '--out-dir', '--json', '--list', '--explain', '--quiet', '--no-story', '--report'];
+const OWN_OPTIONS = ['--out', '--json', '--list', '--explain', '--quiet', '--no-story', '--report'];
+/** The workshop's own options, which are not passed on to the runs. */
+const WORKSHOP_OPTIONS = ['yes', 'outDir'];
 
-// The scenario run options, checked here as the scenario CLI checks them, then passed on as written.
+// The scenario run options, checked here as the scenario CLI checks them, then passed on as they were parsed.
 const program = addNetworkOptions(
   addLoadOptions(
     labCommand('workshop')
@@ -34,12 +43,14 @@ const program = addNetworkOptions(
         'Walk through every scenario in order: its story and client code, a pause, the run with its live view, a pause. ' +
           'Enter goes on, q quits. Writes the results and one HTML report of the session to results/workshop-<time>/.',
       )
-      .usage('[--yes] [scenario options]')
-      .option('--yes', 'do not pause (for a rehearsal, or when no one is at the keyboard)'),
+      .usage('[--yes] [--out-dir <folder>] [scenario options]')
+      .option('--yes', 'do not pause (for a rehearsal, or when no one is at the keyboard)')
+      .option('--out-dir <folder>', 'the folder the session folder workshop-<time>/ goes in (default: results/)', pathArgument('a folder')),
   ),
 ).addHelpText(
   'after',
-  '\nEvery option but --yes is passed to each scenario run (see npm run scenario -- --help).\n' +
+  '\nEvery option but --yes and --out-dir is passed to each scenario run (see npm run scenario -- --help); a scenario\n' +
+    'that cannot run with them (or on this machine) is skipped, saying why.\n' +
     'Exit status: 0 every claim held, 1 a claim did not hold, 2 bad input, 3 the lab failed,\n' +
     '129/130/143 stopped by SIGHUP (terminal closed), SIGINT (Ctrl-C) or SIGTERM: the run going on stops at once, the report holds what had run.',
 );
@@ -87,23 +98,65 @@ async function runCli(args: string[]): Promise<number> {
   return exitCode ?? 128 + (signal ? os.constants.signals[signal] : 0);
 }
 
+/**
+ * The scenario run options as the workshop parsed them, written back as arguments: each run gets
+ * exactly what the check before the session saw, whatever form they were typed in.
+ */
+function runArguments(): string[] {
+  return program.options.flatMap((option) => {
+    const key = option.attributeName();
+    if (WORKSHOP_OPTIONS.includes(key) || program.getOptionValueSource(key) !== 'cli') return [];
+    const value: unknown = program.getOptionValue(key);
+    if (key === 'sysctl') return Object.entries(value as Record<string, string>).flatMap(([name, v]) => [option.long!, `${name}=${v}`]);
+    return [option.long!, value instanceof URL ? value.href : String(value)];
+  });
+}
+
+/** Why `scenario` cannot run here with these options, as the scenario CLI would refuse it before starting; null when it can. */
+async function cannotRun(scenario: Scenario, options: WorkshopOptions): Promise<string | null> {
+  const lacks = (await missingRequirements([scenario])).get(scenario.name);
+  if (lacks) return `it needs ${lacks.map((r) => `${r.what} (${r.howToGet})`).join(', ')}`;
+  try {
+    checkOpenFiles(scenario.name, effectiveSettings(scenario, options).load, options.concurrency !== undefined);
+    await openTopology(scenario, networkOptions(options));
+    return null;
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+}
+
+interface WorkshopOptions extends NetworkCliOptions, SettingOverrides {
+  yes?: boolean;
+  outDir?: string;
+}
+
 async function main(argv: string[]): Promise<number> {
   const own = argv.find((a) => OWN_OPTIONS.includes(a.split('=')[0]!));
-  if (own) throw new UsageError(`${own} is set by the workshop itself; it accepts --yes and the scenario run options (npm run scenario -- --help)`);
+  if (own) throw new UsageError(`${own} is set by the workshop itself; it accepts --yes, --out-dir and the scenario run options (npm run scenario -- --help)`);
   program.parse(argv, { from: 'user' });
-  const pause = !program.opts<{ yes?: boolean }>().yes;
-  const passed = argv.filter((a) => a !== '--yes');
+  const options = program.opts<WorkshopOptions>();
+  const pause = !options.yes;
   if (pause && !process.stdin.isTTY) throw new UsageError('pausing needs a terminal to read Enter or q from; run with --yes to go through without pauses');
-  const names = await scenarioNames();
+  await checkMachine();
+  const session = path.resolve(options.outDir ?? RESULTS_DIR, `workshop-${fileTimestamp(new Date().toISOString())}`);
+  await checkDestination({ folder: session });
+  // Every scenario is checked with the options before the first one runs: none fails on them halfway through the session.
+  const plan: { scenario: Scenario; skip: string | null }[] = [];
+  for (const name of await scenarioNames()) {
+    const scenario = await loadScenario(name);
+    plan.push({ scenario, skip: await cannotRun(scenario, options) });
+  }
+  if (plan.every((p) => p.skip)) throw new UsageError(`no scenario can run here with these options: ${plan.map((p) => `${p.scenario.name}: ${p.skip}`).join('; ')}`);
+  const passed = runArguments();
+  const names = plan.map((p) => p.scenario.name);
 
-  const session = path.join(RESULTS_DIR, `workshop-${fileTimestamp(new Date().toISOString())}`);
   const files: string[] = [];
   let worst: number = EXIT.ok;
-  for (const [i, name] of names.entries()) {
-    const scenario = await loadScenario(name);
-    const lacks = (await missingRequirements([scenario])).get(name);
-    if (lacks) {
-      say(`\nSkipping ${name} here: it needs ${lacks.map((r) => `${r.what} (${r.howToGet})`).join(', ')}.`);
+  for (const [i, { scenario, skip }] of plan.entries()) {
+    const name = scenario.name;
+    if (skip) {
+      say(`\nSkipping ${name} here: ${skip}.`);
       continue;
     }
     process.stderr.write(pause ? CLEAR_SCREEN : '\n');
@@ -123,11 +176,13 @@ async function main(argv: string[]): Promise<number> {
       if (await exists(file)) files.push(file);
       return interrupted(files, session);
     }
-    if (code !== EXIT.ok && code !== EXIT.claimFailed) return code;
-    files.push(file);
+    // A run that failed (a variant that failed is in its result) does not end the session: the next
+    // scenario runs, and the report holds what each wrote.
+    if (await exists(file)) files.push(file);
     worst = Math.max(worst, code);
-    if (pause && i < names.length - 1) {
-      const key = await keypress(`Next: ${names[i + 1]}`);
+    const next = plan.slice(i + 1).find((p) => !p.skip);
+    if (pause && next) {
+      const key = await keypress(`Next: ${next.scenario.name}`);
       if (key !== 'go') return key === 'quit' ? stop(files, session) : interrupted(files, session);
     }
   }

@@ -31,7 +31,7 @@ export function writerOf(name: string): number | null {
  * paths. Files of running processes, links and folders, and every other name, stay.
  */
 export async function removeLeftoverFiles(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  const entries = (await readdir(folder, { withFileTypes: true }).catch(() => [])).sort((a, b) => (a.name < b.name ? -1 : 1));
   const removed: string[] = [];
   for (const entry of entries) {
     const writer = entry.isFile() ? writerOf(entry.name) : null;

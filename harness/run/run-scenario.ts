@@ -72,17 +72,34 @@ function followServerCounts(server: Stage['server'], onFailure: (error: Measurem
 
 const interruption = () => new VariantFailure('interrupted', 'the run was interrupted');
 
-/** The first failure of a trial, with when it came (ms after the trial started). */
+/** The first failure of a trial, with when it came (ms after the trial started); `make` is asked only for the first (a bug's makes a file). */
 function firstFailure(startedAt: number) {
   let failure: TrialOutcome['failure'];
   return {
     get value() {
       return failure;
     },
-    set(error: VariantFailure) {
-      failure ??= { reason: error.reason as NonNullable<TrialOutcome['failure']>['reason'], message: error.message, afterMs: Math.round(performance.now() - startedAt) };
+    set(make: () => VariantFailure) {
+      if (failure) return;
+      const { reason, message } = make();
+      failure = { reason: reason as NonNullable<TrialOutcome['failure']>['reason'], message, afterMs: Math.round(performance.now() - startedAt) };
     },
   };
+}
+
+/**
+ * The probes as the sampler reads them: a read that fails also goes to `onFailure`, so that the
+ * variant stops at once (the sampler by itself only stops sampling).
+ */
+function watched(probes: Probe[], onFailure: (error: unknown) => void): Probe[] {
+  const watch =
+    <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      read(...args).catch((error: unknown) => {
+        onFailure(error);
+        throw error;
+      });
+  return probes.map((p) => ({ ...p, sockstat: watch(p.sockstat), counters: watch(p.counters), ...(p.sockets && { sockets: watch(p.sockets) }) }));
 }
 
 /** Each side's counters after the variant; a side that cannot be read is left out and named. */
@@ -98,7 +115,7 @@ async function readSidesAfter(probes: Probe[]): Promise<{ counters: SideCounters
  */
 function unmeasured(settings: RunSettings, failure: VariantFailure): TrialOutcome {
   const none = firstFailure(performance.now());
-  none.set(failure);
+  none.set(() => failure);
   const summary = summarise(settings.load.requests, outcomeSoFar(undefined, settings.load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));
   return { serverPort: 0, summary, samples: [], clientSysctls: null, failure: none.value };
 }
@@ -156,7 +173,9 @@ async function measureTrial(
     const failure = firstFailure(startedAt);
     void stage.server.exited?.then((how) => stopWith(new VariantFailure('server-exited', `the server of variant "${variant.name}" ${how}`)));
     void stage.lost?.then((what) => stopWith(new VariantFailure('measurement-failed', what)));
-    const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, (sample) => onEvent({ type: 'sample', variant, sample }), stage.probes);
+    const sampling = (error: unknown) => readFailure(error, 'the socket table could not be sampled any more', variant.name);
+    const probes = watched(stage.probes, (error) => stop.signal.aborted || stopWith(sampling(error)));
+    const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, (sample) => onEvent({ type: 'sample', variant, sample }), probes);
     const serverCounts = followServerCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));
     let progress: LoadProgress | undefined;
     let outcome: LoadOutcome | undefined;
@@ -174,22 +193,22 @@ async function measureTrial(
     } catch (error) {
       // Ctrl-C in a terminal, or its closing, signals the whole process group: the children may have died of it first.
       if (interrupt?.aborted || (error instanceof VariantFailure && error.reason === 'interrupted')) throw interruption();
-      failure.set(asFailure(error, variant.name));
+      failure.set(() => asFailure(error, variant.name));
       outcome ??= outcomeSoFar(progress, settings.load);
     } finally {
       serverCounts.stop();
     }
     // Samples stop where the socket table could no longer be read; those taken until then are kept.
-    await sampler.stop().catch((error: unknown) => failure.set(readFailure(error, 'the socket table could not be sampled any more', variant.name)));
+    await sampler.stop().catch((error: unknown) => failure.set(() => sampling(error)));
     const samples = sampler.samples;
     const after = await readSidesAfter(stage.probes);
-    for (const { side, error } of after.failed) failure.set(readFailure(error, `the ${side} side's kernel counters could not be read after the variant`, variant.name));
+    for (const { side, error } of after.failed) failure.set(() => readFailure(error, `the ${side} side's kernel counters could not be read after the variant`, variant.name));
     const bySide = sideDeltas(before, after.counters);
     const kernel = counterSum(Object.values(bySide));
     // A server that cannot say (it died, or its control endpoint fails) leaves the last counts it gave; a
     // target without a control endpoint cannot say what it accepted: the client host's kernel can.
     const stats = (await stage.server.stats().catch((error: unknown) => {
-      failure.set(readFailure(error, "the server's counts could not be read after the variant", variant.name));
+      failure.set(() => readFailure(error, "the server's counts could not be read after the variant", variant.name));
       return serverCounts.last;
     })) ?? { connectionsAccepted: kernel.activeOpens, connectionsOpen: 0, requestsServed: outcome.ok };
     const summary = summarise(settings.load.requests, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks });

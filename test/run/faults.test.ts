@@ -12,6 +12,7 @@ import { compareCli, descendants, namespacesMissing, scenarioCli, startScenarioC
 
 const SERVER = 'servers/http-server.ts';
 const CLIENT = 'harness/processes/client.ts';
+const AGENT = 'harness/processes/netns-agent.ts';
 /**
  * The time limit of the runs whose server is killed: well under the test's own timeout (120 s,
  * vitest.config.ts), so a run that waited for the limit instead of noticing the death would break
@@ -82,6 +83,15 @@ describe.each(networks)('on %s', (_network, netns) => {
     // Its latencies were never reported: absent, not made up.
     expect(bad.summary.latencyMs).toBeUndefined();
   });
+});
+
+test.skipIf(networks.length < 2)("a namespace agent killed (the process the lab reads a side's namespace through): the variant fails at once, its figures kept", async () => {
+  const bad = await expectFailedVariant(await runWithFault(AGENT, 'SIGKILL', ['--netns', 'on']), 'measurement-failed');
+  expect(bad.failure!.message).toMatch(/^the namespace agent of the (client|server) side \(twlab-\d+-\d+-(cli|srv)\) was killed by SIGKILL: that side's socket table could not be sampled any more$/);
+  // Both sides' counters, the agent's side read by entering its namespace: the connections the
+  // client opened until then, one per request (no-body-close's bad), are all there.
+  expect(bad.summary.kernelBySide).toBeDefined();
+  expect(bad.summary.kernel.activeOpens).toBeGreaterThanOrEqual(bad.summary.requests.ok);
 });
 
 describe('hangs are bounded by the time limit', () => {
