@@ -34,6 +34,12 @@ A change is judged significant by Welch's t-test when both results have 3 or mor
 Exit status: 0 compared, 1 a --fail-if threshold was crossed, 2 bad input.`,
   );
 
+/**
+ * The width of the text when stderr is no terminal (a file, a pipe, a CI log): room for two results
+ * side by side with their change and its significance, and a bound for many results.
+ */
+const PIPE_COLUMNS = 160;
+
 async function isFolder(target: string): Promise<boolean> {
   return (await stat(target).catch(() => null))?.isDirectory() ?? false;
 }
@@ -86,8 +92,9 @@ async function main(argv: string[]): Promise<number> {
   const comparisons: ScenarioComparison[] = groups.map((g) => compareResults(g, thresholds.map((t) => t.figure)));
   const checks = checkThresholds(thresholds, comparisons);
   const color = Boolean(process.stderr.isTTY);
+  const columns = process.stderr.isTTY ? terminalColumns() : PIPE_COLUMNS;
   // What the results hold (a CPU model, a variant's name) came from files: printed without control characters.
-  console.error(comparisons.map((c) => formatComparison(printableDeep(c), { color, columns: terminalColumns() })).join('\n\n'));
+  console.error(comparisons.map((c) => formatComparison(printableDeep(c), { color, columns })).join('\n\n'));
   if (checks.length > 0) console.error(`\nThresholds (--fail-if):\n${formatThresholdChecks(printableDeep(checks))}`);
   if (options.json) {
     const banner = process.stdout.isTTY ? null : npmBannerNote('compare');

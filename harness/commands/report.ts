@@ -4,6 +4,7 @@
 import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { pathArgument, pathArguments } from '../cli/path-arguments.ts';
 import { EXIT } from '../shared/errors.ts';
+import { printable } from '../shared/printable.ts';
 import { writeReport } from '../output/report-file.ts';
 
 const program = labCommand('report')
@@ -14,7 +15,8 @@ const program = labCommand('report')
 
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
-  console.log(await writeReport(program.args, program.opts<{ out?: string }>().out));
+  // The path is the user's, or made of a file's name: printed without control characters.
+  console.log(printable(await writeReport(program.args, program.opts<{ out?: string }>().out)));
   return EXIT.ok;
 }
 

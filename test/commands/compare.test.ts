@@ -88,7 +88,7 @@ describe('a folder', () => {
     const { comparisons } = JSON.parse(run.stdout);
     expect(comparisons.map((c: { scenario: string }) => c.scenario)).toEqual(['no-body-close']);
     expect(comparisons[0].runs.map((r: { file: string }) => path.basename(r.file))).toEqual(['c.json', 'b.json', 'a.json']);
-    expect(run.stderr).toContain(`compare: skipped 1 JSON file(s) that are not scenario results: ${path.join(folder, 'bench-2026-11-23.json')}`);
+    expect(run.stderr).toContain(`compare: skipped ${path.join(folder, 'bench-2026-11-23.json')}: not a scenario result (a "bench" file)`);
     expect(run.stderr).toContain('compare: one result only, nothing to compare, for: tiny-pool');
     expect(run.stderr).toContain('#2 -> #3: params.load.concurrency 20 -> 10');
   });

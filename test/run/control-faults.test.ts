@@ -52,7 +52,7 @@ async function fakeControl(fault: Fault, { answers = 0, served = 0, times = 1 }:
   let requests = 0;
   let faulty = 0;
   let first: Report | undefined;
-  const fake = http.createServer(async (req, res) => {
+  const fake = http.createServer(async (_req, res) => {
     const real = await readReal();
     if (++requests > answers && real.stats.requestsServed - start >= served && faulty < times) {
       faulty++;
