@@ -2,10 +2,13 @@
 // declaration of the settings (servers/settings.ts); what it is started with is what it does and what
 // its control endpoint reports; bad input is one line and exit 2.
 import http from 'node:http';
+import net from 'node:net';
+import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { serverSettingsSchema, type ServerSettings } from '../../servers/settings.ts';
 import type { ControlReport } from '../../servers/protocol.ts';
-import { serverCli, standaloneServer } from '../support/helpers.ts';
+import { isAlive } from '../../harness/shared/pids.ts';
+import { ROOT, serverCli, standaloneServer } from '../support/helpers.ts';
 
 describe('bad input: one line naming the option and what it accepts, exit 2, nothing listens', () => {
   test.each([
@@ -71,6 +74,38 @@ test('every setting given on the command line is what the server does and what i
     expect(report.settings).toEqual(given);
     expect(report.stats).toMatchObject({ connectionsAccepted: 1, requestsServed: 1 });
   } finally {
+    child.kill();
+    await child;
+  }
+});
+
+test('at its open files limit it closes each new connection at once and goes on serving (a variant\'s server stops instead)', async () => {
+  // Its limit of open files, through util-linux prlimit: maxConnections is the limit less the 32 a
+  // process keeps for itself (harness/observe/open-files-limit.ts).
+  const LIMIT = 64;
+  const child = execa('prlimit', [`--nofile=${LIMIT}`, process.execPath, 'harness/commands/server.ts', '--port', '0'], { cwd: ROOT, reject: false, stdin: 'ignore' });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const sockets: net.Socket[] = [];
+  try {
+    const { port } = JSON.parse(await new Promise<string>((resolve) => child.stdout!.once('data', (c: Buffer) => resolve(c.toString())))) as { port: number };
+    // Idle connections, as a peer that opens many and sends nothing: more than it may hold.
+    for (let i = 0; i < LIMIT; i++) {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      sockets.push(socket);
+      await new Promise((resolve) => socket.once('connect', resolve).once('close', resolve));
+    }
+    await expect.poll(() => stderr, { timeout: 10_000 }).toContain(`http-server: ${LIMIT - 32} connections open, the most its limit of ${LIMIT} allows, ulimit -Hn: closing new connections until some end`);
+    // prlimit execs the server: its PID is the server's.
+    expect(await isAlive(child.pid!)).toBe(true);
+    // Those it shed are closed; those it holds are open.
+    await expect.poll(() => sockets.filter((s) => s.destroyed || s.readableEnded).length).toBeGreaterThanOrEqual(LIMIT - (LIMIT - 32));
+    for (const socket of sockets) socket.destroy();
+    // Once they end, it serves again.
+    await expect.poll(async () => (await getOnce(port).catch(() => null))?.bytes, { timeout: 10_000 }).toBe(1024);
+  } finally {
+    for (const socket of sockets) socket.destroy();
     child.kill();
     await child;
   }

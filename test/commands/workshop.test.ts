@@ -1,5 +1,6 @@
 // `npm run workshop`: driven with keystrokes on a real pseudo-terminal, and with --yes on a pipe.
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAllScenarios, scenarioNames } from '../../harness/scenario/catalog.ts';
@@ -84,7 +85,10 @@ describe('npm run workshop', () => {
     expect((await readdir(session)).sort()).toEqual([`${first}.json`, 'report.html']);
   });
 
-  it('SIGINT to the workshop itself (kill -INT): the run going on stops at once, the report holds what had run, exit 130', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s to the workshop itself (kill): the run going on stops at once, the report holds what had run, exit %i', async (signal, exitCode) => {
     // The first runnable scenario, stopped during its second variant: its first one had finished.
     const scenario = (await loadAllScenarios()).find((sc) => sc.name === runnable[0])!;
     const [done, running] = [scenario.variants[0]!, scenario.variants[1]!];
@@ -97,11 +101,12 @@ describe('npm run workshop', () => {
     });
     const started = await descendants(run.pid!);
     const scenarioCli = started.find((p) => p.command.includes('harness/commands/scenario.ts'))!;
-    run.kill('SIGINT');
+    run.kill(signal);
     const ended = await run;
 
-    expect(ended.exitCode, stderr).toBe(130);
-    expect(stderr).toContain('scenario: interrupted by SIGINT; stopping the variant that runs');
+    expect(ended.exitCode, stderr).toBe(exitCode);
+    expect(stderr).toContain(`scenario: interrupted by ${signal}; stopping the variant that runs`);
+    expect(stderr).toContain(`workshop: interrupted by ${signal}`);
     for (const p of started) expect(await isAlive(p.pid), p.command).toBe(false);
     expect(await namespacesOf(scenarioCli.pid)).toEqual([]);
     // Nothing after the interrupted scenario ran; what it had finished is in the session's report.
@@ -114,15 +119,25 @@ describe('npm run workshop', () => {
     expect(await readFile(path.join(session, 'report.html'), 'utf8')).toContain(scenario.name);
   });
 
-  it('--yes walks through every scenario in order without a terminal, then writes one report of the session', { timeout: 300_000 }, async () => {
-    const run = await workshop(['--yes', '--requests', '300']);
+  it('--yes walks through every scenario in order without a terminal, then writes one report of the session in --out-dir', { timeout: 300_000 }, async () => {
+    const outDir = await mkdtemp(path.join(os.tmpdir(), 'twlab-workshop-'));
+    const run = await workshop(['--yes', '--out-dir', outDir, '--requests', '300']);
     expect(run.exitCode, run.stderr).toBe(0);
     for (const name of missing.keys()) expect(run.stderr).toContain(`Skipping ${name} here: it needs`);
     const order = runnable.map((name) => run.stderr.indexOf(`${name}: 300 requests per variant`));
     expect(order.every((at) => at > -1)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(run.stderr).not.toContain('\x1b');
+    expect(path.dirname(sessionOf(run.stderr))).toBe(outDir);
     expect((await readdir(sessionOf(run.stderr))).sort()).toEqual([...runnable.map((name) => `${name}.json`), 'report.html'].sort());
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('options with which no scenario can run are refused before the first story, in one line', async () => {
+    const run = await workshop(['--yes', '--target', 'http://127.0.0.1:1/']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^workshop: no scenario can run here with these options: abortive-close: .*; no-body-close: --target http:\/\/127\.0\.0\.1:1\/ cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:1\); start the server or check the URL; /);
   });
 
   it('without a terminal and without --yes: a one-line usage error, exit 2', async () => {
@@ -140,6 +155,6 @@ describe('npm run workshop', () => {
   it('options the workshop sets itself are refused', async () => {
     const run = await workshop(['--yes', '--out', 'x.json']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/^workshop: --out is set by the workshop itself/);
+    expect(run.stderr).toMatch(/^workshop: --out is set by the workshop itself; it accepts --yes, --out-dir and the scenario run options/);
   });
 });

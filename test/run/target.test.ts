@@ -2,7 +2,7 @@
 // its control endpoint), as a client on another host would.
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
@@ -123,4 +123,26 @@ describe('bad --target input: one line, nothing run', () => {
     expect(cli.exitCode).toBe(3);
     expect(cli.stderr.trim()).toMatch(/^scenario: --control-port: the control endpoint http:\/\/127\.0\.0\.1:\d+\/ did not answer: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
   });
+});
+
+/** Why this host cannot take an IPv6 target on loopback (no ::1), or null when it can. */
+const noIpv6 = Object.values(os.networkInterfaces()).some((addresses) => addresses?.some((a) => a.address === '::1')) ? null : 'this host has no ::1 (IPv6 off)';
+
+test.skipIf(noIpv6)(`an IPv6 target, http://[::1]:PORT/: driven and sampled like any other${noIpv6 ? ` (skipped: ${noIpv6})` : ''}`, async () => {
+  const v6 = await standaloneServer(['--host', '::1', '--control-port', '0', '--control-host', '::1']);
+  try {
+    const requests = 100;
+    const url = `http://[::1]:${v6.listening.port}/`;
+    const cli = await scenarioCli(['no-body-close', '--requests', String(requests), '--target', url, '--control-port', String(v6.listening.controlPort), '--json', '--out', path.join(outDir, 'v6.json')]);
+    expect(cli.exitCode, cli.stderr).toBe(0);
+    const result = JSON.parse(cli.stdout) as Result;
+    expect(result.params.topology).toMatchObject({ mode: 'target', target: url, serverAddress: '::1', control: `http://[::1]:${v6.listening.controlPort}/` });
+    const bad = result.variants.find((v) => v.name === 'bad')!.summary;
+    expect(bad.connectionsOpened).toBe(requests);
+    // The client's sockets to [::1] are counted: ss filters on the address in its own form, [::1].
+    expect(bad.timeWait.clientSide.peak).toBeGreaterThanOrEqual(0.9 * requests);
+  } finally {
+    v6.child.kill();
+    await v6.child;
+  }
 });
