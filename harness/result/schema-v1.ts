@@ -26,8 +26,11 @@ const figuresV1 = summaryFiguresSchema.omit(later).extend(lacking);
 const serverV1 = serverParamsSchema.partial({ keepAliveHint: true, afterResponse: true });
 
 const variantV2 = resultSchema.shape.variants.element;
+/** Version 1 knew three reasons a variant failed. */
+const failureV1 = variantV2.shape.failure.unwrap().extend({ reason: z.enum(['server-exited', 'client-exited', 'time-limit']) }).optional();
 const variantV1 = variantV2.extend({
   status: variantV2.shape.status.optional(),
+  failure: failureV1,
   server: serverV1.optional(),
   summary: summaryV1,
   spread: z.strictObject({ min: figuresV1, max: figuresV1 }),
