@@ -23,6 +23,7 @@ import { checkOpenFiles } from '../run/open-files.ts';
 import { effectiveSettings, type SettingOverrides } from '../run/settings.ts';
 import { openTopology } from '../run/topology.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
+import { printable } from '../shared/printable.ts';
 import { formatExplanation } from '../output/explain.ts';
 import { writeReport } from '../output/report-file.ts';
 import { checkDestination, fileTimestamp, RESULTS_DIR } from '../result/file.ts';
@@ -156,7 +157,9 @@ async function main(argv: string[]): Promise<number> {
   for (const [i, { scenario, skip }] of plan.entries()) {
     const name = scenario.name;
     if (skip) {
-      say(`\nSkipping ${name} here: ${skip}.`);
+      // The reason may quote what the user gave (a --target URL): printed without control characters.
+      say();
+      say(printable(`Skipping ${name} here: ${skip}.`));
       continue;
     }
     process.stderr.write(pause ? CLEAR_SCREEN : '\n');
@@ -195,7 +198,7 @@ const exists = (file: string) => access(file).then(() => true, () => false);
 async function finish(files: string[], session: string): Promise<void> {
   if (files.length === 0) return;
   const report = await writeReport(files, path.join(session, 'report.html'));
-  say(`\n${style('bold', 'Report of this session:')} ${path.relative(process.cwd(), report)}`);
+  say(`\n${style('bold', 'Report of this session:')} ${printable(path.relative(process.cwd(), report))}`);
 }
 
 async function stop(files: string[], session: string): Promise<number> {

@@ -167,7 +167,9 @@ async function measureTrial(
       before = await readSideCounters(stage.probes);
     } catch (error) {
       if (interrupt?.aborted) throw interruption();
-      return unmeasured(settings, readFailure(error, "the kernel's counters could not be read before the variant", variant.name));
+      const nothing = unmeasured(settings, readFailure(error, "the kernel's counters could not be read before the variant", variant.name));
+      onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary: nothing.summary });
+      return nothing;
     }
     const startedAt = performance.now();
     const failure = firstFailure(startedAt);
