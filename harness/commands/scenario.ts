@@ -7,26 +7,26 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { loadAllScenarios, loadScenario } from '../scenario/catalog.ts';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
-import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
-import { addLoadOptions, checkLoadOptions } from '../cli/run-options.ts';
+import { addNetworkOptions, describeNetwork, type NetworkCliOptions } from '../cli/network-options.ts';
+import { addLoadOptions } from '../cli/run-options.ts';
+import { prepareRun } from '../cli/prepare-run.ts';
 import { pathArgument } from '../cli/path-arguments.ts';
 import { onStopSignals, stopAndExit } from '../cli/signals.ts';
-import { checkOpenFiles, filesExhausted } from '../run/open-files.ts';
+import { filesExhausted } from '../run/open-files.ts';
 import { EXIT, LabError } from '../shared/errors.ts';
 import { writeBugReport } from '../shared/bug-report.ts';
 import { printable, printableDeep } from '../shared/printable.ts';
 import { npmBannerNote } from '../cli/npm-banner.ts';
 import { formatExplanation } from '../output/explain.ts';
 import { formatReport, formatScenarioList, formatSettings } from '../output/result-table.ts';
-import { checkMachine, checkRequirements, missingRequirements } from '../run/machine-check.ts';
+import { checkMachine, missingRequirements } from '../run/machine-check.ts';
 import { checkDestination, InvalidJsonError, RESULTS_DIR, writeResult, type ResultDestination } from '../result/file.ts';
 import type { Result } from '../result/schema.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
 import { writeReport } from '../output/report-file.ts';
 import { runScenario } from '../run/run-scenario.ts';
-import { effectiveSettings, type SettingOverrides } from '../run/settings.ts';
+import type { SettingOverrides } from '../run/settings.ts';
 import { terminalColumns } from '../output/terminal-text.ts';
-import { openTopology } from '../run/topology.ts';
 
 interface CliOptions extends NetworkCliOptions, SettingOverrides {
   out?: string;
@@ -79,11 +79,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   await checkMachine();
-  checkLoadOptions(scenario.load, options);
-  await checkRequirements(scenario);
-  const settings = effectiveSettings(scenario, options);
-  checkOpenFiles(scenario.name, settings.load, (options.concurrency ?? options.maxInFlight) !== undefined);
-  const topology = await openTopology(scenario, networkOptions(options));
+  const { settings, topology } = await prepareRun(scenario, options);
   // After the options are checked, before anything starts.
   const destination: ResultDestination = options.out ? { file: path.resolve(options.out) } : { folder: path.resolve(options.outDir ?? RESULTS_DIR) };
   const leftovers = await checkDestination(destination);
@@ -94,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
   if (mode !== 'quiet' && leftovers.length > 0) console.error(`removed ${leftovers.length} temporary files left by killed runs: ${leftovers.join(', ')}`);
-    const progress = progressOutput(mode, settings.load);
+  const progress = progressOutput(mode, settings.load);
   closeProgress = progress.close;
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
   if (result.status === 'interrupted' && result.variants.length === 0) {

@@ -15,13 +15,12 @@ import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { addLoadOptions } from '../cli/run-options.ts';
 import { onStopSignals, stopAndExit, type StopSignal } from '../cli/signals.ts';
 import { pathArgument } from '../cli/path-arguments.ts';
-import { addNetworkOptions, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
+import { addNetworkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
+import { prepareRun } from '../cli/prepare-run.ts';
 import { loadScenario, scenarioNames } from '../scenario/catalog.ts';
 import type { Scenario } from '../scenario/contract.ts';
 import { checkMachine, missingRequirements } from '../run/machine-check.ts';
-import { checkOpenFiles } from '../run/open-files.ts';
-import { effectiveSettings, type SettingOverrides } from '../run/settings.ts';
-import { openTopology } from '../run/topology.ts';
+import type { SettingOverrides } from '../run/settings.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
 import { printable } from '../shared/printable.ts';
 import { formatExplanation } from '../output/explain.ts';
@@ -118,8 +117,7 @@ async function cannotRun(scenario: Scenario, options: WorkshopOptions): Promise<
   const lacks = (await missingRequirements([scenario])).get(scenario.name);
   if (lacks) return `it needs ${lacks.map((r) => `${r.what} (${r.howToGet})`).join(', ')}`;
   try {
-    checkOpenFiles(scenario.name, effectiveSettings(scenario, options).load, options.concurrency !== undefined);
-    await openTopology(scenario, networkOptions(options));
+    await prepareRun(scenario, options);
     return null;
   } catch (error) {
     if (error instanceof UsageError) return error.message;
