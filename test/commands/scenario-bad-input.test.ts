@@ -180,15 +180,6 @@ describe('--listen', () => {
   });
 });
 
-test('a scenario whose client is a Go program, where Go is missing: one line saying how to get it, before anything starts', async () => {
-  await refused(
-    ['go-default-transport'],
-    2,
-    'scenario: scenario go-default-transport needs the Go toolchain (go), which this machine lacks (apt-get update && apt-get install -y golang-go)',
-    { env: { TIMEWAIT_GO: '/nonexistent/go' } },
-  );
-});
-
 test('not Linux: one line pointing to the container, exit 2', async () => {
   // The real CLI, told by a module loaded before it that this is macOS.
   const darwin = "--import=data:text/javascript,Object.defineProperty(process,'platform',{value:'darwin'})";

@@ -51,12 +51,13 @@ describe('go-default-transport without Go', () => {
     expect(String(list.stderr)).toMatch(/go-default-transport .*\n\s+\(skipped here: needs the Go toolchain \(go\); apt-get update && apt-get install -y golang-go\)/);
   });
 
-  it('running it fails in one line, saying how to get Go, and writes no result', async () => {
+  it('running it is refused before anything starts, in one line saying how to get Go: bad input, exit 2, no result', async () => {
     const run = await scenarioCli(['go-default-transport', '--requests', '10', '--json'], noGo);
-    expect(run.exitCode).toBe(3);
+    expect(run.exitCode).toBe(2);
     expect(run.stdout).toBe('');
-    expect(String(run.stderr).trim().split('\n').at(-1)).toBe(
-      "scenario: this scenario runs a Go client and '/nonexistent/go' was not found: install Go (apt-get update && apt-get install -y golang-go), or see the README",
+    // One line and nothing before it: no story, no settings.
+    expect(String(run.stderr)).toBe(
+      'scenario: scenario go-default-transport needs the Go toolchain (go), which this machine lacks (apt-get update && apt-get install -y golang-go)',
     );
   });
 });
