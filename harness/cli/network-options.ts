@@ -4,7 +4,7 @@ import net from 'node:net';
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import { parseSysctlArgument, type SysctlSettings } from '../scenario/client-sysctls.ts';
 import { variantSysctls, type NetnsMode, type NetworkOptions, type Topology } from '../run/topology.ts';
-import type { Scenario } from '../scenario/contract.ts';
+import type { RunnableScenario } from '../scenario/contract.ts';
 import { serverSettingsSchema, type ServerSettingName, type ServerSettings } from '../../servers/settings.ts';
 import { port } from './number-arguments.ts';
 
@@ -56,7 +56,7 @@ export function networkOptions(o: NetworkCliOptions): NetworkOptions {
 }
 
 /** What the user should know about the network before the run starts, one line each. */
-export function describeNetwork(topology: Topology, scenario: Scenario, server: ServerSettings, overrides: SysctlSettings): string[] {
+export function describeNetwork(topology: Topology, scenario: RunnableScenario, server: ServerSettings, overrides: SysctlSettings): string[] {
   const lines = [...topology.notes];
   if (topology.record.mode === 'namespaces') {
     for (const variant of scenario.variants) {

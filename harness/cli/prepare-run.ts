@@ -5,13 +5,13 @@ import { checkLoadOptions } from './run-options.ts';
 import { networkOptions, type NetworkCliOptions } from './network-options.ts';
 import { checkRequirements } from '../run/machine-check.ts';
 import { checkOpenFiles } from '../run/open-files.ts';
-import type { RunSettings } from '../run/run-scenario.ts';
+import type { ScenarioRunSettings } from '../run/run-scenario.ts';
 import { effectiveSettings, type SettingOverrides } from '../run/settings.ts';
 import { openTopology, type Topology } from '../run/topology.ts';
 import type { Scenario } from '../scenario/contract.ts';
 
 /** The settings and the topology `scenario` runs with under `options`; a UsageError in one line for what cannot run. */
-export async function prepareRun(scenario: Scenario, options: NetworkCliOptions & SettingOverrides): Promise<{ settings: RunSettings; topology: Topology }> {
+export async function prepareRun(scenario: Scenario, options: NetworkCliOptions & SettingOverrides): Promise<{ settings: ScenarioRunSettings; topology: Topology }> {
   checkLoadOptions(scenario.load, options);
   await checkRequirements(scenario);
   const settings = effectiveSettings(scenario, options);

@@ -1,5 +1,6 @@
 // The options that change how a scenario runs (requests, concurrency, a rate, ..., repeat): the
-// scenario CLI takes them, and the workshop passes them on to every run it starts, checked the same way.
+// scenario CLI takes them, and the workshop passes them on to every run it starts, checked the same
+// way. A measurement (npm run measure) takes those that do not set a load (addTrialOptions).
 import { Option, type Command } from 'commander';
 import { DEFAULT_INTERVAL_MS } from '../observe/sampler.ts';
 import { positiveNumber, wholeNumber } from './number-arguments.ts';
@@ -22,7 +23,7 @@ export const LIMITS = {
 };
 
 export function addLoadOptions(program: Command): Command {
-  return program
+  program
     .option('--requests <n>', "requests per variant; with a rate, requests / rate is the duration (default: the scenario's)", wholeNumber(1, LIMITS.requests))
     .option(
       '--concurrency <n>',
@@ -44,14 +45,19 @@ export function addLoadOptions(program: Command): Command {
       "with a rate: the most requests in flight at once (concurrency means nothing else in the open model); a request whose time comes while that many are in flight is dropped and counted, never sent late (default: a rate scenario's concurrency, else as many as the open files limit allows, up to 5,000)",
       wholeNumber(1, LIMITS.concurrency),
     )
-    .option('--body-bytes <n>', "size of each response body (default: the scenario's)", wholeNumber(0, LIMITS.bodyBytes))
+    .option('--body-bytes <n>', "size of each response body (default: the scenario's)", wholeNumber(0, LIMITS.bodyBytes));
+  return addTrialOptions(program, {
+    timeLimitDefault: 'default: 30 s + 10 ms per request + the pauses between bursts, or the duration under a rate',
+    each: 'variant',
+  });
+}
+
+/** Sampling, the time limit (`timeLimitDefault` says its default) and the trials of `each` variant (or client). */
+export function addTrialOptions(program: Command, { timeLimitDefault, each }: { timeLimitDefault: string; each: string }): Command {
+  return program
     .option('--interval-ms <n>', 'time between two samples of the socket table', wholeNumber(10, LIMITS.intervalMs), DEFAULT_INTERVAL_MS)
-    .option(
-      '--time-limit-s <n>',
-      'stop a variant that runs longer, as failed (default: 30 s + 10 ms per request + the pauses between bursts, or the duration under a rate)',
-      wholeNumber(1, LIMITS.timeLimitS),
-    )
-    .option('--repeat <n>', 'trials per variant, each on a fresh server and port; the summary holds medians', wholeNumber(1, LIMITS.repeat), 1);
+    .option('--time-limit-s <n>', `stop a ${each} that runs longer, as failed (${timeLimitDefault})`, wholeNumber(1, LIMITS.timeLimitS))
+    .option('--repeat <n>', `trials per ${each}, each on a fresh server and port; the summary holds medians`, wholeNumber(1, LIMITS.repeat), 1);
 }
 
 /**

@@ -3,43 +3,13 @@
 // docker-compose.yml. It takes a flag for each server setting (servers/settings.ts declares them),
 // prints where it listens as one JSON line on stdout, and runs until it is stopped (Ctrl-C, SIGTERM).
 // Bad input: one line saying what is accepted, exit 2.
-import { Option } from 'commander';
-import { z } from 'zod';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { wholeNumber } from '../cli/number-arguments.ts';
+import { kebab, serverSettingOptions } from '../cli/server-options.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
 import { serve } from '../../servers/serve.ts';
 import type { ServerMessage } from '../../servers/protocol.ts';
-import { serverOptionsSchema, serverSettingsSchema, type ServerOptionsInput } from '../../servers/settings.ts';
-
-/** What the JSON Schema of a setting says about it: enough to make its flag. */
-interface Field {
-  type?: string;
-  description?: string;
-  default?: unknown;
-  minimum: number;
-  maximum: number;
-  enum?: string[];
-}
-
-const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/** A flag for each server setting, made from its declaration: its values, its default and what it means. */
-function settingOptions(): Option[] {
-  const { properties } = z.toJSONSchema(serverSettingsSchema, { io: 'input' }) as { properties: Record<string, Field> };
-  return Object.entries(properties).map(([name, field]) => {
-    const about = field.description ?? '';
-    if (field.type === 'boolean') {
-      // The one boolean is on by default: its flag turns it off.
-      return new Option(`--no-${kebab(name)}`, `${about} (yes unless this flag is given)`);
-    }
-    const option =
-      field.type === 'integer'
-        ? new Option(`--${kebab(name)} <n>`, about).argParser(wholeNumber(field.minimum, field.maximum))
-        : new Option(`--${kebab(name)} <value>`, about).choices(field.enum ?? []);
-    return field.default === undefined ? option : option.default(field.default);
-  });
-}
+import { serverOptionsSchema, type ServerOptionsInput } from '../../servers/settings.ts';
 
 /** A port to listen on: 0 lets the kernel pick one. */
 const port = wholeNumber(0, 65_535, 'a port', String);
@@ -56,7 +26,7 @@ const program = labCommand('server')
     '\nAt its limit of open files it closes each new connection at once, and goes on serving those it has.\n' +
       'Exit status: 2 bad input, 3 it cannot listen; otherwise it runs until it is stopped (Ctrl-C, SIGTERM, SIGHUP).',
   );
-for (const option of settingOptions()) program.addOption(option);
+for (const option of serverSettingOptions()) program.addOption(option);
 
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });

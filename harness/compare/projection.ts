@@ -56,11 +56,13 @@ export interface ProjectionInput {
   concurrency: number;
   /** The client host's ip_local_port_range, as read from /proc/sys. */
   portRange: string | null;
+  /** How a longer run is had: `--requests` for a scenario; a measured client makes the requests it makes. */
+  longer?: string;
 }
 
 const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
-export function project({ summary, concurrency, portRange }: ProjectionInput): Projection {
+export function project({ summary, concurrency, portRange, longer = 'raise --requests' }: ProjectionInput): Projection {
   const requests = summary.requests.total;
   if (requests < MIN_REQUESTS_PER_CONCURRENCY * concurrency) {
     return {
@@ -68,7 +70,7 @@ export function project({ summary, concurrency, portRange }: ProjectionInput): P
       reason:
         `too short to project: ${plural(requests, 'request')} at concurrency ${concurrency}; opening the pool ` +
         `would dominate the rate (needs at least ${MIN_REQUESTS_PER_CONCURRENCY} × concurrency = ` +
-        `${formatCount(MIN_REQUESTS_PER_CONCURRENCY * concurrency)} requests; raise --requests)`,
+        `${formatCount(MIN_REQUESTS_PER_CONCURRENCY * concurrency)} requests; ${longer})`,
     };
   }
   if (summary.samplesTaken < MIN_SAMPLES || summary.durationMs <= 0) {
@@ -108,12 +110,24 @@ export function clientPortRange(result: Result, variant: Result['variants'][numb
   return variant?.clientSysctls?.effective.ip_local_port_range ?? result.env.sysctl.ip_local_port_range;
 }
 
+/**
+ * The requests a variant had in flight at once: its load's concurrency. Under a rate that is only a
+ * cap: the pool a client kept is what it had in flight at most. A measured client has none set, and
+ * the connections it held open at once (its client-side ESTABLISHED peak) stand for it.
+ */
+const concurrencyOf = (result: Result, variant: Result['variants'][number]) =>
+  variant.summary.rate?.peakInFlight ?? result.params.load?.concurrency ?? Math.max(1, variant.summary.established.clientSide.peak);
+
 /** The projection of each variant of a result, from its own figures and its client host's port range. */
 export function projectResult(result: Result): { variant: string; role: string; projection: Projection }[] {
   return result.variants.map((v) => ({
     variant: v.name,
     role: v.role,
-    // Under a rate the load's concurrency is only a cap: the pool a client kept is what it had in flight at most.
-    projection: project({ summary: v.summary, concurrency: v.summary.rate?.peakInFlight ?? result.params.load.concurrency, portRange: clientPortRange(result, v) }),
+    projection: project({
+      summary: v.summary,
+      concurrency: concurrencyOf(result, v),
+      portRange: clientPortRange(result, v),
+      ...(result.params.load === null && { longer: 'let the client make more requests' }),
+    }),
   }));
 }

@@ -4,13 +4,13 @@
 import * as httpHelpers from '../../scenarios/_http.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { styler, wrapIndented } from './terminal-text.ts';
-import { isProgramVariant, type Scenario, type Variant } from '../scenario/contract.ts';
+import { isProgramVariant, type Scenario, type ScenarioVariant } from '../scenario/contract.ts';
 
 /**
  * A variant's client factory as it is written in its scenario file, re-indented to column 0; for a
  * variant that runs another program, that program's code for it.
  */
-export function clientSource(variant: Variant): string[] {
+export function clientSource(variant: ScenarioVariant): string[] {
   if (isProgramVariant(variant)) return variant.source().lines;
   const [first = '', ...rest] = variant.makeClient.toString().split('\n');
   // The first line starts where the function does; the others keep the file's indentation.
@@ -19,13 +19,20 @@ export function clientSource(variant: Variant): string[] {
   return [first, ...rest.map((l) => l.slice(Number.isFinite(cut) ? cut : 0))];
 }
 
-/** The first misconfigured variant against every fix, and every other misconfigured one against the first fix. */
-export function codePairs(scenario: Scenario): [Variant, Variant][] {
-  const bad = scenario.variants.filter((v) => v.role === 'misconfigured');
-  const good = scenario.variants.filter((v) => v.role === 'fix');
-  const [firstBad, firstGood] = [bad[0], good[0]];
-  if (!firstBad || !firstGood) return [];
-  return [...good.map((g): [Variant, Variant] => [firstBad, g]), ...bad.slice(1).map((b): [Variant, Variant] => [b, firstGood])];
+/**
+ * Each misconfigured variant against the fix that follows it in the scenario (the first fix when
+ * none follows), then every fix left unpaired against the first misconfigured variant.
+ */
+export function codePairs(scenario: Scenario): [ScenarioVariant, ScenarioVariant][] {
+  const { variants } = scenario;
+  const good = variants.filter((v) => v.role === 'fix');
+  const firstBad = variants.find((v) => v.role === 'misconfigured');
+  if (!firstBad || good.length === 0) return [];
+  const pairs = variants.flatMap((v, i): [ScenarioVariant, ScenarioVariant][] =>
+    v.role === 'misconfigured' ? [[v, variants.slice(i + 1).find((next) => next.role === 'fix') ?? good[0]!]] : [],
+  );
+  const unpaired = good.filter((g) => !pairs.some(([, fix]) => fix === g));
+  return [...pairs.filter(([bad]) => bad === firstBad), ...unpaired.map((g): [ScenarioVariant, ScenarioVariant] => [firstBad, g]), ...pairs.filter(([bad]) => bad !== firstBad)];
 }
 
 export interface TextOptions {
@@ -65,7 +72,7 @@ function codeLine(line: DiffLine | null, width: number, style: ReturnType<typeof
 }
 
 /** One pair, side by side when the terminal is wide enough for both, as a unified diff otherwise. */
-export function formatCodePair(bad: Variant, good: Variant, { columns, color }: TextOptions): string {
+export function formatCodePair(bad: ScenarioVariant, good: ScenarioVariant, { columns, color }: TextOptions): string {
   const style = styler(color);
   const diff = lineDiff(clientSource(bad), clientSource(good));
   const pairs = counterparts(diff);

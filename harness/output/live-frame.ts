@@ -18,7 +18,10 @@ export interface VariantView {
   /** Which trial of how many (--repeat); 1 of 1 for a single run. */
   trial: number;
   trials: number;
-  requests: number;
+  /** The requests the client sends in all; null when nobody says (a measured client). */
+  requests: number | null;
+  /** Whether the client reports its progress (a measured client need not). */
+  reporting: boolean;
   done: number;
   failed: number;
   /** Time since the variant started (its server was up), by the sampler's clock. */
@@ -48,7 +51,7 @@ export interface ViewRate {
 export function newVariantView(
   variant: { name: string; role: Variant['role']; summary: string },
   port: number,
-  requests: number,
+  requests: number | null,
   trial = 1,
   trials = 1,
   host = '127.0.0.1',
@@ -63,6 +66,7 @@ export function newVariantView(
     trial,
     trials,
     requests,
+    reporting: false,
     done: 0,
     failed: 0,
     elapsedMs: 0,
@@ -85,8 +89,8 @@ export function updateView(view: VariantView, event: Exclude<RunEvent, { type: '
   if (event.type === 'sample') {
     addSample(view, event.sample);
   } else if (event.type === 'progress') {
-    const { done, failed, started = 0, dropped = 0, elapsedMs } = event.progress;
-    Object.assign(view, { done, failed });
+    const { done, failed, started = 0, dropped = 0, elapsedMs, total } = event.progress;
+    Object.assign(view, { done, failed, reporting: true, requests: view.requests ?? total ?? null });
     if (view.rate) Object.assign(view.rate, { started, dropped, clientElapsedMs: elapsedMs });
   } else {
     const s = event.summary;
@@ -148,11 +152,18 @@ export function renderFrame(view: VariantView, { columns, color, scaleMax }: Fra
   const style = styler(color);
   const width = Math.max(20, columns - 1);
   const label = (text: string) => text.padEnd(13);
-  const roleColor = view.role === 'fix' ? 'green' : 'red';
+  const roleColor = view.role === 'fix' ? 'green' : view.role === 'measured' ? 'blue' : 'red';
   const status = view.loadMs !== null ? `done: ${formatCount(view.done - view.failed)} ok, ${formatCount(view.failed)} failed in ${seconds(view.loadMs)}` : 'running';
   const title = fit(`${view.loadMs !== null ? '■' : '▶'} ${view.name} (${view.role}${ofTrials(view)}), ${status}: ${view.summary}`, width);
-  const counts = `${formatCount(settled(view))} / ${formatCount(view.requests)}  ${seconds(view.elapsedMs)}`;
+  const counts = `${formatCount(settled(view))} / ${formatCount(view.requests ?? 0)}  ${seconds(view.elapsedMs)}`;
   const barWidth = Math.max(5, Math.min(40, width - 2 - 13 - 2 - counts.length));
+  // A client that does not say how many requests it sends has a count, not a bar; one that says nothing, neither.
+  const requests =
+    view.requests !== null
+      ? `${bar(settled(view), view.requests, barWidth)}  ${counts}`
+      : view.reporting || view.loadMs !== null
+        ? `${formatCount(view.done)} ${view.loadMs === null ? 'so far' : 'in all'}  ${seconds(view.elapsedMs)}`
+        : `counted by the server when the client is done  ${seconds(view.elapsedMs)}`;
   const [client, server, established] = [view.now.clientTimeWait, view.now.serverTimeWait, view.now.established].map((x) => formatCount(x));
   const sockets = `  ${label('TIME_WAIT')}client ${client}  server ${server}   ESTABLISHED ${established}`;
   const scale = `  (full: ${formatCount(scaleMax)})`;
@@ -162,7 +173,7 @@ export function renderFrame(view: VariantView, { columns, color, scaleMax }: Fra
   const rateColor = final ? (rateHeld(final) ? 'green' : 'red') : null;
   return [
     style(['bold', roleColor], title),
-    `  ${label('requests')}${bar(settled(view), view.requests, barWidth)}  ${counts}`,
+    fit(`  ${label('requests')}${requests}`, width),
     // Styled only when it fits whole (fit() would cut an escape sequence): green held, red not, plain while it runs.
     ...(rate ? [rateColor && !rate.endsWith('…') ? style(rateColor, rate) : rate] : []),
     // Styled only when it fits whole: cutting a styled line could cut an escape sequence.
@@ -182,7 +193,7 @@ export function plainStartLine(view: VariantView): string {
 
 export function plainProgressLine(view: VariantView, percent: number): string {
   return (
-    `  ${percent}%: ${formatCount(settled(view))} of ${formatCount(view.requests)} requests in ${seconds(view.elapsedMs)}; ` +
+    `  ${percent}%: ${formatCount(settled(view))} of ${formatCount(view.requests ?? settled(view))} requests in ${seconds(view.elapsedMs)}; ` +
     (view.rate ? `rate ${rateLine(view.rate)}; ` : '') +
     `TIME_WAIT client ${formatCount(view.now.clientTimeWait)}, server ${formatCount(view.now.serverTimeWait)}; ESTABLISHED ${formatCount(view.now.established)}`
   );

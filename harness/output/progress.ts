@@ -37,7 +37,7 @@ const SHOW_CURSOR = '\x1b[?25h';
 /** At most this many redraws a second: samples arrive every 100 ms, progress every 250 ms. */
 const REDRAW_EVERY_MS = 100;
 
-function liveOutput(load: LoadSettings, stream: NodeJS.WriteStream): ProgressOutput {
+function liveOutput(load: LoadSettings | null, stream: NodeJS.WriteStream): ProgressOutput {
   let view: VariantView | null = null;
   let drawnLines = 0;
   let scaleMax = 0;
@@ -73,7 +73,7 @@ function liveOutput(load: LoadSettings, stream: NodeJS.WriteStream): ProgressOut
       if (closed) return;
       // A frame per trial (one per variant without --repeat), from its start to its end.
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, load.requests, event.trial, event.trials, event.host, viewRate(load));
+        view = newVariantView(event.variant, event.port, load?.requests ?? null, event.trial, event.trials, event.host, viewRate(load));
         drawnLines = 0;
         draw();
       } else if (view && event.type !== 'variant-done') {
@@ -95,14 +95,14 @@ function liveOutput(load: LoadSettings, stream: NodeJS.WriteStream): ProgressOut
   };
 }
 
-function plainOutput(load: LoadSettings, stream: NodeJS.WriteStream): ProgressOutput {
+function plainOutput(load: LoadSettings | null, stream: NodeJS.WriteStream): ProgressOutput {
   let view: VariantView | null = null;
   let milestone = 0;
   const write = (line: string) => stream.write(`${line}\n`);
   return {
     onEvent(event) {
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, load.requests, event.trial, event.trials, event.host, viewRate(load));
+        view = newVariantView(event.variant, event.port, load?.requests ?? null, event.trial, event.trials, event.host, viewRate(load));
         milestone = 0;
         write(plainStartLine(view));
       } else if (view && event.type !== 'variant-done') {
@@ -111,8 +111,9 @@ function plainOutput(load: LoadSettings, stream: NodeJS.WriteStream): ProgressOu
           write(plainDoneLine(view));
           view = null;
         } else if (event.type === 'progress') {
-          // One line for the highest milestone passed since the last line.
-          const percent = (100 * settled(view)) / view.requests;
+          // One line for the highest milestone passed since the last line (of a known number of requests).
+          const { requests: total } = view;
+          const percent = total === null ? 0 : (100 * settled(view)) / total;
           const passed = PLAIN_MILESTONES.filter((m) => m > milestone && m <= percent).at(-1);
           if (passed !== undefined) {
             milestone = passed;
@@ -126,9 +127,10 @@ function plainOutput(load: LoadSettings, stream: NodeJS.WriteStream): ProgressOu
 }
 
 /** What the view shows of a load under a rate; undefined for closed loops. */
-const viewRate = (load: LoadSettings) => (isRateLoad(load) ? { askedPerSec: load.rate, cap: load.concurrency } : undefined);
+const viewRate = (load: LoadSettings | null) => (load && isRateLoad(load) ? { askedPerSec: load.rate, cap: load.concurrency } : undefined);
 
-export function progressOutput(mode: OutputMode, load: LoadSettings, stream: NodeJS.WriteStream = process.stderr): ProgressOutput {
+/** `load`: what each variant sends; null when nobody knows beforehand (a measurement: its clients may say). */
+export function progressOutput(mode: OutputMode, load: LoadSettings | null, stream: NodeJS.WriteStream = process.stderr): ProgressOutput {
   if (mode === 'live') return liveOutput(load, stream);
   if (mode === 'plain') return plainOutput(load, stream);
   return { onEvent() {}, close() {} };

@@ -39,5 +39,6 @@ export function rateVerdict(rate: RateOutcome, cap: number): string {
 
 /** One line per variant of a run under a rate: whether it held its rate. None for closed loops. */
 export function formatRates(result: Result): string[] {
-  return result.variants.flatMap((v) => (v.summary.rate ? [`  ${v.name}: ${rateSentence(v.summary.rate, result.params.load.concurrency)}.`] : []));
+  const { load } = result.params;
+  return result.variants.flatMap((v) => (v.summary.rate && load ? [`  ${v.name}: ${rateSentence(v.summary.rate, load.concurrency)}.`] : []));
 }

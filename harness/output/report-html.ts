@@ -4,14 +4,14 @@
 // of the same scenario overlaid), then per run the summary table, claims, projection, environment.
 import path from 'node:path';
 import { codePairs, clientSource } from './explain.ts';
-import { describeLoad, formatIncomplete, isComplete, summaryRows } from './result-table.ts';
+import { claimsHeading, describeLoad, formatIncomplete, hasClaims, isComplete, isMeasurement, summaryRows } from './result-table.ts';
 import { formatRates } from './rate-text.ts';
 import { projectionHeading, projectionSentence } from './projection-text.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { clientPortRange, parsePortRange, projectResult } from '../compare/projection.ts';
 import { figuresIn } from '../result/figures.ts';
 import type { Result } from '../result/schema.ts';
-import type { Scenario, Variant } from '../scenario/contract.ts';
+import type { Scenario, ScenarioVariant } from '../scenario/contract.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 export interface ReportRun {
@@ -46,9 +46,14 @@ export interface ChartSeries {
 const esc = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-// Red and orange for misconfigured variants, green and blue for fixes: readable on a projector and
-// by most colour-blind viewers together with the line styles.
-const COLORS = { misconfigured: ['#c62828', '#ef6c00', '#8e24aa'], fix: ['#2e7d32', '#1565c0', '#00838f'] };
+// Red and orange for misconfigured variants, green and blue for fixes, and for measured clients
+// (npm run measure), which are neither, a sequence of their own: readable on a projector and by most
+// colour-blind viewers together with the line styles.
+const COLORS: Record<Result['variants'][number]['role'], string[]> = {
+  misconfigured: ['#c62828', '#ef6c00', '#8e24aa'],
+  fix: ['#2e7d32', '#1565c0', '#00838f'],
+  measured: ['#1565c0', '#ef6c00', '#2e7d32', '#8e24aa', '#00838f', '#c62828'],
+};
 
 const LINE_TYPES = ['solid', 'dashed', 'dotted'] as const;
 
@@ -66,7 +71,7 @@ export function seriesName(variant: string, metric: string, run: number, runs: n
 export function chartSeries(runs: ReportRun[]): ChartSeries[] {
   const series: ChartSeries[] = [];
   runs.forEach(({ result }, r) => {
-    const seen = { misconfigured: 0, fix: 0 };
+    const seen = { misconfigured: 0, fix: 0, measured: 0 };
     for (const variant of result.variants) {
       const palette = COLORS[variant.role];
       const color = palette[seen[variant.role]++ % palette.length]!;
@@ -103,11 +108,11 @@ function codeCell(line: DiffLine | null, pairs: Map<DiffLine, DiffLine>): string
   return `<td class="code ${line.kind}">${html || ' '}</td>`;
 }
 
-function codePair(bad: Variant, good: Variant): string {
+function codePair(bad: ScenarioVariant, good: ScenarioVariant): string {
   const diff = lineDiff(clientSource(bad), clientSource(good));
   const pairs = counterparts(diff);
   const rows = sideBySide(diff);
-  const head = (v: Variant) => `<th class="${v.role}">${esc(v.name)} <span class="role">(${v.role})</span><div class="summary">${esc(v.summary)}</div></th>`;
+  const head = (v: ScenarioVariant) => `<th class="${v.role}">${esc(v.name)} <span class="role">(${v.role})</span><div class="summary">${esc(v.summary)}</div></th>`;
   return `<table class="code-pair" data-pair="${esc(bad.name)}→${esc(good.name)}">
     <thead><tr>${head(bad)}${head(good)}</tr></thead>
     <tbody>${rows.map((r) => `<tr>${codeCell(r.left, pairs)}${codeCell(r.right, pairs)}</tr>`).join('')}</tbody>
@@ -124,6 +129,14 @@ function code(scenario: Scenario, helpers: ReportGroup['helpers']): string {
     ${helperSource}`;
 }
 
+/** A measurement's clients: each one's command, as the results recorded it (a name given different commands in different runs: each). */
+function commands(runs: ReportRun[]): string {
+  const seen = new Map<string, { name: string; command: string }>();
+  for (const { result } of runs) for (const v of result.variants) if (v.command !== undefined) seen.set(`${v.name}\0${v.command}`, { name: v.name, command: v.command });
+  return `<p class="note">Clients measured by <code>npm run measure</code>: each command ran as it is, against the lab's server (<code>TARGET_URL</code>).</p>
+    <dl class="commands">${[...seen.values()].map((c) => `<dt data-variant="${esc(c.name)}">${esc(c.name)}</dt><dd><pre>${esc(c.command)}</pre></dd>`).join('')}</dl>`;
+}
+
 function summaryTable({ result }: ReportRun, run: number): string {
   const head = result.variants.map((v) => `<th class="${v.role}" data-variant="${esc(v.name)}">${esc(v.name)} <span class="role">(${v.role})</span></th>`);
   const rows = summaryRows(result).map(
@@ -134,10 +147,11 @@ function summaryTable({ result }: ReportRun, run: number): string {
 
 function claims(result: Result): string {
   const held = result.claims.filter((c) => c.held).length;
-  return `<h4>Claims: ${held} of ${result.claims.length} held</h4>
+  const checks = `<h4>${esc(claimsHeading(result))}: ${held} of ${result.claims.length} held</h4>
     <ul class="claims">${result.claims
       .map((c) => `<li class="${c.held ? 'held' : 'failed'}"><span class="mark">${c.held ? '✔ held' : '✘ FAILED'}</span> ${esc(c.text)}</li>`)
-      .join('')}</ul>
+      .join('')}</ul>`;
+  return `${hasClaims(result) ? checks : ''}
     ${formatIncomplete(result).map((line) => `<p class="failed">${esc(line.trim())}</p>`).join('')}
     ${formatRates(result).map((line) => `<p class="rate">${esc(line.trim())}</p>`).join('')}
     <p class="verdict"><strong>Verdict:</strong> ${esc(result.verdict)}.</p>`;
@@ -160,7 +174,7 @@ function environment({ file, result }: ReportRun): string {
     ['kernel', `${env.kernel} (${env.platform}${env.distribution === null ? '' : `, ${env.distribution}`})`],
     ['CPUs', `${env.cpus} × ${env.cpuModel}`],
     ['lab', `${env.lab.version} at ${env.lab.commit?.slice(0, 12) ?? 'no commit'}${env.lab.dirty ? ' (uncommitted changes)' : ''}`],
-    ['load', `${formatCount(result.params.load.requests)} requests, ${describeLoad(result.params.load)}`],
+    ['load', result.params.load ? `${formatCount(result.params.load.requests)} requests, ${describeLoad(result.params.load)}` : "each client's own (a measurement)"],
     ['server', `${result.params.server.host}, body ${formatCount(result.params.server.bodyBytes)} B, keepAliveTimeout ${formatCount(result.params.server.keepAliveTimeoutMs)} ms`],
     ...Object.entries(env.sysctl).map(([name, value]): [string, string] => [name, value == null ? 'not on this kernel' : String(value)]),
   ];
@@ -184,7 +198,9 @@ function scenarioSection(group: ReportGroup, index: number): string {
   const first = group.runs[0]!.result;
   const about = group.scenario
     ? `${story(group.scenario)}<h3>The client code</h3>${code(group.scenario, group.helpers)}`
-    : `<p class="note">This checkout has no scenario named <code>${esc(group.scenarioName)}</code>: its story and code cannot be shown.</p>`;
+    : group.runs.some((run) => isMeasurement(run.result))
+      ? `<h3>The clients</h3>${commands(group.runs)}`
+      : `<p class="note">This checkout has no scenario named <code>${esc(group.scenarioName)}</code>: its story and code cannot be shown.</p>`;
   return `<section class="scenario" id="scenario-${index}" data-scenario="${esc(group.scenarioName)}">
     <h2>${esc(group.scenarioName)}</h2>
     <p class="lead">${esc(group.scenario?.summary ?? first.description)}</p>
@@ -212,6 +228,8 @@ const STYLE = `
   th, td { border: 1px solid var(--line); padding: .3rem .7rem; text-align: left; vertical-align: top; }
   .summary td { text-align: right; font-variant-numeric: tabular-nums; }
   th.misconfigured, li.misconfigured strong { color: var(--bad); } th.fix, li.fix strong { color: var(--fix); }
+  .commands { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1.5rem; } .commands dt { font-weight: 700; } .commands dd { margin: 0; }
+  .commands pre { margin: 0; font: 15px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap; background: #f6f6f6; padding: .3rem .7rem; }
   .role { font-weight: 400; color: var(--muted); } .summary th .role { font-size: .85rem; }
   .code-pair { width: 100%; table-layout: fixed; }
   .code-pair th .summary { font-weight: 400; font-size: .9rem; color: var(--muted); }

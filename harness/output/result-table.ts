@@ -3,11 +3,11 @@ import path from 'node:path';
 import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
 import { formatRates } from './rate-text.ts';
-import { isRateLoad, type LoadSettings, type Requirement, type Scenario } from '../scenario/contract.ts';
+import { isRateLoad, type LoadSettings, type Requirement, type RunnableScenario, type Scenario } from '../scenario/contract.ts';
 import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../../servers/settings.ts';
 import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
-import type { RunSettings } from '../run/run-scenario.ts';
+import type { RunSettings, ScenarioRunSettings } from '../run/run-scenario.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 
@@ -57,7 +57,7 @@ export function describeLoad(load: LoadSettings): string {
     : `concurrency ${formatCount(load.concurrency)}`;
 }
 
-export function formatSettings(scenario: Scenario, s: RunSettings): string {
+export function formatSettings(scenario: Scenario, s: ScenarioRunSettings): string {
   const load = describeLoad(s.load);
   const overrides = scenario.variants
     .filter((v) => v.server && Object.keys(v.server).length > 0)
@@ -68,6 +68,16 @@ export function formatSettings(scenario: Scenario, s: RunSettings): string {
     `server ${describeServer(headline(s.server))}${overrides}; ` +
     `ss sampled every ${s.intervalMs} ms; time limit ${s.timeLimitMs / 1000} s per variant` +
     (s.repeat > 1 ? `; ${s.repeat} trials per variant` : '')
+  );
+}
+
+/** What a measurement runs: its clients, the server, sampling and time limit, in one line. */
+export function formatMeasurementSettings(measurement: RunnableScenario, s: RunSettings): string {
+  const clients = measurement.variants.length === 1 ? '1 client' : `${measurement.variants.length} clients, one after the other`;
+  return (
+    `${measurement.name}: ${clients}, each against a fresh server (${describeServer(headline(s.server))}); ` +
+    `ss sampled every ${s.intervalMs} ms; time limit ${s.timeLimitMs / 1000} s per client` +
+    (s.repeat > 1 ? `; ${s.repeat} trials per client` : '')
   );
 }
 
@@ -171,11 +181,25 @@ export function formatExhaustion(result: Result): string[] {
 /** Every variant ran to its end. */
 export const isComplete = (result: Result) => result.status === 'complete';
 
+/** A measurement of the user's own clients (npm run measure), not a run of a scenario. */
+export const isMeasurement = (result: Result) => result.variants.length > 0 && result.variants.every((v) => v.role === 'measured');
+
+/** What the result's checks are called: a scenario's claims, or the expectations given to npm run measure. */
+export const claimsHeading = (result: Result) => (isMeasurement(result) ? 'Expectations (--expect)' : 'Claims');
+
+/** Whether the result has checks to show: a measurement without --expect has none. */
+export const hasClaims = (result: Result) => !isMeasurement(result) || result.claims.length > 0;
+
 /** The variants that failed, and what an interrupted result holds. */
 export function formatIncomplete(result: Result): string[] {
   return [
     ...result.variants.flatMap((v) =>
-      v.failure ? [`  ${v.name} FAILED after ${(v.failure.afterMs / 1000).toFixed(1)} s: ${v.failure.message}; its figures are what was measured until then.`] : [],
+      v.failure
+        ? [
+            `  ${v.name} FAILED after ${(v.failure.afterMs / 1000).toFixed(1)} s: ${v.failure.message}; its figures are what was measured until then.`,
+            ...(v.failure.stderrTail ?? []).map((line) => `    stderr: ${line}`),
+          ]
+        : [],
     ),
     ...(result.status === 'interrupted' ? [`  Interrupted: the result holds only the variants that had finished (${result.variants.map((v) => v.name).join(', ') || 'none'}).`] : []),
   ];
@@ -191,9 +215,7 @@ export function formatReport(result: Result, resultPath: string | null, color = 
     ...formatExhaustion(result),
     ...formatTrials(result),
     '',
-    `Claims (${held} of ${result.claims.length} held on kernel ${result.env.kernel}):`,
-    formatClaims(result),
-    '',
+    ...(hasClaims(result) ? [`${claimsHeading(result)} (${held} of ${result.claims.length} held on kernel ${result.env.kernel}):`, formatClaims(result), ''] : []),
     `Verdict: ${result.verdict}.`,
     '',
     // A projection from figures cut short would mislead.

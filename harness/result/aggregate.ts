@@ -62,12 +62,15 @@ export function exactMismatches(runs: Record<string, number>[], load: Pick<LoadS
   });
 }
 
-/** The exact counts that hit their constructed value in some trial but not in every one. */
-export const exactCountMismatches = (trials: VariantSummary[], load: LoadSettings) => exactMismatches(trials.map(exactCounts), load);
+/**
+ * The exact counts that hit their constructed value in some trial but not in every one. A
+ * measurement has no load (its clients make the requests they make): nothing is exact by construction.
+ */
+export const exactCountMismatches = (trials: VariantSummary[], load: LoadSettings | null) => (load ? exactMismatches(trials.map(exactCounts), load) : []);
 
 export type Aggregate = Pick<VariantResult, 'summary' | 'spread' | 'exactCountMismatches'>;
 
-export function aggregateTrials(trials: VariantSummary[], load: LoadSettings): Aggregate {
+export function aggregateTrials(trials: VariantSummary[], load: LoadSettings | null): Aggregate {
   if (trials.length === 0) throw new Error('aggregate: no trials');
   const medians = combineFigures(trials, (values, isCount) => (isCount ? Math.round(median(values)) : median(values)));
   const failures = trials.flatMap((t) => (t.requests.firstFailure ? [t.requests.firstFailure] : []));

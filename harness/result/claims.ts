@@ -16,26 +16,36 @@ function nothing(summary: VariantSummary | undefined, metric: ClaimMetric): stri
   return metric.startsWith('clientCounters.') ? 'the client did not report it' : 'this run could not count it';
 }
 
-const resolve = (bound: Bound, load: LoadSettings) => (typeof bound === 'number' ? bound : bound.value(load));
-const describe = (bound: Bound, load: LoadSettings) =>
-  typeof bound === 'number' ? format(bound) : `${bound.text} = ${format(bound.value(load))}`;
+/** A derived bound needs the run's load; a measurement has none, and its claims (--expect) are plain numbers. */
+function resolve(bound: Bound, load: LoadSettings | null): number {
+  if (typeof bound === 'number') return bound;
+  if (!load) throw new Error(`claims: the bound "${bound.text}" needs the run's load, and this run has none`);
+  return bound.value(load);
+}
+const describe = (bound: Bound, load: LoadSettings | null) => (typeof bound === 'number' ? format(bound) : `${bound.text} = ${format(resolve(bound, load))}`);
 const format = (n: number) => (Number.isInteger(n) ? formatCount(n) : n.toFixed(2));
 
-export function checkClaims(claims: Claim[], summaries: Map<string, VariantSummary>, load: LoadSettings): ClaimResult[] {
+/** Each bound a claim may set: its operator and whether a value holds it. */
+const BOUNDS = [
+  ['atLeast', '>=', (value: number, bound: number) => value >= bound],
+  ['atMost', '<=', (value: number, bound: number) => value <= bound],
+  ['above', '>', (value: number, bound: number) => value > bound],
+  ['below', '<', (value: number, bound: number) => value < bound],
+] as const;
+
+export function checkClaims(claims: Claim[], summaries: Map<string, VariantSummary>, load: LoadSettings | null): ClaimResult[] {
   return claims.map((claim) => {
     const summary = summaries.get(claim.variant);
     const measured = summary ? metricValue(summary, claim.metric) : null;
-    const atLeast = claim.atLeast === undefined ? undefined : resolve(claim.atLeast, load);
-    const atMost = claim.atMost === undefined ? undefined : resolve(claim.atMost, load);
-    const bounds = [
-      claim.atLeast === undefined ? null : `>= ${describe(claim.atLeast, load)}`,
-      claim.atMost === undefined ? null : `<= ${describe(claim.atMost, load)}`,
-    ].filter(Boolean);
-    const held =
-      measured !== null && (atLeast === undefined || measured >= atLeast) && (atMost === undefined || measured <= atMost);
+    const set = BOUNDS.flatMap(([key, op, holds]) => {
+      const bound = claim[key];
+      return bound === undefined ? [] : [{ key, op, holds, bound, value: resolve(bound, load) }];
+    });
+    const held = measured !== null && set.every((b) => b.holds(measured, b.value));
+    const bounds = set.map((b) => `${b.op} ${describe(b.bound, load)}`);
     const text = `${claim.variant}: ${figureLabel(claim.metric)} ${bounds.join(' and ')} (measured ${
       measured === null ? `nothing: ${nothing(summary, claim.metric)}` : format(measured)
     })`;
-    return { text, held, variant: claim.variant, metric: claim.metric, measured, atLeast, atMost };
+    return { text, held, variant: claim.variant, metric: claim.metric, measured, ...Object.fromEntries(set.map((b) => [b.key, b.value])) };
   });
 }

@@ -26,9 +26,15 @@ const figuresV1 = summaryFiguresSchema.omit(later).extend(lacking);
 const serverV1 = serverParamsSchema.partial({ keepAliveHint: true, afterResponse: true });
 
 const variantV2 = resultSchema.shape.variants.element;
-/** Version 1 knew three reasons a variant failed. */
-const failureV1 = variantV2.shape.failure.unwrap().extend({ reason: z.enum(['server-exited', 'client-exited', 'time-limit']) }).optional();
-const variantV1 = variantV2.extend({
+/** Version 1 knew three reasons a variant failed, and no exit code or stderr of a client. */
+const failureV1 = variantV2.shape.failure
+  .unwrap()
+  .omit({ exitCode: true, stderrTail: true })
+  .extend({ reason: z.enum(['server-exited', 'client-exited', 'time-limit']) })
+  .optional();
+/** What version 2 added later without a new version, since it changed no field a version 1 file has: measurements (npm run measure). */
+const variantV1 = variantV2.omit({ command: true }).extend({
+  role: z.enum(['misconfigured', 'fix']),
   status: variantV2.shape.status.optional(),
   failure: failureV1,
   server: serverV1.optional(),
@@ -38,13 +44,15 @@ const variantV1 = variantV2.extend({
 });
 
 const paramsV2 = resultSchema.shape.params;
+const claimV2 = resultSchema.shape.claims.element;
 /** Version 1 had closed loops only. */
-const loadV1 = paramsV2.shape.load.omit({ rate: true }).extend({ pattern: z.enum(['steady', 'bursts']).default('steady') }).required({ pattern: true });
+const loadV1 = paramsV2.shape.load.unwrap().omit({ rate: true }).extend({ pattern: z.enum(['steady', 'bursts']).default('steady') }).required({ pattern: true });
 export const resultSchemaV1 = resultSchema.extend({
   schemaVersion: z.literal(1),
   params: paramsV2.extend({ load: loadV1, server: serverV1.extend({ host: z.string() }), topology: paramsV2.shape.topology.optional() }),
   status: resultSchema.shape.status.optional(),
   variants: z.array(variantV1),
+  claims: z.array(claimV2.omit({ above: true, below: true })),
 });
 
 export type ResultV1 = z.infer<typeof resultSchemaV1>;

@@ -35,7 +35,10 @@ const kernelCounters = kernelCountersSchema
   .meta({ id: 'KernelCounters', description: 'Deltas of /proc/net/snmp and /proc/net/netstat over the variant: whole network namespace, so other programs count too.' });
 
 const requestsSchema = z.strictObject({
-  total: count,
+  total: count.meta({
+    description:
+      "The requests of the variant: the load's count; for a measured client (npm run measure), which has no fixed count, the requests it reported (ok + failed) or, when it reports nothing, those the server answered.",
+  }),
   ok: count,
   failed: count,
   errorsByCode: z.record(z.string(), count),
@@ -49,7 +52,10 @@ export const variantSummarySchema = z
   .strictObject({
     requests: requestsSchema,
     connectionsOpened: count.meta({ description: "Connections the server accepted (the server's own count)." }),
-    connectionsPerRequest: z.number().nonnegative(),
+    connectionsPerRequest: z
+      .number()
+      .nonnegative()
+      .meta({ description: 'connectionsOpened / (requests.ok + requests.failed): for a measured client that reports nothing, per request the server answered.' }),
     requestsServed: count,
     connectionsReset: count
       .nullable()
@@ -62,7 +68,7 @@ export const variantSummarySchema = z
       .optional()
       .meta({
         description:
-          'Absent in a failed variant whose client did not finish: it never reported its latencies. Under a rate, from each request\'s scheduled start (corrected for coordinated omission): the time a request waited for the client counts.',
+          'Absent in a failed variant whose client did not finish: it never reported its latencies, nor does a measured client that does not report them (npm run measure). Under a rate, from each request\'s scheduled start (corrected for coordinated omission): the time a request waited for the client counts.',
       }),
     serviceTimeMs: latencies
       .optional()
@@ -132,7 +138,10 @@ export const resultSchema = z
     env: environmentSchema,
     params: z.strictObject({
       // Every field as it was in effect: those a scenario leaves to the defaults too.
-      load: loadSchema.required({ pattern: true, burstGapMs: true }),
+      load: loadSchema
+        .required({ pattern: true, burstGapMs: true })
+        .nullable()
+        .meta({ description: "The load each variant's client sent; null for a measurement (npm run measure), where each client makes the requests it makes." }),
       server: serverParamsSchema.extend({ host: z.string() }),
       intervalMs: count.meta({ description: 'Time between two samples of the socket table.' }),
       tailMs: count.meta({ description: 'How long sampling went on after the client was done, to catch the last closes.' }),
@@ -148,8 +157,12 @@ export const resultSchema = z
     variants: z.array(
       z.strictObject({
         name: z.string(),
-        role: roleSchema,
+        role: roleSchema.meta({ description: "A scenario's misconfigured client or its fix; measured: a client given to npm run measure." }),
         description: z.string(),
+        command: z
+          .string()
+          .optional()
+          .meta({ description: 'A measured client (npm run measure): the command it ran, as given. Absent for a scenario\'s own clients.' }),
         status: z
           .enum(['complete', 'failed'])
           .meta({ description: 'failed: it stopped before its client finished; its figures are what was measured until then.' }),
@@ -162,6 +175,11 @@ export const resultSchema = z
             }),
             message: z.string(),
             afterMs: z.number().nonnegative().meta({ description: 'When, after the failed trial started.' }),
+            exitCode: z.number().int().optional().meta({ description: 'client-exited: the exit code of a client that exited on its own with one.' }),
+            stderrTail: z
+              .array(z.string())
+              .optional()
+              .meta({ description: 'A measured client that failed: the last lines it wrote on stderr (at most 5, the last one last); absent when it wrote none.' }),
           })
           .optional()
           .meta({ description: 'Why a failed variant stopped; absent in a complete one.' }),
@@ -192,13 +210,16 @@ export const resultSchema = z
         measured: z.number().nullable(),
         atLeast: z.number().optional(),
         atMost: z.number().optional(),
+        above: z.number().optional().meta({ description: 'A strict bound: the figure must be above it (npm run measure -- --expect with >).' }),
+        below: z.number().optional().meta({ description: 'A strict bound: the figure must be below it (npm run measure -- --expect with <).' }),
       }),
     ),
     verdict: z.string(),
   })
   .meta({
     title: `timewait-lab result, schema version ${SCHEMA_VERSION}`,
-    description: 'One run of a scenario: its environment, settings, each variant\'s figures and trials, the claims and the verdict.',
+    description:
+      "One run of a scenario, or a measurement of the user's own clients (npm run measure: scenario \"measure\", variants of role measured, claims from --expect): its environment, settings, each variant's figures and trials, the claims and the verdict.",
   });
 
 export type Result = z.infer<typeof resultSchema>;

@@ -10,10 +10,11 @@ import { isRateLoad, type Client, type LoadSettings, type RateLoad } from '../sc
  * What a client that did not finish had done by its last progress report: no latencies; under a
  * rate, the rate it kept until then (its last start taken as that report's time).
  */
-export function outcomeSoFar(progress: LoadProgress | undefined, load: LoadSettings): LoadOutcome {
+export function outcomeSoFar(progress: LoadProgress | undefined, load: LoadSettings | null): LoadOutcome {
   const { done = 0, failed = 0, elapsedMs = 0, errorsByCode = {}, firstFailure = null, started = 0, dropped = 0 } = progress ?? {};
   const sofar: LoadOutcome = { ok: done - failed, failed, errorsByCode, firstFailure, durationMs: elapsedMs };
-  if (!isRateLoad(load)) return sofar;
+  // A measurement (no load) or a closed loop: no rate to tell.
+  if (!load || !isRateLoad(load)) return sofar;
   const scheduled = Math.min(load.requests, started + dropped);
   const achievedPerSec = achievedRate({ ...load, requests: Math.max(1, scheduled) }, started, elapsedMs);
   // The peak is not reported while a load runs: what was in flight at the last report is the least it reached.

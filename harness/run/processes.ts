@@ -13,13 +13,24 @@ const CHILD_OPTIONS = {
 } as const;
 type Limits = Pick<Options, 'timeout' | 'cancelSignal'>;
 type Child = ResultPromise<typeof CHILD_OPTIONS & { timeout?: number }>;
-const running = new Set<Child>();
+/** A process this one started: how to stop it, and its end. */
+interface Tracked {
+  stop(): void;
+  ended: Promise<unknown>;
+}
+const running = new Set<Tracked>();
 const cleanups: (() => Promise<void>)[] = [];
+
+/** Tracks `ended` until it settles; stopAll() calls `stop`. */
+function trackProcess(stop: () => void, ended: Promise<unknown>): void {
+  const tracked = { stop, ended };
+  running.add(tracked);
+  ended.finally(() => running.delete(tracked)).catch(() => {});
+}
 
 function track(file: string, args: string[], options: Limits): Child {
   const child: Child = execa(file, args, { ...CHILD_OPTIONS, ...options });
-  running.add(child);
-  child.finally(() => running.delete(child)).catch(() => {});
+  trackProcess(() => child.kill(), child);
   return child;
 }
 
@@ -42,8 +53,25 @@ type Program = ResultPromise<typeof PROGRAM_OPTIONS & { timeout?: number; env?: 
 /** Start another program (no IPC: it speaks on stdout), tracked like the Node children. */
 export function startProgram(file: string, args: string[], options: Limits & { env?: Record<string, string> } = {}): Program {
   const child: Program = execa(file, args, { ...PROGRAM_OPTIONS, ...options });
-  running.add(child as unknown as Child);
-  child.finally(() => running.delete(child as unknown as Child)).catch(() => {});
+  trackProcess(() => child.kill(), child);
+  return child;
+}
+
+// killDescendants: the program starts a process group of its own, and every signal execa sends it
+// (its time limit, cancelSignal, kill(), with SIGKILL 2 s after a SIGTERM) goes to the whole group.
+const GROUP_OPTIONS = { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, killDescendants: true, forceKillAfterDelay: 2000 } as const;
+type GroupLeader = ResultPromise<typeof GROUP_OPTIONS & { timeout?: number; env?: Record<string, string> }>;
+
+/**
+ * Start a program in a process group of its own (a user's command: `sh -c` and what it starts),
+ * tracked: its time limit, `cancelSignal` and stopAll() end the whole group, and once it has
+ * exited, whatever it left running in its group is killed (a `curl &` the shell did not wait for).
+ * Its output is not buffered: read it as it comes (child.iterable).
+ */
+export function startProcessGroup(file: string, args: string[], options: Limits & { env?: Record<string, string> } = {}): GroupLeader {
+  const child: GroupLeader = execa(file, args, { ...GROUP_OPTIONS, ...options });
+  const ended = child.finally(() => child.kill('SIGKILL'));
+  trackProcess(() => child.kill(), ended);
   return child;
 }
 
@@ -71,7 +99,7 @@ export function onStop(cleanup: () => Promise<void>): void {
 /** Ends every tracked process (SIGTERM, then SIGKILL after 2 s), waits until they are gone, then cleans up. */
 export async function stopAll(): Promise<void> {
   const children = [...running];
-  for (const child of children) child.kill();
-  await Promise.allSettled(children);
+  for (const child of children) child.stop();
+  await Promise.allSettled(children.map((child) => child.ended));
   await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
 }

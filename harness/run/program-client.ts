@@ -5,7 +5,7 @@ import { clientFailure } from './client-failure.ts';
 import { exitGrace } from './client-exit.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startProgram } from './processes.ts';
-import { readClientMessage, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
+import { readClientLine, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
 import type { ClientContext, ProgramVariant } from '../scenario/contract.ts';
 
 export async function runProgramClient(
@@ -24,7 +24,7 @@ export async function runProgramClient(
   const exit = exitGrace(child);
   try {
     for await (const line of child.iterable({ from: 'stdout' })) {
-      const read = readClientMessage(safeJson(line));
+      const read = readClientLine(line);
       if (!read) bad ??= line.slice(0, 200);
       else if ('progress' in read) onProgress(read.progress);
       else {
@@ -42,12 +42,4 @@ export async function runProgramClient(
     throw new VariantFailure('client-exited', `the client program of variant "${variant.name}" reported no result${bad ? `; it printed: ${bad}` : ''}`);
   }
   return outcome;
-}
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
 }

@@ -7,6 +7,7 @@ import { aggregateTrials } from '../result/aggregate.ts';
 import { checkClaims } from '../result/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { runVariantClient } from './client-process.ts';
+import { runCommandClient } from './command-client.ts';
 import { MeasurementError, VariantFailure } from '../shared/errors.ts';
 import { asFailure, readFailure } from './trial-failure.ts';
 import { counterSum } from '../observe/proc-net.ts';
@@ -17,13 +18,18 @@ import { summarise } from '../result/summary.ts';
 import { verdict } from '../result/verdict.ts';
 import { outcomeSoFar } from './load.ts';
 import type { LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
-import { requirementsOf, type Scenario, type Variant } from '../scenario/contract.ts';
+import { isCommandVariant, requirementsOf, type LoadSettings, type RunnableScenario, type Variant } from '../scenario/contract.ts';
 import { SCHEMA_VERSION, type Result, type Trial, type VariantResult, type VariantSummary } from '../result/schema.ts';
 import type { ServerStats } from '../../servers/protocol.ts';
 import type { ServerSettings } from '../../servers/settings.ts';
 
-/** The settings a run uses, as its result records them (`params`), with every server setting. */
+/**
+ * The settings a run uses, as its result records them (`params`), with every server setting. A
+ * measurement (npm run measure) has no load: each client makes the requests it makes.
+ */
 export type RunSettings = Omit<Result['params'], 'server' | 'topology'> & { server: ServerSettings };
+/** The settings of a run of a catalogue scenario: its load is known. */
+export type ScenarioRunSettings = RunSettings & { load: LoadSettings };
 
 export type RunEvent =
   | { type: 'variant-start'; variant: Variant; host: string; port: number; trial: number; trials: number }
@@ -40,6 +46,15 @@ interface TrialOutcome extends Trial {
   clientSysctls: Stage['clientSysctls'];
   failure?: VariantResult['failure'];
 }
+
+/** What a client that reported nothing did, by the server's count: every request it answered, in the time the client ran. */
+const servedBy = (stats: ServerStats, durationMs: number): LoadOutcome => ({
+  ok: stats.requestsServed,
+  failed: 0,
+  errorsByCode: {},
+  firstFailure: null,
+  durationMs,
+});
 
 /**
  * The server's counts, asked for every 250 ms: a server that dies leaves the last ones it gave. The
@@ -81,8 +96,8 @@ function firstFailure(startedAt: number) {
     },
     set(make: () => VariantFailure) {
       if (failure) return;
-      const { reason, message } = make();
-      failure = { reason: reason as NonNullable<TrialOutcome['failure']>['reason'], message, afterMs: Math.round(performance.now() - startedAt) };
+      const { reason, message, details } = make();
+      failure = { reason: reason as NonNullable<TrialOutcome['failure']>['reason'], message, afterMs: Math.round(performance.now() - startedAt), ...details };
     },
   };
 }
@@ -116,12 +131,30 @@ async function readSidesAfter(probes: Probe[]): Promise<{ counters: SideCounters
 function unmeasured(settings: RunSettings, failure: VariantFailure): TrialOutcome {
   const none = firstFailure(performance.now());
   none.set(() => failure);
-  const summary = summarise(settings.load.requests, outcomeSoFar(undefined, settings.load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));
+  const summary = summarise(settings.load?.requests ?? 0, outcomeSoFar(undefined, settings.load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));
   return { serverPort: 0, summary, samples: [], clientSysctls: null, failure: none.value };
 }
 
+/**
+ * Runs the variant's client to its end; resolves with what it reported of itself, or null when it
+ * reported nothing (a measured client need not).
+ */
+function runClientOf(
+  scenario: RunnableScenario,
+  variant: Variant,
+  settings: RunSettings,
+  stage: Stage,
+  onProgress: (progress: LoadProgress) => void,
+  signal: AbortSignal,
+): Promise<LoadOutcome | null> {
+  const where = { netns: stage.clientNetns ?? undefined, signal };
+  if (isCommandVariant(variant)) return runCommandClient(variant, stage.url, settings.timeLimitMs, onProgress, where);
+  if (!settings.load) throw new Error(`variant ${variant.name} of ${scenario.name} runs a load, and the run has none`);
+  return runVariantClient(variant, { scenario: scenario.name, variant: variant.name, url: stage.url, load: settings.load }, settings.timeLimitMs, onProgress, where);
+}
+
 async function runTrial(
-  scenario: Scenario,
+  scenario: RunnableScenario,
   variant: Variant,
   settings: RunSettings,
   topology: Topology,
@@ -146,7 +179,7 @@ async function runTrial(
 }
 
 async function measureTrial(
-  scenario: Scenario,
+  scenario: RunnableScenario,
   variant: Variant,
   settings: RunSettings,
   stage: Stage,
@@ -180,14 +213,11 @@ async function measureTrial(
     const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, (sample) => onEvent({ type: 'sample', variant, sample }), probes);
     const serverCounts = followServerCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));
     let progress: LoadProgress | undefined;
-    let outcome: LoadOutcome | undefined;
+    let reported: LoadOutcome | null = null;
+    let clientMs = 0;
     try {
-      outcome = await runVariantClient(
-        variant,
-        { scenario: scenario.name, variant: variant.name, url: stage.url, load: settings.load },
-        settings.timeLimitMs,
-        (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }),
-        { netns: stage.clientNetns ?? undefined, signal: stop.signal },
+      reported = await runClientOf(scenario, variant, settings, stage, (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }), stop.signal).finally(
+        () => (clientMs = performance.now() - startedAt),
       );
       // The tail catches the last closes; a server that ends meanwhile still fails the variant.
       await sleep(settings.tailMs, undefined, { signal: stop.signal }).catch(() => {});
@@ -196,7 +226,6 @@ async function measureTrial(
       // Ctrl-C in a terminal, or its closing, signals the whole process group: the children may have died of it first.
       if (interrupt?.aborted || (error instanceof VariantFailure && error.reason === 'interrupted')) throw interruption();
       failure.set(() => asFailure(error, variant.name));
-      outcome ??= outcomeSoFar(progress, settings.load);
     } finally {
       serverCounts.stop();
     }
@@ -207,13 +236,18 @@ async function measureTrial(
     for (const { side, error } of after.failed) failure.set(() => readFailure(error, `the ${side} side's kernel counters could not be read after the variant`, variant.name));
     const bySide = sideDeltas(before, after.counters);
     const kernel = counterSum(Object.values(bySide));
-    // A server that cannot say (it died, or its control endpoint fails) leaves the last counts it gave; a
-    // target without a control endpoint cannot say what it accepted: the client host's kernel can.
-    const stats = (await stage.server.stats().catch((error: unknown) => {
+    // A server that cannot say (it died, or its control endpoint fails) leaves the last counts it gave.
+    const counted = await stage.server.stats().catch((error: unknown) => {
       failure.set(() => readFailure(error, "the server's counts could not be read after the variant", variant.name));
       return serverCounts.last;
-    })) ?? { connectionsAccepted: kernel.activeOpens, connectionsOpen: 0, requestsServed: outcome.ok };
-    const summary = summarise(settings.load.requests, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks });
+    });
+    // A measured client that reported nothing made the requests the server answered (a measurement
+    // needs the server's counts: npm run measure refuses a --target without a control endpoint).
+    const outcome =
+      reported ?? (isCommandVariant(variant) && !progress && counted ? servedBy(counted, clientMs) : outcomeSoFar(progress, settings.load));
+    // A target without a control endpoint cannot say what it accepted: the client host's kernel can.
+    const stats = counted ?? { connectionsAccepted: kernel.activeOpens, connectionsOpen: 0, requestsServed: outcome.ok };
+    const summary = summarise(settings.load?.requests ?? outcome.ok + outcome.failed, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks });
     onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary });
     return { serverPort: stage.server.port, summary, samples, clientSysctls: stage.clientSysctls, ...(failure.value && { failure: failure.value }) };
   } finally {
@@ -223,7 +257,7 @@ async function measureTrial(
 
 /** The variant's trials until one fails; an interrupted trial throws (the variant is left out). */
 async function runVariant(
-  scenario: Scenario,
+  scenario: RunnableScenario,
   variant: Variant,
   settings: RunSettings,
   topology: Topology,
@@ -240,6 +274,7 @@ async function runVariant(
     name: variant.name,
     role: variant.role,
     description: variant.summary,
+    ...(isCommandVariant(variant) && { command: variant.command }),
     status: failure ? 'failed' : 'complete',
     ...(failure && { failure }),
     serverPort: trials[0]!.serverPort,
@@ -259,7 +294,7 @@ async function runVariant(
  * running is left out and no other starts: the result then holds the variants that had finished.
  */
 export async function runScenario(
-  scenario: Scenario,
+  scenario: RunnableScenario,
   settings: RunSettings,
   onEvent: (event: RunEvent) => void = () => {},
   topology?: Topology,
@@ -268,7 +303,10 @@ export async function runScenario(
   for (const requirement of requirementsOf(scenario)) await requirement.prepare();
   const network = topology ?? (await openTopology(scenario, { netns: 'off', sysctls: {}, target: null, controlPort: null }));
   const startedAt = new Date().toISOString();
-  const env = await readEnvironment(network.record.mode === 'namespaces');
+  const environment = await readEnvironment(network.record.mode === 'namespaces');
+  // The programs the clients run on (Python and requests, Go), beside the packages that make the load.
+  const runtimes = await Promise.all(requirementsOf(scenario).map((r) => r.versions?.() ?? {}));
+  const env = { ...environment, packages: Object.assign({}, environment.packages, ...runtimes) };
   const variants: VariantResult[] = [];
   let interruptedDuring: string | undefined;
   for (const variant of scenario.variants) {

@@ -2,7 +2,7 @@
 // rate (--rate) turns the scenario's load into the open model, whatever its pattern was.
 import { defaultTimeLimitMs } from './load.ts';
 import { defaultMaxInFlight } from './open-files.ts';
-import type { RunSettings } from './run-scenario.ts';
+import type { ScenarioRunSettings } from './run-scenario.ts';
 import type { LoadSettings, Scenario } from '../scenario/contract.ts';
 
 export interface SettingOverrides {
@@ -34,7 +34,7 @@ export function effectiveLoad(declared: LoadSettings, o: Omit<SettingOverrides, 
   return { requests, concurrency, pattern: 'rate', burstGapMs: 0, rate };
 }
 
-export function effectiveSettings(scenario: Scenario, o: SettingOverrides): RunSettings {
+export function effectiveSettings(scenario: Scenario, o: SettingOverrides): ScenarioRunSettings {
   // A flag overrides one field of the scenario, never the whole of it.
   const load = effectiveLoad(scenario.load, o);
   const server = { ...scenario.server, ...(o.bodyBytes !== undefined && { bodyBytes: o.bodyBytes }) };

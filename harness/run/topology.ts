@@ -24,7 +24,7 @@ import { controlProbe, readControl } from './control-endpoint.ts';
 import { howItEnded, lastStderrLine, startNodeIn } from './processes.ts';
 import { startServer } from './server-process.ts';
 import type { SysctlSettings } from '../scenario/client-sysctls.ts';
-import { needsNamespaces, type Scenario, type Variant } from '../scenario/contract.ts';
+import { needsNamespaces, type RunnableScenario, type Variant } from '../scenario/contract.ts';
 import type { Sysctls } from '../observe/environment.ts';
 import type { TopologyRecord, VariantResult } from '../result/schema.ts';
 import type { ServerStats } from '../../servers/protocol.ts';
@@ -81,7 +81,7 @@ export interface Topology {
 const LOOPBACK = '127.0.0.1';
 
 /** The client sysctls of one variant: the scenario's, the variant's, then the command line's. */
-export function variantSysctls(scenario: Scenario, variant: Variant, overrides: SysctlSettings): SysctlSettings {
+export function variantSysctls(scenario: RunnableScenario, variant: Variant, overrides: SysctlSettings): SysctlSettings {
   return { ...scenario.clientSysctls, ...variant.clientSysctls, ...overrides };
 }
 
@@ -98,7 +98,7 @@ function baseRecord(options: NetworkOptions): Omit<TopologyRecord, 'mode' | 'ser
 }
 
 /** Decides the topology from the options and what this process may do; refuses what cannot work. */
-export async function openTopology(scenario: Scenario, options: NetworkOptions): Promise<Topology> {
+export async function openTopology(scenario: RunnableScenario, options: NetworkOptions): Promise<Topology> {
   const sysctlsAsked = Object.keys(options.sysctls).length > 0;
   const namespacesOnly = needsNamespaces(scenario)
     ? `scenario ${scenario.name} sets sysctls in a client namespace of its own (the lab never changes this host's)`
@@ -212,7 +212,7 @@ function readableWithoutAgent(probe: Probe, netns: string): Probe {
   return { ...probe, counters: () => probe.counters().catch(() => readCountersIn(netns)) };
 }
 
-function namespacesTopology(scenario: Scenario, options: NetworkOptions, removed: string[]): Topology {
+function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions, removed: string[]): Topology {
   return {
     record: { ...baseRecord(options), mode: 'namespaces', serverAddress: SERVER_ADDRESS, clientAddress: CLIENT_ADDRESS },
     notes: [

@@ -2,7 +2,7 @@
 // process gets its job as its first IPC message; a client that is another program (clients/go) gets
 // the load as flags (loadFlags). Both report the same messages, a Node client over IPC, a program as
 // one JSON object per line on stdout:
-//   {"type":"progress","done":N,"failed":N,"elapsedMs":N} while it runs, then once
+//   {"type":"progress","done":N,"failed":N,"elapsedMs":N} while it runs ("total":N optional), then once
 //   {"type":"done","ok":N,"failed":N,"errorsByCode":{...},"firstFailure":null|{...},"durationMs":N,
 //    "latencyMs":{"p50":N,"p90":N,"p99":N,"max":N,"mean":N}}.
 // Under a rate (the open model) progress also says "started" and "dropped", and the outcome adds
@@ -35,6 +35,11 @@ export const loadProgressSchema = z.strictObject({
   done: count,
   failed: count,
   elapsedMs: ms,
+  /**
+   * The requests the client means to send in all, if it says: a measured client (npm run measure)
+   * that does gets a progress bar. The lab's own clients leave it out: the run's load says it.
+   */
+  total: count.optional(),
   /** So far; a client that reports them lets a variant that fails keep its failures by code. */
   errorsByCode: errorsByCode.optional(),
   firstFailure: firstFailure.optional(),
@@ -80,6 +85,15 @@ export function readClientMessage(value: unknown): { progress: LoadProgress } | 
   }
   const { type: _type, ...outcome } = parsed.data;
   return { outcome };
+}
+
+/** A line a program client printed on stdout, read as a message; null when it is none (not JSON, or not the protocol's). */
+export function readClientLine(line: string): ReturnType<typeof readClientMessage> {
+  try {
+    return readClientMessage(JSON.parse(line));
+  } catch {
+    return null;
+  }
 }
 
 /** What a Node client process is asked to run: one variant of one scenario, against `url`. */

@@ -85,14 +85,22 @@ const requirementSchema = z.strictObject({
   available: fn<() => Promise<boolean>>(),
   /** Gets it ready (e.g. builds the program); throws a LabError saying how to get it when it is missing. */
   prepare: fn<() => Promise<void>>(),
+  /** Once prepared: the versions it runs with, and which program (e.g. python, requests, urllib3), recorded in the result's env.packages. */
+  versions: fn<() => Promise<Record<string, string>>>().optional(),
 });
 export type Requirement = z.infer<typeof requirementSchema>;
 
-export const roleSchema = z.enum(['misconfigured', 'fix']);
+/** What a variant is: a scenario's misconfigured client or its fix, or a client the user gave `npm run measure`. */
+export const roleSchema = z.enum(['misconfigured', 'fix', 'measured']);
+/** The roles of a scenario's own variants: every scenario has at least one of each. */
+const scenarioRoleSchema = z.enum(['misconfigured', 'fix']);
+
+/** A variant's name: what the table, claims and `--fail-if` call it. */
+export const VARIANT_NAME = /^[a-z0-9-]+$/;
 
 const variantBase = {
-  name: z.string().regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes'),
-  role: roleSchema,
+  name: z.string().regex(VARIANT_NAME, 'must be lowercase letters, digits and dashes'),
+  role: scenarioRoleSchema,
   summary: z.string().min(1),
   /** Server settings for this variant only, over the scenario's (e.g. a larger body, Connection: close). */
   server: serverSettingOverridesSchema.optional(),
@@ -111,7 +119,20 @@ const programVariantSchema = z.strictObject({
 });
 export type NodeVariant = z.infer<typeof nodeVariantSchema>;
 export type ProgramVariant = z.infer<typeof programVariantSchema>;
-export type Variant = NodeVariant | ProgramVariant;
+/**
+ * A variant whose client is a command the user gave `npm run measure`, built from the command line
+ * (never from a scenario file): run as it is, it owes the lab nothing; the server counts its requests.
+ */
+export interface CommandVariant extends Pick<NodeVariant, 'name' | 'summary' | 'server' | 'clientSysctls'> {
+  role: 'measured';
+  /** The command as the user gave it (a shell command, or the words after `--`, quoted as a shell reads them). */
+  command: string;
+  /** What runs: `sh -c <command>`, or the words after `--` as they are. */
+  argv: [string, ...string[]];
+}
+/** A variant of a catalogue scenario. */
+export type ScenarioVariant = NodeVariant | ProgramVariant;
+export type Variant = ScenarioVariant | CommandVariant;
 /** A variant as a scenario file writes it. */
 export type VariantDefinition = z.input<typeof nodeVariantSchema> | z.input<typeof programVariantSchema>;
 
@@ -130,9 +151,10 @@ const variantSchema = nodeVariantSchema
       if (v.program && !v[part]) ctx.addIssue({ code: 'custom', path: [part], message: `a program variant needs ${part}` });
     }
   })
-  .transform((v) => v as Variant);
+  .transform((v) => v as ScenarioVariant);
 
 export const isProgramVariant = (v: Variant): v is ProgramVariant => 'program' in v;
+export const isCommandVariant = (v: Variant): v is CommandVariant => 'command' in v;
 
 /** A claim speaks about a figure of a variant's summary, named as in harness/result/figures.ts. */
 export type ClaimMetric = FigureName;
@@ -149,6 +171,9 @@ const claimSchema = z.strictObject({
   metric: claimMetricSchema,
   atLeast: boundSchema.optional(),
   atMost: boundSchema.optional(),
+  /** Strict bounds (`npm run measure -- --expect 'FIGURE > N'`): the figure must be above, or below, this. */
+  above: boundSchema.optional(),
+  below: boundSchema.optional(),
 });
 export type Claim = z.infer<typeof claimSchema>;
 
@@ -179,7 +204,7 @@ const scenarioSchema = z
     if (new Set(names).size !== names.length) {
       ctx.addIssue({ code: 'custom', path: ['variants'], message: `variant names must be unique, got ${names.join(', ')}` });
     }
-    for (const role of roleSchema.options) {
+    for (const role of scenarioRoleSchema.options) {
       if (!scenario.variants.some((v) => v.role === role)) {
         ctx.addIssue({ code: 'custom', path: ['variants'], message: `needs at least one ${role} variant` });
       }
@@ -194,8 +219,8 @@ const scenarioSchema = z
       if (!names.includes(claim.variant)) {
         ctx.addIssue({ code: 'custom', path: ['claims', i, 'variant'], message: `names no variant (known: ${names.join(', ')})` });
       }
-      if (claim.atLeast === undefined && claim.atMost === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['claims', i], message: 'needs atLeast or atMost' });
+      if ([claim.atLeast, claim.atMost, claim.above, claim.below].every((bound) => bound === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['claims', i], message: 'needs atLeast, atMost, above or below' });
       }
     });
   });
@@ -218,13 +243,19 @@ export function parseScenario(value: unknown): { scenario: Scenario; problems: s
 /** Every problem with a definition; empty when it is valid. */
 export const scenarioProblems = (value: unknown): string[] => parseScenario(value).problems;
 
+/**
+ * What running needs of a scenario: one of the catalogue, or one built at run time from the
+ * command line (`npm run measure`), which has no load of its own (each client makes the requests it makes).
+ */
+export type RunnableScenario = Pick<Scenario, 'name' | 'summary' | 'server' | 'claims' | 'clientSysctls'> & { variants: Variant[] };
+
 /** A scenario that sets client sysctls needs a client namespace: the lab never changes the host's. */
-export function needsNamespaces(scenario: Scenario): boolean {
+export function needsNamespaces(scenario: RunnableScenario): boolean {
   return [scenario, ...scenario.variants].some((s) => Object.keys(s.clientSysctls ?? {}).length > 0);
 }
 
 /** What the scenario's variants need beyond Node, each once. */
-export function requirementsOf(scenario: Scenario): Requirement[] {
+export function requirementsOf(scenario: RunnableScenario): Requirement[] {
   const needs = scenario.variants.filter(isProgramVariant).map((v) => v.requires);
   return needs.filter((need, i) => needs.findIndex((other) => other.what === need.what) === i);
 }

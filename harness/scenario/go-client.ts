@@ -49,10 +49,17 @@ async function build(): Promise<void> {
   }
 }
 
+/** The Go release that builds the client: `go version` prints `go version go1.19.8 linux/amd64`. */
+async function goVersion(): Promise<Record<string, string>> {
+  const { stdout } = await execa(goCommand(), ['version'], { env: GO_ENV });
+  return { go: stdout.split(' ')[2] ?? stdout };
+}
+
 export const GO_TOOLCHAIN: Requirement = {
   what: 'the Go toolchain (go)',
   howToGet: GO_INSTALL,
   available: goAvailable,
+  versions: goVersion,
   /** Builds once per process; Go's own cache makes a rebuild of an unchanged source quick. */
   prepare: () => (built ??= build().catch((error: unknown) => {
     built = undefined;

@@ -49,9 +49,12 @@ export class MeasurementError extends LabError {
  */
 export class VariantFailure extends LabError {
   readonly reason: FailureReason;
-  constructor(reason: FailureReason, message: string) {
+  /** What a client that exited left to go by: its exit code, its last lines on stderr (a measured client's). */
+  readonly details: { exitCode?: number; stderrTail?: string[] };
+  constructor(reason: FailureReason, message: string, details: VariantFailure['details'] = {}) {
     super(message);
     this.name = 'VariantFailure';
     this.reason = reason;
+    this.details = details;
   }
 }

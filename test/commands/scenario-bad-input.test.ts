@@ -9,7 +9,7 @@ import { CLIENT_SYSCTLS } from '../../harness/scenario/client-sysctls.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { labProcesses } from '../support/global-setup.ts';
 import { formatCount } from '../../harness/shared/numbers.ts';
-import { ROOT, scenarioCli, type CliOptions } from '../support/helpers.ts';
+import { expectRefusal, ROOT, scenarioCli, type CliOptions } from '../support/helpers.ts';
 
 const outDir = await mkdtemp(path.join(os.tmpdir(), 'twlab-bad-input-'));
 const out = path.join(outDir, 'result.json');
@@ -21,14 +21,7 @@ afterAll(async () => {
 
 /** Runs the CLI with `args` and checks that it refused them: `code`, one line matching `message`, no stack trace. */
 async function refused(args: string[], code: number, message: RegExp | string, options?: CliOptions) {
-  const cli = await scenarioCli([...args, '--out', out], options);
-  expect(cli.exitCode, cli.stderr).toBe(code);
-  const lines = cli.stderr.trim().split('\n');
-  expect(lines, cli.stderr).toHaveLength(1);
-  if (typeof message === 'string') expect(lines[0]).toBe(message);
-  else expect(lines[0]).toMatch(message);
-  expect(cli.stderr).not.toMatch(/^\s+at /m);
-  expect(cli.stdout).toBe('');
+  expectRefusal(await scenarioCli([...args, '--out', out], options), code, message);
 }
 
 describe('numbers: not a number, zero, negative, absurdly large', () => {
@@ -119,7 +112,7 @@ describe('open files: a concurrency the file limit cannot hold is refused before
 
   test('requests in flight never exceed the requests: --concurrency 5000 with 10 requests fits, and runs', async () => {
     const result = await runUnderFileLimit(['--requests', '10', '--concurrency', '5000'], 100);
-    expect(result.params.load.concurrency).toBe(5000);
+    expect(result.params.load!.concurrency).toBe(5000);
     expect(result.variants.map((v) => v.summary.requests.ok)).toEqual([10, 10]);
   });
 

@@ -38,6 +38,19 @@ describe('renderFrame', () => {
       for (const line of renderFrame(view, { columns, color: false, scaleMax: 123_456 })) expect(line.length).toBeLessThan(columns);
     }
   });
+
+  it('a measured client: no bar until it says how many requests it sends, and none made up when it says nothing', () => {
+    const requestsLine = (view: ReturnType<typeof newVariantView>) => renderFrame(view, { columns: 100, color: false, scaleMax: 1 })[1]!;
+    const progress = (done: number, total?: number) =>
+      ({ type: 'progress', variant: null as never, progress: { done, failed: 0, elapsedMs: 500, ...(total !== undefined && { total }) } }) as const;
+    const silent = newVariantView({ name: 'loop', role: 'measured', summary: 'curl' }, 4321, null);
+    expect(requestsLine(silent)).toMatch(/^ {2}requests {5}counted by the server when the client is done {2}0\.0 s$/);
+    const counting = newVariantView({ name: 'py', role: 'measured', summary: 'python3 client.py' }, 4321, null);
+    updateView(counting, progress(120));
+    expect(requestsLine(counting)).toMatch(/^ {2}requests {5}120 so far /);
+    updateView(counting, progress(250, 1000));
+    expect(requestsLine(counting)).toMatch(/^ {2}requests {5}█{10}░{30} {2}250 \/ 1,000 /);
+  });
 });
 
 describe('a variant under a rate', () => {

@@ -11,10 +11,12 @@ import { figureLabel } from '../../harness/result/figures.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import noBodyClose from '../../scenarios/no-body-close.ts';
 import { openInChromium } from '../support/browser.ts';
-import { ROOT, runCli, scenarioCli } from '../support/helpers.ts';
+import { execa } from 'execa';
+import { measureCli, ROOT, runCli, scenarioCli } from '../support/helpers.ts';
 import { formatCount } from '../../harness/shared/numbers.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const noCurl = (await execa('curl', ['--version'], { reject: false })).exitCode === 0 ? null : 'curl is not on PATH';
 
 let dir: string;
 const files = { a: '', b: '' };
@@ -29,12 +31,12 @@ async function run(name: 'a' | 'b', extra: string[] = []) {
   return cli;
 }
 
-/** Everything the page shows that the test checks, read in the page. */
-async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']) {
+/** Everything the page shows that the test checks, read in the page; the table's cells of `variants`. */
+async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page'], variants: string[]) {
   await page.waitForSelector('.chart svg');
   // The rows' labels, from the table of figures: the page function runs in the browser, so they are handed to it.
   const rows = { connections: figureLabel('connectionsOpened'), timeWaitClient: figureLabel('timeWait.clientSide.peak') };
-  return page.evaluate((rows) => {
+  return page.evaluate(({ rows, variants }) => {
     const el = document.querySelector<HTMLElement>('.chart')!;
     const option = (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { getOption(): { series: { name: string; color: string; data: [number, number][] }[] } } } })
       .echarts.getInstanceByDom(el).getOption();
@@ -51,7 +53,7 @@ async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']
       series: option.series.map((s) => ({ name: s.name, points: s.data.length, max: Math.max(...s.data.map((d) => d[1])) })),
       linesDrawn: lines.length,
       table: [1, 2].map((run) =>
-        ['bad', 'good'].map((v) => ({
+        variants.map((v) => ({
           connections: cell(run, rows.connections, v),
           timeWaitClient: cell(run, rows.timeWaitClient, v),
           requests: cell(run, 'requests ok / failed', v),
@@ -63,20 +65,21 @@ async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']
       added: [...document.querySelectorAll('td.code.added')].map((td) => td.textContent),
       marked: [...document.querySelectorAll('td.code mark')].map((m) => m.textContent),
       helpers: document.querySelector('details.helpers pre')?.textContent ?? '',
+      commands: [...document.querySelectorAll('dl.commands dt')].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]),
       text: document.body.innerText,
     };
-  }, rows);
+  }, { rows, variants });
 }
 
 /**
  * Opens a report in Chromium, saves a full-page screenshot as `artifact`, checks that it loaded
  * with no error and asked for nothing but itself, and returns what it shows.
  */
-async function openReport(html: string, artifact: string) {
+async function openReport(html: string, artifact: string, variants = ['bad', 'good']) {
   const url = pathToFileURL(html).href;
   const opened = await openInChromium(url);
   try {
-    const shown = await readPage(opened.page);
+    const shown = await readPage(opened.page, variants);
     await opened.page.screenshot({ path: path.join(ARTIFACTS, artifact), fullPage: true });
     expect(opened.problems).toEqual([]);
     expect(opened.requests).toEqual([url]);
@@ -147,5 +150,23 @@ describe('the HTML report in Chromium', () => {
     for (const [k, r] of runs.entries()) {
       for (const [j, v] of r.variants.entries()) expect(shown.table[k]![j]!.connections).toBe(formatCount(v.summary.connectionsOpened));
     }
+  });
+
+  it.skipIf(noCurl)("a measurement (npm run measure --report): each client's command where a scenario has its code, its lines, its figures", async () => {
+    const clients = {
+      loop: 'for i in $(seq 30); do curl -s -o /dev/null "$TARGET_URL"; done',
+      one: `curl -s $(for i in $(seq 30); do printf -- '-o /dev/null %s ' "$TARGET_URL"; done)`,
+    };
+    const file = path.join(dir, 'measure.json');
+    const cli = await measureCli(['--quiet', '--report', '--out', file, ...Object.entries(clients).flatMap(([name, command]) => ['--client', `${name}=${command}`])]);
+    expect(cli.exitCode, cli.stderr).toBe(0);
+    const result = JSON.parse(await readFile(file, 'utf8')) as Result;
+    const shown = await openReport(path.join(dir, 'measure.html'), 'report-measure.png', ['loop', 'one']);
+    expect(shown.commands).toEqual(Object.entries(clients));
+    expect(shown.removed).toEqual([]);
+    expect(shown.series.map((s) => s.name)).toEqual(result.variants.flatMap((v) => CHART_METRICS.map((m) => `${v.name}: ${m.label}`)));
+    expect(shown.linesDrawn).toBeGreaterThanOrEqual(shown.series.length);
+    expect(shown.table[0]!.map((cell) => cell.connections)).toEqual(['30', '1']);
+    expect(shown.text).toContain(`Verdict: ${result.verdict}.`);
   });
 });

@@ -83,3 +83,24 @@ test('an error code the run never saw occurred 0 times', () => {
   expect(some).toMatchObject({ held: true, measured: 500 });
   expect(some?.text).toBe('bad: requests failed with EADDRNOTAVAIL (no local port left) >= 1 (measured 500)');
 });
+
+test('strict bounds (--expect with < or >): the bound itself does not hold', () => {
+  const [atBound, below, above] = checkClaims(
+    [
+      { variant: 'one', metric: 'connectionsOpened', below: 1 },
+      { variant: 'one', metric: 'connectionsOpened', below: 2 },
+      { variant: 'one', metric: 'connectionsOpened', above: 0 },
+    ],
+    new Map([['one', summary(1, 1)]]),
+    null,
+  );
+  expect(atBound).toMatchObject({ held: false, measured: 1, below: 1 });
+  expect(atBound?.text).toBe('one: connections the server accepted < 1 (measured 1)');
+  expect(below).toMatchObject({ held: true, below: 2 });
+  expect(above).toMatchObject({ held: true, above: 0 });
+  expect(above?.text).toBe('one: connections the server accepted > 0 (measured 1)');
+});
+
+test('a derived bound needs the run\'s load: a measurement, which has none, cannot use one', () => {
+  expect(() => checkClaims([{ variant: 'one', metric: 'connectionsOpened', atMost: times(1, 'concurrency') }], new Map(), null)).toThrow(/needs the run's load/);
+});

@@ -141,7 +141,7 @@ describe('during a variant: that variant fails with its reason and what was meas
       // The endpoint answers again: the fix runs to its end on the same server, its claims checked.
       expect(good).toMatchObject({ name: 'good', status: 'complete' });
       expect(good!.summary.requests.ok).toBe(REQUESTS);
-      expect(good!.summary.connectionsOpened).toBeLessThanOrEqual(result!.params.load.concurrency);
+      expect(good!.summary.connectionsOpened).toBeLessThanOrEqual(result!.params.load!.concurrency);
       expect(result!.claims.filter((c) => c.variant === 'good').every((c) => c.held)).toBe(true);
     } finally {
       fake.close();

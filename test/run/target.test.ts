@@ -55,14 +55,14 @@ describe('--target with the control endpoint', () => {
     expect(bad!.connectionsOpened).toBe(REQUESTS);
     expect(bad!.requestsServed).toBe(REQUESTS);
     expect(good!.requestsServed).toBe(REQUESTS);
-    expect(good!.connectionsOpened).toBeLessThanOrEqual(result.params.load.concurrency);
+    expect(good!.connectionsOpened).toBeLessThanOrEqual(result.params.load!.concurrency);
   });
 
   test("the client side, sampled here, does not count the earlier variant's TIME_WAIT", () => {
     const [bad, good] = result.variants.map((v) => v.summary);
     expect(bad!.timeWait.clientSide.peak).toBeGreaterThanOrEqual(0.9 * REQUESTS);
     // bad's TIME_WAIT sockets are still there (60 s) while good runs, on the same server port.
-    expect(good!.timeWait.clientSide.peak).toBeLessThanOrEqual(result.params.load.concurrency);
+    expect(good!.timeWait.clientSide.peak).toBeLessThanOrEqual(result.params.load!.concurrency);
     expect(result.claims.every((c) => c.held)).toBe(true);
   });
 

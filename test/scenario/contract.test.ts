@@ -37,7 +37,7 @@ test('a broken definition gets every problem listed, in the author\'s terms', ()
       expect.stringMatching(/^variants: variant names must be unique/),
       expect.stringMatching(/^variants: needs at least one fix variant/),
       expect.stringMatching(/^claims\.0\.variant: names no variant \(known: bad, bad\)/),
-      expect.stringMatching(/^claims\.1: needs atLeast or atMost/),
+      expect.stringMatching(/^claims\.1: needs atLeast, atMost, above or below/),
     ]),
   );
 });

@@ -46,7 +46,7 @@ describe.skipIf(noNamespaces)(`port-exhaustion in network namespaces${noNamespac
 
     const g = good!.summary;
     expect(g.requests.failed).toBe(0);
-    expect(g.connectionsOpened).toBeLessThanOrEqual(result.params.load.concurrency);
+    expect(g.connectionsOpened).toBeLessThanOrEqual(result.params.load!.concurrency);
 
     // tcp_tw_reuse = 1: every request still opens a connection, and past the range each one takes
     // over a port still in TIME_WAIT.

@@ -10,6 +10,7 @@ const LAB_ENTRIES = [
   'harness/processes/client.ts',
   'harness/processes/netns-agent.ts',
   'harness/commands/scenario.ts',
+  'harness/commands/measure.ts',
   'harness/commands/workshop.ts',
   'harness/commands/report.ts',
   'harness/commands/soak.ts',
@@ -18,6 +19,7 @@ const LAB_ENTRIES = [
   'bench/processes/sampler-worker.ts',
   'bench/processes/fetch-client.ts',
   '.cache/go/timewait-client',
+  'clients/python/client.py',
 ];
 
 export async function labProcesses(): Promise<string[]> {

@@ -35,6 +35,9 @@ export function runCli(entry: string, args: string[], options: CliOptions = {}) 
 
 export const scenarioCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/commands/scenario.ts', args, options);
 
+/** `npm run measure -- ...args`, without npm. */
+export const measureCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/commands/measure.ts', args, options);
+
 /** `npm run server -- ...args`, without npm. */
 export const serverCli = (args: string[]) => runCli('harness/commands/server.ts', args, { timeout: 10_000 });
 
@@ -211,6 +214,18 @@ export async function runScenarioOk(name: string, requests: number, concurrency?
   expect(resultProblems(printed)).toEqual([]);
   await rm(dir, { recursive: true, force: true });
   return printed;
+}
+
+/** That a CLI refused its input: exit `code`, one line on stderr matching `message`, no stack trace, nothing on stdout. */
+export function expectRefusal(cli: { exitCode?: number; stderr: unknown; stdout: unknown }, code: number, message: RegExp | string) {
+  const stderr = String(cli.stderr);
+  expect(cli.exitCode, stderr).toBe(code);
+  const lines = stderr.trim().split('\n');
+  expect(lines, stderr).toHaveLength(1);
+  if (typeof message === 'string') expect(lines[0]).toBe(message);
+  else expect(lines[0]).toMatch(message);
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(cli.stdout).toBe('');
 }
 
 /** A variant's summary in a result, by name; throws when the result lacks it. */
