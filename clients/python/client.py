@@ -2,10 +2,12 @@
 request, and their fixes, under the same load as the lab's Node and Go clients.
 
 Usage: client.py -mode get-per-call|session|pool-full|pool-sized -url URL -requests N
-         -concurrency N [-pattern steady|bursts] [-burst-gap-ms N] [-gap-spread-ms N]
+         -concurrency N [-pattern steady|bursts|rate] [-burst-gap-ms N] [-gap-spread-ms N] [-rate N]
 
-It prints one JSON object per line on stdout, as harness/scenario/client-protocol.ts declares them:
-progress every 250 ms, then the outcome. Python 3 standard library and requests only.
+Under -pattern rate (the open model) request i starts at i / rate seconds, answered or not, and
+-concurrency caps the requests in flight, as clients/go does. It prints one JSON object per line on
+stdout, as harness/scenario/client-protocol.ts declares them: progress every 250 ms, then the
+outcome. Python 3 standard library and requests only.
 """
 
 import argparse
@@ -105,11 +107,23 @@ def percentile(values, p):
     return values[max(0, math.ceil(p / 100 * len(values)) - 1)]
 
 
+def latency_summary(values):
+    """p50, p90, p99, max and mean of values, in ms."""
+    values = sorted(values)
+    summary = {name: round(percentile(values, p), 3) for name, p in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))}
+    summary["mean"] = round(sum(values) / len(values), 3) if values else 0
+    return summary
+
+
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
         self.start = time.monotonic()
         self.latencies = []
+        # Under a rate: service times (from the send), requests started, and those dropped at the cap.
+        self.service = []
+        self.started = 0
+        self.dropped = 0
         self.ok = 0
         self.failed = 0
         self.errors_by_code = {}
@@ -127,11 +141,13 @@ class Recorder:
             self.next += 1
             return self.next
 
-    def record(self, number, took_ms, status, error):
+    def record(self, number, latency_ms, service_ms, status, error):
+        """Counts one answered or failed request: its latency (from its scheduled start under a rate) and its service time (from its send)."""
         with self.lock:
             if error is None and 200 <= status < 400:
                 self.ok += 1
-                self.latencies.append(took_ms)
+                self.latencies.append(latency_ms)
+                self.service.append(service_ms)
                 return
             code = error_code(error) if error is not None else f"HTTP_{status}"
             self.failed += 1
@@ -149,18 +165,62 @@ def emit(message):
         sys.stdout.flush()
 
 
+def run_at_rate(recorder, pool, rate, requests, limit, get):
+    """
+    Starts request i at start + i / rate on a fixed schedule: after a late wake-up every request
+    whose time has come starts at once, so the rate never drifts. A semaphore of `limit` caps the
+    requests in flight; a request whose time comes at the cap is dropped and counted, never sent
+    late. Latency runs from the scheduled start (corrected for coordinated omission, as wrk2 does),
+    service time from the send. Returns what the load kept up.
+    """
+    in_flight = threading.BoundedSemaphore(limit)
+    futures = []
+    peak = 0
+    last_start = 0.0
+
+    def one(number, due):
+        sent = time.monotonic()
+        try:
+            status, error = get(), None
+        except Exception as e:  # any failure of one request is counted, by its code
+            status, error = 0, e
+        end = time.monotonic()
+        in_flight.release()
+        recorder.record(number, (end - due) * 1000, (end - sent) * 1000, status, error)
+
+    for i in range(requests):
+        due = recorder.start + i / rate
+        wait_s = due - time.monotonic()
+        if wait_s > 0:
+            time.sleep(wait_s)
+        if not in_flight.acquire(blocking=False):
+            with recorder.lock:
+                recorder.dropped += 1
+            continue
+        with recorder.lock:
+            recorder.started += 1
+            peak = max(peak, recorder.started - (recorder.ok + recorder.failed))
+        last_start = time.monotonic() - recorder.start
+        futures.append(pool.submit(one, i + 1, due))
+    wait(futures)
+    # As harness/run/load.ts achievedRate: started over the longer of the schedule and the time to the last start.
+    seconds = max(requests / rate, last_start + 1 / rate)
+    return {"askedPerSec": rate, "achievedPerSec": round(recorder.started / seconds, 2), "dropped": recorder.dropped, "peakInFlight": peak}
+
+
 def main():
     parser = argparse.ArgumentParser(description="The python-requests scenario's client.")
     parser.add_argument("-mode", choices=CLIENTS, required=True)
     parser.add_argument("-url", required=True)
     parser.add_argument("-requests", type=int, required=True)
     parser.add_argument("-concurrency", type=int, default=1)
-    parser.add_argument("-pattern", choices=["steady", "bursts"], default="steady")
+    parser.add_argument("-pattern", choices=["steady", "bursts", "rate"], default="steady")
     parser.add_argument("-burst-gap-ms", type=float, default=0)
     parser.add_argument("-gap-spread-ms", type=float, default=0)
+    parser.add_argument("-rate", type=float, default=0, help="pattern rate: requests started per second; -concurrency caps those in flight")
     args = parser.parse_args()
-    if args.requests < 1 or args.concurrency < 1:
-        parser.error("-requests and -concurrency must be at least 1")
+    if args.requests < 1 or args.concurrency < 1 or (args.pattern == "rate" and args.rate <= 0):
+        parser.error("-requests and -concurrency must be at least 1, and -pattern rate needs -rate above 0")
 
     counter = PoolFullCounter()
     logging.getLogger("urllib3.connectionpool").addHandler(counter)
@@ -177,7 +237,8 @@ def main():
             status, error = get(args.url), None
         except Exception as e:  # any failure of one request is counted, by its code
             status, error = 0, e
-        recorder.record(number, (time.monotonic() - t0) * 1000, status, error)
+        took_ms = (time.monotonic() - t0) * 1000
+        recorder.record(number, took_ms, took_ms, status, error)
         return True
 
     def worker():
@@ -189,11 +250,18 @@ def main():
     def report_progress():
         while not done.wait(0.25):
             with recorder.lock:
-                emit({"type": "progress", "done": recorder.ok + recorder.failed, "failed": recorder.failed, "elapsedMs": round(recorder.elapsed_ms(), 3), "total": args.requests})
+                progress = {"type": "progress", "done": recorder.ok + recorder.failed, "failed": recorder.failed, "elapsedMs": round(recorder.elapsed_ms(), 3), "total": args.requests}
+                if args.pattern == "rate":
+                    progress.update(started=recorder.started, dropped=recorder.dropped)
+                emit(progress)
 
     threading.Thread(target=report_progress, daemon=True).start()
+    rate = None
+    # Threads start as requests need them: under a rate, no more than are in flight at once.
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-        if args.pattern == "steady":
+        if args.pattern == "rate":
+            rate = run_at_rate(recorder, pool, args.rate, args.requests, args.concurrency, lambda: get(args.url))
+        elif args.pattern == "steady":
             wait([pool.submit(worker) for _ in range(min(args.concurrency, args.requests))])
         else:
             # The same pauses as harness/run/load.ts: evenly from gap-spread below to gap-spread above the gap.
@@ -208,25 +276,19 @@ def main():
                 burst += 1
     done.set()
 
-    latencies = sorted(recorder.latencies)
-    emit(
-        {
-            "type": "done",
-            "ok": recorder.ok,
-            "failed": recorder.failed,
-            "errorsByCode": recorder.errors_by_code,
-            "firstFailure": recorder.first_failure,
-            "durationMs": round(recorder.elapsed_ms(), 3),
-            "latencyMs": {
-                "p50": round(percentile(latencies, 50), 3),
-                "p90": round(percentile(latencies, 90), 3),
-                "p99": round(percentile(latencies, 99), 3),
-                "max": round(percentile(latencies, 100), 3),
-                "mean": round(sum(latencies) / len(latencies), 3) if latencies else 0,
-            },
-            "clientCounters": {"poolFullWarnings": counter.count},
-        }
-    )
+    outcome = {
+        "type": "done",
+        "ok": recorder.ok,
+        "failed": recorder.failed,
+        "errorsByCode": recorder.errors_by_code,
+        "firstFailure": recorder.first_failure,
+        "durationMs": round(recorder.elapsed_ms(), 3),
+        "latencyMs": latency_summary(recorder.latencies),
+        "clientCounters": {"poolFullWarnings": counter.count},
+    }
+    if rate is not None:
+        outcome.update(rate=rate, serviceTimeMs=latency_summary(recorder.service))
+    emit(outcome)
     # Exit as a Python program does: the connections the sessions still hold are closed by the kernel.
 
 
