@@ -35,6 +35,7 @@ export function serverSettingOptions(): Option[] {
 }
 
 /** The server settings among a command's parsed options (commander names them as the settings are named). */
-export function serverSettingsOf(options: Record<string, unknown>): Partial<Record<ServerSettingName, unknown>> {
-  return Object.fromEntries(Object.keys(serverSettingsSchema.shape).filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
+export function serverSettingsOf(options: object): Partial<Record<ServerSettingName, unknown>> {
+  const given = options as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(serverSettingsSchema.shape).filter((name) => given[name] !== undefined).map((name) => [name, given[name]]));
 }

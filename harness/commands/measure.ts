@@ -97,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   const expectations = options.expect ?? [];
-  const server = serverSettingsSchema.parse(serverSettingsOf(options as unknown as Record<string, unknown>));
+  const server = serverSettingsSchema.parse(serverSettingsOf(options));
   const scenario = measurementScenario(clients, expectations, server);
   await checkMachine();
   const settings: RunSettings = {
