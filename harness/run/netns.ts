@@ -30,18 +30,30 @@ export interface NamespacePair {
 const ip = (args: string[]) => execa('ip', args, { stdin: 'ignore' });
 
 const existing = new Set<string>();
+/** `ip netns add` commands under way: a stop waits for them, or a namespace made meanwhile would stay. */
+const adding = new Set<Promise<unknown>>();
+let stopping = false;
 let made = 0;
 /** `twlab-<pid>-<n>`: unique within this process. */
 const nextBase = () => `${NAMESPACE_PREFIX}${process.pid}-${++made}`;
 // However the run ends (done, error, Ctrl-C), stopAll() ends the processes in the namespaces, then this.
 onStop(async () => {
+  stopping = true;
+  await Promise.allSettled([...adding]);
   await Promise.allSettled([...existing].map(deleteNamespace));
 });
 
-/** Adds a namespace, tracked for deletion at once, with `lo` up. */
+/** Adds a namespace, tracked for deletion at once, with `lo` up; none once the run is stopping. */
 async function addNamespace(name: string): Promise<void> {
-  await ip(['netns', 'add', name]);
-  existing.add(name);
+  if (stopping) throw new LabError('the run is stopping: no new network namespace is made');
+  const add = ip(['netns', 'add', name]);
+  adding.add(add);
+  try {
+    await add;
+    existing.add(name);
+  } finally {
+    adding.delete(add);
+  }
   await ip(['-n', name, 'link', 'set', 'lo', 'up']);
 }
 

@@ -87,6 +87,9 @@ function followServerCounts(server: Stage['server'], onFailure: (error: Measurem
 
 const interruption = () => new VariantFailure('interrupted', 'the run was interrupted');
 
+/** How long a failed read waits for a namespace agent's end to be known, which names the cause better. */
+const AGENT_EXIT_GRACE_MS = 1000;
+
 /** The first failure of a trial, with when it came (ms after the trial started); `make` is asked only for the first (a bug's makes a file). */
 function firstFailure(startedAt: number) {
   let failure: TrialOutcome['failure'];
@@ -189,7 +192,14 @@ async function measureTrial(
 ): Promise<TrialOutcome> {
   // Stops the client early, with the reason the variant failed: its server ended, a figure could not be read, or Ctrl-C.
   const stop = new AbortController();
-  const stopWith = (failure: VariantFailure) => stop.signal.aborted || stop.abort(failure);
+  const stopWith = (failure: VariantFailure, rather?: Promise<string>) => {
+    if (stop.signal.aborted) return;
+    if (!rather) return stop.abort(failure);
+    // A read that fails because a namespace agent died (ENOENT on /proc/<pid>/net) comes a moment
+    // before the agent's exit is known: the agent's end says what happened, if it comes soon.
+    const timer = setTimeout(() => stop.signal.aborted || stop.abort(failure), AGENT_EXIT_GRACE_MS);
+    void rather.then(() => clearTimeout(timer));
+  };
   const onInterrupt = () => stopWith(interruption());
   interrupt?.addEventListener('abort', onInterrupt);
   try {
@@ -209,7 +219,7 @@ async function measureTrial(
     void stage.server.exited?.then((how) => stopWith(new VariantFailure('server-exited', `the server of variant "${variant.name}" ${how}`)));
     void stage.lost?.then((what) => stopWith(new VariantFailure('measurement-failed', what)));
     const sampling = (error: unknown) => readFailure(error, 'the socket table could not be sampled any more', variant.name);
-    const probes = watched(stage.probes, (error) => stop.signal.aborted || stopWith(sampling(error)));
+    const probes = watched(stage.probes, (error) => stop.signal.aborted || stopWith(sampling(error), stage.lost));
     const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, (sample) => onEvent({ type: 'sample', variant, sample }), probes);
     const serverCounts = followServerCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));
     let progress: LoadProgress | undefined;

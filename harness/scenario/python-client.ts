@@ -53,7 +53,7 @@ let executable: string | undefined;
 
 export const PYTHON_REQUESTS: Requirement = {
   what: 'Python 3 with requests',
-  howToGet: PYTHON_INSTALL,
+  howToGet: `${PYTHON_INSTALL}, or name a Python 3 that has it with TIMEWAIT_PYTHON`,
   available: async () => (await findPython()) !== null,
   prepare: async () => {
     executable = (await python())['python.executable'];

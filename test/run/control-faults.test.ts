@@ -76,11 +76,17 @@ async function fakeControl(fault: Fault, { answers = 0, served = 0, times = 1 }:
 }
 
 const REQUESTS = 5000;
+/**
+ * A load that lasts 8 s however fast the machine is (an arrival rate): a request to the control
+ * endpoint that hangs 1.5 s in runs over its 5 s limit before the variant ends.
+ */
+const EIGHT_SECONDS = ['--rate', '1000', '--duration', '8'];
 
-async function runAgainst(control: number, requests: number) {
+async function runAgainst(control: number, load: number | string[]) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-control-faults-'));
   const out = path.join(dir, 'r.json');
-  const cli = await scenarioCli(['no-body-close', '--target', target, '--control-port', String(control), '--requests', String(requests), '--no-story', '--out', out]);
+  const loadArgs = typeof load === 'number' ? ['--requests', String(load)] : load;
+  const cli = await scenarioCli(['no-body-close', '--target', target, '--control-port', String(control), ...loadArgs, '--no-story', '--out', out]);
   const files = await readdir(dir);
   const result = files.includes('r.json') ? (JSON.parse(await readFile(out, 'utf8')) as Result) : null;
   return { cli, result, files };
@@ -124,7 +130,7 @@ describe('during a variant: that variant fails with its reason and what was meas
   ] as const)('%s', async (fault, times, why) => {
     const fake = await fakeControl(fault, { served: 1500, times });
     try {
-      const { cli, result, files } = await runAgainst(fake.port, REQUESTS);
+      const { cli, result, files } = await runAgainst(fake.port, fault === 'hang' ? EIGHT_SECONDS : REQUESTS);
       expectNoCrash(cli.stderr);
       expect(cli.exitCode, cli.stderr).toBe(3);
       const last = cli.stderr.trim().split('\n').at(-1)!;
@@ -140,7 +146,7 @@ describe('during a variant: that variant fails with its reason and what was meas
       expect(bad!.summary.requests.ok).toBeGreaterThan(0);
       // The endpoint answers again: the fix runs to its end on the same server, its claims checked.
       expect(good).toMatchObject({ name: 'good', status: 'complete' });
-      expect(good!.summary.requests.ok).toBe(REQUESTS);
+      expect(good!.summary.requests.ok).toBe(result!.params.load!.requests);
       expect(good!.summary.connectionsOpened).toBeLessThanOrEqual(result!.params.load!.concurrency);
       expect(result!.claims.filter((c) => c.variant === 'good').every((c) => c.held)).toBe(true);
     } finally {

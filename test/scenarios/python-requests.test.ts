@@ -63,15 +63,15 @@ describe('python-requests without Python and requests', () => {
   it('--list says the scenario is skipped here, and how to get them', async () => {
     const list = await scenarioCli(['--list'], noPython);
     expect(list.exitCode).toBe(0);
-    expect(String(list.stderr)).toMatch(/python-requests .*\n\s+\(skipped here: needs Python 3 with requests; apt-get update && apt-get install -y python3-requests\)/);
+    expect(String(list.stderr)).toMatch(/python-requests .*\n\s+\(skipped here: needs Python 3 with requests; apt-get update && apt-get install -y python3-requests, or name a Python 3 that has it with TIMEWAIT_PYTHON\)/);
   });
 
-  it('running it fails in one line, saying how to get them, and writes no result', async () => {
+  it('running it is refused in one line before anything starts, saying how to get them, and writes no result', async () => {
     const run = await scenarioCli(['python-requests', '--requests', '10', '--json'], noPython);
-    expect(run.exitCode).toBe(3);
+    expect(run.exitCode).toBe(2);
     expect(run.stdout).toBe('');
     expect(String(run.stderr).trim().split('\n').at(-1)).toBe(
-      'scenario: this scenario runs a Python client and no Python 3 with requests was found (tried /nonexistent/python3): install it (apt-get update && apt-get install -y python3-requests), or name one with TIMEWAIT_PYTHON',
+      'scenario: scenario python-requests needs Python 3 with requests, which this machine lacks (apt-get update && apt-get install -y python3-requests, or name a Python 3 that has it with TIMEWAIT_PYTHON)',
     );
   });
 });
