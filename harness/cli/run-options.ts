@@ -51,7 +51,9 @@ export function addLoadOptions(program: Command): Command {
       'stop a variant that runs longer, as failed (default: 30 s + 10 ms per request + the pauses between bursts, or the duration under a rate)',
       wholeNumber(1, LIMITS.timeLimitS),
     )
-    .option('--repeat <n>', 'trials per variant, each on a fresh server and port; the summary holds medians', wholeNumber(1, LIMITS.repeat), 1);
+    .option('--repeat <n>', 'trials per variant, each on a fresh server and port; the summary holds medians', wholeNumber(1, LIMITS.repeat), 1)
+    .option('--drain', 'after each load, sample on until TIME_WAIT is back to zero (at most 75 s): the drain, and the measured lifetime of TIME_WAIT (default: as each variant says)')
+    .option('--no-drain', 'stop sampling half a second after each load, also where a variant asks for a drain');
 }
 
 /**

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { Option } from 'commander';
 import { loadAllScenarios, loadScenario } from '../scenario/catalog.ts';
-import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { exitCodeOf, labCommand, printJson } from '../cli/command.ts';
 import { addNetworkOptions, describeNetwork, type NetworkCliOptions } from '../cli/network-options.ts';
 import { addLoadOptions } from '../cli/run-options.ts';
 import { prepareRun } from '../cli/prepare-run.ts';
@@ -57,6 +57,10 @@ const program = addLoadOptions(
     '\nUnder a rate (--rate, or a scenario that declares one) each variant\'s summary adds rate.askedPerSec, rate.achievedPerSec\n' +
       '(requests started per second), rate.dropped (not started: the cap was reached at their time), rate.peakInFlight and\n' +
       'serviceTimeMs (from the actual send); latencyMs then runs from each request\'s scheduled start (docs/load.md).\n' +
+      'A variant that drains (--drain) adds timeWait.lifetimeMs (the mean life of a client-side TIME_WAIT socket, by Little\'s law)\n' +
+      'and timeWait.drain (the drain\'s step, the timer, the accuracy); a load that outlasts TIME_WAIT adds timeWait.plateau, and\n' +
+      'projection holds what the projection predicts beside what the run measured; claims a run was not made for are in\n' +
+      'claimsNotChecked (docs/time.md).\n' +
       '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input (a place the result cannot be written included, checked before the run),\n' +
       '3 the lab failed (a failed variant is marked so in the result; or the disk refused the result),\n' +
       '129/130/143 stopped by SIGHUP (terminal closed), SIGINT (Ctrl-C) or SIGTERM: the result, marked interrupted, holds the variants that had finished.',
@@ -90,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
   if (mode !== 'quiet' && leftovers.length > 0) console.error(`removed ${leftovers.length} temporary files left by killed runs: ${leftovers.join(', ')}`);
-  const progress = progressOutput(mode, settings.load);
+  const progress = progressOutput(mode);
   closeProgress = progress.close;
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
   if (result.status === 'interrupted' && result.variants.length === 0) {
@@ -102,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
   const written = await writeResult(result, destination).then((file) => ({ file }), (error: unknown) => ({ file: null, error }));
   // The result quotes what came from outside the lab (a client's stderr, its error codes, a control endpoint's answers).
   console.error(formatReport(printableDeep(result), written.file, text.color));
-  if (options.json) console.log(JSON.stringify(result, null, 2));
+  if (options.json) await printJson(result);
   if ('error' in written) throw written.error instanceof InvalidJsonError ? keptInBugReport(written.error, result) : written.error;
   if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
   if (result.status === 'interrupted') return interruption.exitCode!;

@@ -1,7 +1,7 @@
 // Whether a load under a rate held it, in words: shared by the progress lines, the live view, the
 // terminal report and the HTML report.
 import type { RateOutcome } from '../scenario/client-protocol.ts';
-import type { Result } from '../result/schema.ts';
+import { variantLoad, type Result } from '../result/schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** How far below the asked rate the achieved one may fall and still have held it: late starts at the end of a short run on a busy machine. */
@@ -39,5 +39,5 @@ export function rateVerdict(rate: RateOutcome, cap: number): string {
 
 /** One line per variant of a run under a rate: whether it held its rate. None for closed loops. */
 export function formatRates(result: Result): string[] {
-  return result.variants.flatMap((v) => (v.summary.rate ? [`  ${v.name}: ${rateSentence(v.summary.rate, result.params.load.concurrency)}.`] : []));
+  return result.variants.flatMap((v) => (v.summary.rate ? [`  ${v.name}: ${rateSentence(v.summary.rate, variantLoad(result.params, v.name).concurrency)}.`] : []));
 }

@@ -1,11 +1,22 @@
 // Checks a scenario's claims against the summaries measured on this kernel.
-import { figureLabel, figureValue } from './figures.ts';
-import type { Bound, Claim, ClaimMetric, LoadSettings } from '../scenario/contract.ts';
+import { figureLabel, figureOf, figureValue, formatFigure } from './figures.ts';
+import type { Bound, Claim, ClaimMetric, LoadSettings, VariantRun } from '../scenario/contract.ts';
 import type { Result, VariantSummary } from './schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** A claim checked: what the result file records of it. */
 export type ClaimResult = Result['claims'][number];
+/** A claim the run's load was not made for (too short to show it): what the result file records of it. */
+export type ClaimNotChecked = NonNullable<Result['claimsNotChecked']>[number];
+
+const applies = (claim: Claim, run: VariantRun) => !claim.when || claim.when.value(run);
+
+/** The claims whose condition the run of their variant did not meet, with what they need. */
+export function claimsNotChecked(claims: Claim[], runOf: (variant: string) => VariantRun): ClaimNotChecked[] {
+  return claims
+    .filter((claim) => !applies(claim, runOf(claim.variant)))
+    .map((claim) => ({ text: `${claim.variant}: ${figureLabel(claim.metric)}: not checked, it needs ${claim.when!.text}`, variant: claim.variant, metric: claim.metric }));
+}
 
 /** The figure a metric names, or null when the summary has none (a client counter nobody reported, a count nobody kept). */
 export const metricValue = (summary: VariantSummary, metric: ClaimMetric): number | null => figureValue(summary, metric) ?? null;
@@ -13,28 +24,39 @@ export const metricValue = (summary: VariantSummary, metric: ClaimMetric): numbe
 /** Why a claim measured nothing. */
 function nothing(summary: VariantSummary | undefined, metric: ClaimMetric): string {
   if (!summary) return 'the variant did not run to its end';
-  return metric.startsWith('clientCounters.') ? 'the client did not report it' : 'this run could not count it';
+  if (metric.startsWith('clientCounters.')) return 'the client did not report it';
+  if (metric.startsWith('projection.')) return 'the run did not reach what the projection predicts (no plateau, or no EADDRNOTAVAIL)';
+  return 'this run could not count it';
 }
 
 const resolve = (bound: Bound, load: LoadSettings) => (typeof bound === 'number' ? bound : bound.value(load));
-const describe = (bound: Bound, load: LoadSettings) =>
-  typeof bound === 'number' ? format(bound) : `${bound.text} = ${format(bound.value(load))}`;
-const format = (n: number) => (Number.isInteger(n) ? formatCount(n) : n.toFixed(2));
+const describe = (bound: Bound, load: LoadSettings, metric: ClaimMetric) =>
+  typeof bound === 'number' ? format(bound, metric) : `${bound.text} = ${format(bound.value(load), metric)}`;
+/** A count with separators, a fraction with two decimals; a time held in ms in seconds (`60.02 s`), as the table shows it. */
+function format(n: number, metric: ClaimMetric): string {
+  const figure = figureOf(metric);
+  if (figure?.unit === 'time') return formatFigure(figure, n);
+  return Number.isInteger(n) ? formatCount(n) : n.toFixed(2);
+}
 
-export function checkClaims(claims: Claim[], summaries: Map<string, VariantSummary>, load: LoadSettings): ClaimResult[] {
-  return claims.map((claim) => {
-    const summary = summaries.get(claim.variant);
+/**
+ * `runOf`: how each variant ran; a bound that depends on the load is taken from its load, and a
+ * claim whose condition its run did not meet is left out (claimsNotChecked lists it).
+ */
+export function checkClaims(claims: Claim[], runOf: (variant: string) => VariantRun): ClaimResult[] {
+  return claims.filter((claim) => applies(claim, runOf(claim.variant))).map((claim) => {
+    const { load, summary } = runOf(claim.variant);
     const measured = summary ? metricValue(summary, claim.metric) : null;
     const atLeast = claim.atLeast === undefined ? undefined : resolve(claim.atLeast, load);
     const atMost = claim.atMost === undefined ? undefined : resolve(claim.atMost, load);
     const bounds = [
-      claim.atLeast === undefined ? null : `>= ${describe(claim.atLeast, load)}`,
-      claim.atMost === undefined ? null : `<= ${describe(claim.atMost, load)}`,
+      claim.atLeast === undefined ? null : `>= ${describe(claim.atLeast, load, claim.metric)}`,
+      claim.atMost === undefined ? null : `<= ${describe(claim.atMost, load, claim.metric)}`,
     ].filter(Boolean);
     const held =
       measured !== null && (atLeast === undefined || measured >= atLeast) && (atMost === undefined || measured <= atMost);
     const text = `${claim.variant}: ${figureLabel(claim.metric)} ${bounds.join(' and ')} (measured ${
-      measured === null ? `nothing: ${nothing(summary, claim.metric)}` : format(measured)
+      measured === null ? `nothing: ${nothing(summary, claim.metric)}` : format(measured, claim.metric)
     })`;
     return { text, held, variant: claim.variant, metric: claim.metric, measured, atLeast, atMost };
   });
