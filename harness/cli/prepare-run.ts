@@ -7,6 +7,7 @@ import { checkRequirements } from '../run/machine-check.ts';
 import { checkOpenFiles } from '../run/open-files.ts';
 import type { ScenarioRunSettings } from '../run/run-scenario.ts';
 import { effectiveSettings, type SettingOverrides } from '../run/settings.ts';
+import { allLoads } from '../result/schema.ts';
 import { openTopology, type Topology } from '../run/topology.ts';
 import type { Scenario } from '../scenario/contract.ts';
 
@@ -15,6 +16,6 @@ export async function prepareRun(scenario: Scenario, options: NetworkCliOptions 
   checkLoadOptions(scenario.load, options);
   await checkRequirements(scenario);
   const settings = effectiveSettings(scenario, options);
-  checkOpenFiles(scenario.name, settings.load, (options.concurrency ?? options.maxInFlight) !== undefined);
+  for (const load of allLoads(settings)) checkOpenFiles(scenario.name, load, (options.concurrency ?? options.maxInFlight) !== undefined);
   return { settings, topology: await openTopology(scenario, networkOptions(options)) };
 }

@@ -57,7 +57,9 @@ export function addTrialOptions(program: Command, { timeLimitDefault, each }: { 
   return program
     .option('--interval-ms <n>', 'time between two samples of the socket table', wholeNumber(10, LIMITS.intervalMs), DEFAULT_INTERVAL_MS)
     .option('--time-limit-s <n>', `stop a ${each} that runs longer, as failed (${timeLimitDefault})`, wholeNumber(1, LIMITS.timeLimitS))
-    .option('--repeat <n>', `trials per ${each}, each on a fresh server and port; the summary holds medians`, wholeNumber(1, LIMITS.repeat), 1);
+    .option('--repeat <n>', `trials per ${each}, each on a fresh server and port; the summary holds medians`, wholeNumber(1, LIMITS.repeat), 1)
+    .option('--drain', `after each ${each}'s load, sample on until TIME_WAIT is back to zero (at most 75 s): the drain, and the measured lifetime of TIME_WAIT (default: off, or as a scenario's variant says)`)
+    .option('--no-drain', 'stop sampling half a second after each load, also where a variant asks for a drain');
 }
 
 /**

@@ -7,9 +7,9 @@ import { Option, type Command } from 'commander';
 import { npmBannerNote } from './npm-banner.ts';
 import { pathArgument } from './path-arguments.ts';
 import { onStopSignals } from './signals.ts';
+import { printJson } from './command.ts';
 import { filesExhausted } from '../run/open-files.ts';
 import { progressOutput, type OutputMode, type ProgressOutput } from '../output/progress.ts';
-import type { LoadSettings } from '../scenario/contract.ts';
 import { writeBugReport } from '../shared/bug-report.ts';
 import { EXIT, LabError } from '../shared/errors.ts';
 import { printable, printableDeep } from '../shared/printable.ts';
@@ -41,8 +41,8 @@ export function stopOnSignals(command: string, running: string) {
   });
   return {
     interruption,
-    progress(mode: OutputMode, load: LoadSettings | null): ProgressOutput {
-      const output = progressOutput(mode, load);
+    progress(mode: OutputMode): ProgressOutput {
+      const output = progressOutput(mode);
       closeProgress = output.close;
       return output;
     },
@@ -103,7 +103,7 @@ export async function finishRun(command: string, result: Result, destination: Re
   const written = await writeResult(result, destination).then((file) => ({ file }), (error: unknown) => ({ file: null, error }));
   // The result quotes what came from outside the lab (a client's stderr, its error codes, a control endpoint's answers).
   console.error(formatReport(printableDeep(result), written.file, Boolean(process.stderr.isTTY)));
-  if (options.json) console.log(JSON.stringify(result, null, 2));
+  if (options.json) await printJson(result);
   if ('error' in written) throw written.error instanceof InvalidJsonError ? keptInBugReport(command, written.error, result) : written.error;
   if (options.report) {
     // Loaded only when asked for: the report brings the catalogue and the charting library.

@@ -31,6 +31,8 @@ interface CliOptions extends NetworkCliOptions, OutputCliOptions {
   intervalMs: number;
   timeLimitS?: number;
   repeat: number;
+  /** --drain: sample on after each client until TIME_WAIT is gone (its measured lifetime). */
+  drain?: boolean;
 }
 
 const program = addOutputOptions(
@@ -107,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
     tailMs: 500,
     timeLimitMs: (options.timeLimitS ?? DEFAULT_TIME_LIMIT_S) * 1000,
     repeat: options.repeat,
+    ...(options.drain !== undefined && { drain: options.drain }),
   };
   const topology = await openTopology(scenario, networkOptions(options));
   const { destination, leftovers } = await resultDestination(options);
@@ -116,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(formatMeasurementSettings(scenario, settings));
     for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
   }
-  const progress = signals.progress(mode, null);
+  const progress = signals.progress(mode);
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
   const ended = await finishRun(MEASUREMENT, result, destination, options, interruption.exitCode);
   if (ended !== null) return ended;

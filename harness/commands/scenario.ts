@@ -41,6 +41,10 @@ const program = addOutputOptions(
     '\nUnder a rate (--rate, or a scenario that declares one) each variant\'s summary adds rate.askedPerSec, rate.achievedPerSec\n' +
       '(requests started per second), rate.dropped (not started: the cap was reached at their time), rate.peakInFlight and\n' +
       'serviceTimeMs (from the actual send); latencyMs then runs from each request\'s scheduled start (docs/load.md).\n' +
+      'A variant that drains (--drain) adds timeWait.lifetimeMs (the mean life of a client-side TIME_WAIT socket, by Little\'s law)\n' +
+      'and timeWait.drain (the drain\'s step, the timer, the accuracy); a load that outlasts TIME_WAIT adds timeWait.plateau, and\n' +
+      'projection holds what the projection predicts beside what the run measured; claims a run was not made for are in\n' +
+      'claimsNotChecked (docs/time.md).\n' +
       '\nExit status: 0 claims held, 1 a claim did not hold, 2 bad input (a place the result cannot be written included, checked before the run),\n' +
       '3 the lab failed (a failed variant is marked so in the result; or the disk refused the result),\n' +
       '129/130/143 stopped by SIGHUP (terminal closed), SIGINT (Ctrl-C) or SIGTERM: the result, marked interrupted, holds the variants that had finished.',
@@ -71,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
-  const progress = signals.progress(mode, settings.load);
+  const progress = signals.progress(mode);
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
   const ended = await finishRun('scenario', result, destination, options, interruption.exitCode);
   if (ended !== null) return ended;

@@ -2,7 +2,8 @@
 // kept it up. Every connection the client closes first holds an ephemeral port in TIME_WAIT for
 // 60 s (TCP_TIMEWAIT_LEN, include/net/tcp.h), so at a steady rate of r such connections a second
 // the host holds r × 60 ports, against the size of its ip_local_port_range.
-import type { Result, VariantSummary } from '../result/schema.ts';
+import { variantLoad, type Result, type VariantSummary } from '../result/schema.ts';
+import type { LoadSettings } from '../scenario/contract.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** TCP_TIMEWAIT_LEN: fixed in the kernel, not changed by tcp_fin_timeout. */
@@ -50,8 +51,8 @@ export type Projection =
     };
 
 export interface ProjectionInput {
-  summary: Pick<VariantSummary, 'connectionsOpened' | 'durationMs' | 'timeWait' | 'established' | 'samplesTaken'> & {
-    requests: Pick<VariantSummary['requests'], 'total'>;
+  summary: Pick<VariantSummary, 'connectionsOpened' | 'durationMs' | 'timeWait' | 'established' | 'samplesTaken' | 'rate'> & {
+    requests: Pick<VariantSummary['requests'], 'total' | 'ok'>;
   };
   concurrency: number;
   /** The client host's ip_local_port_range, as read from /proc/sys. */
@@ -83,7 +84,12 @@ export function project({ summary, concurrency, portRange, longer = 'raise --req
   }
   const opened = summary.connectionsOpened;
   const churn = Math.max(0, opened - concurrency);
-  const newConnectionsPerSec = churn / (summary.durationMs / 1000);
+  // Under a rate the load's own pace: its requests started per second, each needing what an
+  // answered one needed (requests that failed for want of a port opened none, and the load did
+  // not slow down for them). A closed loop's pace is what it got done.
+  const newConnectionsPerSec = summary.rate
+    ? (summary.rate.achievedPerSec * churn) / Math.max(1, summary.requests.ok)
+    : churn / (summary.durationMs / 1000);
   // TIME_WAIT lasts 60 s, so at most the last 60 s of connections can be in it at once.
   const couldBeInTimeWait = Math.min(opened, newConnectionsPerSec * TIME_WAIT_S + concurrency);
   const share = (peak: number) => (couldBeInTimeWait > 0 ? Math.min(1, peak / couldBeInTimeWait) : 0);
@@ -112,11 +118,11 @@ export function clientPortRange(result: Result, variant: Result['variants'][numb
 
 /**
  * The requests a variant had in flight at once: its load's concurrency. Under a rate that is only a
- * cap: the pool a client kept is what it had in flight at most. A measured client has none set, and
+ * cap: the pool a client kept is what it had in flight at most. A measured client has no load, and
  * the connections it held open at once (its client-side ESTABLISHED peak) stand for it.
  */
-const concurrencyOf = (result: Result, variant: Result['variants'][number]) =>
-  variant.summary.rate?.peakInFlight ?? result.params.load?.concurrency ?? Math.max(1, variant.summary.established.clientSide.peak);
+export const poolOf = (summary: Pick<VariantSummary, 'rate' | 'established'>, load: Pick<LoadSettings, 'concurrency'> | null) =>
+  summary.rate?.peakInFlight ?? load?.concurrency ?? Math.max(1, summary.established.clientSide.peak);
 
 /** The projection of each variant of a result, from its own figures and its client host's port range. */
 export function projectResult(result: Result): { variant: string; role: string; projection: Projection }[] {
@@ -125,9 +131,32 @@ export function projectResult(result: Result): { variant: string; role: string; 
     role: v.role,
     projection: project({
       summary: v.summary,
-      concurrency: concurrencyOf(result, v),
+      concurrency: poolOf(v.summary, variantLoad(result.params, v.name)),
       portRange: clientPortRange(result, v),
       ...(result.params.load === null && { longer: 'let the client make more requests' }),
     }),
   }));
+}
+
+type Versus = NonNullable<VariantSummary['projection']>;
+
+const versus = (projected: number, measured: number) => ({ projected: Math.round(projected), measured: Math.round(measured), ratio: Math.round((measured / projected) * 10_000) / 10_000 });
+
+/**
+ * What the projection predicts beside what the same run measured, where it lasted long enough to
+ * measure it: the TIME_WAIT a steady load holds (its plateau), and, under a rate, the time until
+ * the client host's ports ran out (its first EADDRNOTAVAIL; a closed loop slows down as it fails,
+ * so its pace says nothing of when). Undefined when it measured neither.
+ */
+export function versusMeasurement(projection: Projection, summary: Pick<VariantSummary, 'timeWait' | 'requests' | 'rate'>): Versus | undefined {
+  if (!projection.projected) return undefined;
+  const heldInTimeWait = projection.newConnectionsPerSec * projection.clientClosedShare * TIME_WAIT_S;
+  const plateau = summary.timeWait.plateau;
+  const first = summary.requests.firstFailure;
+  const outOfPorts = summary.rate && first?.code === 'EADDRNOTAVAIL' && projection.exhaustedAfterS !== null ? first.tMs : null;
+  const found: Versus = {
+    ...(plateau && heldInTimeWait > 0 && { timeWaitPlateau: versus(heldInTimeWait, plateau.mean) }),
+    ...(outOfPorts !== null && { exhaustedAfterMs: versus(projection.exhaustedAfterS! * 1000, outOfPorts) }),
+  };
+  return Object.keys(found).length > 0 ? found : undefined;
 }

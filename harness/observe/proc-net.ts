@@ -50,6 +50,9 @@ export const KERNEL_COUNTERS = {
   timeWaitOverflow: ['TcpExt', 'TCPTimeWaitOverflow'],
   // Connections that took over a port still in TIME_WAIT (tcp_tw_reuse): what the kernel hides.
   timeWaitReused: ['TcpExt', 'TWRecycled'],
+  // Sockets that entered TIME_WAIT: counted when their timer is first set, not when it fires
+  // (net/ipv4/inet_timewait_sock.c, __inet_twsk_schedule: LINUX_MIB_TIMEWAITED).
+  timeWaitEntered: ['TcpExt', 'TW'],
 } as const;
 
 /** One value per counter: a reading, or a difference of two. */

@@ -4,6 +4,7 @@ import {
   newVariantView,
   PLAIN_MILESTONES,
   plainDoneLine,
+  plainDrainLine,
   plainProgressLine,
   plainStartLine,
   renderFrame,
@@ -11,6 +12,7 @@ import {
   updateView,
   type VariantView,
 } from './live-frame.ts';
+import { expectedPlateau } from '../result/time-wait.ts';
 import { terminalColumns } from './terminal-text.ts';
 import type { RunEvent } from '../run/run-scenario.ts';
 import { isRateLoad, type LoadSettings } from '../scenario/contract.ts';
@@ -37,7 +39,7 @@ const SHOW_CURSOR = '\x1b[?25h';
 /** At most this many redraws a second: samples arrive every 100 ms, progress every 250 ms. */
 const REDRAW_EVERY_MS = 100;
 
-function liveOutput(load: LoadSettings | null, stream: NodeJS.WriteStream): ProgressOutput {
+function liveOutput(stream: NodeJS.WriteStream): ProgressOutput {
   let view: VariantView | null = null;
   let drawnLines = 0;
   let scaleMax = 0;
@@ -73,7 +75,7 @@ function liveOutput(load: LoadSettings | null, stream: NodeJS.WriteStream): Prog
       if (closed) return;
       // A frame per trial (one per variant without --repeat), from its start to its end.
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, load?.requests ?? null, event.trial, event.trials, event.host, viewRate(load));
+        view = viewOf(event);
         drawnLines = 0;
         draw();
       } else if (view && event.type !== 'variant-done') {
@@ -95,14 +97,14 @@ function liveOutput(load: LoadSettings | null, stream: NodeJS.WriteStream): Prog
   };
 }
 
-function plainOutput(load: LoadSettings | null, stream: NodeJS.WriteStream): ProgressOutput {
+function plainOutput(stream: NodeJS.WriteStream): ProgressOutput {
   let view: VariantView | null = null;
   let milestone = 0;
   const write = (line: string) => stream.write(`${line}\n`);
   return {
     onEvent(event) {
       if (event.type === 'variant-start') {
-        view = newVariantView(event.variant, event.port, load?.requests ?? null, event.trial, event.trials, event.host, viewRate(load));
+        view = viewOf(event);
         milestone = 0;
         write(plainStartLine(view));
       } else if (view && event.type !== 'variant-done') {
@@ -110,6 +112,8 @@ function plainOutput(load: LoadSettings | null, stream: NodeJS.WriteStream): Pro
         if (event.type === 'trial-done') {
           write(plainDoneLine(view));
           view = null;
+        } else if (event.type === 'load-done') {
+          if (event.drainLimitMs !== null) write(plainDrainLine(view));
         } else if (event.type === 'progress') {
           // One line for the highest milestone passed since the last line (of a known number of requests).
           const { requests: total } = view;
@@ -129,9 +133,12 @@ function plainOutput(load: LoadSettings | null, stream: NodeJS.WriteStream): Pro
 /** What the view shows of a load under a rate; undefined for closed loops. */
 const viewRate = (load: LoadSettings | null) => (load && isRateLoad(load) ? { askedPerSec: load.rate, cap: load.concurrency } : undefined);
 
-/** `load`: what each variant sends; null when nobody knows beforehand (a measurement: its clients may say). */
-export function progressOutput(mode: OutputMode, load: LoadSettings | null, stream: NodeJS.WriteStream = process.stderr): ProgressOutput {
-  if (mode === 'live') return liveOutput(load, stream);
-  if (mode === 'plain') return plainOutput(load, stream);
+/** A fresh view of the variant (each trial's) that starts, with its own load: none for a measurement (its clients may say what they send). */
+const viewOf = (event: Extract<RunEvent, { type: 'variant-start' }>) =>
+  newVariantView(event.variant, event.port, event.load?.requests ?? null, event.trial, event.trials, event.host, viewRate(event.load), expectedPlateau(event.load));
+
+export function progressOutput(mode: OutputMode, stream: NodeJS.WriteStream = process.stderr): ProgressOutput {
+  if (mode === 'live') return liveOutput(stream);
+  if (mode === 'plain') return plainOutput(stream);
   return { onEvent() {}, close() {} };
 }

@@ -1,6 +1,6 @@
 // The capacity projection in words: one sentence per variant, shared by the terminal and the report.
 import { clientPortRange, parsePortRange, projectResult, TIME_WAIT_S, type PortRange, type Projection } from '../compare/projection.ts';
-import type { Result } from '../result/schema.ts';
+import type { Result, VariantSummary } from '../result/schema.ts';
 import { wrap, wrapIndented } from './terminal-text.ts';
 import { formatCount } from '../shared/numbers.ts';
 
@@ -32,6 +32,24 @@ export function projectionSentence(p: Projection): string {
   return `${held}${p.shareOfRange !== null ? `, ${percent(p.shareOfRange)} of its range` : ''}${limit}${server}`;
 }
 
+const signed = (ratio: number) => `${ratio >= 1 ? '+' : '−'}${Math.abs((ratio - 1) * 100).toFixed(1)}%`;
+
+/**
+ * What the same run measured of what the projection predicts, side by side with the difference:
+ * `measured: TIME_WAIT plateau 18,310 against 18,000 projected (+1.7%)`; null when it measured neither.
+ */
+export function versusSentence(versus: VariantSummary['projection'], lifetimeMs?: number | null): string | null {
+  if (!versus) return null;
+  const parts = [
+    versus.timeWaitPlateau &&
+      `TIME_WAIT plateau ${n(versus.timeWaitPlateau.measured)} against ${n(versus.timeWaitPlateau.projected)} projected (${signed(versus.timeWaitPlateau.ratio)}` +
+        `${typeof lifetimeMs === 'number' ? `: here TIME_WAIT lasts ${(lifetimeMs / 1000).toFixed(1)} s, not ${TIME_WAIT_S}` : ''})`,
+    versus.exhaustedAfterMs &&
+      `the first EADDRNOTAVAIL after ${seconds(versus.exhaustedAfterMs.measured / 1000)} against ${seconds(versus.exhaustedAfterMs.projected / 1000)} projected (${signed(versus.exhaustedAfterMs.ratio)})`,
+  ].filter(Boolean);
+  return parts.length > 0 ? `measured: ${parts.join('; ')}` : null;
+}
+
 export function projectionHeading(range: PortRange | null): string {
   return `Capacity projection at the measured rates (TIME_WAIT lasts ${TIME_WAIT_S} s; the client host's port range: ${portRangeText(range)}):`;
 }
@@ -44,6 +62,13 @@ export function formatProjection(result: Result, columns = 100): string {
   const indent = ' '.repeat(width + 4);
   return [
     wrap(projectionHeading(range), columns).join('\n'),
-    ...rows.map((r) => `  ${r.variant.padEnd(width)}  ${wrapIndented(projectionSentence(r.projection), columns - indent.length, indent)}`),
+    ...rows.flatMap((r) => {
+      const v = result.variants.find((variant) => variant.name === r.variant)!;
+      const measured = versusSentence(v.summary.projection, v.summary.timeWait.lifetimeMs);
+      return [
+        `  ${r.variant.padEnd(width)}  ${wrapIndented(projectionSentence(r.projection), columns - indent.length, indent)}`,
+        ...(measured ? [`${indent}${wrapIndented(measured, columns - indent.length, indent)}`] : []),
+      ];
+    }),
   ].join('\n');
 }

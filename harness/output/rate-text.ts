@@ -1,7 +1,7 @@
 // Whether a load under a rate held it, in words: shared by the progress lines, the live view, the
 // terminal report and the HTML report.
 import type { RateOutcome } from '../scenario/client-protocol.ts';
-import type { Result } from '../result/schema.ts';
+import { variantLoad, type Result } from '../result/schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** How far below the asked rate the achieved one may fall and still have held it: late starts at the end of a short run on a busy machine. */
@@ -39,6 +39,8 @@ export function rateVerdict(rate: RateOutcome, cap: number): string {
 
 /** One line per variant of a run under a rate: whether it held its rate. None for closed loops. */
 export function formatRates(result: Result): string[] {
-  const { load } = result.params;
-  return result.variants.flatMap((v) => (v.summary.rate && load ? [`  ${v.name}: ${rateSentence(v.summary.rate, load.concurrency)}.`] : []));
+  return result.variants.flatMap((v) => {
+    const load = variantLoad(result.params, v.name);
+    return v.summary.rate && load ? [`  ${v.name}: ${rateSentence(v.summary.rate, load.concurrency)}.`] : [];
+  });
 }

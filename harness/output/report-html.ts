@@ -4,13 +4,14 @@
 // of the same scenario overlaid), then per run the summary table, claims, projection, environment.
 import path from 'node:path';
 import { codePairs, clientSource } from './explain.ts';
-import { claimsHeading, describeLoad, formatIncomplete, hasClaims, isComplete, isMeasurement, summaryRows } from './result-table.ts';
+import { claimsHeading, claimsTitle, describeLoad, formatIncomplete, hasClaims, isComplete, isMeasurement, summaryRows } from './result-table.ts';
 import { formatRates } from './rate-text.ts';
-import { projectionHeading, projectionSentence } from './projection-text.ts';
+import { projectionHeading, projectionSentence, versusSentence } from './projection-text.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { clientPortRange, parsePortRange, projectResult } from '../compare/projection.ts';
 import { figuresIn } from '../result/figures.ts';
-import type { Result } from '../result/schema.ts';
+import { variantLoad, type Result, type VariantResult } from '../result/schema.ts';
+import { expectedPlateau } from '../result/time-wait.ts';
 import type { Scenario, ScenarioVariant } from '../scenario/contract.ts';
 import { formatCount } from '../shared/numbers.ts';
 
@@ -41,6 +42,23 @@ export interface ChartSeries {
   lineType: 'solid' | 'dashed' | 'dotted';
   opacity: number;
   data: [number, number][];
+  /** Lines across the chart in the series' colour: the plateau a rate would hold (`yAxis`), the end of a load that drained (`xAxis`, seconds). */
+  marks: ChartMark[];
+}
+
+export type ChartMark = { label: string } & ({ yAxis: number } | { xAxis: number });
+
+/**
+ * What a variant's first line (TIME_WAIT, client side) marks: under a rate that outlasts TIME_WAIT,
+ * the plateau it would hold (rate × 60 s); when it drained, where its load ended and the drain began.
+ */
+function marksOf(result: Result, variant: VariantResult): ChartMark[] {
+  const expected = expectedPlateau(variantLoad(result.params, variant.name));
+  const drain = variant.summary.timeWait.drain;
+  return [
+    ...(expected ? [{ yAxis: expected.count, label: `${variant.name}: ${formatCount(expected.count)} expected (${expected.because})` }] : []),
+    ...(drain ? [{ xAxis: drain.loadEndedMs / 1000, label: `${variant.name}: load ends, drain` }] : []),
+  ];
 }
 
 const esc = (text: string) =>
@@ -75,15 +93,16 @@ export function chartSeries(runs: ReportRun[]): ChartSeries[] {
     for (const variant of result.variants) {
       const palette = COLORS[variant.role];
       const color = palette[seen[variant.role]++ % palette.length]!;
-      for (const metric of CHART_METRICS) {
+      CHART_METRICS.forEach((metric, m) => {
         series.push({
           name: seriesName(variant.name, metric.label, r + 1, runs.length),
           color,
           lineType: metric.lineType,
           opacity: Math.max(0.4, 1 - 0.25 * r),
           data: variant.samples.map((s) => [s.tMs / 1000, metric.value(s)]),
+          marks: m === 0 ? marksOf(result, variant) : [],
         });
-      }
+      });
     }
   });
   return series;
@@ -146,11 +165,10 @@ function summaryTable({ result }: ReportRun, run: number): string {
 }
 
 function claims(result: Result): string {
-  const held = result.claims.filter((c) => c.held).length;
-  const checks = `<h4>${esc(claimsHeading(result))}: ${held} of ${result.claims.length} held</h4>
+  const checks = `<h4>${esc(claimsTitle(result))}: ${esc(claimsHeading(result))}</h4>
     <ul class="claims">${result.claims
       .map((c) => `<li class="${c.held ? 'held' : 'failed'}"><span class="mark">${c.held ? '✔ held' : '✘ FAILED'}</span> ${esc(c.text)}</li>`)
-      .join('')}</ul>`;
+      .join('')}${(result.claimsNotChecked ?? []).map((c) => `<li class="not-checked"><span class="mark">– not checked</span> ${esc(c.text)}</li>`).join('')}</ul>`;
   return `${hasClaims(result) ? checks : ''}
     ${formatIncomplete(result).map((line) => `<p class="failed">${esc(line.trim())}</p>`).join('')}
     ${formatRates(result).map((line) => `<p class="rate">${esc(line.trim())}</p>`).join('')}
@@ -159,9 +177,11 @@ function claims(result: Result): string {
 
 function projection(result: Result): string {
   const heading = projectionHeading(parsePortRange(clientPortRange(result, result.variants[0])));
-  const rows = projectResult(result).map(
-    (r) => `<li class="${r.role}"><strong>${esc(r.variant)}</strong>: ${esc(projectionSentence(r.projection))}</li>`,
-  );
+  const rows = projectResult(result).map((r) => {
+    const v = result.variants.find((variant) => variant.name === r.variant)!;
+    const measured = versusSentence(v.summary.projection, v.summary.timeWait.lifetimeMs);
+    return `<li class="${r.role}"><strong>${esc(r.variant)}</strong>: ${esc(projectionSentence(r.projection))}${measured ? `<br><span class="measured">${esc(measured)}</span>` : ''}</li>`;
+  });
   return `<h4>${esc(heading)}</h4><ul class="projection">${rows.join('')}</ul>`;
 }
 
@@ -175,6 +195,7 @@ function environment({ file, result }: ReportRun): string {
     ['CPUs', `${env.cpus} × ${env.cpuModel}`],
     ['lab', `${env.lab.version} at ${env.lab.commit?.slice(0, 12) ?? 'no commit'}${env.lab.dirty ? ' (uncommitted changes)' : ''}`],
     ['load', result.params.load ? `${formatCount(result.params.load.requests)} requests, ${describeLoad(result.params.load)}` : "each client's own (a measurement)"],
+    ...Object.entries(result.params.variantLoads ?? {}).map(([name, load]): [string, string] => [`load of ${name}`, `${formatCount(load.requests)} requests, ${describeLoad(load)}`]),
     ['server', `${result.params.server.host}, body ${formatCount(result.params.server.bodyBytes)} B, keepAliveTimeout ${formatCount(result.params.server.keepAliveTimeoutMs)} ms`],
     ...Object.entries(env.sysctl).map(([name, value]): [string, string] => [name, value == null ? 'not on this kernel' : String(value)]),
   ];
@@ -240,7 +261,7 @@ const STYLE = `
   .chart { width: 100%; height: 480px; border: 1px solid var(--line); }
   .claims, .projection { padding-left: 1.2rem; } .claims li { list-style: none; margin-left: -1.2rem; }
   .claims .mark { display: inline-block; min-width: 6.5rem; font-weight: 700; }
-  .claims .held .mark { color: var(--fix); } .claims .failed .mark { color: var(--bad); }
+  .claims .held .mark { color: var(--fix); } .claims .failed .mark { color: var(--bad); } .claims .not-checked { color: var(--muted); }
   .environment summary { font-weight: 700; cursor: pointer; }
   .environment dl { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: .1rem 1.5rem; font-size: .95rem; }
   .environment dd { margin: 0; font-family: ui-monospace, monospace; }
@@ -265,6 +286,12 @@ const DRAW_CHARTS = `
       series: series.map((s) => ({
         name: s.name, type: 'line', showSymbol: false, data: s.data, color: s.color,
         lineStyle: { width: 3, type: s.lineType, opacity: s.opacity },
+        markLine: s.marks.length === 0 ? undefined : {
+          symbol: 'none', silent: true, animation: false,
+          lineStyle: { type: 'dashed', width: 2, color: s.color, opacity: s.opacity },
+          label: { fontSize: 14, position: 'insideEndTop', formatter: (p) => p.name },
+          data: s.marks.map(({ label, ...at }) => ({ ...at, name: label })),
+        },
       })),
     });
     addEventListener('resize', () => chart.resize());

@@ -7,7 +7,8 @@ import { isRateLoad, type LoadSettings, type Requirement, type RunnableScenario,
 import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../../servers/settings.ts';
 import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
-import type { RunSettings, ScenarioRunSettings } from '../run/run-scenario.ts';
+import { drains, type RunSettings, type ScenarioRunSettings } from '../run/run-scenario.ts';
+import { DRAIN_LIMIT_MS } from '../run/drain.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 
@@ -63,10 +64,15 @@ export function formatSettings(scenario: Scenario, s: ScenarioRunSettings): stri
     .filter((v) => v.server && Object.keys(v.server).length > 0)
     .map((v) => `; ${v.name}: ${describeServer(v.server!)}`)
     .join('');
+  const ownLoads = Object.entries(s.variantLoads ?? {})
+    .map(([name, own]) => `; ${name}: ${formatCount(own.requests)} requests, ${describeLoad(own)}`)
+    .join('');
+  const draining = scenario.variants.filter((v) => drains(s, v)).map((v) => v.name);
   return (
-    `${scenario.name}: ${formatCount(s.load.requests)} requests per variant, ${load}; ` +
+    `${scenario.name}: ${formatCount(s.load.requests)} requests per variant, ${load}${ownLoads}; ` +
     `server ${describeServer(headline(s.server))}${overrides}; ` +
     `ss sampled every ${s.intervalMs} ms; time limit ${s.timeLimitMs / 1000} s per variant` +
+    (draining.length > 0 ? `; ${draining.join(', ')}: sampled on until TIME_WAIT is gone (at most ${DRAIN_LIMIT_MS / 1000} s)` : '') +
     (s.repeat > 1 ? `; ${s.repeat} trials per variant` : '')
   );
 }
@@ -145,7 +151,17 @@ export function formatResultTable(result: Result, color = false): string {
 }
 
 export function formatClaims(result: Result): string {
-  return result.claims.map((c) => `  ${c.held ? 'held  ' : 'FAILED'}  ${c.text}`).join('\n');
+  return [
+    ...result.claims.map((c) => `  ${c.held ? 'held  ' : 'FAILED'}  ${c.text}`),
+    ...(result.claimsNotChecked ?? []).map((c) => `  -       ${c.text}`),
+  ].join('\n');
+}
+
+/** `5 of 5 held on kernel 6.18`, and how many the load was too short for. */
+export function claimsHeading(result: Result): string {
+  const held = result.claims.filter((c) => c.held).length;
+  const notChecked = result.claimsNotChecked?.length ?? 0;
+  return `${held} of ${result.claims.length} held${notChecked > 0 ? `, ${notChecked} not checked` : ''}`;
 }
 
 /** With several trials: that the table shows medians, and every exact count that differed. */
@@ -185,7 +201,8 @@ export const isComplete = (result: Result) => result.status === 'complete';
 export const isMeasurement = (result: Result) => result.variants.length > 0 && result.variants.every((v) => v.role === 'measured');
 
 /** What the result's checks are called: a scenario's claims, or the expectations given to npm run measure. */
-export const claimsHeading = (result: Result) => (isMeasurement(result) ? 'Expectations (--expect)' : 'Claims');
+/** What the checks are called: a scenario's claims, or a measurement's expectations. */
+export const claimsTitle = (result: Result) => (isMeasurement(result) ? 'Expectations (--expect)' : 'Claims');
 
 /** Whether the result has checks to show: a measurement without --expect has none. */
 export const hasClaims = (result: Result) => !isMeasurement(result) || result.claims.length > 0;
@@ -206,7 +223,6 @@ export function formatIncomplete(result: Result): string[] {
 }
 
 export function formatReport(result: Result, resultPath: string | null, color = false): string {
-  const held = result.claims.filter((c) => c.held).length;
   return [
     formatResultTable(result, color),
     ...result.variants.map((v) => `  ${v.name}: ${v.description}`),
@@ -215,7 +231,7 @@ export function formatReport(result: Result, resultPath: string | null, color = 
     ...formatExhaustion(result),
     ...formatTrials(result),
     '',
-    ...(hasClaims(result) ? [`${claimsHeading(result)} (${held} of ${result.claims.length} held on kernel ${result.env.kernel}):`, formatClaims(result), ''] : []),
+    ...(hasClaims(result) ? [`${claimsTitle(result)} (${claimsHeading(result)} on kernel ${result.env.kernel}):`, formatClaims(result), ''] : []),
     `Verdict: ${result.verdict}.`,
     '',
     // A projection from figures cut short would mislead.

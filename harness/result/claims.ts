@@ -1,11 +1,22 @@
 // Checks a scenario's claims against the summaries measured on this kernel.
-import { figureLabel, figureValue } from './figures.ts';
-import type { Bound, Claim, ClaimMetric, LoadSettings } from '../scenario/contract.ts';
+import { figureLabel, figureOf, figureValue, formatFigure } from './figures.ts';
+import type { Bound, Claim, ClaimMetric, LoadSettings, VariantRun } from '../scenario/contract.ts';
 import type { Result, VariantSummary } from './schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** A claim checked: what the result file records of it. */
 export type ClaimResult = Result['claims'][number];
+/** A claim the run's load was not made for (too short to show it): what the result file records of it. */
+export type ClaimNotChecked = NonNullable<Result['claimsNotChecked']>[number];
+
+const applies = (claim: Claim, run: VariantRun) => !claim.when || claim.when.value(run);
+
+/** The claims whose condition the run of their variant did not meet, with what they need. */
+export function claimsNotChecked(claims: Claim[], runOf: (variant: string) => VariantRun): ClaimNotChecked[] {
+  return claims
+    .filter((claim) => !applies(claim, runOf(claim.variant)))
+    .map((claim) => ({ text: `${claim.variant}: ${figureLabel(claim.metric)}: not checked, it needs ${claim.when!.text}`, variant: claim.variant, metric: claim.metric }));
+}
 
 /** The figure a metric names, or null when the summary has none (a client counter nobody reported, a count nobody kept). */
 export const metricValue = (summary: VariantSummary, metric: ClaimMetric): number | null => figureValue(summary, metric) ?? null;
@@ -13,7 +24,9 @@ export const metricValue = (summary: VariantSummary, metric: ClaimMetric): numbe
 /** Why a claim measured nothing. */
 function nothing(summary: VariantSummary | undefined, metric: ClaimMetric): string {
   if (!summary) return 'the variant did not run to its end';
-  return metric.startsWith('clientCounters.') ? 'the client did not report it' : 'this run could not count it';
+  if (metric.startsWith('clientCounters.')) return 'the client did not report it';
+  if (metric.startsWith('projection.')) return 'the run did not reach what the projection predicts (no plateau, or no EADDRNOTAVAIL)';
+  return 'this run could not count it';
 }
 
 /** A derived bound needs the run's load; a measurement has none, and its claims (--expect) are plain numbers. */
@@ -22,8 +35,14 @@ function resolve(bound: Bound, load: LoadSettings | null): number {
   if (!load) throw new Error(`claims: the bound "${bound.text}" needs the run's load, and this run has none`);
   return bound.value(load);
 }
-const describe = (bound: Bound, load: LoadSettings | null) => (typeof bound === 'number' ? format(bound) : `${bound.text} = ${format(resolve(bound, load))}`);
-const format = (n: number) => (Number.isInteger(n) ? formatCount(n) : n.toFixed(2));
+const describe = (bound: Bound, load: LoadSettings | null, metric: ClaimMetric) =>
+  typeof bound === 'number' ? format(bound, metric) : `${bound.text} = ${format(resolve(bound, load), metric)}`;
+/** A count with separators, a fraction with two decimals; a time held in ms in seconds (`60.02 s`), as the table shows it. */
+function format(n: number, metric: ClaimMetric): string {
+  const figure = figureOf(metric);
+  if (figure?.unit === 'time') return formatFigure(figure, n);
+  return Number.isInteger(n) ? formatCount(n) : n.toFixed(2);
+}
 
 /** Each bound a claim may set: its operator and whether a value holds it. */
 const BOUNDS = [
@@ -33,18 +52,22 @@ const BOUNDS = [
   ['below', '<', (value: number, bound: number) => value < bound],
 ] as const;
 
-export function checkClaims(claims: Claim[], summaries: Map<string, VariantSummary>, load: LoadSettings | null): ClaimResult[] {
-  return claims.map((claim) => {
-    const summary = summaries.get(claim.variant);
+/**
+ * `runOf`: how each variant ran; a bound that depends on the load is taken from its load, and a
+ * claim whose condition its run did not meet is left out (claimsNotChecked lists it).
+ */
+export function checkClaims(claims: Claim[], runOf: (variant: string) => VariantRun): ClaimResult[] {
+  return claims.filter((claim) => applies(claim, runOf(claim.variant))).map((claim) => {
+    const { load, summary } = runOf(claim.variant);
     const measured = summary ? metricValue(summary, claim.metric) : null;
     const set = BOUNDS.flatMap(([key, op, holds]) => {
       const bound = claim[key];
       return bound === undefined ? [] : [{ key, op, holds, bound, value: resolve(bound, load) }];
     });
     const held = measured !== null && set.every((b) => b.holds(measured, b.value));
-    const bounds = set.map((b) => `${b.op} ${describe(b.bound, load)}`);
+    const bounds = set.map((b) => `${b.op} ${describe(b.bound, load, claim.metric)}`);
     const text = `${claim.variant}: ${figureLabel(claim.metric)} ${bounds.join(' and ')} (measured ${
-      measured === null ? `nothing: ${nothing(summary, claim.metric)}` : format(measured)
+      measured === null ? `nothing: ${nothing(summary, claim.metric)}` : format(measured, claim.metric)
     })`;
     return { text, held, variant: claim.variant, metric: claim.metric, measured, ...Object.fromEntries(set.map((b) => [b.key, b.value])) };
   });

@@ -21,10 +21,13 @@ export type Unit =
   | 'connections per request'
   | 'requests per second'
   | 'starts per second'
-  | 'ms';
+  | 'ms'
+  | 'ratio'
+  // A time held in ms, long enough to read in seconds: `61.02 s`.
+  | 'time';
 
 /** Decimals shown (default 0: whole numbers with thousands separators). */
-const DECIMALS: Partial<Record<Unit, number>> = { 'connections per request': 2, 'starts per second': 1, ms: 2 };
+const DECIMALS: Partial<Record<Unit, number>> = { 'connections per request': 2, 'starts per second': 1, ms: 2, ratio: 3 };
 
 export interface Figure<P extends string = string> {
   path: P;
@@ -34,7 +37,7 @@ export interface Figure<P extends string = string> {
   views: readonly View[];
   /** In the summary table, figures with the same row share one row: `requests ok / failed`. */
   row?: string;
-  /** The summary table shows its row only when some variant has the figure (rate figures: runs under a rate). */
+  /** The summary table shows its row only when some variant has the figure (rate figures: runs under a rate; the life of TIME_WAIT: long runs, drains). */
   onlyWhenMeasured?: boolean;
   /** Chart: the figure is the peak of a count sampled over time; its line's legend and the sample's count. */
   series?: { label: string; value(sample: Sample): number };
@@ -78,6 +81,7 @@ const KERNEL_WORDS: Record<KernelCounter, KernelWords> = {
   estabResets: { words: 'established connections reset', unit: 'connections' },
   abortOnData: { words: 'resets on data after close', unit: 'connections' },
   timeWaitOverflow: { words: 'TIME_WAIT not kept (bucket limit)', unit: 'sockets' },
+  timeWaitEntered: { words: 'sockets that entered TIME_WAIT', unit: 'sockets' },
 };
 
 /** `kernel: resets sent`; per namespace `kernel, client namespace: resets sent`, shown in no view. */
@@ -97,6 +101,14 @@ const namespaceFigures = <S extends 'client' | 'server'>(side: S) => [
 const tableAndCompare = ['table', 'compare'] as const;
 /** A figure only a run under a rate has: in the table (when measured) and compare. */
 const rateOnly = (row?: string) => ({ views: tableAndCompare, onlyWhenMeasured: true, ...(row && { row }) });
+const measured = { onlyWhenMeasured: true } as const;
+
+/** The projection beside the measurement (harness/compare/projection.ts): projected, measured, their ratio. */
+const versusFigures = <P extends string>(prefix: P, what: string, unit: Unit) => [
+  figure(`${prefix}.projected`, `${what}, projected`, unit),
+  figure(`${prefix}.measured`, `${what}, measured`, unit),
+  figure(`${prefix}.ratio`, `${what}, measured ÷ projected`, 'ratio'),
+];
 
 /** Every numeric figure of a summary, in the order the table and compare show them. */
 export const FIGURES = [
@@ -111,6 +123,19 @@ export const FIGURES = [
   figure('timeWait.total.peak', 'TIME_WAIT peak, client + server side', 'sockets'),
   figure('timeWait.clientSide.atEnd', 'TIME_WAIT at the end, client side', 'sockets'),
   figure('timeWait.serverSide.atEnd', 'TIME_WAIT at the end, server side', 'sockets'),
+  // The life of TIME_WAIT (harness/result/time-wait.ts): shown where a run measured it.
+  figure('timeWait.lifetimeMs', 'TIME_WAIT lifetime, mean', 'time', { views: tableAndCompare, ...measured }),
+  figure('timeWait.drain.timerMs', 'TIME_WAIT timer (mean lifetime − half a step)', 'time', { views: ['table'], ...measured }),
+  figure('timeWait.drain.stepMs', 'drain step (timer wheel)', 'time', { views: ['table'], ...measured }),
+  figure('timeWait.drain.zeroAfterMs', 'TIME_WAIT gone, after the load', 'time', { views: ['table'], ...measured }),
+  figure('timeWait.drain.loadEndedMs', 'load ended, since the variant started', 'time'),
+  figure('timeWait.drain.entered', 'sockets that entered TIME_WAIT, client namespace', 'sockets'),
+  figure('timeWait.drain.accuracyMs', 'largest gap between two samples across a change of TIME_WAIT', 'time'),
+  figure('timeWait.plateau.mean', 'TIME_WAIT plateau, client side', 'sockets', { views: tableAndCompare, ...measured }),
+  figure('timeWait.plateau.expected', 'TIME_WAIT plateau expected (new connections/s × lifetime)', 'sockets', { views: ['table'], ...measured }),
+  figure('timeWait.plateau.ratio', 'TIME_WAIT plateau ÷ expected', 'ratio'),
+  figure('timeWait.plateau.fromMs', 'plateau from, since the variant started', 'time'),
+  figure('timeWait.plateau.toMs', 'plateau to, since the variant started', 'time'),
   // established.peak is the client side's, as established.clientSide.peak (both are in the schema).
   socketPeak('established.peak', 'established', 'client', ['table', 'compare', 'chart']),
   socketPeak('established.clientSide.peak', 'established', 'client', [], ' (as established.peak)'),
@@ -140,6 +165,8 @@ export const FIGURES = [
   ...namespaceFigures('client'),
   ...namespaceFigures('server'),
   figure('samplesTaken', 'socket table samples', 'samples'),
+  ...versusFigures('projection.timeWaitPlateau', 'client TIME_WAIT plateau', 'sockets'),
+  ...versusFigures('projection.exhaustedAfterMs', 'time until no port is left', 'time'),
 ];
 
 export type FigurePath = (typeof FIGURES)[number]['path'];
@@ -206,6 +233,7 @@ export function figureOf(path: string): Figure | undefined {
 }
 
 const unitSuffix = (unit: Unit) => (unit === 'ms' ? ' (ms)' : '');
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** A figure's label as people read it, with its unit where the words do not say it: `latency p99 (ms)`. */
 export function figureLabel(path: string): string {
@@ -226,8 +254,9 @@ export function rowLabel(figures: readonly Figure[]): string {
   return `${[...words[0]!.slice(0, shared), words.map((w) => w.slice(shared).join(' ')).join(' / ')].join(' ')}${unit}`;
 }
 
-/** A value as the table shows it: `28,232`, `1.00` connections per request, `0.35` ms. */
+/** A value as the table shows it: `28,232`, `1.00` connections per request, `0.35` ms, `61.02 s`. */
 export function formatFigure(figure: Pick<Figure, 'unit'>, value: number): string {
+  if (figure.unit === 'time') return seconds(value);
   const decimals = DECIMALS[figure.unit] ?? 0;
   return decimals === 0 ? formatCount(Math.round(value)) : value.toFixed(decimals);
 }

@@ -9,15 +9,18 @@ import { schemaProblems } from './schema-problems.ts';
 
 const count = z.number().int().nonnegative();
 
-const kernelV1 = kernelCountersSchema.extend({ timeWaitReused: z.number().int().optional() });
+const kernelV1 = kernelCountersSchema.omit({ timeWaitEntered: true }).extend({ timeWaitReused: z.number().int().optional() });
+/** Version 1 kept the peaks of TIME_WAIT only: its life came later. */
+const timeWaitV1 = variantSummarySchema.shape.timeWait.pick({ clientSide: true, serverSide: true, total: true });
 const lacking = {
   connectionsReset: count.optional(),
   kernel: kernelV1,
   kernelBySide: z.strictObject({ client: kernelV1, server: kernelV1 }).optional(),
   clientCounters: z.record(z.string(), count).optional(),
+  timeWait: timeWaitV1,
 };
-/** Figures that came after version 1: a load under a rate. */
-const later = { rate: true, serviceTimeMs: true } as const;
+/** Figures that came after version 1: a load under a rate, the projection beside the measurement. */
+const later = { rate: true, serviceTimeMs: true, projection: true } as const;
 const summaryV1 = variantSummarySchema.omit(later).extend(lacking);
 const figuresV1 = summaryFiguresSchema.omit(later).extend(lacking);
 
@@ -47,9 +50,11 @@ const paramsV2 = resultSchema.shape.params;
 const claimV2 = resultSchema.shape.claims.element;
 /** Version 1 had closed loops only. */
 const loadV1 = paramsV2.shape.load.unwrap().omit({ rate: true }).extend({ pattern: z.enum(['steady', 'bursts']).default('steady') }).required({ pattern: true });
-export const resultSchemaV1 = resultSchema.extend({
+export const resultSchemaV1 = resultSchema.omit({ claimsNotChecked: true }).extend({
   schemaVersion: z.literal(1),
-  params: paramsV2.extend({ load: loadV1, server: serverV1.extend({ host: z.string() }), topology: paramsV2.shape.topology.optional() }),
+  params: paramsV2
+    .omit({ drain: true, variantLoads: true })
+    .extend({ load: loadV1, server: serverV1.extend({ host: z.string() }), topology: paramsV2.shape.topology.optional() }),
   status: resultSchema.shape.status.optional(),
   variants: z.array(variantV1),
   claims: z.array(claimV2.omit({ above: true, below: true })),

@@ -7,7 +7,7 @@ import { schemaProblems } from './schema-problems.ts';
 import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
 import { kernelCountersSchema } from '../observe/proc-net.ts';
 import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
-import { loadSchema, roleSchema } from '../scenario/contract.ts';
+import { loadSchema, roleSchema, type LoadSettings } from '../scenario/contract.ts';
 import { rateOutcomeSchema } from '../scenario/client-protocol.ts';
 import { effectiveServerSettingsSchema } from '../../servers/settings.ts';
 
@@ -31,6 +31,11 @@ const kernelCounters = kernelCountersSchema
       .int()
       .nullable()
       .meta({ description: 'TcpExt TWRecycled: connections that took over a port still in TIME_WAIT (tcp_tw_reuse). null: not read (a version 1 result written before the lab read it).' }),
+    timeWaitEntered: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'TcpExt TW: sockets that entered TIME_WAIT (the kernel counts each when its timer is set). Absent in results written before the lab read it.' }),
   })
   .meta({ id: 'KernelCounters', description: 'Deltas of /proc/net/snmp and /proc/net/netstat over the variant: whole network namespace, so other programs count too.' });
 
@@ -48,6 +53,60 @@ const requestsSchema = z.strictObject({
     .meta({ description: 'The first failed request; over several trials, the one that failed earliest.' }),
 });
 
+const ms = z.number().nonnegative();
+
+/** What the samples say about TIME_WAIT's life (harness/result/time-wait.ts). */
+const drainSchema = z
+  .strictObject({
+    loadEndedMs: ms.meta({ description: "When the client's load ended, in ms since the variant started (the samples' clock)." }),
+    zeroAfterMs: ms
+      .nullable()
+      .meta({ description: "How long after the load the lab's TIME_WAIT (both sides) was back to zero; null: some was left when the drain's limit was reached." }),
+    entered: count
+      .nullable()
+      .meta({ description: "Client-side sockets that entered TIME_WAIT: TcpExt TW of the client's namespace. null on loopback, where the host's counter counts every program." }),
+    stepMs: ms
+      .nullable()
+      .meta({ description: "Time between two steps of the drain: the kernel's timer wheel fires a bucket of TIME_WAIT timers at once (2.048 s at HZ=250). null: fewer than 3 steps seen." }),
+    timerMs: ms
+      .nullable()
+      .meta({ description: 'The TIME_WAIT timer: the mean lifetime less half a step (each socket lives its timer plus 0 to one step, evenly over a load spread across 10 steps or more). null otherwise.' }),
+    accuracyMs: ms.meta({ description: 'How far the times above are off at most: the largest gap between two samples across which the client\'s TIME_WAIT changed.' }),
+  })
+  .meta({ id: 'Drain', description: 'A variant sampled until its TIME_WAIT was back to zero (--drain, or the variant\'s drain).' });
+
+const plateauSchema = z
+  .strictObject({
+    mean: count.meta({ description: "Mean client-side TIME_WAIT over the window: the count a steady load holds (a sawtooth, one timer-wheel step long)." }),
+    fromMs: ms.meta({ description: 'The window: from the first TIME_WAIT plus 60 s and one step (every earlier socket is gone) ...' }),
+    toMs: ms.meta({ description: '... to the end of the load, cut to whole steps.' }),
+    expected: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .meta({ description: "New connections per second (the server's count over the load's duration) × the measured mean lifetime; null when the lifetime was not measured." }),
+    ratio: z.number().nonnegative().nullable().meta({ description: 'mean ÷ expected (Little\'s law says 1); null without expected.' }),
+  })
+  .meta({ id: 'Plateau', description: 'A load that outlasted TIME_WAIT: the count it held once sockets left as fast as they came.' });
+
+const versusSchema = z.strictObject({
+  projected: z.number().nonnegative(),
+  measured: z.number().nonnegative(),
+  ratio: z.number().nonnegative().meta({ description: 'measured ÷ projected.' }),
+});
+
+/** The capacity projection (harness/compare/projection.ts) beside what the same run measured. */
+const projectionSchema = z
+  .strictObject({
+    timeWaitPlateau: versusSchema
+      .optional()
+      .meta({ description: "Client-side TIME_WAIT a steady load holds: projected (new connections/s × client-closed share × 60 s) against the plateau measured." }),
+    exhaustedAfterMs: versusSchema
+      .optional()
+      .meta({ description: "Time until the client host's ephemeral ports ran out: projected from the load's rate against the first EADDRNOTAVAIL." }),
+  })
+  .meta({ id: 'ProjectionVersusMeasurement', description: 'What the projection predicts, where the run lasted long enough to measure it too.' });
+
 export const variantSummarySchema = z
   .strictObject({
     requests: requestsSchema,
@@ -60,7 +119,17 @@ export const variantSummarySchema = z
     connectionsReset: count
       .nullable()
       .meta({ description: "Connections whose socket failed with ECONNRESET or EPIPE in the server: the client reset them (the server's own count). null: nobody counted them (a --target without a control endpoint, or a version 1 result written before the server counted them)." }),
-    timeWait: z.strictObject({ clientSide: sidePeak, serverSide: sidePeak, total: peak }),
+    timeWait: z.strictObject({
+      clientSide: sidePeak,
+      serverSide: sidePeak,
+      total: peak,
+      lifetimeMs: ms
+        .nullable()
+        .optional()
+        .meta({ description: "Mean time a client-side socket spent in TIME_WAIT, by Little's law: socket-seconds sampled ÷ sockets that entered (namespace mode, drained). null: not measurable in this run; absent: the variant did not drain." }),
+      drain: drainSchema.optional(),
+      plateau: plateauSchema.optional().meta({ description: 'Absent when the load did not outlast TIME_WAIT by one step.' }),
+    }),
     established: z.strictObject({ peak: count, clientSide: peak, serverSide: peak }),
     reqPerSec: z.number().nonnegative(),
     durationMs: z.number().nonnegative(),
@@ -91,6 +160,7 @@ export const variantSummarySchema = z
       .optional()
       .meta({ description: "Runs with a namespace per side: the peaks of each side's /proc/net/sockstat, read every 10 ms." }),
     samplesTaken: count,
+    projection: projectionSchema.optional(),
   })
   .meta({ id: 'VariantSummary', description: "One variant's figures: of one trial, or each the median of the trials." });
 
@@ -142,9 +212,17 @@ export const resultSchema = z
         .required({ pattern: true, burstGapMs: true })
         .nullable()
         .meta({ description: "The load each variant's client sent; null for a measurement (npm run measure), where each client makes the requests it makes." }),
+      variantLoads: z
+        .record(z.string(), loadSchema.required({ pattern: true, burstGapMs: true }))
+        .optional()
+        .meta({ description: "The load of each variant that has its own (e.g. a short one for a fix), with the command line's overrides; the others run params.load." }),
       server: serverParamsSchema.extend({ host: z.string() }),
       intervalMs: count.meta({ description: 'Time between two samples of the socket table.' }),
-      tailMs: count.meta({ description: 'How long sampling went on after the client was done, to catch the last closes.' }),
+      tailMs: count.meta({ description: 'How long sampling went on after the client was done, to catch the last closes (a variant that drains samples until its TIME_WAIT is gone instead).' }),
+      drain: z
+        .boolean()
+        .optional()
+        .meta({ description: "--drain (true) or --no-drain (false): every variant drains, or none; absent: as each variant says." }),
       timeLimitMs: count.meta({ description: 'A variant still running after this long was stopped and recorded as failed.' }),
       repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
       topology: topologySchema.meta({ description: 'Where the server and the client ran.' }),
@@ -214,6 +292,10 @@ export const resultSchema = z
         below: z.number().optional().meta({ description: 'A strict bound: the figure must be below it (npm run measure -- --expect with <).' }),
       }),
     ),
+    claimsNotChecked: z
+      .array(z.strictObject({ text: z.string(), variant: z.string(), metric: z.string() }))
+      .optional()
+      .meta({ description: "Claims the variant's load was not made for (too short to show them, e.g. a plateau under --duration 4): not checked, so neither held nor failed. Absent when every claim was checked." }),
     verdict: z.string(),
   })
   .meta({
@@ -223,6 +305,12 @@ export const resultSchema = z
   });
 
 export type Result = z.infer<typeof resultSchema>;
+
+type Loads = Pick<Result['params'], 'load' | 'variantLoads'>;
+/** The load a variant ran: its own (params.variantLoads) or the run's (params.load). */
+export const variantLoad = (params: Loads, variant: string): Result['params']['load'] => params.variantLoads?.[variant] ?? params.load;
+/** Every load of a run: the run's and the variants' own. */
+export const allLoads = (params: Loads): LoadSettings[] => [params.load, ...Object.values(params.variantLoads ?? {})].filter((load) => load !== null);
 export type VariantSummary = z.infer<typeof variantSummarySchema>;
 export type SummaryFigures = z.infer<typeof summaryFiguresSchema>;
 export type VariantResult = Result['variants'][number];

@@ -7,6 +7,7 @@ import type { SideCounters } from '../observe/probes.ts';
 import type { ServerStats } from '../../servers/protocol.ts';
 import type { SocketState } from '../observe/ss-parse.ts';
 import type { VariantSummary } from './schema.ts';
+import { lifetimeOf, plateauOf } from './time-wait.ts';
 
 function peak(samples: Sample[], count: (s: Sample) => number): number {
   return samples.reduce((max, s) => Math.max(max, count(s)), 0);
@@ -24,9 +25,17 @@ export function summarise(
   kernel: KernelCounters,
   /** Per side, when each side had a namespace of its own: its counter deltas and its sockstat peaks. */
   sides: { kernel: SideCounters; peaks: NamespacePeaks } = { kernel: {}, peaks: {} },
+  /** When the load ended on the samples' clock, and whether sampling went on after it until TIME_WAIT was gone (or the drain's limit). */
+  time: { loadEndedMs: number; drained: boolean } = { loadEndedMs: samples.at(-1)?.tMs ?? 0, drained: false },
 ): VariantSummary {
   const { client, server: serverKernel } = sides.kernel;
   const last = samples.at(-1);
+  // Only a namespace of the client's own counts its sockets alone: the host's counter counts every program.
+  const entered = client?.timeWaitEntered ?? null;
+  const life = lifetimeOf(samples, time.loadEndedMs, entered);
+  const plateau = plateauOf(samples, time.loadEndedMs, life.stepMs);
+  const newConnectionsPerSec = outcome.durationMs > 0 ? server.connectionsAccepted / (outcome.durationMs / 1000) : 0;
+  const expected = plateau && life.lifetimeMs !== null ? newConnectionsPerSec * (life.lifetimeMs / 1000) : null;
   return {
     requests: {
       total: requested,
@@ -44,6 +53,20 @@ export function summarise(
       clientSide: { peak: peak(samples, (s) => side(s, 'clientSide', 'timeWait')), atEnd: last ? side(last, 'clientSide', 'timeWait') : 0 },
       serverSide: { peak: peak(samples, (s) => side(s, 'serverSide', 'timeWait')), atEnd: last ? side(last, 'serverSide', 'timeWait') : 0 },
       total: { peak: peak(samples, (s) => side(s, 'clientSide', 'timeWait') + side(s, 'serverSide', 'timeWait')) },
+      ...(time.drained && {
+        lifetimeMs: life.lifetimeMs,
+        drain: {
+          loadEndedMs: Math.round(time.loadEndedMs),
+          zeroAfterMs: life.zeroAfterMs,
+          entered,
+          stepMs: life.stepMs,
+          timerMs: life.timerMs,
+          accuracyMs: life.accuracyMs,
+        },
+      }),
+      ...(plateau && {
+        plateau: { ...plateau, expected: expected === null ? null : Math.round(expected), ratio: expected ? round(plateau.mean / expected, 4) : null },
+      }),
     },
     established: {
       peak: peak(samples, (s) => side(s, 'clientSide', 'established')),

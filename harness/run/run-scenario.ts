@@ -4,7 +4,7 @@
 // and after. Returns the result; printing and writing are the caller's.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aggregateTrials } from '../result/aggregate.ts';
-import { checkClaims } from '../result/claims.ts';
+import { checkClaims, claimsNotChecked } from '../result/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { runVariantClient } from './client-process.ts';
 import { runCommandClient } from './command-client.ts';
@@ -14,12 +14,14 @@ import { counterSum } from '../observe/proc-net.ts';
 import { readSideCounters, sideDeltas, type Probe, type SideCounters } from '../observe/probes.ts';
 import { startSampler, type Sample } from '../observe/sampler.ts';
 import { openTopology, type Stage, type Topology } from './topology.ts';
+import { DRAIN_LIMIT_MS, drainWatch } from './drain.ts';
 import { summarise } from '../result/summary.ts';
+import { poolOf, project, versusMeasurement } from '../compare/projection.ts';
 import { verdict } from '../result/verdict.ts';
 import { outcomeSoFar } from './load.ts';
 import type { LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
 import { isCommandVariant, requirementsOf, type LoadSettings, type RunnableScenario, type Variant } from '../scenario/contract.ts';
-import { SCHEMA_VERSION, type Result, type Trial, type VariantResult, type VariantSummary } from '../result/schema.ts';
+import { SCHEMA_VERSION, variantLoad, type Result, type Trial, type VariantResult, type VariantSummary } from '../result/schema.ts';
 import type { ServerStats } from '../../servers/protocol.ts';
 import type { ServerSettings } from '../../servers/settings.ts';
 
@@ -31,9 +33,15 @@ export type RunSettings = Omit<Result['params'], 'server' | 'topology'> & { serv
 /** The settings of a run of a catalogue scenario: its load is known. */
 export type ScenarioRunSettings = RunSettings & { load: LoadSettings };
 
+/** Whether a variant samples on after its load until its TIME_WAIT is gone: --drain or --no-drain, else the variant's say. */
+export const drains = (settings: Pick<RunSettings, 'drain'>, variant: Variant | undefined): boolean =>
+  settings.drain ?? (variant && !isCommandVariant(variant) ? variant.drain : undefined) ?? false;
+
 export type RunEvent =
-  | { type: 'variant-start'; variant: Variant; host: string; port: number; trial: number; trials: number }
+  | { type: 'variant-start'; variant: Variant; load: LoadSettings | null; host: string; port: number; trial: number; trials: number }
   | { type: 'progress'; variant: Variant; progress: LoadProgress }
+  /** The client is done; `drainLimitMs`: sampling goes on until TIME_WAIT is gone, at most this long (null: no drain). */
+  | { type: 'load-done'; variant: Variant; loadMs: number; drainLimitMs: number | null }
   | { type: 'sample'; variant: Variant; sample: Sample }
   | { type: 'trial-done'; variant: Variant; trial: number; trials: number; summary: VariantSummary }
   | { type: 'variant-done'; variant: Variant; result: VariantResult };
@@ -131,10 +139,10 @@ async function readSidesAfter(probes: Probe[]): Promise<{ counters: SideCounters
  * A trial that failed before anything was measured (its stage could not be set up, or its counters
  * not read before it): nothing ran, so every count is 0 and there is no sample.
  */
-function unmeasured(settings: RunSettings, failure: VariantFailure): TrialOutcome {
+function unmeasured(load: LoadSettings | null, failure: VariantFailure): TrialOutcome {
   const none = firstFailure(performance.now());
   none.set(() => failure);
-  const summary = summarise(settings.load?.requests ?? 0, outcomeSoFar(undefined, settings.load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));
+  const summary = summarise(load?.requests ?? 0, outcomeSoFar(undefined, load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));
   return { serverPort: 0, summary, samples: [], clientSysctls: null, failure: none.value };
 }
 
@@ -145,6 +153,7 @@ function unmeasured(settings: RunSettings, failure: VariantFailure): TrialOutcom
 function runClientOf(
   scenario: RunnableScenario,
   variant: Variant,
+  load: LoadSettings | null,
   settings: RunSettings,
   stage: Stage,
   onProgress: (progress: LoadProgress) => void,
@@ -152,15 +161,21 @@ function runClientOf(
 ): Promise<LoadOutcome | null> {
   const where = { netns: stage.clientNetns ?? undefined, signal };
   if (isCommandVariant(variant)) return runCommandClient(variant, stage.url, settings.timeLimitMs, onProgress, where);
-  if (!settings.load) throw new Error(`variant ${variant.name} of ${scenario.name} runs a load, and the run has none`);
-  return runVariantClient(variant, { scenario: scenario.name, variant: variant.name, url: stage.url, load: settings.load }, settings.timeLimitMs, onProgress, where);
+  if (!load) throw new Error(`variant ${variant.name} of ${scenario.name} runs a load, and the run has none`);
+  return runVariantClient(variant, { scenario: scenario.name, variant: variant.name, url: stage.url, load }, settings.timeLimitMs, onProgress, where);
+}
+
+/** Where a trial runs: the run's settings, the topology, and this host's port range (the client's where it has no namespace of its own). */
+interface TrialPlace {
+  settings: RunSettings;
+  topology: Topology;
+  hostPortRange: string | null;
 }
 
 async function runTrial(
   scenario: RunnableScenario,
   variant: Variant,
-  settings: RunSettings,
-  topology: Topology,
+  { settings, topology, hostPortRange }: TrialPlace,
   trial: number,
   onEvent: (e: RunEvent) => void,
   interrupt?: AbortSignal,
@@ -171,10 +186,10 @@ async function runTrial(
     stage = await topology.stage(variant, serverSettings(settings, variant));
   } catch (error) {
     if (interrupt?.aborted) throw interruption();
-    return unmeasured(settings, asFailure(error, variant.name));
+    return unmeasured(variantLoad(settings, variant.name), asFailure(error, variant.name));
   }
   try {
-    return await measureTrial(scenario, variant, settings, stage, trial, onEvent, interrupt);
+    return await measureTrial(scenario, variant, settings, stage, hostPortRange, trial, onEvent, interrupt);
   } finally {
     // What cannot be undone now (a namespace that will not go), stopAll() tries again at the end.
     await stage.close().catch(() => {});
@@ -186,6 +201,7 @@ async function measureTrial(
   variant: Variant,
   settings: RunSettings,
   stage: Stage,
+  hostPortRange: string | null,
   trial: number,
   onEvent: (e: RunEvent) => void,
   interrupt?: AbortSignal,
@@ -202,15 +218,16 @@ async function measureTrial(
   };
   const onInterrupt = () => stopWith(interruption());
   interrupt?.addEventListener('abort', onInterrupt);
+  const load = variantLoad(settings, variant.name);
   try {
     if (interrupt?.aborted) throw interruption();
-    onEvent({ type: 'variant-start', variant, host: stage.server.host, port: stage.server.port, trial, trials: settings.repeat });
+    onEvent({ type: 'variant-start', variant, load, host: stage.server.host, port: stage.server.port, trial, trials: settings.repeat });
     let before: SideCounters;
     try {
       before = await readSideCounters(stage.probes);
     } catch (error) {
       if (interrupt?.aborted) throw interruption();
-      const nothing = unmeasured(settings, readFailure(error, "the kernel's counters could not be read before the variant", variant.name));
+      const nothing = unmeasured(load, readFailure(error, "the kernel's counters could not be read before the variant", variant.name));
       onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary: nothing.summary });
       return nothing;
     }
@@ -220,17 +237,28 @@ async function measureTrial(
     void stage.lost?.then((what) => stopWith(new VariantFailure('measurement-failed', what)));
     const sampling = (error: unknown) => readFailure(error, 'the socket table could not be sampled any more', variant.name);
     const probes = watched(stage.probes, (error) => stop.signal.aborted || stopWith(sampling(error), stage.lost));
-    const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, (sample) => onEvent({ type: 'sample', variant, sample }), probes);
+    const drain = drainWatch();
+    const onSample = (sample: Sample) => {
+      onEvent({ type: 'sample', variant, sample });
+      drain.see(sample);
+    };
+    const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, onSample, probes);
     const serverCounts = followServerCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));
     let progress: LoadProgress | undefined;
     let reported: LoadOutcome | null = null;
     let clientMs = 0;
+    let loadEndedMs: number | undefined;
     try {
-      reported = await runClientOf(scenario, variant, settings, stage, (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }), stop.signal).finally(
+      reported = await runClientOf(scenario, variant, load, settings, stage, (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }), stop.signal).finally(
         () => (clientMs = performance.now() - startedAt),
       );
+      loadEndedMs = performance.now() - startedAt;
+      const draining = drains(settings, variant);
+      onEvent({ type: 'load-done', variant, loadMs: reported?.durationMs ?? clientMs, drainLimitMs: draining ? DRAIN_LIMIT_MS : null });
       // The tail catches the last closes; a server that ends meanwhile still fails the variant.
       await sleep(settings.tailMs, undefined, { signal: stop.signal }).catch(() => {});
+      // The drain: on until the lab's TIME_WAIT is gone, so its whole life is in the samples.
+      if (draining) await drain.until(loadEndedMs, DRAIN_LIMIT_MS - settings.tailMs, stop.signal);
       if (stop.signal.aborted) throw stop.signal.reason;
     } catch (error) {
       // Ctrl-C in a terminal, or its closing, signals the whole process group: the children may have died of it first.
@@ -253,11 +281,18 @@ async function measureTrial(
     });
     // A measured client that reported nothing made the requests the server answered (a measurement
     // needs the server's counts: npm run measure refuses a --target without a control endpoint).
-    const outcome =
-      reported ?? (isCommandVariant(variant) && !progress && counted ? servedBy(counted, clientMs) : outcomeSoFar(progress, settings.load));
+    const outcome = reported ?? (isCommandVariant(variant) && !progress && counted ? servedBy(counted, clientMs) : outcomeSoFar(progress, load));
     // A target without a control endpoint cannot say what it accepted: the client host's kernel can.
     const stats = counted ?? { connectionsAccepted: kernel.activeOpens, connectionsOpen: 0, requestsServed: outcome.ok };
-    const summary = summarise(settings.load?.requests ?? outcome.ok + outcome.failed, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks });
+    const measured = summarise(load?.requests ?? outcome.ok + outcome.failed, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks }, {
+      loadEndedMs: loadEndedMs ?? samples.at(-1)?.tMs ?? 0,
+      drained: drains(settings, variant) && loadEndedMs !== undefined,
+    });
+    // The projection beside what this trial measured of it, where it lasted long enough.
+    const portRange = stage.clientSysctls?.effective.ip_local_port_range ?? hostPortRange;
+    const projected = project({ summary: measured, concurrency: poolOf(measured, load), portRange, ...(load === null && { longer: 'let the client make more requests' }) });
+    const versus = versusMeasurement(projected, measured);
+    const summary = versus ? { ...measured, projection: versus } : measured;
     onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary });
     return { serverPort: stage.server.port, summary, samples, clientSysctls: stage.clientSysctls, ...(failure.value && { failure: failure.value }) };
   } finally {
@@ -265,18 +300,24 @@ async function measureTrial(
   }
 }
 
+/**
+ * The samples a result keeps of a trial: every one up to 3,000 (5 minutes at 100 ms: a long load and
+ * its drain), else 3,000 evenly spread over the trial, first and last included, so that the file
+ * stays bounded (about 250 bytes a sample). The summary is taken from all of them.
+ */
+export const MAX_SAMPLES_KEPT = 3000;
+
+export function keptSamples<T>(samples: T[], max = MAX_SAMPLES_KEPT): T[] {
+  if (samples.length <= max) return samples;
+  return Array.from({ length: max }, (_, i) => samples[Math.round((i * (samples.length - 1)) / (max - 1))]!);
+}
+
 /** The variant's trials until one fails; an interrupted trial throws (the variant is left out). */
-async function runVariant(
-  scenario: RunnableScenario,
-  variant: Variant,
-  settings: RunSettings,
-  topology: Topology,
-  onEvent: (e: RunEvent) => void,
-  interrupt?: AbortSignal,
-) {
+async function runVariant(scenario: RunnableScenario, variant: Variant, place: TrialPlace, onEvent: (e: RunEvent) => void, interrupt?: AbortSignal) {
+  const { settings } = place;
   const trials: TrialOutcome[] = [];
   for (let trial = 1; trial <= settings.repeat && !trials.at(-1)?.failure; trial++) {
-    trials.push(await runTrial(scenario, variant, settings, topology, trial, onEvent, interrupt));
+    trials.push(await runTrial(scenario, variant, place, trial, onEvent, interrupt));
   }
   const { clientSysctls } = trials[0]!;
   const { failure } = trials.at(-1)!;
@@ -290,9 +331,9 @@ async function runVariant(
     serverPort: trials[0]!.serverPort,
     ...(clientSysctls && { clientSysctls }),
     server: serverSettings(settings, variant),
-    ...aggregateTrials(trials.map((t) => t.summary), settings.load),
+    ...aggregateTrials(trials.map((t) => t.summary), variantLoad(settings, variant.name)),
     trials: trials.map(({ serverPort, summary }) => ({ serverPort, summary })),
-    samples: trials[0]!.samples,
+    samples: keptSamples(trials[0]!.samples),
   };
   onEvent({ type: 'variant-done', variant, result });
   return result;
@@ -321,7 +362,7 @@ export async function runScenario(
   let interruptedDuring: string | undefined;
   for (const variant of scenario.variants) {
     try {
-      variants.push(await runVariant(scenario, variant, settings, network, onEvent, interrupt));
+      variants.push(await runVariant(scenario, variant, { settings, topology: network, hostPortRange: env.sysctl.ip_local_port_range }, onEvent, interrupt));
     } catch (error) {
       // After Ctrl-C, whatever broke (a child killed by the terminal's SIGINT or SIGHUP) is the interruption.
       if (!interrupt?.aborted) throw error;
@@ -330,6 +371,13 @@ export async function runScenario(
     }
   }
   const complete = variants.filter((v) => v.status === 'complete');
+  const summaries = new Map(complete.map((v) => [v.name, v.summary]));
+  const runOf = (name: string) => ({
+    load: variantLoad(settings, name),
+    drains: drains(settings, scenario.variants.find((v) => v.name === name)),
+    summary: summaries.get(name),
+  });
+  const notChecked = claimsNotChecked(scenario.claims, runOf);
   return {
     schemaVersion: SCHEMA_VERSION,
     scenario: scenario.name,
@@ -340,7 +388,8 @@ export async function runScenario(
     params: { ...settings, server: { ...settings.server, host: network.record.serverAddress }, topology: network.record },
     status: interruptedDuring ? 'interrupted' : complete.length < variants.length ? 'failed' : 'complete',
     variants,
-    claims: checkClaims(scenario.claims, new Map(complete.map((v) => [v.name, v.summary])), settings.load),
+    claims: checkClaims(scenario.claims, runOf),
+    ...(notChecked.length > 0 && { claimsNotChecked: notChecked }),
     verdict: verdict(variants, interruptedDuring),
   };
 }

@@ -3,7 +3,7 @@
 import { defaultTimeLimitMs } from './load.ts';
 import { defaultMaxInFlight } from './open-files.ts';
 import type { ScenarioRunSettings } from './run-scenario.ts';
-import type { LoadSettings, Scenario } from '../scenario/contract.ts';
+import { declaredLoad, type LoadSettings, type Scenario } from '../scenario/contract.ts';
 
 export interface SettingOverrides {
   requests?: number;
@@ -18,6 +18,8 @@ export interface SettingOverrides {
   intervalMs: number;
   timeLimitS?: number;
   repeat: number;
+  /** --drain or --no-drain: every variant drains, or none; unset: as each variant says. */
+  drain?: boolean;
 }
 
 /**
@@ -37,13 +39,18 @@ export function effectiveLoad(declared: LoadSettings, o: Omit<SettingOverrides, 
 export function effectiveSettings(scenario: Scenario, o: SettingOverrides): ScenarioRunSettings {
   // A flag overrides one field of the scenario, never the whole of it.
   const load = effectiveLoad(scenario.load, o);
+  const variantLoads = Object.fromEntries(scenario.variants.filter((v) => v.load).map((v) => [v.name, effectiveLoad(declaredLoad(scenario, v), o)]));
   const server = { ...scenario.server, ...(o.bodyBytes !== undefined && { bodyBytes: o.bodyBytes }) };
+  // Long enough for the longest variant's load.
+  const timeLimitMs = Math.max(...[load, ...Object.values(variantLoads)].map(defaultTimeLimitMs));
   return {
     load,
+    ...(Object.keys(variantLoads).length > 0 && { variantLoads }),
     server,
     intervalMs: o.intervalMs,
     tailMs: 500,
-    timeLimitMs: o.timeLimitS === undefined ? defaultTimeLimitMs(load) : o.timeLimitS * 1000,
+    timeLimitMs: o.timeLimitS === undefined ? timeLimitMs : o.timeLimitS * 1000,
     repeat: o.repeat,
+    ...(o.drain !== undefined && { drain: o.drain }),
   };
 }

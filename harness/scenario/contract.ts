@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { sysctlProblems } from './client-sysctls.ts';
 import { serverSettingOverridesSchema, serverSettingsSchema } from '../../servers/settings.ts';
 import { FIGURE_NAMES_TEXT, isFigure, type FigureName } from '../result/figures.ts';
+import type { VariantSummary } from '../result/schema.ts';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -43,6 +44,9 @@ export const loadSchema = z.strictObject({
     .meta({ description: 'pattern rate: requests started per second, request i at i / rate s, whether earlier ones were answered or not. Absent otherwise.' }),
 });
 export type LoadSettings = z.output<typeof loadSchema>;
+
+/** A variant's own load, field by field over the scenario's (a short one for a fix that needs no long run); no defaults of its own. */
+const loadOverridesSchema = loadSchema.extend({ pattern: loadSchema.shape.pattern.unwrap(), burstGapMs: loadSchema.shape.burstGapMs.unwrap() }).partial();
 export type LoadPattern = LoadSettings['pattern'];
 
 /** A load in the open model: requests start on a schedule, `rate` a second. */
@@ -106,6 +110,10 @@ const variantBase = {
   server: serverSettingOverridesSchema.optional(),
   /** Sysctls for this variant's client namespace, over the scenario's (see the scenario's clientSysctls). */
   clientSysctls: sysctls,
+  /** After its load, sample on until its TIME_WAIT is back to zero (at most 75 s): the drain, and the lifetime measured. */
+  drain: z.boolean().optional(),
+  /** This variant's load, over the scenario's field by field (the command line's overrides still apply to it). */
+  load: loadOverridesSchema.optional(),
 };
 /** A variant whose client is a few lines of Node, run in a client process of its own. */
 const nodeVariantSchema = z.strictObject({ ...variantBase, makeClient: fn<(context: ClientContext) => Client>() });
@@ -166,6 +174,21 @@ export type DerivedBound = z.infer<typeof derivedBoundSchema>;
 const boundSchema = z.union([z.number().nonnegative(), derivedBoundSchema]);
 export type Bound = z.infer<typeof boundSchema>;
 
+/**
+ * How a variant ran: its effective load, whether it drained (sampled on after its load until
+ * TIME_WAIT was gone), and its summary once it ran to its end.
+ */
+export interface VariantRun {
+  /** null for a measurement (npm run measure): each client makes the requests it makes. */
+  load: LoadSettings | null;
+  drains: boolean;
+  summary?: VariantSummary;
+}
+
+/** What a variant's run must be for a claim to be checked at all, with the words that say it (`a load of 72 s or more`). */
+const conditionSchema = z.object({ text: z.string().min(1), value: fn<(run: VariantRun) => boolean>() });
+export type ClaimCondition = z.infer<typeof conditionSchema>;
+
 const claimSchema = z.strictObject({
   variant: z.string(),
   metric: claimMetricSchema,
@@ -174,6 +197,8 @@ const claimSchema = z.strictObject({
   /** Strict bounds (`npm run measure -- --expect 'FIGURE > N'`): the figure must be above, or below, this. */
   above: boundSchema.optional(),
   below: boundSchema.optional(),
+  /** Checked only when the variant's load meets it: a shorter load (--duration 4) cannot show a plateau; the claim is then listed as not checked. */
+  when: conditionSchema.optional(),
 });
 export type Claim = z.infer<typeof claimSchema>;
 
@@ -200,6 +225,10 @@ const scenarioSchema = z
   })
   .superRefine((scenario, ctx) => {
     for (const { path, message } of loadProblems(scenario.load)) ctx.addIssue({ code: 'custom', path: ['load', ...path], message });
+    scenario.variants.forEach((variant, i) => {
+      if (!variant.load) return;
+      for (const { path, message } of loadProblems(declaredLoad(scenario, variant))) ctx.addIssue({ code: 'custom', path: ['variants', i, 'load', ...path], message });
+    });
     const names = scenario.variants.map((v) => v.name);
     if (new Set(names).size !== names.length) {
       ctx.addIssue({ code: 'custom', path: ['variants'], message: `variant names must be unique, got ${names.join(', ')}` });
@@ -248,6 +277,11 @@ export const scenarioProblems = (value: unknown): string[] => parseScenario(valu
  * command line (`npm run measure`), which has no load of its own (each client makes the requests it makes).
  */
 export type RunnableScenario = Pick<Scenario, 'name' | 'summary' | 'server' | 'claims' | 'clientSysctls'> & { variants: Variant[] };
+
+/** The load a variant declares: the scenario's, with the variant's own fields over it. */
+export function declaredLoad(scenario: Pick<Scenario, 'load'>, variant: Pick<ScenarioVariant, 'load'>): LoadSettings {
+  return { ...scenario.load, ...variant.load };
+}
 
 /** A scenario that sets client sysctls needs a client namespace: the lab never changes the host's. */
 export function needsNamespaces(scenario: RunnableScenario): boolean {

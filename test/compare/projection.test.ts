@@ -16,7 +16,7 @@ function input(over: {
 }): ProjectionInput {
   return {
     summary: {
-      requests: { total: over.requests ?? 2000 },
+      requests: { total: over.requests ?? 2000, ok: over.requests ?? 2000 },
       connectionsOpened: over.opened,
       durationMs: over.durationMs ?? 2000,
       timeWait: {

@@ -27,7 +27,7 @@ describe('parseCounterTables', () => {
     // Each counter a different value, so a counter read from the wrong name shows.
     const made = parseCounterTables(
       'Tcp: ActiveOpens PassiveOpens AttemptFails EstabResets OutRsts\nTcp: 1 2 3 4 5\n' +
-        'TcpExt: TCPAbortOnClose TCPAbortOnData TCPTimeWaitOverflow TWRecycled\nTcpExt: 6 7 8 9\n',
+        'TcpExt: TCPAbortOnClose TCPAbortOnData TCPTimeWaitOverflow TWRecycled TW\nTcpExt: 6 7 8 9 10\n',
     );
     expect(pickCounters(made)).toEqual({
       activeOpens: 1,
@@ -39,6 +39,7 @@ describe('parseCounterTables', () => {
       abortOnData: 7,
       timeWaitOverflow: 8,
       timeWaitReused: 9,
+      timeWaitEntered: 10,
     });
     // The real capture holds every one of them (values read off the fixture files with awk).
     expect(pickCounters(tables)).toEqual({
@@ -51,6 +52,7 @@ describe('parseCounterTables', () => {
       abortOnData: 59,
       timeWaitOverflow: 0,
       timeWaitReused: 0,
+      timeWaitEntered: 8036,
     });
     for (const [table, name] of Object.values(KERNEL_COUNTERS)) expect(tables[table]?.[name], `${table} ${name}`).toBeDefined();
   });
@@ -66,6 +68,7 @@ describe('parseCounterTables', () => {
       abortOnData: 0,
       timeWaitOverflow: 0,
       timeWaitReused: 0,
+      timeWaitEntered: 0,
     });
   });
 

@@ -55,7 +55,7 @@ describe('renderFrame', () => {
 
 describe('a variant under a rate', () => {
   const summary = (rate: { achievedPerSec: number; dropped: number }) =>
-    ({ requests: { ok: 300 - rate.dropped, failed: 0 }, durationMs: 1000, rate: { askedPerSec: 300, peakInFlight: 4, ...rate } }) as never;
+    ({ requests: { ok: 300 - rate.dropped, failed: 0 }, durationMs: 1000, timeWait: {}, rate: { askedPerSec: 300, peakInFlight: 4, ...rate } }) as never;
   const running = () => {
     const view = newVariantView({ name: 'bad', role: 'misconfigured', summary: 's' }, 4321, 300, 1, 1, '127.0.0.1', { askedPerSec: 300, cap: 4 });
     updateView(view, { type: 'progress', variant: null as never, progress: { done: 140, failed: 0, elapsedMs: 500, started: 145, dropped: 5 } });

@@ -38,8 +38,12 @@ async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']
   const rows = { connections: figureLabel('connectionsOpened'), timeWaitClient: figureLabel('timeWait.clientSide.peak') };
   return page.evaluate(({ rows, variants }) => {
     const el = document.querySelector<HTMLElement>('.chart')!;
-    const option = (window as unknown as { echarts: { getInstanceByDom(e: HTMLElement): { getOption(): { series: { name: string; color: string; data: [number, number][] }[] } } } })
-      .echarts.getInstanceByDom(el).getOption();
+    type Mark = { name: string; yAxis?: number; xAxis?: number };
+    const option = (
+      window as unknown as {
+        echarts: { getInstanceByDom(e: HTMLElement): { getOption(): { series: { name: string; color: string; data: [number, number][]; markLine?: { data: Mark[] } }[] } } };
+      }
+    ).echarts.getInstanceByDom(el).getOption();
     const colors = new Set(option.series.map((s) => s.color));
     const svg = el.querySelector('svg')!;
     // A drawn line: an unfilled path in a series colour through more than one point.
@@ -50,7 +54,13 @@ async function readPage(page: Awaited<ReturnType<typeof openInChromium>>['page']
       document.querySelector(`table.summary[data-run="${run}"] tr[data-row="${row}"] td[data-variant="${variant}"]`)?.textContent ?? null;
     return {
       svgSize: [svg.getBoundingClientRect().width, svg.getBoundingClientRect().height],
-      series: option.series.map((s) => ({ name: s.name, points: s.data.length, max: Math.max(...s.data.map((d) => d[1])) })),
+      series: option.series.map((s) => ({
+        name: s.name,
+        points: s.data.length,
+        max: Math.max(...s.data.map((d) => d[1])),
+        lastSecond: s.data.at(-1)?.[0] ?? 0,
+        marks: (s.markLine?.data ?? []).map(({ name, yAxis, xAxis }) => ({ name, ...(yAxis !== undefined && { yAxis }), ...(xAxis !== undefined && { xAxis }) })),
+      })),
       linesDrawn: lines.length,
       table: [1, 2].map((run) =>
         variants.map((v) => ({
@@ -168,5 +178,28 @@ describe('the HTML report in Chromium', () => {
     expect(shown.linesDrawn).toBeGreaterThanOrEqual(shown.series.length);
     expect(shown.table[0]!.map((cell) => cell.connections)).toEqual(['30', '1']);
     expect(shown.text).toContain(`Verdict: ${result.verdict}.`);
+  });
+
+  it('a long run: the chart spans the whole of it, drain included, and marks the plateau a rate would hold and where the load ended', async () => {
+    const fixture = path.join(ROOT, 'test/fixtures/results/steady-state.json');
+    const html = path.join(dir, 'steady-state.html');
+    const report = await runCli('harness/commands/report.ts', ['--out', html, fixture]);
+    expect(report.exitCode, report.stderr).toBe(0);
+    const shown = await openReport(html, 'report-steady-state.png');
+    const result = JSON.parse(await readFile(fixture, 'utf8')) as Result;
+    const bad = result.variants.find((v) => v.name === 'bad')!;
+    const drain = bad.summary.timeWait.drain!;
+    const [client] = shown.series;
+    expect(client!.name).toBe(`bad: ${CHART_METRICS[0]!.label}`);
+    expect(client!.points).toBe(bad.samples.length);
+    expect(client!.lastSecond).toBeGreaterThanOrEqual((drain.loadEndedMs + drain.zeroAfterMs!) / 1000);
+    const rate = result.params.load!.rate!;
+    expect(client!.marks).toEqual([
+      { name: `bad: ${formatCount(rate * 60)} expected (${rate}/s × 60 s)`, yAxis: rate * 60 },
+      { name: 'bad: load ends, drain', xAxis: drain.loadEndedMs / 1000 },
+    ]);
+    // The fix ran 3 s: no plateau to expect, no drain.
+    expect(shown.series.filter((s) => s.name.startsWith('good: ')).every((s) => s.marks.length === 0)).toBe(true);
+    expect(shown.projections[0]).toMatch(/measured: TIME_WAIT plateau [\d,]+ against [\d,]+ projected \([+−][\d.]+%: here TIME_WAIT lasts [\d.]+ s, not 60\)/);
   });
 });

@@ -1,10 +1,14 @@
 // Claims are checked against summaries: bounds, derived bounds, the words that explain them.
 import { expect, test } from 'vitest';
-import { checkClaims } from '../../harness/result/claims.ts';
+import { checkClaims, claimsNotChecked } from '../../harness/result/claims.ts';
 import { times, type LoadSettings } from '../../harness/scenario/contract.ts';
 import type { VariantSummary } from '../../harness/result/schema.ts';
 
 const load: LoadSettings = { requests: 1000, concurrency: 20, pattern: 'steady', burstGapMs: 0 };
+/** How each variant ran: the load above, no drain, and its summary. */
+const runs = (summaries: [string, VariantSummary][]) => (variant: string) => ({ load, drains: false, summary: new Map(summaries).get(variant) });
+/** A measurement's runs (npm run measure): no load. */
+const measurement = (summaries: [string, VariantSummary][]) => (variant: string) => ({ load: null, drains: false, summary: new Map(summaries).get(variant) });
 const summary = (connectionsOpened: number, clientTw: number) =>
   ({
     connectionsOpened,
@@ -18,11 +22,10 @@ test('a derived bound is computed from the effective load and explained', () => 
       { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
       { variant: 'bad', metric: 'timeWait.clientSide.peak', atLeast: times(0.9, 'requests') },
     ],
-    new Map([
+    runs([
       ['good', summary(20, 20)],
       ['bad', summary(1000, 899)],
     ]),
-    load,
   );
   expect(held).toMatchObject({ held: true, measured: 20, atMost: 20 });
   expect(held?.text).toBe('good: connections the server accepted <= concurrency = 20 (measured 20)');
@@ -31,13 +34,13 @@ test('a derived bound is computed from the effective load and explained', () => 
 });
 
 test('both bounds at once, and a plain number', () => {
-  const [claim] = checkClaims([{ variant: 'bad', metric: 'connectionsPerRequest', atLeast: 0.9, atMost: 1 }], new Map([['bad', summary(950, 0)]]), load);
+  const [claim] = checkClaims([{ variant: 'bad', metric: 'connectionsPerRequest', atLeast: 0.9, atMost: 1 }], runs([['bad', summary(950, 0)]]));
   expect(claim).toMatchObject({ held: true, measured: 0.95 });
   expect(claim?.text).toContain('>= 0.90 and <= 1');
 });
 
 test('a claim about a variant that did not run does not hold', () => {
-  const [claim] = checkClaims([{ variant: 'gone', metric: 'connectionsOpened', atMost: 1 }], new Map(), load);
+  const [claim] = checkClaims([{ variant: 'gone', metric: 'connectionsOpened', atMost: 1 }], runs([]));
   expect(claim).toMatchObject({ held: false, measured: null });
   expect(claim?.text).toContain('the variant did not run');
 });
@@ -49,8 +52,7 @@ test('a claim on a client counter holds or fails on the count the client reporte
       { variant: 'bad', metric: 'clientCounters.dnsLookups', atLeast: times(0.09, 'requests') },
       { variant: 'bad', metric: 'clientCounters.dnsLookups', atMost: 10 },
     ],
-    new Map([['bad', counters]]),
-    load,
+    runs([['bad', counters]]),
   );
   expect(held).toMatchObject({ held: true, measured: 100, text: 'bad: client-reported dnsLookups >= 0.09 × requests = 90 (measured 100)' });
   expect(failed).toMatchObject({ held: false, measured: 100 });
@@ -59,8 +61,7 @@ test('a claim on a client counter holds or fails on the count the client reporte
 test('a claim on a client counter the client did not report does not hold, and says so', () => {
   const [claim] = checkClaims(
     [{ variant: 'bad', metric: 'clientCounters.retries', atLeast: 1 }],
-    new Map([['bad', { clientCounters: {} } as unknown as VariantSummary]]),
-    load,
+    runs([['bad', { clientCounters: {} } as unknown as VariantSummary]]),
   );
   expect(claim).toMatchObject({ held: false, measured: null });
   expect(claim?.text).toBe('bad: client-reported retries >= 1 (measured nothing: the client did not report it)');
@@ -73,11 +74,10 @@ test('an error code the run never saw occurred 0 times', () => {
       { variant: 'good', metric: 'requests.errorsByCode.EADDRNOTAVAIL', atMost: 0 },
       { variant: 'bad', metric: 'requests.errorsByCode.EADDRNOTAVAIL', atLeast: 1 },
     ],
-    new Map([
+    runs([
       ['good', withErrors({ ECONNRESET: 3 })],
       ['bad', withErrors({ EADDRNOTAVAIL: 500 })],
     ]),
-    load,
   );
   expect(none).toMatchObject({ held: true, measured: 0 });
   expect(some).toMatchObject({ held: true, measured: 500 });
@@ -91,8 +91,7 @@ test('strict bounds (--expect with < or >): the bound itself does not hold', () 
       { variant: 'one', metric: 'connectionsOpened', below: 2 },
       { variant: 'one', metric: 'connectionsOpened', above: 0 },
     ],
-    new Map([['one', summary(1, 1)]]),
-    null,
+    measurement([['one', summary(1, 1)]]),
   );
   expect(atBound).toMatchObject({ held: false, measured: 1, below: 1 });
   expect(atBound?.text).toBe('one: connections the server accepted < 1 (measured 1)');
@@ -102,5 +101,17 @@ test('strict bounds (--expect with < or >): the bound itself does not hold', () 
 });
 
 test('a derived bound needs the run\'s load: a measurement, which has none, cannot use one', () => {
-  expect(() => checkClaims([{ variant: 'one', metric: 'connectionsOpened', atMost: times(1, 'concurrency') }], new Map(), null)).toThrow(/needs the run's load/);
+  expect(() => checkClaims([{ variant: 'one', metric: 'connectionsOpened', atMost: times(1, 'concurrency') }], measurement([]))).toThrow(/needs the run's load/);
+});
+
+test('a claim whose condition the run did not meet is not checked, and says what it needs', () => {
+  const claims = [
+    { variant: 'bad', metric: 'connectionsOpened' as const, atLeast: 1, when: { text: 'a load of 5,000 requests or more', value: ({ load }: { load: LoadSettings | null }) => (load?.requests ?? 0) >= 5000 } },
+    { variant: 'bad', metric: 'connectionsOpened' as const, atLeast: 1 },
+  ];
+  const run = runs([['bad', summary(1000, 0)]]);
+  expect(checkClaims(claims, run)).toEqual([expect.objectContaining({ metric: 'connectionsOpened', held: true, atLeast: 1 })]);
+  expect(claimsNotChecked(claims, run)).toEqual([
+    { text: 'bad: connections the server accepted: not checked, it needs a load of 5,000 requests or more', variant: 'bad', metric: 'connectionsOpened' },
+  ]);
 });
