@@ -7,26 +7,17 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { loadAllScenarios, loadScenario } from '../scenario/catalog.ts';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
-import { addNetworkOptions, describeNetwork, type NetworkCliOptions } from '../cli/network-options.ts';
+import { addNetworkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
 import { addLoadOptions } from '../cli/run-options.ts';
-import { prepareRun } from '../cli/prepare-run.ts';
 import { pathArgument } from '../cli/path-arguments.ts';
 import { onStopSignals, stopAndExit } from '../cli/signals.ts';
-import { filesExhausted } from '../run/open-files.ts';
 import { EXIT, LabError } from '../shared/errors.ts';
-import { writeBugReport } from '../shared/bug-report.ts';
-import { printable, printableDeep } from '../shared/printable.ts';
-import { npmBannerNote } from '../cli/npm-banner.ts';
-import { formatExplanation } from '../output/explain.ts';
-import { formatReport, formatScenarioList, formatSettings } from '../output/result-table.ts';
-import { checkMachine, missingRequirements } from '../run/machine-check.ts';
-import { checkDestination, InvalidJsonError, RESULTS_DIR, writeResult, type ResultDestination } from '../result/file.ts';
+import { missingRequirements } from '../run/machine-check.ts';
+import { formatScenarioList } from '../output/scenario-list.ts';
+import type { InvalidJsonError, ResultDestination } from '../result/file.ts';
 import type { Result } from '../result/schema.ts';
-import { outputMode, progressOutput } from '../output/progress.ts';
-import { writeReport } from '../output/report-file.ts';
-import { runScenario } from '../run/run-scenario.ts';
 import type { SettingOverrides } from '../run/settings.ts';
-import { terminalColumns } from '../output/terminal-text.ts';
+import type { Scenario } from '../scenario/contract.ts';
 
 interface CliOptions extends NetworkCliOptions, SettingOverrides {
   out?: string;
@@ -63,6 +54,13 @@ const program = addLoadOptions(
   );
 addNetworkOptions(program);
 
+// What only some invocations use is imported where it is used (`--list` loads the catalogue and
+// little else: npm run bench measures the CLI's start).
+const explanation = async (scenario: Scenario) => {
+  const [{ formatExplanation }, { terminalColumns }] = await Promise.all([import('../output/explain.ts'), import('../output/terminal-text.ts')]);
+  return formatExplanation(scenario, { columns: terminalColumns(), color: Boolean(process.stderr.isTTY) });
+};
+
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
   const options = program.opts<CliOptions>();
@@ -73,20 +71,38 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const scenario = await loadScenario(name);
-  const text = { columns: terminalColumns(), color: Boolean(process.stderr.isTTY) };
   if (options.explain) {
-    console.error(formatExplanation(scenario, text));
+    console.error(await explanation(scenario));
     return EXIT.ok;
   }
+  return run(scenario, options);
+}
+
+async function run(scenario: Scenario, options: CliOptions): Promise<number> {
+  const [{ checkMachine }, { prepareRun }, { describeNetwork }, { filesExhausted }, { checkDestination, InvalidJsonError, RESULTS_DIR, writeResult }] =
+    await Promise.all([
+      import('../run/machine-check.ts'),
+      import('../cli/prepare-run.ts'),
+      import('../cli/network-options.ts'),
+      import('../run/open-files.ts'),
+      import('../result/file.ts'),
+    ]);
   await checkMachine();
   const { settings, topology } = await prepareRun(scenario, options);
   // After the options are checked, before anything starts.
   const destination: ResultDestination = options.out ? { file: path.resolve(options.out) } : { folder: path.resolve(options.outDir ?? RESULTS_DIR) };
   const leftovers = await checkDestination(destination);
+  const [{ outputMode, progressOutput }, { runScenario }, { formatReport, formatSettings }, { npmBannerNote }, { printable, printableDeep }] = await Promise.all([
+    import('../output/progress.ts'),
+    import('../run/run-scenario.ts'),
+    import('../output/result-table.ts'),
+    import('../cli/npm-banner.ts'),
+    import('../shared/printable.ts'),
+  ]);
   const mode = outputMode(Boolean(options.quiet));
   const banner = options.json && !process.stdout.isTTY ? npmBannerNote('scenario') : null;
   if (banner) console.error(banner);
-  if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
+  if (mode !== 'quiet' && options.story) console.error(`${await explanation(scenario)}\n`);
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
   if (mode !== 'quiet' && leftovers.length > 0) console.error(`removed ${leftovers.length} temporary files left by killed runs: ${leftovers.join(', ')}`);
@@ -101,10 +117,13 @@ async function main(argv: string[]): Promise<number> {
   // then one line says why the file is missing (exit 3, or 129/130/143 when interrupted).
   const written = await writeResult(result, destination).then((file) => ({ file }), (error: unknown) => ({ file: null, error }));
   // The result quotes what came from outside the lab (a client's stderr, its error codes, a control endpoint's answers).
-  console.error(formatReport(printableDeep(result), written.file, text.color));
+  console.error(formatReport(printableDeep(result), written.file, Boolean(process.stderr.isTTY)));
   if (options.json) console.log(JSON.stringify(result, null, 2));
-  if ('error' in written) throw written.error instanceof InvalidJsonError ? keptInBugReport(written.error, result) : written.error;
-  if (options.report) console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
+  if ('error' in written) throw written.error instanceof InvalidJsonError ? await keptInBugReport(written.error, result) : written.error;
+  if (options.report) {
+    const { writeReport } = await import('../output/report-file.ts');
+    console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
+  }
   if (result.status === 'interrupted') return interruption.exitCode!;
   const failed = result.variants.find((v) => v.failure);
   if (failed) {
@@ -121,7 +140,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** A result that fails its own schema is a bug in the lab: what it measured goes to the bug report rather than being lost. */
-function keptInBugReport(error: InvalidJsonError, result: Result): LabError {
+async function keptInBugReport(error: InvalidJsonError, result: Result): Promise<LabError> {
+  const { writeBugReport } = await import('../shared/bug-report.ts');
   const file = writeBugReport('scenario', error, { what: 'the result, which failed its own schema', text: JSON.stringify(result, null, 2) });
   return new LabError(`${error.message}; this is a bug in the lab, please report it; ${file ? `the result and its problems are in ${file}` : 'and it could not be saved to a file'}`);
 }
