@@ -5,8 +5,8 @@ import { resultSchema } from '../harness/result/schema.ts';
 import { fileHeader } from '../harness/result/file-header.ts';
 import { schemaProblems } from '../harness/result/schema-problems.ts';
 
-/** 2: the load section has the rate generator's runs (load.rate). */
-export const BENCH_SCHEMA_VERSION = 2;
+/** 2: the load section has the rate generator's runs (load.rate). 3: the sampler per mode, the harness beside the load (issue 14). */
+export const BENCH_SCHEMA_VERSION = 3;
 
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
@@ -42,7 +42,7 @@ export const intervalRunSchema = z.strictObject({
   samplesPerSec: ratio,
   /** |time between two consecutive samples − interval|. */
   jitterMs: z.strictObject({ p50: ms, p99: ms, max: ms }),
-  /** The sampler's CPU (its process and its ss children) as a share of one core. */
+  /** The sampler's CPU (its process, its ss helper and the ss runs) as a share of one core. */
   cpuShareOfOneCore: ratio,
 });
 export type IntervalRun = z.infer<typeof intervalRunSchema>;
@@ -65,8 +65,17 @@ const samplerSize = <T extends z.ZodType>(way: T) =>
     pilePort: portMeasurement(way),
     /** The ss ways and the lab's for a port with only its listener, among the pile (a crowded namespace). */
     idlePort: portMeasurement(way),
+    /** The loopback sampler (the socket table at every sample), back to back. */
     maxSamplesPerSec: ratio,
-    atDefaultInterval: intervalRunSchema,
+    /** Every 100 ms, as a scenario runs it, for the same time each. */
+    atDefaultInterval: z.strictObject({
+      /** A namespace shared by both ends: the socket table at every sample, through the ss helper. */
+      loopback: intervalRunSchema,
+      /** A namespace per side: each side's counts as files at every sample, the tables adaptively; null without namespaces. */
+      namespaces: intervalRunSchema.nullable(),
+      /** The floor: each namespace's /proc/<pid>/net/sockstat read at every sample, nothing else. */
+      floor: intervalRunSchema,
+    }),
   });
 
 /** What a sampler worker reports for one size, before the ratios. */
@@ -76,7 +85,8 @@ export const samplerSizeResultSchema = samplerSize(ratedWaySchema);
 export type SamplerSizeResult = z.infer<typeof samplerSizeResultSchema>;
 
 export const samplerSectionSchema = z.strictObject({
-  where: z.enum(['own network namespace', 'host namespace, 127.0.0.1']),
+  /** A pair of namespaces of its own: the pile's clients in one, its server in the other (the sampler reads both); or the host's. */
+  where: z.enum(['own network namespaces', 'host namespace, 127.0.0.1']),
   notes: z.array(z.string()),
   sizes: z.array(samplerSizeResultSchema),
 });
@@ -148,20 +158,44 @@ export const scenarioCostSchema = z.strictObject({
   scenario: z.string(),
   /** CLI arguments beyond the name; empty: the scenario's defaults. */
   args: z.array(z.string()),
+  /** Where it ran (the result's topology mode). */
+  mode: z.enum(['loopback', 'namespaces', 'target']),
   wallMs: ms,
-  /** The CLI process itself: start-up, orchestration, the sampler's parsing, IPC, the report. */
+  /** The CLI process itself, whole: start-up, set-up, orchestration, the sampler, IPC, the result. */
   harnessCpuMs: ms,
-  /** The processes it waited for: server, clients, the sampler's ss runs. */
+  /** The processes it waited for, whole: server, clients, agents, the ss helper, ip. */
   childrenCpuMs: ms,
   harnessShareOfTotal: ratio,
+  /** The CLI's own CPU before its first stage: loading, the scenario, the topology, the environment. */
+  startupCpuMs: ms,
+  /** Setting up the stages (namespaces, agents, server, helper), all variants: this process and what it started. */
+  setupCpuMs: ms,
+  /** From each variant's first request to its last sample, summed over the variants (harness/run/cost-log.ts). */
+  load: z.strictObject({
+    wallMs: ms,
+    /** The CLI process. */
+    harnessMs: ms,
+    /** The ss helper and the ss runs it waited for. */
+    helperMs: ms,
+    serverAndClientsMs: ms,
+    /** (harness + helper) / (server + clients): what the observer costs beside the load. */
+    observerShare: ratio,
+  }),
   samplesTaken: count,
   claimsHeld: z.boolean(),
 });
 export type ScenarioCost = z.infer<typeof scenarioCostSchema>;
 
 export const harnessSectionSchema = z.strictObject({
-  /** The CLI's CPU to start and exit without running anything (`--list`): part of every harnessCpuMs. */
-  startupCpuMs: ms,
+  /** The CLI's own CPU to start and exit without running anything, median of a few runs. */
+  start: z.strictObject({
+    /** `node -e 0`: Node's own start, the floor. */
+    nodeFloorMs: ms,
+    /** `npm run scenario -- --list`, with the compile cache the npm scripts use (warm). */
+    listMs: ms,
+    /** The same without the compile cache (NODE_DISABLE_COMPILE_CACHE). */
+    listColdMs: ms,
+  }),
   scenarios: z.array(scenarioCostSchema),
 });
 export type HarnessSection = z.infer<typeof harnessSectionSchema>;
@@ -171,10 +205,12 @@ export const targetSchema = z.strictObject({
   text: z.string(),
   measured: z.number().nullable(),
   limit: z.number(),
-  /** x: a ratio; share: of one core or of a total (0.05 = 5%); per-second; ms. */
-  unit: z.enum(['x', 'share', 'per-second', 'ms']),
+  /** x: a ratio; share: of one core or of a total (0.05 = 5%); per-second; ms: a duration; cpu-ms: CPU time. */
+  unit: z.enum(['x', 'share', 'per-second', 'ms', 'cpu-ms']),
   /** null when the run did not measure it (a part was left out). */
   met: z.boolean().nullable(),
+  /** What the run measured that tells why a target was missed; absent otherwise. */
+  why: z.string().optional(),
 });
 export type Target = z.infer<typeof targetSchema>;
 

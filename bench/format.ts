@@ -1,6 +1,6 @@
 // Human output of the benchmark: returns strings, the caller prints them (on stderr).
 import Table from 'cli-table3';
-import type { BenchResult, LoadSection, RatedWay, RateSection, SamplerSection, HarnessSection, Target } from './bench-schema.ts';
+import type { BenchResult, IntervalRun, LoadSection, RatedWay, RateSection, SamplerSection, HarnessSection, Target } from './bench-schema.ts';
 import { formatCount } from '../harness/shared/numbers.ts';
 
 const fixed = (x: number, digits = 1) => x.toFixed(digits);
@@ -26,7 +26,10 @@ function waysTable(ways: RatedWay[]): string {
 export function formatSampler(section: SamplerSection): string {
   const lines = [`Sampler: one read of the socket table, ${section.where}`, ...section.notes.map((note) => `  note: ${note}`)];
   for (const s of section.sizes) {
-    const r = s.atDefaultInterval;
+    const { loopback, namespaces, floor } = s.atDefaultInterval;
+    const run = (name: string, r: IntervalRun) =>
+      `    ${name}: ${fixed(r.samplesPerSec)} samples/s, jitter p50 ${fixed(r.jitterMs.p50, 0)} / p99 ${fixed(r.jitterMs.p99, 0)} / max ${fixed(r.jitterMs.max, 0)} ms, ` +
+      `CPU ${percent(r.cpuShareOfOneCore)} of one core`;
     lines.push(
       '',
       `${formatCount(s.timeWait.clientSide)} client-side TIME_WAIT (server side ${formatCount(s.timeWait.serverSide)}, namespace ${formatCount(s.timeWait.namespace)}), ` +
@@ -34,9 +37,10 @@ export function formatSampler(section: SamplerSection): string {
       waysTable(s.pilePort.ways),
       `  a port with only its listener, among the pile (a crowded namespace); the lab reads it ${s.idlePort.labReading}:`,
       waysTable(s.idlePort.ways),
-      `  sampler: ${fixed(s.maxSamplesPerSec)} samples/s back to back; every ${r.intervalMs} ms: ${fixed(r.samplesPerSec)} samples/s, ` +
-        `jitter p50 ${fixed(r.jitterMs.p50, 0)} / p99 ${fixed(r.jitterMs.p99, 0)} / max ${fixed(r.jitterMs.max, 0)} ms, ` +
-        `CPU ${percent(r.cpuShareOfOneCore)} of one core`,
+      `  sampler: ${fixed(s.maxSamplesPerSec)} samples/s back to back (loopback); every ${loopback.intervalMs} ms, with its ss helper:`,
+      run('loopback (the socket table at every sample)', loopback),
+      namespaces ? run('namespaces (each side\'s counts as files, the tables now and then)', namespaces) : '    namespaces: not measured (no namespaces of its own)',
+      run(`floor (${namespaces ? "each side's" : 'the'} /proc/<pid>/net/sockstat alone)`, floor),
     );
   }
   return lines.join('\n');
@@ -90,22 +94,30 @@ export function formatRate(section: RateSection): string {
 }
 
 export function formatHarness(section: HarnessSection): string {
-  const t = table(['scenario', 'wall s', 'harness CPU ms', 'children CPU ms', 'harness share', 'samples', 'claims']);
+  const t = table(['scenario', 'mode', 'wall s', 'start-up ms', 'set-up ms', 'load s', 'harness ms', 'helper ms', 'server+clients ms', 'observer share', 'whole run', 'claims']);
   for (const s of section.scenarios) {
     t.push([
       [s.scenario, ...s.args].join(' '),
+      s.mode,
       fixed(s.wallMs / 1000),
-      formatCount(s.harnessCpuMs),
-      formatCount(s.childrenCpuMs),
+      formatCount(s.startupCpuMs),
+      formatCount(s.setupCpuMs),
+      fixed(s.load.wallMs / 1000),
+      formatCount(s.load.harnessMs),
+      formatCount(s.load.helperMs),
+      formatCount(s.load.serverAndClientsMs),
+      percent(s.load.observerShare),
       percent(s.harnessShareOfTotal),
-      formatCount(s.samplesTaken),
       s.claimsHeld ? 'held' : 'FAILED',
     ]);
   }
+  const { nodeFloorMs, listMs, listColdMs } = section.start;
   return [
-    'Harness: each scenario through the real CLI; its own CPU apart from the processes it waited for',
+    'Harness: each scenario through the real CLI. While the load runs (each variant from its first request to its last sample):',
+    'the CLI process and its ss helper (the observer) beside the server and the clients; start-up (the CLI before its first stage)',
+    "and set-up (namespaces, agents, server, helper) apart; whole run: the CLI's own CPU of its own and its children's.",
     t.toString(),
-    `  of the harness CPU, ${formatCount(section.startupCpuMs)} ms is the CLI starting and exiting (npm run scenario -- --list)`,
+    `  start: npm run scenario -- --list takes ${formatCount(listMs)} ms of CPU with the compile cache (${formatCount(listColdMs)} ms without); node -e 0 takes ${formatCount(nodeFloorMs)} ms`,
   ].join('\n');
 }
 
@@ -115,11 +127,15 @@ export function formatTargets(targets: Target[]): string {
     if (x === null) return 'not measured';
     if (unit === 'share') return percent(x);
     if (unit === 'ms') return `${fixed(x / 1000)} s`;
+    if (unit === 'cpu-ms') return `${formatCount(x)} ms`;
     return unit === 'x' ? `${fixed(x, 2)}x` : fixed(x);
   };
   return [
     'Targets:',
-    ...targets.map((t) => `  ${mark(t)}  ${t.text}: ${value(t.measured, t.unit)} (target ${value(t.limit, t.unit)})`),
+    ...targets.flatMap((t) => [
+      `  ${mark(t)}  ${t.text}: ${value(t.measured, t.unit)} (target ${value(t.limit, t.unit)})`,
+      ...(t.why ? [`          why: ${t.why}`] : []),
+    ]),
   ].join('\n');
 }
 

@@ -1,32 +1,37 @@
 // Part 3 of the benchmark: what the harness itself costs. Each scenario runs through the real CLI,
-// as a user runs it; the CLI process reports its own CPU and its children's when it exits
-// (cpu-report.ts), so the harness (orchestration, sampling, IPC) is told apart from the client and
-// server processes and the ss runs it waited for.
+// as a user runs it; the CLI process reports when it exits (cpu-report.ts) its own CPU and its
+// children's, and its cost log (harness/run/cost-log.ts): its start-up, each stage's set-up, and
+// from each variant's first request to its last sample its own CPU and its ss helper's beside the
+// server's and the clients'. What disturbs a measurement is what runs beside the load.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { median } from 'simple-statistics';
 import { LabError } from '../harness/shared/errors.ts';
 import { readResult } from '../harness/result/read.ts';
-import type { ScenarioCost } from './bench-schema.ts';
-import type { CpuReading } from './cpu.ts';
+import type { CostLog } from '../harness/run/cost-log.ts';
+import type { HarnessSection, ScenarioCost } from './bench-schema.ts';
+import type { CpuReading } from '../harness/observe/cpu.ts';
 
 const CLI = new URL('../harness/commands/scenario.ts', import.meta.url).pathname;
 const CPU_REPORT = new URL('./processes/cpu-report.ts', import.meta.url).pathname;
 
-/** Runs the CLI with `args` as a user would, with the CPU report preloaded. */
-async function runCli(args: string[], dir: string) {
+type Report = CpuReading & CostLog;
+
+/** Runs `node [--import cpu-report] <args>` as a user would; resolves with its wall time and its report. */
+async function runNode(args: string[], dir: string, env: Record<string, string> = {}) {
   const report = path.join(dir, 'cpu.json');
   const t0 = performance.now();
-  const run = await execa(process.execPath, ['--import', CPU_REPORT, CLI, ...args], {
+  const run = await execa(process.execPath, ['--import', CPU_REPORT, ...args], {
     reject: false,
     stdin: 'ignore',
-    env: { TWL_CPU_REPORT: report },
+    env: { ...env, TWL_CPU_REPORT: report },
     timeout: 600_000,
   });
   const wallMs = Math.round(performance.now() - t0);
-  const cpu = run.exitCode === 0 || run.exitCode === 1 ? (JSON.parse(await readFile(report, 'utf8')) as CpuReading) : null;
-  if (!cpu) throw new LabError(`npm run scenario -- ${args.join(' ')} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').at(-1) ?? ''}`);
+  const cpu = run.exitCode === 0 || run.exitCode === 1 ? (JSON.parse(await readFile(report, 'utf8')) as Report) : null;
+  if (!cpu) throw new LabError(`node ${args.join(' ')} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').at(-1) ?? ''}`);
   return { wallMs, cpu };
 }
 
@@ -39,24 +44,51 @@ async function inTemporaryDirectory<T>(use: (dir: string) => Promise<T>): Promis
   }
 }
 
-/** The CPU the CLI spends starting: loading its modules and the scenarios (`--list` and exit). */
-export function measureStartup(): Promise<number> {
-  return inTemporaryDirectory(async (dir) => Math.round((await runCli(['--list'], dir)).cpu.ownMs));
+/** The median of the own CPU of `starts` runs of node with `args` (after one to warm the caches): the machine is shared. */
+async function startCpu(starts: number, args: string[], dir: string, env?: Record<string, string>): Promise<number> {
+  await runNode(args, dir, env);
+  const runs: number[] = [];
+  for (let i = 0; i < starts; i++) runs.push((await runNode(args, dir, env)).cpu.ownMs);
+  return Math.round(median(runs));
 }
+
+/**
+ * The CPU the CLI spends to start and exit with nothing to run (`--list`), with the compile cache
+ * the npm scripts give it (NODE_COMPILE_CACHE, package.json) and without; beside Node's own start.
+ */
+export function measureStart(starts: number): Promise<HarnessSection['start']> {
+  return inTemporaryDirectory(async (dir) => ({
+    nodeFloorMs: await startCpu(starts, ['-e', '0'], dir),
+    listMs: await startCpu(starts, [CLI, '--list'], dir),
+    listColdMs: await startCpu(starts, [CLI, '--list'], dir, { NODE_DISABLE_COMPILE_CACHE: '1' }),
+  }));
+}
+
+const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0);
 
 export function measureScenario(scenario: string, args: string[]): Promise<ScenarioCost> {
   return inTemporaryDirectory(async (dir) => {
     const resultFile = path.join(dir, 'result.json');
-    const { wallMs, cpu } = await runCli([scenario, ...args, '--out', resultFile], dir);
+    const { wallMs, cpu } = await runNode([CLI, scenario, ...args, '--out', resultFile], dir);
     const result = await readResult(resultFile);
-    const total = cpu.ownMs + cpu.childrenMs;
+    const sum = (f: (load: NonNullable<Report['stages'][number]['load']>) => number) => cpu.stages.reduce((total, s) => total + (s.load ? f(s.load) : 0), 0);
+    const load = {
+      wallMs: sum((l) => l.wallMs),
+      harnessMs: sum((l) => l.harnessMs),
+      helperMs: sum((l) => l.helperMs),
+      serverAndClientsMs: sum((l) => l.serverAndClientsMs),
+    };
     return {
       scenario,
       args,
+      mode: result.params.topology.mode,
       wallMs,
       harnessCpuMs: Math.round(cpu.ownMs),
       childrenCpuMs: Math.round(cpu.childrenMs),
-      harnessShareOfTotal: total > 0 ? Math.round((cpu.ownMs / total) * 10_000) / 10_000 : 0,
+      harnessShareOfTotal: share(cpu.ownMs, cpu.ownMs + cpu.childrenMs),
+      startupCpuMs: Math.round(cpu.startupMs ?? cpu.ownMs),
+      setupCpuMs: cpu.stages.reduce((total, s) => total + s.setupMs, 0),
+      load: { ...load, observerShare: share(load.harnessMs + load.helperMs, load.serverAndClientsMs) },
       samplesTaken: result.variants.reduce((sum, v) => sum + v.summary.samplesTaken, 0),
       claimsHeld: result.claims.every((c) => c.held),
     };

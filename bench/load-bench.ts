@@ -8,7 +8,7 @@ import { defaultTimeLimitMs } from '../harness/run/load.ts';
 import type { LoadSettings } from '../harness/scenario/contract.ts';
 import { startServer, type RunningServer } from '../harness/run/server-process.ts';
 import type { LoadSection, ToolResult } from './bench-schema.ts';
-import { onPath } from './on-path.ts';
+import { onPath } from '../harness/shared/on-path.ts';
 import { runWrk } from './wrk.ts';
 import { benchRate, type RatePlan } from './rate-bench.ts';
 import { formatCount } from '../harness/shared/numbers.ts';

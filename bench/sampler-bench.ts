@@ -1,12 +1,16 @@
-// Part 1 of the benchmark: the sampler among piles of TIME_WAIT sockets. Each size gets a fresh
-// namespace and a worker process inside it (sampler-worker.ts); without the privilege to make one,
-// the worker runs on 127.0.0.1 in the host's namespace, among whatever else runs there.
+// Part 1 of the benchmark: the sampler among piles of TIME_WAIT sockets. Each size gets a fresh pair
+// of namespaces, as a namespace run has (harness/run/netns.ts): the worker (sampler-worker.ts) and
+// the pile's clients in the client one, the pile's server in the server one, so that the sampler is
+// measured as a namespace run reads (each side's namespace) and as a loopback run reads (the
+// client namespace's table). Without the privilege to make them, the worker runs on 127.0.0.1 in
+// the host's namespace, among whatever else runs there, and only the loopback reading is measured.
 import { isDeepStrictEqual } from 'node:util';
 import { execa } from 'execa';
 import { LabError } from '../harness/shared/errors.ts';
-import { createNamespace, deleteNamespace, namespaceUnavailability, removeLeftoverNamespaces } from '../harness/run/netns.ts';
-import { lastStderrLine, startNode, startNodeIn } from '../harness/run/processes.ts';
-import { onPath } from './on-path.ts';
+import { createPair, deletePair, namespaceUnavailability, removeLeftoverNamespaces, SERVER_ADDRESS, type NamespacePair } from '../harness/run/netns.ts';
+import { startNode, startNodeIn } from '../harness/run/processes.ts';
+import { lastStderrLine } from '../harness/run/tracked.ts';
+import { onPath } from '../harness/shared/on-path.ts';
 import { WAYS } from './socket-table-ways.ts';
 import type { RatedWay, SamplerSection, SamplerSizeReport, SamplerSizeResult, WayCost } from './bench-schema.ts';
 import type { SamplerJob, SamplerWorkerMessage } from './processes/sampler-worker.ts';
@@ -15,24 +19,24 @@ import { formatCount } from '../harness/shared/numbers.ts';
 
 const WORKER = new URL('./processes/sampler-worker.ts', import.meta.url);
 
-/** Sysctls set inside the bench's namespace only: a wide port range, and no early reuse of TIME_WAIT ports. */
+/** Sysctls set inside the bench's client namespace only: a wide port range, and no early reuse of TIME_WAIT ports. */
 const SYSCTLS = { 'net.ipv4.ip_local_port_range': '1024 65535', 'net.ipv4.tcp_tw_reuse': '0' };
 
 /**
- * A fresh namespace of the lab's (harness/run/netns.ts, so `npm run clean` and stopAll() see it) with the
- * bench's sysctls: nothing else lives there, so the socket table holds only the pile being measured,
- * and the pile disappears with the namespace (no 60 s wait for TIME_WAIT).
+ * A fresh pair of the lab's namespaces (harness/run/netns.ts, so `npm run clean` and stopAll() see
+ * them) with the bench's sysctls on the client side: nothing else lives there, so the socket tables
+ * hold only the pile being measured, and the pile disappears with them (no 60 s wait for TIME_WAIT).
  */
-async function benchNamespace(): Promise<string> {
-  const name = await createNamespace('bench');
+async function benchPair(): Promise<NamespacePair> {
+  const pair = await createPair();
   try {
     const settings = Object.entries(SYSCTLS).map(([key, value]) => `${key}=${value}`);
-    await execa('ip', ['netns', 'exec', name, 'sysctl', '-q', '-w', ...settings]);
+    await execa('ip', ['netns', 'exec', pair.client, 'sysctl', '-q', '-w', ...settings]);
   } catch (error) {
-    await deleteNamespace(name);
-    throw new LabError(`could not set the bench's sysctls in ${name}: ${lastStderrLine(error)}`);
+    await deletePair(pair);
+    throw new LabError(`could not set the bench's sysctls in ${pair.client}: ${lastStderrLine(error)}`);
   }
-  return name;
+  return pair;
 }
 
 export interface SamplerPlan {
@@ -94,7 +98,7 @@ export async function benchSampler({ sizes: planned, ...measures }: SamplerPlan,
   }
   const sizes: SamplerSizeResult[] = [];
   const unavailable = await namespaceUnavailability();
-  const where: SamplerSection['where'] = unavailable ? 'host namespace, 127.0.0.1' : 'own network namespace';
+  const where: SamplerSection['where'] = unavailable ? 'host namespace, 127.0.0.1' : 'own network namespaces';
   if (unavailable) notes.push(`no network namespace (${unavailable}): piles built on 127.0.0.1 among the host's other sockets`);
   else await removeLeftoverNamespaces();
   for (const size of planned) {
@@ -102,21 +106,15 @@ export async function benchSampler({ sizes: planned, ...measures }: SamplerPlan,
       notes.push(`${formatCount(size)} sockets skipped: without a namespace of its own the bench keeps to one address (${formatCount(SOCKETS_PER_DESTINATION)} at most)`);
       continue;
     }
-    const name = unavailable ? null : await benchNamespace();
+    const pair = unavailable ? null : await benchPair();
     onSize(size);
     try {
-      const job: SamplerJob = {
-        ...measures,
-        size,
-        bindHost: name ? '0.0.0.0' : '127.0.0.1',
-        destinations: name ? destinationsFor(size) : ['127.0.0.1'],
-        skipWays,
-      };
-      const report = await runWorker(job, name);
+      const job: SamplerJob = { ...measures, size, destinations: destinationsFor(size, pair ? SERVER_ADDRESS : null), pair, skipWays };
+      const report = await runWorker(job, pair?.client ?? null);
       const rated = (p: SamplerSizeReport['pilePort']) => ({ labReading: p.labReading, ways: rateWays(p.ways) });
       sizes.push({ ...report, pilePort: rated(report.pilePort), idlePort: rated(report.idlePort) });
     } finally {
-      if (name) await deleteNamespace(name);
+      if (pair) await deletePair(pair);
     }
   }
   return { where, notes, sizes };

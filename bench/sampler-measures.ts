@@ -3,11 +3,26 @@
 // at the default interval. Runs inside the namespace that holds the pile.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { median, quantile } from 'simple-statistics';
-import { startSampler } from '../harness/observe/sampler.ts';
+import { openCounts } from '../harness/observe/namespace-counts.ts';
+import type { Probe, SsRunner } from '../harness/observe/probes.ts';
+import { loopEvery, startSampler } from '../harness/observe/sampler.ts';
 import type { SideCounts } from '../harness/observe/ss-parse.ts';
 import type { IntervalRun, WayCost } from './bench-schema.ts';
-import { cpuSince, readCpu } from './cpu.ts';
+import { cpuSince, processCpuMs, readCpu, type CpuReading } from '../harness/observe/cpu.ts';
 import type { Way } from './socket-table-ways.ts';
+
+/**
+ * CPU of this process, of the children it waited for and of the ss helper (a long-lived child: its
+ * CPU and that of the ss runs it waited for are read from /proc/<pid>/stat).
+ */
+function cpuMark(helperPid: number) {
+  const cpu = readCpu();
+  const helper = processCpuMs(helperPid) ?? 0;
+  return (): CpuReading => {
+    const since = cpuSince(cpu);
+    return { ownMs: since.ownMs, childrenMs: since.childrenMs + (processCpuMs(helperPid) ?? helper) - helper };
+  };
+}
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -26,8 +41,14 @@ const TURN_MS = 100;
  * them alike. The first read of every turn is not counted: it pays for the garbage the previous
  * way left behind.
  */
-export async function measureWays(ways: Way[], port: number, budgetMs: number, minReads: number): Promise<WayCost[]> {
-  const readers = ways.map((way) => way.reader(port));
+export async function measureWays(
+  ways: Way[],
+  port: number,
+  budgetMs: number,
+  minReads: number,
+  helper: { run: SsRunner; pid: number },
+): Promise<WayCost[]> {
+  const readers = ways.map((way) => way.reader(port, helper.run));
   const found: (SideCounts | number)[] = [];
   const readsPerTurn: number[] = [];
   for (const read of readers) {
@@ -41,13 +62,13 @@ export async function measureWays(ways: Way[], port: number, budgetMs: number, m
     for (const [i, read] of readers.entries()) {
       const tally = tallies[i]!;
       await read();
-      const before = readCpu();
+      const since = cpuMark(helper.pid);
       for (let n = 1; n < readsPerTurn[i]!; n++) {
         const t0 = performance.now();
         await read();
         tally.walls.push(performance.now() - t0);
       }
-      const cpu = cpuSince(before);
+      const cpu = since();
       tally.ownMs += cpu.ownMs;
       tally.childrenMs += cpu.childrenMs;
     }
@@ -67,30 +88,50 @@ export async function measureWays(ways: Way[], port: number, budgetMs: number, m
   });
 }
 
-/** The rate of the lab's sampler with no pause between samples: the most it can sustain. */
-export async function measureMaxRate(port: number, durationMs: number): Promise<number> {
-  const sampler = startSampler(port, 0);
+/** The rate of the lab's sampler reading through `probes` with no pause between samples: the most it can sustain. */
+export async function measureMaxRate(port: number, durationMs: number, probes: Probe[]): Promise<number> {
+  const sampler = startSampler(port, 0, performance.now(), () => {}, probes);
   const start = performance.now();
   await sleep(durationMs);
   const samples = await sampler.stop();
   return round((samples.length * 1000) / (performance.now() - start), 1);
 }
 
-/** The lab's sampler at `intervalMs`, as a scenario runs it, for `durationMs`. */
-export async function measureAtInterval(port: number, intervalMs: number, durationMs: number): Promise<IntervalRun> {
-  const cpuBefore = readCpu();
-  const start = performance.now();
-  const sampler = startSampler(port, intervalMs, start);
-  await sleep(durationMs);
-  const samples = await sampler.stop();
-  const wallMs = performance.now() - start;
-  const cpu = cpuSince(cpuBefore);
-  const deviations = samples.slice(1).map((s, i) => Math.abs(s.tMs - samples[i]!.tMs - intervalMs));
+/** Samples taken at `intervalMs`: their rate, the steadiness of their timeline, their CPU share of one core. */
+function intervalRun(intervalMs: number, times: number[], wallMs: number, cpu: CpuReading): IntervalRun {
+  const deviations = times.slice(1).map((t, i) => Math.abs(t - times[i]! - intervalMs));
   return {
     intervalMs,
-    samples: samples.length,
-    samplesPerSec: round((samples.length * 1000) / wallMs, 1),
+    samples: times.length,
+    samplesPerSec: round((times.length * 1000) / wallMs, 1),
     jitterMs: jitter(deviations),
     cpuShareOfOneCore: round((cpu.ownMs + cpu.childrenMs) / wallMs, 4),
   };
+}
+
+/** The lab's sampler at `intervalMs` through `probes`, as a scenario runs it, for `durationMs`. */
+export async function measureAtInterval(port: number, intervalMs: number, durationMs: number, probes: Probe[], helperPid: number): Promise<IntervalRun> {
+  const cpu = cpuMark(helperPid);
+  const start = performance.now();
+  const sampler = startSampler(port, intervalMs, start, () => {}, probes);
+  await sleep(durationMs);
+  const samples = await sampler.stop();
+  return intervalRun(intervalMs, samples.map((s) => s.tMs), performance.now() - start, cpu());
+}
+
+/** The floor: each namespace's sockstat (`<procNet>/sockstat`, kept open) read at every sample, nothing else, on the sampler's timeline. */
+export async function measureFloor(procNets: string[], intervalMs: number, durationMs: number): Promise<IntervalRun> {
+  const readers = procNets.map(openCounts);
+  try {
+    const cpu = readCpu();
+    const start = performance.now();
+    const times: number[] = [];
+    await loopEvery(intervalMs, () => performance.now() - start >= durationMs, async () => {
+      times.push(Math.round(performance.now() - start));
+      for (const reader of readers) reader.sockstat();
+    });
+    return intervalRun(intervalMs, times, performance.now() - start, cpuSince(cpu));
+  } finally {
+    for (const reader of readers) reader.close();
+  }
 }

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { parseInetDiag } from '../harness/observe/inet-diag.ts';
 import { parseSockstat } from '../harness/observe/proc-net.ts';
+import { procProbe, type SsRunner } from '../harness/observe/probes.ts';
 import { sampleOnce, type Sample } from '../harness/observe/sampler.ts';
 import { countBySide, parseSs, type SideCounts } from '../harness/observe/ss-parse.ts';
 import { parseNetstat, parseProcNetTcp } from './table-parsers.ts';
@@ -20,11 +21,14 @@ export interface Way {
   information: Information;
   /** A command it needs that may not be installed (the others, ss and /proc, the lab needs anyway). */
   needs?: { command: string; install: string };
-  /** A reader for one port: per-side counts, or for namespace-total ways the namespace's TIME_WAIT. */
-  reader(port: number): () => Promise<SideCounts | number>;
+  /**
+   * A reader for one port: per-side counts, or for namespace-total ways the namespace's TIME_WAIT.
+   * `ss` runs ss as a run's sampler does (through its helper, harness/run/ss-helper.ts).
+   */
+  reader(port: number, ss: SsRunner): () => Promise<SideCounts | number>;
 }
 
-// Every command is run the way the lab's sampler runs ss, so the ways differ only in the command.
+// Every other command is forked from this process as the lab's sampler used to fork ss.
 const execFileAsync = promisify(execFile);
 const MAX_BYTES = 1 << 30;
 const text = async (file: string, args: string[]) => (await execFileAsync(file, args, { maxBuffer: MAX_BYTES })).stdout;
@@ -32,12 +36,13 @@ const text = async (file: string, args: string[]) => (await execFileAsync(file, 
 export const WAYS: Way[] = [
   {
     name: 'lab sampler',
-    command: 'sampleOnce(): ss, filtered or raw by the last sample, + /proc/net/sockstat',
+    command: 'sampleOnce(): ss by the helper, filtered or raw by the last sample, + /proc/net/sockstat',
     information: 'per-side',
-    reader: (port) => {
+    reader: (port, ss) => {
+      const probes = [procProbe('both', { procNet: '/proc/net', netns: null, ss })]; // a loopback run's
       let previous: Sample | undefined; // as in a scenario: each sample picks its reading from the last
       return async () => {
-        previous = await sampleOnce(port, 0, previous);
+        previous = await sampleOnce(port, 0, previous, probes);
         return { clientSide: previous.clientSide, serverSide: previous.serverSide };
       };
     },

@@ -7,8 +7,10 @@ import { sampleOnce } from '../harness/observe/sampler.ts';
 
 /**
  * Connections to one destination address share its ephemeral ports (net.ipv4.ip_local_port_range),
- * so a pile larger than about half a range is spread over several loopback addresses
- * (127.0.0.1, 127.0.0.2, ...; all of 127/8 is local), all on the same server port.
+ * so on the host's loopback (28,232 ports by default) a pile larger than this is spread over several
+ * addresses (127.0.0.1, 127.0.0.2, ...; all of 127/8 is local), all on the same server port. In the
+ * bench's namespaces the client has 64,512 ports for the server's one address; there each client
+ * sends this many, several at once.
  */
 export const SOCKETS_PER_DESTINATION = 10_000;
 /** The scenario whose "bad" client makes the pile, against that scenario's server settings. */
@@ -16,11 +18,12 @@ export const PILE_SCENARIO = 'no-body-close';
 const CONCURRENCY_PER_CLIENT = 20;
 const SETTLE_LIMIT_MS = 3_000;
 
-export function destinationsFor(size: number): string[] {
-  return Array.from({ length: Math.ceil(size / SOCKETS_PER_DESTINATION) }, (_, i) => `127.0.0.${i + 1}`);
+/** One client per SOCKETS_PER_DESTINATION sockets: to `server`, or each to a loopback address of its own. */
+export function destinationsFor(size: number, server: string | null): string[] {
+  return Array.from({ length: Math.ceil(size / SOCKETS_PER_DESTINATION) }, (_, i) => server ?? `127.0.0.${i + 1}`);
 }
 
-/** Runs one bad client per destination at once; resolves once the last connection has closed. */
+/** Runs one bad client per destination entry at once; resolves once the last connection has closed. */
 export async function buildPile(port: number, size: number, destinations: string[]): Promise<void> {
   const share = (i: number) => Math.floor(size / destinations.length) + (i < size % destinations.length ? 1 : 0);
   await Promise.all(

@@ -1,10 +1,11 @@
 // Entry point of the server process the lab starts (harness/run/server-process.ts). Its first IPC
 // message is everything it runs with, one object checked against servers/settings.ts; it answers
-// {type:'listening'} once it listens, then {type:'stats'} requests with its counts, and stops when the
-// lab disconnects. To run the server by itself: npm run server (harness/commands/server.ts).
+// {type:'listening'} once it listens, pushes {type:'counts'} when its counts change (at most every
+// COUNTS_EVERY_MS), answers {type:'stats'} requests with its counts, and stops when the lab
+// disconnects. To run the server by itself: npm run server (harness/commands/server.ts).
 import { getEachMessage, getOneMessage, sendMessage } from 'execa';
 import { serve } from './serve.ts';
-import type { ServerMessage } from './protocol.ts';
+import { COUNTS_EVERY_MS, type ServerMessage } from './protocol.ts';
 import { serverOptionsSchema } from './settings.ts';
 
 if (!process.channel) {
@@ -16,10 +17,24 @@ if (!options.success) {
   console.error(`http-server: bad settings: ${options.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   process.exit(2);
 }
-const server = await serve(options.data);
+// The counts go to the lab as they change instead of being asked for: the first change at once (the
+// lab sees the first connection), then what changed meanwhile at most every COUNTS_EVERY_MS, so the
+// last counts arrive at most that long after the last change.
+let lastPush = -Infinity;
+let pending: NodeJS.Timeout | null = null;
+const push = () => {
+  pending = null;
+  lastPush = performance.now();
+  void sendMessage({ type: 'counts', ...server.stats } satisfies ServerMessage).catch(() => {});
+};
+const changed = () => {
+  pending ??= setTimeout(push, Math.max(0, lastPush + COUNTS_EVERY_MS - performance.now()));
+};
+const server = await serve(options.data, 'exit', changed);
 await sendMessage({ type: 'listening', ...server.listening } satisfies ServerMessage);
 for await (const message of getEachMessage()) {
   if ((message as { type?: string }).type === 'stats') await sendMessage({ type: 'stats', ...server.stats } satisfies ServerMessage);
 }
 // The lab closed the channel: it is done with us.
+if (pending) clearTimeout(pending);
 server.close();

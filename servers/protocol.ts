@@ -1,4 +1,5 @@
-// What the server under test tells the lab: over IPC, that it listens and, when asked, its counts;
+// What the server under test tells the lab: over IPC, that it listens, its counts when they change
+// and when asked;
 // on its control endpoint (GET /), its counts, settings and network namespace's TCP figures, for a
 // lab on another host (`--target`).
 import { z } from 'zod';
@@ -35,4 +36,13 @@ export interface Listening {
   controlPort: number | null;
 }
 
-export type ServerMessage = ({ type: 'listening' } & Listening) | ({ type: 'stats' } & ServerStats);
+/**
+ * The server pushes its counts when they change, at most this often (servers/http-server.ts). Each
+ * push wakes the harness, about 0.3 ms of its CPU on a small VM: at 100 ms the pushes were a fifth
+ * of what the harness spent beside a light load (npm run bench, harness part); at 250 ms a server
+ * that dies leaves counts as fresh as the 250 ms polling that came before.
+ */
+export const COUNTS_EVERY_MS = 250;
+
+/** `counts`: pushed when they change; `stats`: the answer to a request for them. */
+export type ServerMessage = ({ type: 'listening' } & Listening) | ({ type: 'counts' } & ServerStats) | ({ type: 'stats' } & ServerStats);

@@ -40,8 +40,15 @@ export type AtLimit = 'exit' | 'shed';
 /** How often a server that sheds connections says so, at most: a peer that keeps opening them must not flood its log. */
 const SHED_NOTE_EVERY_MS = 10_000;
 
-/** Starts the server and, when asked, its control endpoint; resolves once both listen. */
-export async function serve({ host, port, controlHost, controlPort, settings }: ServerOptions, atLimit: AtLimit = 'exit'): Promise<HttpServer> {
+/**
+ * Starts the server and, when asked, its control endpoint; resolves once both listen. `changed` is
+ * called after each change of the counts (the lab's server pushes them: servers/http-server.ts).
+ */
+export async function serve(
+  { host, port, controlHost, controlPort, settings }: ServerOptions,
+  atLimit: AtLimit = 'exit',
+  changed: () => void = () => {},
+): Promise<HttpServer> {
   const body = Buffer.alloc(settings.bodyBytes, 'x');
   const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0, connectionsReset: 0 };
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': body.length };
@@ -52,6 +59,7 @@ export async function serve({ host, port, controlHost, controlPort, settings }: 
   const server = http.createServer((req, res) => {
     const respond = () => {
       stats.requestsServed++;
+      changed();
       res.writeHead(200, headers);
       res.end(body);
       // SO_LINGER 0: the kernel drops what it has not sent yet and sends RST instead of FIN.
@@ -87,12 +95,19 @@ export async function serve({ host, port, controlHost, controlPort, settings }: 
   server.on('connection', (socket) => {
     stats.connectionsAccepted++;
     stats.connectionsOpen++;
+    changed();
     let reset = false;
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (!reset && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) stats.connectionsReset++;
+      if (!reset && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        stats.connectionsReset++;
+        changed();
+      }
       reset = true;
     });
-    socket.on('close', () => stats.connectionsOpen--);
+    socket.on('close', () => {
+      stats.connectionsOpen--;
+      changed();
+    });
   });
 
   /** The control endpoint: read-only, GET / only. Its own connections are not counted above. */

@@ -2,8 +2,8 @@
 // and the lines that tell the user which network the run has.
 import net from 'node:net';
 import { Option, InvalidArgumentError, type Command } from 'commander';
-import { parseSysctlArgument, type SysctlSettings } from '../scenario/client-sysctls.ts';
-import { variantSysctls, type NetnsMode, type NetworkOptions, type Topology } from '../run/topology.ts';
+import { parseSysctlArgument, variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
+import type { NetnsMode, NetworkOptions, Topology } from '../run/topology.ts';
 import type { RunnableScenario } from '../scenario/contract.ts';
 import { serverSettingsSchema, type ServerSettingName, type ServerSettings } from '../../servers/settings.ts';
 import { port } from './number-arguments.ts';

@@ -1,65 +1,18 @@
 // What the commands that run variants (npm run scenario, npm run measure) share at either end of a
-// run: the options that say where the result goes and what is printed, the check that it can be
-// written there, and the end: the result written whole or not at all, its table, JSON and report,
-// and the exit code of a run that did not end well.
+// run: the check that the result can be written where the options say, and the end: the result
+// written whole or not at all, its table, JSON and report, and the exit code of a run that did not
+// end well. Loaded once a run is about to start (the options themselves: output-options.ts).
 import path from 'node:path';
-import { Option, type Command } from 'commander';
 import { npmBannerNote } from './npm-banner.ts';
-import { pathArgument } from './path-arguments.ts';
-import { onStopSignals } from './signals.ts';
 import { printJson } from './command.ts';
+import type { OutputCliOptions } from './output-options.ts';
 import { filesExhausted } from '../run/open-files.ts';
-import { progressOutput, type OutputMode, type ProgressOutput } from '../output/progress.ts';
 import { writeBugReport } from '../shared/bug-report.ts';
 import { EXIT, LabError } from '../shared/errors.ts';
 import { printable, printableDeep } from '../shared/printable.ts';
 import { formatReport, isMeasurement } from '../output/result-table.ts';
 import { checkDestination, InvalidJsonError, RESULTS_DIR, writeResult, type ResultDestination } from '../result/file.ts';
 import type { Result } from '../result/schema.ts';
-
-export interface OutputCliOptions {
-  out?: string;
-  outDir?: string;
-  json?: boolean;
-  quiet?: boolean;
-  report?: boolean;
-}
-
-/**
- * Ctrl-C, SIGTERM and SIGHUP for a command that runs variants (onStopSignals): its live view stops
- * drawing first, then one line says that the `running` one (variant, client) stops. `progress`
- * makes the live view it stops.
- */
-export function stopOnSignals(command: string, running: string) {
-  let closeProgress = () => {};
-  const interruption = onStopSignals({
-    windDown(signal) {
-      // The live view stops drawing first: stopping takes a moment, and a redraw would cover the message.
-      closeProgress();
-      console.error(`\n${command}: interrupted by ${signal}; stopping the ${running} that runs (Ctrl-C again: at once)`);
-    },
-  });
-  return {
-    interruption,
-    progress(mode: OutputMode): ProgressOutput {
-      const output = progressOutput(mode);
-      closeProgress = output.close;
-      return output;
-    },
-  };
-}
-
-/** `fileName`: the name of a new result file in --out-dir, as the help shows it. */
-export function addOutputOptions(program: Command, fileName: string): Command {
-  return program
-    .option('--out <file>', 'where to write the result JSON; a file already there is replaced (default: a new file in --out-dir)', pathArgument('a file name'))
-    .addOption(
-      new Option('--out-dir <folder>', `folder for a new result file ${fileName}; never replaces one (default: results/)`).argParser(pathArgument('a folder')).conflicts('out'),
-    )
-    .option('--json', 'print the result JSON on stdout, and nothing else there (also when the file cannot be written)')
-    .option('--quiet', 'print only the final table: no story, no progress')
-    .option('--report', 'also write the HTML report next to the result file');
-}
 
 /**
  * Where the result goes, checked before the run: nobody waits through a run whose result would be

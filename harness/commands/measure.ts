@@ -8,10 +8,11 @@ import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { clientArgument, commandClient, expectArgument } from '../cli/measure-options.ts';
 import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
 import { addTrialOptions } from '../cli/run-options.ts';
-import { addOutputOptions, beforeRunLines, finishRun, resultDestination, stopOnSignals, type OutputCliOptions } from '../cli/run-output.ts';
+import { addOutputOptions, stopOnSignals, type OutputCliOptions } from '../cli/output-options.ts';
+import { beforeRunLines, finishRun, resultDestination } from '../cli/run-output.ts';
 import { serverSettingOptions, serverSettingsOf } from '../cli/server-options.ts';
 import { stopAndExit } from '../cli/signals.ts';
-import { outputMode } from '../output/progress.ts';
+import { outputMode, progressOutput } from '../output/progress.ts';
 import { formatMeasurementSettings } from '../output/result-table.ts';
 import { checkClientCommand } from '../run/command-check.ts';
 import { checkMachine } from '../run/machine-check.ts';
@@ -119,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(formatMeasurementSettings(scenario, settings));
     for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
   }
-  const progress = signals.progress(mode);
+  const progress = signals.showing(progressOutput(mode));
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
   const ended = await finishRun(MEASUREMENT, result, destination, options, interruption.exitCode);
   if (ended !== null) return ended;

@@ -7,17 +7,13 @@ import { loadAllScenarios, loadScenario } from '../scenario/catalog.ts';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { addNetworkOptions, describeNetwork, type NetworkCliOptions } from '../cli/network-options.ts';
 import { addLoadOptions } from '../cli/run-options.ts';
-import { prepareRun } from '../cli/prepare-run.ts';
-import { addOutputOptions, beforeRunLines, finishRun, resultDestination, stopOnSignals, type OutputCliOptions } from '../cli/run-output.ts';
+import { addOutputOptions, stopOnSignals, type OutputCliOptions } from '../cli/output-options.ts';
 import { stopAndExit } from '../cli/signals.ts';
 import { EXIT } from '../shared/errors.ts';
-import { formatExplanation } from '../output/explain.ts';
-import { formatScenarioList, formatSettings } from '../output/result-table.ts';
-import { checkMachine, missingRequirements } from '../run/machine-check.ts';
-import { outputMode } from '../output/progress.ts';
-import { runScenario } from '../run/run-scenario.ts';
+import { missingRequirements } from '../run/machine-check.ts';
+import { formatScenarioList } from '../output/scenario-list.ts';
 import type { SettingOverrides } from '../run/settings.ts';
-import { terminalColumns } from '../output/terminal-text.ts';
+import type { Scenario } from '../scenario/contract.ts';
 
 interface CliOptions extends NetworkCliOptions, SettingOverrides, OutputCliOptions {
   list?: boolean;
@@ -51,6 +47,13 @@ const program = addOutputOptions(
   );
 addNetworkOptions(program);
 
+// What only some invocations use is imported where it is used (`--list` loads the catalogue and
+// little else: npm run bench measures the CLI's start).
+const explanation = async (scenario: Scenario) => {
+  const [{ formatExplanation }, { terminalColumns }] = await Promise.all([import('../output/explain.ts'), import('../output/terminal-text.ts')]);
+  return formatExplanation(scenario, { columns: terminalColumns(), color: Boolean(process.stderr.isTTY) });
+};
+
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
   const options = program.opts<CliOptions>();
@@ -61,21 +64,31 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const scenario = await loadScenario(name);
-  const text = { columns: terminalColumns(), color: Boolean(process.stderr.isTTY) };
   if (options.explain) {
-    console.error(formatExplanation(scenario, text));
+    console.error(await explanation(scenario));
     return EXIT.ok;
   }
+  return run(scenario, options);
+}
+
+async function run(scenario: Scenario, options: CliOptions): Promise<number> {
+  const [{ checkMachine }, { prepareRun }] = await Promise.all([import('../run/machine-check.ts'), import('../cli/prepare-run.ts')]);
   await checkMachine();
   const { settings, topology } = await prepareRun(scenario, options);
   // After the options are checked, before anything starts.
+  const [{ resultDestination, beforeRunLines, finishRun }, { outputMode, progressOutput }, { runScenario }, { formatSettings }] = await Promise.all([
+    import('../cli/run-output.ts'),
+    import('../output/progress.ts'),
+    import('../run/run-scenario.ts'),
+    import('../output/result-table.ts'),
+  ]);
   const { destination, leftovers } = await resultDestination(options);
   const mode = outputMode(Boolean(options.quiet));
   for (const line of beforeRunLines('scenario', options, leftovers, mode === 'quiet')) console.error(line);
-  if (mode !== 'quiet' && options.story) console.error(`${formatExplanation(scenario, text)}\n`);
+  if (mode !== 'quiet' && options.story) console.error(`${await explanation(scenario)}\n`);
   if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
-  const progress = signals.progress(mode);
+  const progress = signals.showing(progressOutput(mode));
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
   const ended = await finishRun('scenario', result, destination, options, interruption.exitCode);
   if (ended !== null) return ended;

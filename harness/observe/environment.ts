@@ -3,7 +3,6 @@
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { $ } from 'zx';
 
 /** The TCP sysctls that change the outcome of a scenario, read from /proc/sys (per namespace). */
 export const OUTCOME_SYSCTLS = [
@@ -80,6 +79,8 @@ export async function readSysctls(): Promise<Sysctls> {
 }
 
 async function gitState(): Promise<{ commit: string | null; dirty: boolean | null }> {
+  // Loaded here: the namespace agents read the sysctls from this module and never run git.
+  const { $ } = await import('zx');
   const git = $({ cwd: ROOT.pathname, nothrow: true, quiet: true });
   const commit = await git`git rev-parse HEAD`;
   if (commit.exitCode !== 0) return { commit: null, dirty: null };

@@ -1,19 +1,30 @@
-// A probe reads one network namespace's TCP figures: its socket counts (/proc/net/sockstat), its
-// counters (/proc/net/snmp, /proc/net/netstat) and, when it can, its sockets on the server port
-// (`ss`, filtered in the kernel). Loopback runs have one probe for both ends; namespace runs have
-// one per "host"; a server the lab did not start is probed through its control endpoint
+// A probe reads one network namespace's TCP figures: its socket counts (/proc/net/sockstat and
+// snmp's CurrEstab, files read without a fork), its counters (/proc/net/snmp, /proc/net/netstat)
+// and, when it can, its sockets on the server port (`ss`, filtered in the kernel). Loopback runs
+// have one probe for both ends; namespace runs have one per "host", whose own counts are that
+// side's; a server the lab did not start is probed through its control endpoint
 // (run/control-endpoint.ts).
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { promisify } from 'node:util';
 import { parseInetDiag } from './inet-diag.ts';
+import { openCounts, type CountsReader } from './namespace-counts.ts';
 import { counterDelta, parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from './proc-net.ts';
 import { parseSs, type SsSocket } from './ss-parse.ts';
 
-// node:child_process rather than execa here: about 2 ms less CPU per sample (npm run bench).
+/**
+ * Runs `ss` with `args` and resolves with what it printed. forkSs forks it from this process; a
+ * run's sampler has a small helper process fork it instead (harness/run/ss-helper.ts): forking
+ * from a large Node process costs more (npm run bench measures both).
+ */
+export type SsRunner = (args: string[]) => Promise<Buffer>;
+
 const execFileAsync = promisify(execFile);
 const SS_MAX_BYTES = 1 << 30; // ~100 bytes per socket: room for millions
+
+// node:child_process rather than execa here: about 2 ms less CPU per run (npm run bench).
+export const forkSs: SsRunner = async (args) => (await execFileAsync('ss', args, { encoding: 'buffer', maxBuffer: SS_MAX_BYTES })).stdout;
 
 /**
  * `filtered`: the kernel keeps only the port's sockets (inet_diag bytecode) and ss prints a line
@@ -29,7 +40,16 @@ export interface Probe {
   side: ProbeSide;
   /** False when each read is a network round trip (a remote control endpoint). */
   local: boolean;
+  /**
+   * The namespace holds this side's ends of the lab's connections and nothing else (namespace
+   * runs): its own counts (TIME_WAIT, CurrEstab) are this side's, read as files at every sample.
+   */
+  ownNamespace: boolean;
+  /** Where the files are (`/proc/<pid>/net`); absent for a remote probe. */
+  procNet?: string;
   sockstat(): Promise<Sockstat>;
+  /** Opens the namespace's count files to read them at every sample; absent for a remote probe. */
+  openCounts?(): CountsReader;
   counters(): Promise<KernelCounters>;
   /** This side's sockets on the server port; absent when the probe cannot list sockets. */
   sockets?(serverPort: number, reading: Reading): Promise<SsSocket[]>;
@@ -44,6 +64,10 @@ export interface ProcProbeOptions {
   serverAddress?: string;
   /** Leave out sockets that already existed: a long-lived server keeps earlier variants' sockets. */
   ignore?: Set<string>;
+  /** Whether the namespace holds this side's ends only (see Probe.ownNamespace); default false. */
+  ownNamespace?: boolean;
+  /** How `ss` is run (default: forked from this process). */
+  ss?: SsRunner;
 }
 
 /** The key of a socket in `ProcProbeOptions.ignore`. */
@@ -58,18 +82,22 @@ function ssFilter(side: ProbeSide, port: number, serverAddress?: string): string
 }
 
 export function procProbe(side: ProbeSide, o: ProcProbeOptions): Probe {
+  const ss = o.ss ?? forkSs;
   return {
     side,
     local: true,
+    ownNamespace: o.ownNamespace ?? false,
+    procNet: o.procNet,
     sockstat: async () => parseSockstat(await readFile(`${o.procNet}/sockstat`, 'utf8')),
+    openCounts: () => openCounts(o.procNet),
     counters: () => readKernelCounters(o.procNet),
     async sockets(serverPort, reading) {
       const namespace = o.netns ? ['-N', o.netns] : [];
       // Raw records are not filtered by address: a shared host needs the kernel's filter.
       const sockets =
         reading === 'raw' && !o.serverAddress
-          ? parseInetDiag((await execFileAsync('ss', [...namespace, '-tan', '-D', '-'], { encoding: 'buffer', maxBuffer: SS_MAX_BYTES })).stdout, serverPort)
-          : parseSs((await execFileAsync('ss', [...namespace, '-Htan', ssFilter(side, serverPort, o.serverAddress)], { maxBuffer: SS_MAX_BYTES })).stdout);
+          ? parseInetDiag(await ss([...namespace, '-tan', '-D', '-']), serverPort)
+          : parseSs((await ss([...namespace, '-Htan', ssFilter(side, serverPort, o.serverAddress)])).toString('latin1'));
       return o.ignore ? sockets.filter((s) => !o.ignore!.has(socketKey(s))) : sockets;
     },
   };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
 import { formatRates } from './rate-text.ts';
-import { isRateLoad, type LoadSettings, type Requirement, type RunnableScenario, type Scenario } from '../scenario/contract.ts';
+import { isRateLoad, type LoadSettings, type RunnableScenario, type Scenario } from '../scenario/contract.ts';
 import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../../servers/settings.ts';
 import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
@@ -11,18 +11,6 @@ import { drains, type RunSettings, type ScenarioRunSettings } from '../run/run-s
 import { DRAIN_LIMIT_MS } from '../run/drain.ts';
 import { formatCount } from '../shared/numbers.ts';
 
-
-/** One line per scenario; `missing` names what a scenario lacks on this machine (it is skipped here). */
-export function formatScenarioList(scenarios: Scenario[], missing: Map<string, Requirement[]> = new Map()): string {
-  const width = Math.max(...scenarios.map((s) => s.name.length));
-  return scenarios
-    .map((s) => {
-      const lacks = missing.get(s.name) ?? [];
-      const skipped = lacks.map((r) => `\n  ${''.padEnd(width)}  (skipped here: needs ${r.what}; ${r.howToGet})`).join('');
-      return `  ${s.name.padEnd(width)}  ${s.summary}${skipped}`;
-    })
-    .join('\n');
-}
 
 /** Each server setting in words (servers/settings.ts declares them). */
 const SERVER_WORDS: { [K in ServerSettingName]-?: (value: NonNullable<ServerSettings[K]>) => string } = {

@@ -95,7 +95,8 @@ const kernelFigures = <P extends string>(prefix: P, where: string, shown: boolea
 const namespaceFigures = <S extends 'client' | 'server'>(side: S) => [
   figure(`namespacePeaks.${side}.tw`, `TIME_WAIT peak, ${side} namespace`, 'sockets'),
   figure(`namespacePeaks.${side}.inuse`, `sockets in use peak, ${side} namespace`, 'sockets'),
-  figure(`namespacePeaks.${side}.orphan`, `orphaned sockets peak, ${side} namespace`, 'sockets'),
+  // The kernel counts orphans for the whole host: every namespace's sockstat shows the same.
+  figure(`namespacePeaks.${side}.orphan`, `orphaned sockets peak, whole host (read in the ${side} namespace)`, 'sockets'),
 ];
 
 const tableAndCompare = ['table', 'compare'] as const;

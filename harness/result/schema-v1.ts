@@ -4,6 +4,7 @@
 // checks that this accepts what results/schema/result-v1.schema.json (kept as it was) accepts.
 import { z } from 'zod';
 import { kernelCountersSchema } from '../observe/proc-net.ts';
+import { sampleSchema } from '../observe/sampler.ts';
 import { resultSchema, serverParamsSchema, summaryFiguresSchema, variantSummarySchema } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';
 
@@ -44,13 +45,16 @@ const variantV1 = variantV2.omit({ command: true }).extend({
   summary: summaryV1,
   spread: z.strictObject({ min: figuresV1, max: figuresV1 }),
   trials: z.array(z.strictObject({ serverPort: count, summary: summaryV1 })).min(1),
+  // Version 1 samples read the socket table every time.
+  samples: z.array(sampleSchema.omit({ socketTable: true })),
 });
 
 const paramsV2 = resultSchema.shape.params;
 const claimV2 = resultSchema.shape.claims.element;
 /** Version 1 had closed loops only. */
 const loadV1 = paramsV2.shape.load.unwrap().omit({ rate: true }).extend({ pattern: z.enum(['steady', 'bursts']).default('steady') }).required({ pattern: true });
-export const resultSchemaV1 = resultSchema.omit({ claimsNotChecked: true }).extend({
+// Version 1 results say nothing of where each figure came from, nor of claims not checked.
+export const resultSchemaV1 = resultSchema.omit({ claimsNotChecked: true, sampling: true }).extend({
   schemaVersion: z.literal(1),
   params: paramsV2
     .omit({ drain: true, variantLoads: true })

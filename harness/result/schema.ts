@@ -158,7 +158,7 @@ export const variantSummarySchema = z
       .meta({ description: "Namespace runs: each side's own counter deltas, exact (kernel is their sum)." }),
     namespacePeaks: perNamespaceSchema
       .optional()
-      .meta({ description: "Runs with a namespace per side: the peaks of each side's /proc/net/sockstat, read every 10 ms." }),
+      .meta({ description: "Runs with a namespace per side: the peaks of each side's /proc/net/sockstat over the samples (results of before 2026-11-30: read every 10 ms)." }),
     samplesTaken: count,
     projection: projectionSchema.optional(),
   })
@@ -192,6 +192,32 @@ export const topologySchema = z
     targetServer: targetServerSchema.nullable().meta({ description: "The settings the target's control endpoint reported (the scenario's do not apply to it)." }),
   });
 export type TopologyRecord = z.infer<typeof topologySchema>;
+
+/** Where one sampled figure came from and how often it was read. */
+const figureSourceSchema = z.strictObject({
+  source: z.string().meta({ description: 'Where it was read: a file of /proc, a command, a message, and what it counts.' }),
+  everyMs: count.meta({ description: 'How often: the interval, or for an adaptive cadence the shortest wait between two reads.' }),
+  adaptive: z
+    .strictObject({
+      flatMs: count.meta({ description: 'The wait while the counts stay the same.' }),
+      maxShare: z.number().positive().meta({ description: 'The most of the time spent reading it: a read waits at least 1 / maxShare times as long as the last one took.' }),
+    })
+    .optional()
+    .meta({ description: 'An adaptive cadence: everyMs while the counts change, flatMs while they stay the same, never more than maxShare of the time.' }),
+}).meta({ id: 'FigureSource', description: 'Where one figure came from and how often it was read.' });
+
+/** How each figure of the samples and the summary was measured in this run (harness/run/sampling.ts). */
+export const samplingSchema = z
+  .strictObject({
+    timeWait: figureSourceSchema.meta({ description: "Each side's TIME_WAIT sockets (samples' clientSide.timeWait, serverSide.timeWait)." }),
+    established: figureSourceSchema.meta({ description: "Each side's ESTABLISHED connections (samples' clientSide.established, serverSide.established)." }),
+    byState: figureSourceSchema.meta({ description: 'The breakdown by every TCP state (FIN-WAIT-2, CLOSE-WAIT, ...): the socket table.' }),
+    namespacePeaks: figureSourceSchema.optional().meta({ description: "Runs with a namespace per side: the peaks of each namespace's sockstat." }),
+    serverCounts: figureSourceSchema.meta({ description: "The server's own counts (connections accepted, requests served, resets)." }),
+    kernelCounters: figureSourceSchema.meta({ description: 'The kernel counters (opens, resets, ...): read before and after each trial; everyMs 0.' }),
+  })
+  .meta({ id: 'Sampling', description: 'Where each sampled figure came from and how often it was read.' });
+export type Sampling = z.infer<typeof samplingSchema>;
 
 const trialSchema = z.strictObject({
   serverPort: count,
@@ -227,6 +253,9 @@ export const resultSchema = z
       repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
       topology: topologySchema.meta({ description: 'Where the server and the client ran.' }),
     }),
+    sampling: samplingSchema
+      .optional()
+      .meta({ description: 'Where each sampled figure came from and how often it was read; absent in results written before the lab recorded it.' }),
     status: z.enum(['complete', 'failed', 'interrupted']).meta({
       description:
         'complete: every variant ran to its end. failed: a variant failed (see its failure); the others ran. ' +

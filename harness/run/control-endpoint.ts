@@ -58,6 +58,7 @@ export function controlProbe(controlUrl: string): Probe {
   return {
     side: 'server',
     local: false,
+    ownNamespace: false,
     sockstat: async () => (await readControl(controlUrl)).sockstat,
     counters: async () => (await readControl(controlUrl)).kernel,
   };

@@ -1,7 +1,8 @@
 // What the lab needs from the machine, checked before anything starts, each with what to do about it;
 // and, per scenario, what it lacks here (its variants' requirements, namespaces of its own). A
 // machine that lacks it is bad input like a bad option (exit 2): nothing ran, and the line says what is accepted.
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { UsageError } from '../shared/errors.ts';
 import { NETWORK_NAMESPACES } from './netns.ts';
 import { needsNamespaces, requirementsOf, type Requirement, type Scenario } from '../scenario/contract.ts';
@@ -14,7 +15,7 @@ export async function checkMachine(): Promise<void> {
     );
   }
   try {
-    await execa('ss', ['-V']);
+    await promisify(execFile)('ss', ['-V']);
   } catch {
     throw new UsageError("'ss' was not found on PATH: install iproute2 (apt-get install iproute2), or use the docker-compose setup");
   }

@@ -4,10 +4,11 @@
 // namespaces for the bench. Names carry the lab's prefix and the PID of the run that made them
 // (`twlab-<pid>-<n>-<role>`), so a leftover of a killed run can be told from a live run's, `npm run
 // clean` and the test suite see every one, and namespaces the lab did not make are never touched.
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { isAlive } from '../shared/pids.ts';
-import { lastStderrLine, onStop } from './processes.ts';
+import { lastStderrLine, onStop } from './tracked.ts';
 import { parseCounterTables, pickCounters, type KernelCounters } from '../observe/proc-net.ts';
 import type { Requirement } from '../scenario/contract.ts';
 
@@ -27,7 +28,9 @@ export interface NamespacePair {
   client: string;
 }
 
-const ip = (args: string[]) => execa('ip', args, { stdin: 'ignore' });
+// node:child_process, not execa: `npm run scenario -- --list` checks namespaces without loading execa.
+const execFileAsync = promisify(execFile);
+const ip = (args: string[]) => execFileAsync('ip', args);
 
 const existing = new Set<string>();
 /** `ip netns add` commands under way: a stop waits for them, or a namespace made meanwhile would stay. */
@@ -76,16 +79,11 @@ export const NETWORK_NAMESPACES: Requirement = {
 export async function namespaceUnavailability(): Promise<string | null> {
   if (process.env[PRETEND_UNAVAILABLE_ENV]) return `${PRETEND_UNAVAILABLE_ENV} is set`;
   if (process.platform !== 'linux') return `network namespaces are a Linux feature, this is ${process.platform}`;
-  try {
-    await ip(['-V']);
-  } catch {
-    return "'ip' (iproute2) was not found on PATH";
-  }
   const probe = `${NAMESPACE_PREFIX}${process.pid}-probe`;
   try {
     await ip(['netns', 'add', probe]);
   } catch (error) {
-    return lastStderrLine(error);
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? "'ip' (iproute2) was not found on PATH" : lastStderrLine(error);
   }
   await ip(['netns', 'delete', probe]);
   return null;
@@ -138,7 +136,7 @@ export async function deletePair(pair: NamespacePair): Promise<void> {
 
 /** The TCP counters of namespace `name`, read by entering it (`ip netns exec`): for when no process of the lab is left in it to read them through. */
 export async function readCountersIn(name: string): Promise<KernelCounters> {
-  const { stdout } = await execa('ip', ['netns', 'exec', name, 'cat', '/proc/net/snmp', '/proc/net/netstat'], { stdin: 'ignore' });
+  const { stdout } = await ip(['netns', 'exec', name, 'cat', '/proc/net/snmp', '/proc/net/netstat']);
   // Both files are pairs of lines (names, then values) per table: read together, they pair up the same.
   return pickCounters(parseCounterTables(stdout));
 }

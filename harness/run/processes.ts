@@ -1,7 +1,7 @@
-// Every process the harness starts is tracked here, so that a normal end, an error or a signal
-// ends exactly those processes, by PID, and nothing else; then what the run set up around them
-// (its network namespaces) is undone.
+// Starts the processes the harness runs (servers, clients, agents, helpers), each tracked in
+// tracked.ts, so that a normal end, an error or a signal ends exactly those, by PID.
 import { execa, type Options, type ResultPromise } from 'execa';
+import { track } from './tracked.ts';
 
 const CHILD_OPTIONS = {
   ipc: true,
@@ -13,30 +13,14 @@ const CHILD_OPTIONS = {
 } as const;
 type Limits = Pick<Options, 'timeout' | 'cancelSignal'>;
 type Child = ResultPromise<typeof CHILD_OPTIONS & { timeout?: number }>;
-/** A process this one started: how to stop it, and its end. */
-interface Tracked {
-  stop(): void;
-  ended: Promise<unknown>;
-}
-const running = new Set<Tracked>();
-const cleanups: (() => Promise<void>)[] = [];
 
-/** Tracks `ended` until it settles; stopAll() calls `stop`. */
-function trackProcess(stop: () => void, ended: Promise<unknown>): void {
-  const tracked = { stop, ended };
-  running.add(tracked);
-  ended.finally(() => running.delete(tracked)).catch(() => {});
-}
-
-function track(file: string, args: string[], options: Limits): Child {
-  const child: Child = execa(file, args, { ...CHILD_OPTIONS, ...options });
-  trackProcess(() => child.kill(), child);
-  return child;
+function startTracked(file: string, args: string[], options: Limits): Child {
+  return track<Child>(execa(file, args, { ...CHILD_OPTIONS, ...options }));
 }
 
 /** Start `node <entry> ...args` (the Node running the harness) with an IPC channel, tracked. */
 export function startNode(entry: URL, args: string[], options: Limits = {}): Child {
-  return track(process.execPath, [entry.pathname, ...args], options);
+  return startTracked(process.execPath, [entry.pathname, ...args], options);
 }
 
 /**
@@ -44,7 +28,7 @@ export function startNode(entry: URL, args: string[], options: Limits = {}): Chi
  * PID, the IPC channel and the environment stay those of the node process.
  */
 export function startNodeIn(namespace: string, entry: URL, args: string[], options: Limits = {}): Child {
-  return track('ip', ['netns', 'exec', namespace, process.execPath, entry.pathname, ...args], options);
+  return startTracked('ip', ['netns', 'exec', namespace, process.execPath, entry.pathname, ...args], options);
 }
 
 const PROGRAM_OPTIONS = { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', forceKillAfterDelay: 2000 } as const;
@@ -52,9 +36,7 @@ type Program = ResultPromise<typeof PROGRAM_OPTIONS & { timeout?: number; env?: 
 
 /** Start another program (no IPC: it speaks on stdout), tracked like the Node children. */
 export function startProgram(file: string, args: string[], options: Limits & { env?: Record<string, string> } = {}): Program {
-  const child: Program = execa(file, args, { ...PROGRAM_OPTIONS, ...options });
-  trackProcess(() => child.kill(), child);
-  return child;
+  return track<Program>(execa(file, args, { ...PROGRAM_OPTIONS, ...options }));
 }
 
 // killDescendants: the program starts a process group of its own, and every signal execa sends it
@@ -70,36 +52,16 @@ type GroupLeader = ResultPromise<typeof GROUP_OPTIONS & { timeout?: number; env?
  */
 export function startProcessGroup(file: string, args: string[], options: Limits & { env?: Record<string, string> } = {}): GroupLeader {
   const child: GroupLeader = execa(file, args, { ...GROUP_OPTIONS, ...options });
+  // Tracked until the group's leftovers are killed too.
   const ended = child.finally(() => child.kill('SIGKILL'));
-  trackProcess(() => child.kill(), ended);
+  track({ pid: child.pid, kill: () => child.kill(), then: ended.then.bind(ended) });
   return child;
 }
 
-/** The last line a dead child wrote on stderr, for a one-line error message. */
-export function lastStderrLine(error: unknown): string {
-  const stderr = (error as { stderr?: unknown })?.stderr;
-  const lines = typeof stderr === 'string' ? stderr.trim().split('\n').filter((l) => l.trim()) : [];
-  const meaningful = lines.filter((l) => /error|Error/.test(l));
-  return (meaningful.at(-1) ?? lines.at(-1) ?? (error as Error)?.message ?? String(error)).trim();
-}
+const HELPER_OPTIONS = { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: { stdout: false }, forceKillAfterDelay: 2000 } as const;
+type Helper = ResultPromise<typeof HELPER_OPTIONS>;
 
-/** How a child that ended on its own ended, for a one-line message: "was killed by SIGKILL", "exited with code 1: <its error>". */
-export function howItEnded(ended: unknown): string {
-  const { signal, exitCode } = (ended ?? {}) as { signal?: string; exitCode?: number };
-  if (signal) return `was killed by ${signal}`;
-  const line = lastStderrLine(ended);
-  return exitCode === undefined ? `failed: ${line}` : `exited with code ${exitCode}${exitCode === 0 ? '' : `: ${line}`}`;
-}
-
-/** Registers what stopAll() must undo once the processes have ended (e.g. delete namespaces). */
-export function onStop(cleanup: () => Promise<void>): void {
-  cleanups.push(cleanup);
-}
-
-/** Ends every tracked process (SIGTERM, then SIGKILL after 2 s), waits until they are gone, then cleans up. */
-export async function stopAll(): Promise<void> {
-  const children = [...running];
-  for (const child of children) child.stop();
-  await Promise.allSettled(children.map((child) => child.ended));
-  await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
+/** Start a long-lived helper program that answers requests written to its stdin on its stdout, tracked like the others. */
+export function startHelper(file: string, args: string[]): Helper {
+  return track<Helper>(execa(file, args, HELPER_OPTIONS));
 }

@@ -13,6 +13,9 @@ import { asFailure, readFailure } from './trial-failure.ts';
 import { counterSum } from '../observe/proc-net.ts';
 import { readSideCounters, sideDeltas, type Probe, type SideCounters } from '../observe/probes.ts';
 import { startSampler, type Sample } from '../observe/sampler.ts';
+import type { CountsReader } from '../observe/namespace-counts.ts';
+import { samplingOf } from './sampling.ts';
+import { stageCost } from './cost-log.ts';
 import { openTopology, type Stage, type Topology } from './topology.ts';
 import { DRAIN_LIMIT_MS, drainWatch } from './drain.ts';
 import { summarise } from '../result/summary.ts';
@@ -65,13 +68,12 @@ const servedBy = (stats: ServerStats, durationMs: number): LoadOutcome => ({
 });
 
 /**
- * The server's counts, asked for every 250 ms: a server that dies leaves the last ones it gave. The
- * lab's own server that is slow to answer is only waited for (its end is watched apart, the time
- * limit bounds the rest); a control endpoint that does not answer in time, or answers nonsense, goes
- * to `onFailure` at once.
+ * A target's counts, asked for every 250 ms through its control endpoint: a target that fails
+ * leaves the last ones it gave; a control endpoint that does not answer in time, or answers
+ * nonsense, goes to `onFailure` at once. (The lab's own server pushes its counts when they change:
+ * Stage.server.lastCounts.)
  */
-function followServerCounts(server: Stage['server'], onFailure: (error: MeasurementError) => void) {
-  const ours = server.exited !== undefined;
+function followTargetCounts(server: Stage['server'], onFailure: (error: MeasurementError) => void) {
   let last: ServerStats | null = null;
   let asking = false;
   const timer = setInterval(() => {
@@ -81,7 +83,7 @@ function followServerCounts(server: Stage['server'], onFailure: (error: Measurem
       .stats()
       .then(
         (stats) => (last = stats),
-        (error: unknown) => !ours && error instanceof MeasurementError && onFailure(error),
+        (error: unknown) => error instanceof MeasurementError && onFailure(error),
       )
       .finally(() => (asking = false));
   }, 250);
@@ -125,7 +127,28 @@ function watched(probes: Probe[], onFailure: (error: unknown) => void): Probe[] 
         onFailure(error);
         throw error;
       });
-  return probes.map((p) => ({ ...p, sockstat: watch(p.sockstat), counters: watch(p.counters), ...(p.sockets && { sockets: watch(p.sockets) }) }));
+  // The files read at every sample are read synchronously.
+  const watchNow =
+    <R>(read: () => R) =>
+    () => {
+      try {
+        return read();
+      } catch (error) {
+        onFailure(error);
+        throw error;
+      }
+    };
+  const watchFiles = (open: () => CountsReader) => () => {
+    const files = open();
+    return { read: watchNow(files.read), sockstat: watchNow(files.sockstat), close: files.close };
+  };
+  return probes.map((p) => ({
+    ...p,
+    sockstat: watch(p.sockstat),
+    counters: watch(p.counters),
+    ...(p.sockets && { sockets: watch(p.sockets) }),
+    ...(p.openCounts && { openCounts: watchFiles(p.openCounts) }),
+  }));
 }
 
 /** Each side's counters after the variant; a side that cannot be read is left out and named. */
@@ -181,6 +204,7 @@ async function runTrial(
   interrupt?: AbortSignal,
 ): Promise<TrialOutcome> {
   if (interrupt?.aborted) throw interruption();
+  const cost = stageCost(variant.name, trial);
   let stage: Stage;
   try {
     stage = await topology.stage(variant, serverSettings(settings, variant));
@@ -188,8 +212,10 @@ async function runTrial(
     if (interrupt?.aborted) throw interruption();
     return unmeasured(variantLoad(settings, variant.name), asFailure(error, variant.name));
   }
+  cost.staged();
+  stage.server.onCounts?.(cost.loadStarts);
   try {
-    return await measureTrial(scenario, variant, settings, stage, hostPortRange, trial, onEvent, interrupt);
+    return await measureTrial(scenario, variant, settings, stage, hostPortRange, trial, onEvent, cost, interrupt);
   } finally {
     // What cannot be undone now (a namespace that will not go), stopAll() tries again at the end.
     await stage.close().catch(() => {});
@@ -204,6 +230,7 @@ async function measureTrial(
   hostPortRange: string | null,
   trial: number,
   onEvent: (e: RunEvent) => void,
+  cost: ReturnType<typeof stageCost>,
   interrupt?: AbortSignal,
 ): Promise<TrialOutcome> {
   // Stops the client early, with the reason the variant failed: its server ended, a figure could not be read, or Ctrl-C.
@@ -243,7 +270,7 @@ async function measureTrial(
       drain.see(sample);
     };
     const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, onSample, probes);
-    const serverCounts = followServerCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));
+    const targetCounts = stage.server.onCounts ? null : followTargetCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));
     let progress: LoadProgress | undefined;
     let reported: LoadOutcome | null = null;
     let clientMs = 0;
@@ -265,19 +292,21 @@ async function measureTrial(
       if (interrupt?.aborted || (error instanceof VariantFailure && error.reason === 'interrupted')) throw interruption();
       failure.set(() => asFailure(error, variant.name));
     } finally {
-      serverCounts.stop();
+      targetCounts?.stop();
     }
     // Samples stop where the socket table could no longer be read; those taken until then are kept.
     await sampler.stop().catch((error: unknown) => failure.set(() => sampling(error)));
+    cost.loadEnds(stage.ssHelperPid);
     const samples = sampler.samples;
     const after = await readSidesAfter(stage.probes);
     for (const { side, error } of after.failed) failure.set(() => readFailure(error, `the ${side} side's kernel counters could not be read after the variant`, variant.name));
     const bySide = sideDeltas(before, after.counters);
     const kernel = counterSum(Object.values(bySide));
-    // A server that cannot say (it died, or its control endpoint fails) leaves the last counts it gave.
+    // A server that cannot say (it died, or its control endpoint fails) leaves the last counts it gave
+    // (the lab's own: the last it pushed).
     const counted = await stage.server.stats().catch((error: unknown) => {
       failure.set(() => readFailure(error, "the server's counts could not be read after the variant", variant.name));
-      return serverCounts.last;
+      return targetCounts?.last ?? stage.server.lastCounts ?? null;
     });
     // A measured client that reported nothing made the requests the server answered (a measurement
     // needs the server's counts: npm run measure refuses a --target without a control endpoint).
@@ -386,6 +415,7 @@ export async function runScenario(
     finishedAt: new Date().toISOString(),
     env,
     params: { ...settings, server: { ...settings.server, host: network.record.serverAddress }, topology: network.record },
+    sampling: samplingOf(network.record.mode, settings.intervalMs),
     status: interruptedDuring ? 'interrupted' : complete.length < variants.length ? 'failed' : 'complete',
     variants,
     claims: checkClaims(scenario.claims, runOf),

@@ -2,7 +2,8 @@
 // listens.
 import { errorLine } from '../shared/bug-report.ts';
 import { LabError, MeasurementError } from '../shared/errors.ts';
-import { howItEnded, lastStderrLine, startNode, startNodeIn } from './processes.ts';
+import { startNode, startNodeIn } from './processes.ts';
+import { howItEnded, lastStderrLine } from './tracked.ts';
 import type { ServerMessage, ServerStats } from '../../servers/protocol.ts';
 import type { ServerOptionsInput, ServerSettings } from '../../servers/settings.ts';
 
@@ -15,7 +16,12 @@ export interface RunningServer {
   host: string;
   port: number;
   pid: number;
+  /** Asks the server for its counts now. */
   stats(): Promise<ServerStats>;
+  /** The last counts the server pushed (it does when they change, servers/http-server.ts); null before the first. */
+  readonly lastCounts: ServerStats | null;
+  /** Calls `listener` with each push of the counts. */
+  onCounts(listener: (counts: ServerStats) => void): void;
   /** Settles when the process ends, however it ends, with how it ended ("was killed by SIGKILL"). */
   exited: Promise<string>;
   stop(): Promise<void>;
@@ -42,6 +48,16 @@ export async function startServer(settings: ServerSettings, host = '127.0.0.1', 
     },
   )) as unknown as [Extract<ServerMessage, { type: 'listening' }>];
 
+  let lastCounts: ServerStats | null = null;
+  const listeners: ((counts: ServerStats) => void)[] = [];
+  void (async () => {
+    for await (const message of child.getEachMessage({ reference: false })) {
+      const { type, ...counts } = message as unknown as ServerMessage;
+      if (type !== 'counts') continue;
+      lastCounts = counts as ServerStats;
+      for (const listener of listeners) listener(lastCounts);
+    }
+  })().catch(() => {}); // the server's end is told by `exited`
   return {
     host: listening.host,
     port: listening.port,
@@ -60,6 +76,10 @@ export async function startServer(settings: ServerSettings, host = '127.0.0.1', 
         throw new MeasurementError(error instanceof LabError ? error.message : `the server did not report its counts (${errorLine(error)})`);
       }
     },
+    get lastCounts() {
+      return lastCounts;
+    },
+    onCounts: (listener) => void listeners.push(listener),
     exited: child.then(howItEnded, howItEnded),
     async stop() {
       child.kill();

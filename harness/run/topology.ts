@@ -21,9 +21,11 @@ import {
 } from './netns.ts';
 import { procProbe, socketKey, type Probe } from '../observe/probes.ts';
 import { controlProbe, readControl } from './control-endpoint.ts';
-import { howItEnded, lastStderrLine, startNodeIn } from './processes.ts';
+import { startNodeIn } from './processes.ts';
+import { howItEnded, lastStderrLine } from './tracked.ts';
 import { startServer } from './server-process.ts';
-import type { SysctlSettings } from '../scenario/client-sysctls.ts';
+import { startSsHelper } from './ss-helper.ts';
+import { variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
 import { needsNamespaces, type RunnableScenario, type Variant } from '../scenario/contract.ts';
 import type { Sysctls } from '../observe/environment.ts';
 import type { TopologyRecord, VariantResult } from '../result/schema.ts';
@@ -54,6 +56,10 @@ export interface Stage {
     port: number;
     /** The server's own counts over this variant; null when nobody can tell (a target without control). */
     stats(): Promise<ServerStats | null>;
+    /** The last counts the lab's server pushed, what is left of a server that died; absent for a target. */
+    readonly lastCounts?: ServerStats | null;
+    /** Calls `listener` with each push of the lab's server's counts; absent for a target. */
+    onCounts?(listener: (counts: ServerStats) => void): void;
     /** Settles, with how, when the server process ends; absent for a server the lab did not start. */
     exited?: Promise<string>;
   };
@@ -66,6 +72,8 @@ export interface Stage {
   /** The namespace the client process runs in; null for this host's. */
   clientNetns: string | null;
   probes: Probe[];
+  /** The process that runs `ss` for the probes (run/ss-helper.ts): part of the observer, not of the load. */
+  ssHelperPid: number;
   /** The sysctls set in the client's namespace and the values in effect there; null when the lab set none. */
   clientSysctls: NonNullable<VariantResult['clientSysctls']> | null;
   close(): Promise<void>;
@@ -79,11 +87,6 @@ export interface Topology {
 }
 
 const LOOPBACK = '127.0.0.1';
-
-/** The client sysctls of one variant: the scenario's, the variant's, then the command line's. */
-export function variantSysctls(scenario: RunnableScenario, variant: Variant, overrides: SysctlSettings): SysctlSettings {
-  return { ...scenario.clientSysctls, ...variant.clientSysctls, ...overrides };
-}
 
 function baseRecord(options: NetworkOptions): Omit<TopologyRecord, 'mode' | 'serverAddress'> {
   return {
@@ -172,13 +175,21 @@ function loopbackTopology(options: NetworkOptions, fallback: string | null, addr
     ],
     async stage(_variant, settings) {
       const server = await startServer(settings, address);
+      const helper = await startSsHelper().catch(async (error: unknown) => {
+        await server.stop();
+        throw error;
+      });
       return {
         server,
         url: urlOf(connectableAddress(address), server.port),
         clientNetns: null,
-        probes: [procProbe('both', { procNet: '/proc/net', netns: null })],
+        probes: [procProbe('both', { procNet: '/proc/net', netns: null, ss: helper.run })],
+        ssHelperPid: helper.pid,
         clientSysctls: null,
-        close: () => server.stop(),
+        close: async () => {
+          await server.stop();
+          await helper.stop();
+        },
       };
     },
   };
@@ -234,19 +245,24 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
         // when the server dies in the middle of a variant.
         const serverAgent = await startAgent(pair.server, {});
         started.push(serverAgent);
+        const helper = await startSsHelper();
+        started.push(helper);
         const server = await startServer(settings, SERVER_ADDRESS, pair.server);
         started.push(server);
         const agentEnded = (side: string, ns: string) => (how: string) =>
           `the namespace agent of the ${side} side (${ns}) ${how}: that side's socket table could not be sampled any more`;
+        // Each namespace holds one side's ends only: its own counts are that side's.
+        const side = (netns: string, pid: number) => ({ procNet: `/proc/${pid}/net`, netns, ownNamespace: true, ss: helper.run });
         return {
           server,
           url: `http://${SERVER_ADDRESS}:${server.port}/`,
           clientNetns: pair.client,
           probes: [
-            readableWithoutAgent(procProbe('client', { procNet: `/proc/${agent.pid}/net`, netns: pair.client }), pair.client),
-            readableWithoutAgent(procProbe('server', { procNet: `/proc/${serverAgent.pid}/net`, netns: pair.server }), pair.server),
+            readableWithoutAgent(procProbe('client', side(pair.client, agent.pid)), pair.client),
+            readableWithoutAgent(procProbe('server', side(pair.server, serverAgent.pid)), pair.server),
           ],
           lost: Promise.race([agent.exited.then(agentEnded('client', pair.client)), serverAgent.exited.then(agentEnded('server', pair.server))]),
+          ssHelperPid: helper.pid,
           clientSysctls: { set: sysctls, effective: agent.sysctl },
           close,
         };
@@ -326,11 +342,19 @@ async function targetTopology(options: NetworkOptions, target: URL): Promise<Top
         (control ? `, the server's counts come from ${control}` : '; no control endpoint, so connections are counted by this host\'s kernel (ActiveOpens)'),
     ],
     async stage() {
+      const helper = await startSsHelper();
       // The server outlives variants: sockets of earlier ones are still there, and are not counted.
-      const existing = await procProbe('client', { procNet: '/proc/net', netns: null, serverAddress: address }).sockets!(port, 'filtered');
-      const probes = [procProbe('client', { procNet: '/proc/net', netns: null, serverAddress: address, ignore: new Set(existing.map(socketKey)) })];
-      const before = control ? (await readControl(control)).stats : null;
-      if (control) probes.push(controlProbe(control));
+      const client = { procNet: '/proc/net', netns: null, serverAddress: address, ss: helper.run };
+      const prepare = async () => {
+        const existing = await procProbe('client', client).sockets!(port, 'filtered');
+        const probes = [procProbe('client', { ...client, ignore: new Set(existing.map(socketKey)) })];
+        if (control) probes.push(controlProbe(control));
+        return { probes, before: control ? (await readControl(control)).stats : null };
+      };
+      const { probes, before } = await prepare().catch(async (error: unknown) => {
+        await helper.stop();
+        throw error;
+      });
       return {
         server: {
           host: target.hostname,
@@ -340,8 +364,9 @@ async function targetTopology(options: NetworkOptions, target: URL): Promise<Top
         url: target.href,
         clientNetns: null,
         probes,
+        ssHelperPid: helper.pid,
         clientSysctls: null,
-        close: async () => {},
+        close: () => helper.stop(),
       };
     },
   };

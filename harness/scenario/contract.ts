@@ -8,6 +8,11 @@ import { serverSettingOverridesSchema, serverSettingsSchema } from '../../server
 import { FIGURE_NAMES_TEXT, isFigure, type FigureName } from '../result/figures.ts';
 import type { VariantSummary } from '../result/schema.ts';
 
+// Every schema of the lab checks a few values once (a scenario, a message, a result), never in a hot
+// loop: zod's compiled parsers (jit, built with new Function on first use) cost more to build than
+// they save, about 35 ms of `npm run scenario -- --list` (npm run bench measures the start).
+z.config({ jitless: true });
+
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 const sysctls = z.record(z.string(), z.string()).optional();

@@ -3,8 +3,8 @@
 // saying how to get it, where it is missing.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { LabError } from '../shared/errors.ts';
+import { onPath } from '../shared/on-path.ts';
 import { loadFlags } from './client-protocol.ts';
 import type { ClientContext, ProgramCommand, Requirement } from './contract.ts';
 
@@ -31,10 +31,8 @@ const GO_ENV = {
 /** The go command: TIMEWAIT_GO names another one (e.g. /usr/lib/go-1.22/bin/go), else `go` on PATH. */
 const goCommand = () => process.env.TIMEWAIT_GO || 'go';
 
-async function goAvailable(): Promise<boolean> {
-  const result = await execa(goCommand(), ['version'], { reject: false, env: GO_ENV });
-  return result.exitCode === 0;
-}
+// Found, not run: `npm run scenario -- --list` asks this of every scenario (build() runs it).
+const goAvailable = () => onPath(goCommand());
 
 let built: Promise<void> | undefined;
 
@@ -42,6 +40,7 @@ async function build(): Promise<void> {
   if (!(await goAvailable())) {
     throw new LabError(`this scenario runs a Go client and '${goCommand()}' was not found: install Go (${GO_INSTALL}), or see the README`);
   }
+  const { execa } = await import('execa');
   const result = await execa(goCommand(), ['build', '-o', GO_CLIENT_BINARY, '.'], { cwd: SOURCE_DIR, env: GO_ENV, reject: false, all: true });
   if (result.exitCode !== 0) {
     const lines = String(result.all ?? '').trim().split('\n');
@@ -51,6 +50,7 @@ async function build(): Promise<void> {
 
 /** The Go release that builds the client: `go version` prints `go version go1.19.8 linux/amd64`. */
 async function goVersion(): Promise<Record<string, string>> {
+  const { execa } = await import('execa');
   const { stdout } = await execa(goCommand(), ['version'], { env: GO_ENV });
   return { go: stdout.split(' ')[2] ?? stdout };
 }

@@ -1,9 +1,10 @@
 // The Python client (clients/python/client.py): what it needs (Python 3 with requests), which Python
 // runs it, and its command line for one variant. Python is optional: scenarios that use it are
 // skipped, saying how to get it, where it is missing.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { loadFlags } from './client-protocol.ts';
 import type { ClientContext, ProgramCommand, Requirement } from './contract.ts';
@@ -25,13 +26,28 @@ const ASK = 'import json, sys, platform, requests, urllib3; print(json.dumps({"p
 
 type Found = Record<'python' | 'python.executable' | 'requests' | 'urllib3', string>;
 
+const execFileAsync = promisify(execFile);
+
+/** What a Python said of itself: the four strings asked for, or null for anything else. */
+function parseAnswer(stdout: string): Found | null {
+  try {
+    const answer = JSON.parse(stdout) as Record<string, unknown>;
+    const keys = ['python', 'python.executable', 'requests', 'urllib3'] as const;
+    return keys.every((key) => typeof answer[key] === 'string') ? (Object.fromEntries(keys.map((key) => [key, answer[key]])) as Found) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The first Python that imports requests, asked once per process; null when none does. */
 let found: Promise<Found | null> | undefined;
 function findPython(): Promise<Found | null> {
   found ??= (async () => {
     for (const python of candidates()) {
-      const asked = await execa(python, ['-c', ASK], { reject: false, stdin: 'ignore', timeout: 10_000 });
-      if (asked.exitCode === 0) return JSON.parse(asked.stdout) as Found;
+      // node:child_process, not execa: `npm run scenario -- --list` asks this, and its start is measured (npm run bench).
+      const asked = await execFileAsync(python, ['-c', ASK], { timeout: 10_000 }).catch(() => null);
+      const answer = asked && parseAnswer(asked.stdout);
+      if (answer) return answer;
     }
     return null;
   })();

@@ -69,6 +69,22 @@ describe('npm run bench -- --quick', () => {
     for (const ways of [pile, idle]) expect(ways.map((w) => [w.name, w.agreesWithLab])).toEqual(ways.map((w) => [w.name, true]));
   });
 
+  it('measured the sampler in each mode beside its floor, the harness beside the load, and the CLI\'s start', async () => {
+    const withNamespaces = (await namespacesMissing()) === null;
+    const { loopback, namespaces, floor } = bench.sampler!.sizes[0]!.atDefaultInterval;
+    for (const run of [loopback, floor, ...(namespaces ? [namespaces] : [])]) expect(run.samples).toBeGreaterThan(1);
+    expect(namespaces !== null).toBe(withNamespaces);
+    const [scenario] = bench.harness!.scenarios;
+    expect(scenario!.mode).toBe(withNamespaces ? 'namespaces' : 'loopback');
+    // The load ran inside the windows: its processes used CPU there, and the windows are part of the run.
+    expect(scenario!.load.serverAndClientsMs).toBeGreaterThan(0);
+    expect(scenario!.load.wallMs).toBeLessThan(scenario!.wallMs);
+    expect(scenario!.claimsHeld).toBe(true);
+    expect(bench.targets.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['sampler-cost-ratio', 'sampler-cpu-share', 'harness-cpu-share', 'cli-start']),
+    );
+  });
+
   it('checked every load tool against the server: keep-alive tools reuse connections, reconnectRate 1 opens one per request', () => {
     const { requests, concurrency, tools } = bench.load!;
     const tool = (name: string) => tools.find((t) => t.name === name)!;
@@ -115,7 +131,7 @@ describe('npm run bench interrupted', () => {
     try {
       const run = benchCli(['--quick', '--only', 'sampler', '--out', path.join(dir, 'bench.json')]);
       await untilStderr(run, '> sampler:');
-      expect(await namespacesOf(run.pid)).toHaveLength(1);
+      expect(await namespacesOf(run.pid)).toHaveLength(2); // the pair: the pile's clients, its server
       await new Promise((r) => setTimeout(r, 500)); // the worker is inside, starting its servers
       run.kill('SIGINT');
       const result = await run;
@@ -130,18 +146,18 @@ describe('npm run bench interrupted', () => {
 });
 
 describe.skipIf(await namespacesMissing())('npm run bench killed outright', () => {
-  it('leaves a lab namespace (twlab-<pid>-<n>-bench) that npm run clean removes', async () => {
+  it('leaves its pair of lab namespaces (twlab-<pid>-<n>-srv, -cli) that npm run clean removes', async () => {
     const run = benchCli(['--quick', '--only', 'sampler', '--out', path.join(os.tmpdir(), `twl-bench-killed-${process.pid}.json`)]);
     await untilStderr(run, '> sampler:');
     run.kill('SIGKILL');
     await run;
     const left = await namespacesOf(run.pid);
-    expect(left).toEqual([expect.stringMatching(new RegExp(`^twlab-${run.pid}-\\d+-bench$`))]);
+    expect(left.sort()).toEqual([expect.stringMatching(new RegExp(`^twlab-${run.pid}-\\d+-cli$`)), expect.stringMatching(new RegExp(`^twlab-${run.pid}-\\d+-srv$`))]);
     // The worker inside ends by itself once its measurement is done: its IPC channel to the bench is gone.
     for (let i = 0; i < 300 && (await labProcesses()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     const clean = await runCli('harness/commands/clean.ts', []);
     expect(clean.exitCode, clean.stderr).toBe(0);
-    expect(clean.stderr).toContain(left[0]);
+    for (const name of left) expect(clean.stderr).toContain(name);
     expect(await namespacesOf(run.pid)).toEqual([]);
   });
 });

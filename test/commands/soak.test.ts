@@ -16,12 +16,17 @@ const REQUESTS = 200;
 const noNamespaces = await namespacesMissing();
 
 const { scripts } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-/** The npm script, `node --expose-gc harness/commands/soak.ts`: its Node options and its entry (by full path, as the suite's teardown looks for it). */
-const [, ...nodeOptions] = scripts.soak!.split(' ');
+/**
+ * The npm script, `NODE_COMPILE_CACHE=... node --expose-gc harness/commands/soak.ts`: its environment,
+ * its Node options and its entry (by full path, as the suite's teardown looks for it).
+ */
+const words = scripts.soak!.split(' ');
+const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=', 2) as [string, string]));
+const [, ...nodeOptions] = words.filter((w) => !/^[A-Z_]+=/.test(w));
 const entry = path.join(ROOT, nodeOptions.pop()!);
 
-/** `npm run soak -- ...args` without npm: the script's own Node options and entry, on this Node. */
-const soakCli = (args: string[]) => execa(process.execPath, [...nodeOptions, entry, ...args], { cwd: ROOT, reject: false, stdin: 'ignore', timeout: 90_000 });
+/** `npm run soak -- ...args` without npm: the script's own environment, Node options and entry, on this Node. */
+const soakCli = (args: string[]) => execa(process.execPath, [...nodeOptions, entry, ...args], { cwd: ROOT, env, reject: false, stdin: 'ignore', timeout: 90_000 });
 
 async function untilNoLabProcesses() {
   for (let i = 0; i < 50 && (await labProcesses()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
@@ -106,7 +111,7 @@ describe('a soak interrupted while a variant runs', () => {
     while (!(await serverRuns())) await new Promise((r) => setTimeout(r, 50));
     cli.kill(signal);
     const run = await cli;
-    expect(run.exitCode).toBe(code);
+    expect(run.exitCode, `${run.signal} ${run.stderr} ${run.message}`).toBe(code);
     expect(run.stderr.trim().split('\n').at(-1)).toBe(`soak: interrupted by ${signal} after 0 iterations; stopping its processes, no report written`);
     expect(await namespacesOf(cli.pid)).toEqual([]);
     await untilNoLabProcesses();

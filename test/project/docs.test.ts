@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { formatResultTable, formatScenarioList } from '../../harness/output/result-table.ts';
+import { formatResultTable } from '../../harness/output/result-table.ts';
+import { formatScenarioList } from '../../harness/output/scenario-list.ts';
 import { figureLabel } from '../../harness/result/figures.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { loadAllScenarios } from '../../harness/scenario/catalog.ts';

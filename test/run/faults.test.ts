@@ -31,6 +31,8 @@ async function runWithFault(entry: string, signal: NodeJS.Signals, extra: string
   const run = startScenarioCli(['no-body-close', '--requests', '10000', '--no-story', '--out', out, ...extra]);
   await run.waitForStderr(/\n> bad[^]*\n +\d+%: [\d,]+ of/);
   const started = await descendants(run.cli.pid!);
+  // The sampler's ss helper is among what must end after the fault (expectFailedVariant).
+  expect(started.some((p) => p.command.includes('harness/processes/ss-helper.sh'))).toBe(true);
   const victim = started.find((p) => p.command.includes(`/${entry}`));
   if (!victim) throw new Error(`no process runs ${entry} among:\n${started.map((p) => p.command).join('\n')}\nstderr:\n${run.stderr()}`);
   process.kill(victim.pid, signal);
@@ -71,6 +73,15 @@ describe.each(networks)('on %s', (_network, netns) => {
     expect(bad.failure!.message).toBe('the server of variant "bad" was killed by SIGKILL');
     // At once: before the time limit would have stopped it.
     expect(bad.failure!.afterMs).toBeLessThan(TIME_LIMIT_S * 1000);
+    // The server's own counts until it died, as it last pushed them (a dead server cannot be asked):
+    // its count of resets is there (the fallback, the client host's kernel, has none), and they are
+    // those of one connection per request, each served on a connection of its own, at most the
+    // concurrency accepted and not served yet.
+    const { requestsServed, connectionsOpened, connectionsReset } = bad.summary;
+    expect(connectionsReset).not.toBeNull();
+    expect(requestsServed).toBeGreaterThan(0);
+    expect(connectionsOpened).toBeGreaterThanOrEqual(requestsServed);
+    expect(connectionsOpened).toBeLessThanOrEqual(requestsServed + run.result!.params.load!.concurrency);
     // Figures cut short are not compared with anything.
     const compare = await compareCli([run.out, run.out]);
     expect(compare.exitCode).toBe(2);

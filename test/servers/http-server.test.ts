@@ -76,6 +76,21 @@ describe('the server under test', () => {
     expect(bytes).toBeLessThan(1024 * 1024);
   });
 
+  it('pushes its counts when they change: the last push is what it served, exactly, as it tells when asked', async () => {
+    server = await startServer(base);
+    expect(server.lastCounts).toBeNull(); // nothing happened yet, nothing pushed
+    const pushes: number[] = [];
+    server.onCounts((counts) => pushes.push(counts.requestsServed));
+    const requests = 30;
+    for (let i = 0; i < requests; i++) await getOnce(server.port); // a connection each, closed by the client
+    const served = { connectionsAccepted: requests, requestsServed: requests, connectionsOpen: 0, connectionsReset: 0 };
+    await expect.poll(() => server!.lastCounts).toEqual(served);
+    expect(await server.stats()).toEqual(served);
+    // Pushed as they changed, in order, the first change among them.
+    expect(pushes[0]).toBeLessThanOrEqual(1);
+    expect(pushes).toEqual([...pushes].sort((a, b) => a - b));
+  });
+
   it('is handed its settings as one object, and refuses one its declaration refuses: one line, the lab says so', async () => {
     await expect(startServer({ ...base, bodyBytes: -1 })).rejects.toThrow(
       /^the server failed to start: http-server: bad settings: settings\.bodyBytes: Too small: expected number to be >=0$/,

@@ -9,6 +9,7 @@ const LAB_ENTRIES = [
   'servers/http-server.ts',
   'harness/processes/client.ts',
   'harness/processes/netns-agent.ts',
+  'harness/processes/ss-helper.sh',
   'harness/commands/scenario.ts',
   'harness/commands/measure.ts',
   'harness/commands/workshop.ts',
