@@ -108,6 +108,8 @@ function runArguments(): string[] {
     if (WORKSHOP_OPTIONS.includes(key) || program.getOptionValueSource(key) !== 'cli') return [];
     const value: unknown = program.getOptionValue(key);
     if (key === 'sysctl') return Object.entries(value as Record<string, string>).flatMap(([name, v]) => [option.long!, `${name}=${v}`]);
+    // A flag (--drain, --no-drain: one attribute, two options) is given back as the one that set its value.
+    if (typeof value === 'boolean') return value === !option.negate ? [option.long!] : [];
     return [option.long!, value instanceof URL ? value.href : String(value)];
   });
 }
