@@ -5,15 +5,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
 import { runScenarioOk, summaryOf } from '../support/helpers.ts';
 
-const REQUESTS = 300;
+// The scenario's own load (800 requests, 40 bursts): fewer bursts may all miss the race (its claims then say so).
 let result: Result;
 
 beforeAll(async () => {
-  result = await runScenarioOk('keepalive-race', REQUESTS);
+  result = await runScenarioOk('keepalive-race', 800);
 });
 
 describe('keepalive-race', () => {
   it('the pauses sweep across the server timeout, which closes on time and sends no hint', () => {
+    expect(result.claimsNotChecked).toBeUndefined();
     expect(result.params.load).toMatchObject({ pattern: 'bursts', gapSpreadMs: 15 });
     expect(result.params.server).toMatchObject({ keepAliveTimeoutMs: 100, keepAliveTimeoutBufferMs: 0, keepAliveHint: false });
   });
