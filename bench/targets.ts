@@ -36,6 +36,9 @@ function observerOver(scenarios: ScenarioCost[]): string {
   return `${over.map(rates).join('; ')} (while each variant's load ran)`;
 }
 
+/** A scenario's wall time; for one whose variants' load (and drain) take longer than the target by themselves, the time beside its load. */
+const beyondLongLoad = (s: ScenarioCost) => (s.load.wallMs > TARGETS.scenarioWallMs ? s.wallMs - s.load.wallMs : s.wallMs);
+
 export function evaluateTargets(sampler: SamplerSection | null, harness: HarnessSection | null): Target[] {
   const largest = sampler?.sizes.at(-1);
   const lab = largest?.pilePort.ways.find((w) => w.name === 'lab sampler');
@@ -73,8 +76,8 @@ export function evaluateTargets(sampler: SamplerSection | null, harness: Harness
     ),
     target(
       'scenario-wall',
-      `each scenario finishes in < ${TARGETS.scenarioWallMs / 1000} s (slowest scenario)`,
-      [worst(scenarios, (s) => s.wallMs), TARGETS.scenarioWallMs, 'ms'],
+      `each scenario finishes in < ${TARGETS.scenarioWallMs / 1000} s; one whose load runs longer by design (steady-state, port-exhaustion: a minute of TIME_WAIT) within ${TARGETS.scenarioWallMs / 1000} s of its load (slowest scenario)`,
+      [worst(scenarios, beyondLongLoad), TARGETS.scenarioWallMs, 'ms'],
       (m) => m < TARGETS.scenarioWallMs,
     ),
     target(

@@ -1,6 +1,7 @@
 import { defineScenario, times, type VariantRun } from '../harness/scenario/contract.ts';
 import { COARSEST_STEP_MS, TIME_WAIT_TIMER_MS } from '../harness/result/time-wait.ts';
 import { agentClient, consume } from './_http.ts';
+import { formatCount } from '../harness/shared/numbers.ts';
 
 /** Requests started a second: 300 new connections a second hold about 18,000 ports, well inside Linux's default range. */
 const RATE = 300;
@@ -36,7 +37,7 @@ export default defineScenario({
       'Each connection the client closes first holds its port in TIME_WAIT for 60 s (TCP_TIMEWAIT_LEN), plus up to one ' +
       "step of the kernel's timer wheel (2 s at HZ=250), which fires a whole bucket of timers at once. So TIME_WAIT climbs " +
       'for 60 s, then sockets leave as fast as they come: it holds at new connections a second × lifetime (Little\'s law), ' +
-      `about ${(RATE * 60).toLocaleString('en-US')} ports, whatever the length of the load. After the load the drain falls in ` +
+      `about ${formatCount(RATE * 60)} ports, whatever the length of the load. After the load the drain falls in ` +
       'steps, one bucket of the wheel at a time, and measures the lifetime on this kernel.',
     fix: 'Read every response to the end and share one keep-alive agent: the pool stays at the few connections in flight.',
   },

@@ -2,7 +2,7 @@
 // scenario CLI takes them, and the workshop passes them on to every run it starts, checked the same
 // way. A measurement (npm run measure) takes those that do not set a load (addTrialOptions).
 import { Option, type Command } from 'commander';
-import { DEFAULT_INTERVAL_MS } from '../observe/sampler.ts';
+import { DEFAULT_INTERVAL_MS } from '../observe/sampling-interval.ts';
 import { positiveNumber, wholeNumber } from './number-arguments.ts';
 import type { LoadSettings } from '../scenario/contract.ts';
 import type { SettingOverrides } from '../run/settings.ts';

@@ -18,8 +18,6 @@ import type { SsSocket } from './ss-parse.ts';
 
 export type { Reading } from './probes.ts';
 
-/** Time between two samples unless the user says otherwise (`--interval-ms`). */
-export const DEFAULT_INTERVAL_MS = 100;
 
 /**
  * When a namespace run reads its socket table (the breakdown by state), counted from its start:

@@ -8,7 +8,7 @@ import { UsageError } from '../shared/errors.ts';
 import { namespacesOf } from '../run/netns.ts';
 import { runScenario, type RunEvent, type ScenarioRunSettings } from '../run/run-scenario.ts';
 import { effectiveSettings } from '../run/settings.ts';
-import { DEFAULT_INTERVAL_MS } from '../observe/sampler.ts';
+import { DEFAULT_INTERVAL_MS } from '../observe/sampling-interval.ts';
 import type { Scenario } from '../scenario/contract.ts';
 import { markedProcesses, measureBoundary } from './measure.ts';
 import { entryText, type SoakEntry } from './plan.ts';
