@@ -121,7 +121,7 @@ export const rateRunSchema = z.strictObject({
   /** The tool's own count of responses. */
   responses: count,
   durationMs: ms,
-  /** The lab: requests started per second (harness/run/load.ts achievedRate); autocannon: the server's count over its duration. */
+  /** The lab: requests started per second (harness/load/load.ts achievedRate); autocannon: the server's count over its duration. */
   achievedPerSec: ratio,
   /** The lab: requests not started for the cap on requests in flight; null: the tool does not drop (autocannon). */
   dropped: count.nullable(),

@@ -3,10 +3,10 @@
 // is checked against the server's count of requests it served and connections it accepted.
 import autocannon from 'autocannon';
 import { loadScenario } from '../harness/scenario/catalog.ts';
-import { runClient } from '../harness/run/client-process.ts';
-import { defaultTimeLimitMs } from '../harness/run/load.ts';
+import { runClient } from '../harness/load/client-process.ts';
+import { defaultTimeLimitMs } from '../harness/load/load.ts';
 import type { LoadSettings } from '../harness/scenario/contract.ts';
-import { startServer, type RunningServer } from '../harness/run/server-process.ts';
+import { startServer, type RunningServer } from '../harness/stage/server-process.ts';
 import type { LoadSection, ToolResult } from './bench-schema.ts';
 import { onPath } from '../harness/shared/on-path.ts';
 import { runWrk } from './wrk.ts';

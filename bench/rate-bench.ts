@@ -1,11 +1,11 @@
-// Part of the load benchmark: how far the lab's rate generator (the open model, harness/run/schedule.ts)
+// Part of the load benchmark: how far the lab's rate generator (the open model, harness/load/schedule.ts)
 // holds the rate it is asked, keep-alive and with a new connection per request, next to
 // autocannon's `overallRate` on the same server, one rate and one tool after another.
 import autocannon from 'autocannon';
-import { runClient } from '../harness/run/client-process.ts';
-import { defaultTimeLimitMs } from '../harness/run/load.ts';
+import { runClient } from '../harness/load/client-process.ts';
+import { defaultTimeLimitMs } from '../harness/load/load.ts';
 import { defaultMaxInFlight } from '../harness/run/open-files.ts';
-import type { RunningServer } from '../harness/run/server-process.ts';
+import type { RunningServer } from '../harness/stage/server-process.ts';
 import type { RateLoad } from '../harness/scenario/contract.ts';
 import { rateHeld } from '../harness/output/rate-text.ts';
 import type { RateRun, RateSection } from './bench-schema.ts';

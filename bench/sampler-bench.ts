@@ -1,5 +1,5 @@
 // Part 1 of the benchmark: the sampler among piles of TIME_WAIT sockets. Each size gets a fresh pair
-// of namespaces, as a namespace run has (harness/run/netns.ts): the worker (sampler-worker.ts) and
+// of namespaces, as a namespace run has (harness/stage/netns.ts): the worker (sampler-worker.ts) and
 // the pile's clients in the client one, the pile's server in the server one, so that the sampler is
 // measured as a namespace run reads (each side's namespace) and as a loopback run reads (the
 // client namespace's table). Without the privilege to make them, the worker runs on 127.0.0.1 in
@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { execa } from 'execa';
 import { LabError } from '../harness/shared/errors.ts';
-import { createPair, deletePair, namespaceUnavailability, removeLeftoverNamespaces, SERVER_ADDRESS, type NamespacePair } from '../harness/run/netns.ts';
+import { createPair, deletePair, namespaceUnavailability, removeLeftoverNamespaces, SERVER_ADDRESS, type NamespacePair } from '../harness/stage/netns.ts';
 import { startNode, startNodeIn } from '../harness/run/processes.ts';
 import { lastStderrLine } from '../harness/run/tracked.ts';
 import { onPath } from '../harness/shared/on-path.ts';
@@ -23,7 +23,7 @@ const WORKER = new URL('./processes/sampler-worker.ts', import.meta.url);
 const SYSCTLS = { 'net.ipv4.ip_local_port_range': '1024 65535', 'net.ipv4.tcp_tw_reuse': '0' };
 
 /**
- * A fresh pair of the lab's namespaces (harness/run/netns.ts, so `npm run clean` and stopAll() see
+ * A fresh pair of the lab's namespaces (harness/stage/netns.ts, so `npm run clean` and stopAll() see
  * them) with the bench's sysctls on the client side: nothing else lives there, so the socket tables
  * hold only the pile being measured, and the pile disappears with them (no 60 s wait for TIME_WAIT).
  */

@@ -23,7 +23,7 @@ export interface Way {
   needs?: { command: string; install: string };
   /**
    * A reader for one port: per-side counts, or for namespace-total ways the namespace's TIME_WAIT.
-   * `ss` runs ss as a run's sampler does (through its helper, harness/run/ss-helper.ts).
+   * `ss` runs ss as a run's sampler does (through its helper, harness/stage/ss-helper.ts).
    */
   reader(port: number, ss: SsRunner): () => Promise<SideCounts | number>;
 }

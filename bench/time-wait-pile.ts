@@ -2,7 +2,7 @@
 // client (no-body-close, variant bad: every request opens a connection and the client closes it
 // first). They last 60 s (TCP_TIMEWAIT_LEN), long enough to measure the sampler among them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runClient } from '../harness/run/client-process.ts';
+import { runClient } from '../harness/load/client-process.ts';
 import { sampleOnce } from '../harness/observe/sampler.ts';
 
 /**

@@ -1,4 +1,4 @@
-// Entry point of the server process the lab starts (harness/run/server-process.ts). Its first IPC
+// Entry point of the server process the lab starts (harness/stage/server-process.ts). Its first IPC
 // message is everything it runs with, one object checked against servers/settings.ts; it answers
 // {type:'listening'} once it listens, pushes {type:'counts'} when its counts change (at most every
 // COUNTS_EVERY_MS), answers {type:'stats'} requests with its counts, and stops when the lab

@@ -3,7 +3,7 @@
 // every body, in a process of its own. The job's scenario and variant name it in messages only.
 import { getOneMessage, sendMessage } from 'execa';
 import type { ClientJob, ClientMessage } from '../../harness/scenario/client-protocol.ts';
-import { runLoad } from '../../harness/run/load.ts';
+import { runLoad } from '../../harness/load/load.ts';
 
 const job = (await getOneMessage()) as unknown as ClientJob;
 const outcome = await runLoad(

@@ -8,9 +8,9 @@ import { stopAll } from '../../harness/run/tracked.ts';
 import { procProbe, type Probe } from '../../harness/observe/probes.ts';
 import { chooseReading, sampleOnce } from '../../harness/observe/sampler.ts';
 import { DEFAULT_INTERVAL_MS } from '../../harness/observe/sampling-interval.ts';
-import { SERVER_ADDRESS } from '../../harness/run/netns.ts';
-import { startServer } from '../../harness/run/server-process.ts';
-import { startSsHelper, type SsHelper } from '../../harness/run/ss-helper.ts';
+import { SERVER_ADDRESS } from '../../harness/stage/netns.ts';
+import { startServer } from '../../harness/stage/server-process.ts';
+import { startSsHelper, type SsHelper } from '../../harness/stage/ss-helper.ts';
 import type { SamplerSizeReport } from '../bench-schema.ts';
 import type { SamplerPlan } from '../sampler-bench.ts';
 import { measureAtInterval, measureFloor, measureMaxRate, measureWays } from '../sampler-measures.ts';
@@ -21,7 +21,7 @@ export type SamplerJob = Omit<SamplerPlan, 'sizes'> & {
   size: number;
   /** Where the pile's clients connect, one client per entry. */
   destinations: string[];
-  /** The namespaces of a pair (harness/run/netns.ts): this worker runs in `client`, the pile's server in `server`; null: both here, on 127.0.0.1. */
+  /** The namespaces of a pair (harness/stage/netns.ts): this worker runs in `client`, the pile's server in `server`; null: both here, on 127.0.0.1. */
   pair: { client: string; server: string } | null;
   /** Ways left out because a command they need is not installed. */
   skipWays: string[];

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import { parseSysctlArgument, variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
-import type { NetnsMode, NetworkOptions, Topology } from '../run/topology.ts';
+import type { NetnsMode, NetworkOptions, Topology } from '../stage/topology.ts';
 import type { RunnableScenario } from '../scenario/contract.ts';
 import { serverSettingsSchema, type ServerSettingName, type ServerSettings } from '../../servers/settings.ts';
 import { port } from './number-arguments.ts';

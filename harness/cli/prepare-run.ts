@@ -8,7 +8,7 @@ import { checkOpenFiles } from '../run/open-files.ts';
 import type { ScenarioRunSettings } from '../run/run-scenario.ts';
 import { effectiveSettings, type SettingOverrides } from '../run/settings.ts';
 import { allLoads } from '../result/schema.ts';
-import { openTopology, type Topology } from '../run/topology.ts';
+import { openTopology, type Topology } from '../stage/topology.ts';
 import type { Scenario } from '../scenario/contract.ts';
 
 /** The settings and the topology `scenario` runs with under `options`; a UsageError in one line for what cannot run. */

@@ -11,7 +11,7 @@ import { scenarioNames } from '../scenario/catalog.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { EXIT } from '../shared/errors.ts';
 import { checkMachine } from '../run/machine-check.ts';
-import { namespaceUnavailability } from '../run/netns.ts';
+import { namespaceUnavailability } from '../stage/netns.ts';
 import { fileTimestamp, RESULTS_DIR, validJsonText, writeFileAtomically } from '../result/file.ts';
 import { BENCH_SCHEMA_VERSION, benchProblems, type BenchResult, type HarnessSection } from '../../bench/bench-schema.ts';
 import { formatBench } from '../../bench/format.ts';
@@ -147,5 +147,5 @@ const code = await exitCodeOf('bench', () =>
     throw error;
   }),
 );
-// Ends the processes it started, then deletes its namespaces (harness/run/netns.ts).
+// Ends the processes it started, then deletes its namespaces (harness/stage/netns.ts).
 stopAndExit(code);

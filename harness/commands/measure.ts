@@ -14,10 +14,10 @@ import { serverSettingOptions, serverSettingsOf } from '../cli/server-options.ts
 import { stopAndExit } from '../cli/signals.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
 import { formatMeasurementSettings } from '../output/result-table.ts';
-import { checkClientCommand } from '../run/command-check.ts';
+import { checkClientCommand } from '../load/command-check.ts';
 import { checkMachine } from '../run/machine-check.ts';
 import { runScenario, type RunSettings } from '../run/run-scenario.ts';
-import { openTopology } from '../run/topology.ts';
+import { openTopology } from '../stage/topology.ts';
 import { figureOf, formatFigure } from '../result/figures.ts';
 import { expectationText, MEASUREMENT, measurementScenario, type Expectation, type MeasuredClient } from '../scenario/measurement.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';

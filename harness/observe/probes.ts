@@ -3,7 +3,7 @@
 // and, when it can, its sockets on the server port (`ss`, filtered in the kernel). Loopback runs
 // have one probe for both ends; namespace runs have one per "host", whose own counts are that
 // side's; a server the lab did not start is probed through its control endpoint
-// (run/control-endpoint.ts).
+// (stage/control-endpoint.ts).
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
@@ -15,7 +15,7 @@ import { parseSs, type SsSocket } from './ss-parse.ts';
 
 /**
  * Runs `ss` with `args` and resolves with what it printed. forkSs forks it from this process; a
- * run's sampler has a small helper process fork it instead (harness/run/ss-helper.ts): forking
+ * run's sampler has a small helper process fork it instead (harness/stage/ss-helper.ts): forking
  * from a large Node process costs more (npm run bench measures both).
  */
 export type SsRunner = (args: string[]) => Promise<Buffer>;

@@ -3,7 +3,7 @@
 // in a process of its own, like the program it stands for.
 import { getOneMessage, sendMessage } from 'execa';
 import { loadScenario } from '../scenario/catalog.ts';
-import { runLoad } from '../run/load.ts';
+import { runLoad } from '../load/load.ts';
 import type { ClientJob, ClientMessage } from '../scenario/client-protocol.ts';
 import { isProgramVariant } from '../scenario/contract.ts';
 

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { getOneMessage, sendMessage } from 'execa';
 import { readSysctls } from '../observe/environment.ts';
-import type { AgentMessage } from '../run/topology.ts';
+import type { AgentMessage } from '../stage/topology.ts';
 import type { SysctlSettings } from '../scenario/client-sysctls.ts';
 
 async function apply(settings: SysctlSettings): Promise<string | null> {

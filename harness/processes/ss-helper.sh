@@ -1,5 +1,5 @@
 #!/bin/sh
-# The sampler's ss helper (harness/run/ss-helper.ts): a small process that runs `ss` when the
+# The sampler's ss helper (harness/stage/ss-helper.ts): a small process that runs `ss` when the
 # harness asks, so that the harness, a large Node process, does not fork at every sample. One
 # request per line on stdin: ss's arguments, separated by tabs. For each, ss writes what it prints
 # to "$1/out" and its errors to "$1/err", and the helper answers one line on stdout: ss's exit

@@ -178,7 +178,7 @@ export const serverParamsSchema = effectiveServerSettingsSchema;
  */
 const targetServerSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true });
 
-/** Where the server and the client ran (run/topology.ts). */
+/** Where the server and the client ran (stage/topology.ts). */
 export const topologySchema = z
   .strictObject({
     mode: z.enum(['loopback', 'namespaces', 'target']),

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UsageError } from '../shared/errors.ts';
-import { NETWORK_NAMESPACES } from './netns.ts';
+import { NETWORK_NAMESPACES } from '../stage/netns.ts';
 import { needsNamespaces, requirementsOf, type Requirement, type Scenario } from '../scenario/contract.ts';
 
 export async function checkMachine(): Promise<void> {

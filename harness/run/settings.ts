@@ -1,6 +1,6 @@
 // The settings a run uses: the scenario's, with the command line's overrides, one field each; a
 // rate (--rate) turns the scenario's load into the open model, whatever its pattern was.
-import { defaultTimeLimitMs } from './load.ts';
+import { defaultTimeLimitMs } from '../load/load.ts';
 import { defaultMaxInFlight } from './open-files.ts';
 import type { ScenarioRunSettings } from './run-scenario.ts';
 import { declaredLoad, type LoadSettings, type Scenario } from '../scenario/contract.ts';

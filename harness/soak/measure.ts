@@ -3,7 +3,7 @@
 // still there (found by a marker in their environment, so orphans count too), the lab namespaces it
 // made that still exist, and the TIME_WAIT sockets of this host's network namespace.
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { namespacesOf } from '../run/netns.ts';
+import { namespacesOf } from '../stage/netns.ts';
 import { parseSockstat } from '../observe/proc-net.ts';
 import type { Boundary } from './schema.ts';
 

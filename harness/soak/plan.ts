@@ -1,7 +1,7 @@
 // What the soak runs: a list of entries `<scenario>[@namespaces|@loopback]`, run round after round
 // until the time (or the number of iterations) is up. A bare name runs in namespaces when this
 // process may create them and on loopback otherwise, as `npm run scenario` does by default.
-import type { NetnsMode } from '../run/topology.ts';
+import type { NetnsMode } from '../stage/topology.ts';
 
 export interface SoakEntry {
   scenario: string;

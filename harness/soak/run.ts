@@ -5,7 +5,7 @@ import { exactCounts } from '../result/aggregate.ts';
 import { loadScenario } from '../scenario/catalog.ts';
 import { missingRequirements } from '../run/machine-check.ts';
 import { UsageError } from '../shared/errors.ts';
-import { namespacesOf } from '../run/netns.ts';
+import { namespacesOf } from '../stage/netns.ts';
 import { runScenario, type RunEvent, type ScenarioRunSettings } from '../run/run-scenario.ts';
 import { effectiveSettings } from '../run/settings.ts';
 import { DEFAULT_INTERVAL_MS } from '../observe/sampling-interval.ts';
@@ -13,7 +13,7 @@ import type { Scenario } from '../scenario/contract.ts';
 import { markedProcesses, measureBoundary } from './measure.ts';
 import { entryText, type SoakEntry } from './plan.ts';
 import type { Iteration, SoakVariant } from './schema.ts';
-import { openTopology, type Topology } from '../run/topology.ts';
+import { openTopology, type Topology } from '../stage/topology.ts';
 import type { VariantResult } from '../result/schema.ts';
 
 export interface PreparedEntry {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchProblems, type BenchResult, type RateRun } from '../../bench/bench-schema.ts';
 import { WAYS } from '../../bench/socket-table-ways.ts';
 import { formatCount } from '../../harness/shared/numbers.ts';
-import { namespacesOf } from '../../harness/run/netns.ts';
+import { namespacesOf } from '../../harness/stage/netns.ts';
 import { labProcesses } from '../support/global-setup.ts';
 import { namespacesMissing, runCli } from '../support/helpers.ts';
 

@@ -5,7 +5,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { namespacesOf } from '../../harness/run/netns.ts';
+import { namespacesOf } from '../../harness/stage/netns.ts';
 import { FIGURE_NAMES_TEXT } from '../../harness/result/figures.ts';
 import { labProcesses } from '../support/global-setup.ts';
 import { expectRefusal, measureCli } from '../support/helpers.ts';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
-import { namespacesOf } from '../../harness/run/netns.ts';
+import { namespacesOf } from '../../harness/stage/netns.ts';
 import { isAlive } from '../../harness/shared/pids.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { compareCli, descendants, measureCli, namespacesMissing, runCli, summaryOf } from '../support/helpers.ts';

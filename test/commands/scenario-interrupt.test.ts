@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { namespacesOf } from '../../harness/run/netns.ts';
+import { namespacesOf } from '../../harness/stage/netns.ts';
 import { isAlive } from '../../harness/shared/pids.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { descendants, inTerminal, namespacesMissing, startScenarioCli, waitForOutput } from '../support/helpers.ts';
@@ -22,7 +22,7 @@ async function interruptDuring(variant: keyof typeof REQUESTS, signal: NodeJS.Si
   await run.waitForStderr(`\n> ${variant}`);
   const started = await descendants(run.cli.pid!);
   expect(started.some((p) => p.command.includes('servers/http-server.ts'))).toBe(true);
-  // The sampler's ss helper (harness/run/ss-helper.ts) is among what must end.
+  // The sampler's ss helper (harness/stage/ss-helper.ts) is among what must end.
   expect(started.some((p) => p.command.includes('harness/processes/ss-helper.sh'))).toBe(true);
   // Where namespaces can be made, the run has its pair (auto): they must be gone after the signal.
   expect(await namespacesOf(run.cli.pid)).toHaveLength(withNamespaces && netns.length === 0 ? 2 : 0);

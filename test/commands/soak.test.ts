@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
-import { namespacesOf } from '../../harness/run/netns.ts';
+import { namespacesOf } from '../../harness/stage/netns.ts';
 import { soakReportProblems, type SoakReport } from '../../harness/soak/schema.ts';
 import { labProcesses } from '../support/global-setup.ts';
 import { namespacesMissing, ROOT } from '../support/helpers.ts';

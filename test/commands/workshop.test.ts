@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAllScenarios, scenarioNames } from '../../harness/scenario/catalog.ts';
 import { missingRequirements } from '../../harness/run/machine-check.ts';
-import { namespacesOf } from '../../harness/run/netns.ts';
+import { namespacesOf } from '../../harness/stage/netns.ts';
 import { isAlive } from '../../harness/shared/pids.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { descendants, finalScreen, inTerminal, ROOT, runCli, waitForOutput } from '../support/helpers.ts';

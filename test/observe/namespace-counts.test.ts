@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { openCounts } from '../../harness/observe/namespace-counts.ts';
 import { procProbe } from '../../harness/observe/probes.ts';
-import { createNamespace, deleteNamespace } from '../../harness/run/netns.ts';
+import { createNamespace, deleteNamespace } from '../../harness/stage/netns.ts';
 import { COUNTS } from '../support/socket-states.ts';
 import { namespacesMissing, ROOT } from '../support/helpers.ts';
 

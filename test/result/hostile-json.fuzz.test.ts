@@ -16,7 +16,7 @@ import { compareResults } from '../../harness/compare/compare.ts';
 import { formatComparison } from '../../harness/output/compare-table.ts';
 import { readResult, readResultFolder } from '../../harness/result/read.ts';
 import { resultProblems } from '../../harness/result/schema.ts';
-import { readControl } from '../../harness/run/control-endpoint.ts';
+import { readControl } from '../../harness/stage/control-endpoint.ts';
 import { MeasurementError, UsageError } from '../../harness/shared/errors.ts';
 import { printableDeep } from '../../harness/shared/printable.ts';
 import { controlReportSchema } from '../../servers/protocol.ts';

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readResult } from '../../harness/result/read.ts';
-import { openTopology } from '../../harness/run/topology.ts';
+import { openTopology } from '../../harness/stage/topology.ts';
 import { loadScenario } from '../../harness/scenario/catalog.ts';
 import { resultFromV1, toCurrent } from '../../harness/result/migrate.ts';
 import { resultProblems, SCHEMA_VERSION, type Result } from '../../harness/result/schema.ts';

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PRETEND_UNAVAILABLE_ENV } from '../../harness/run/netns.ts';
+import { PRETEND_UNAVAILABLE_ENV } from '../../harness/stage/netns.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { clientTimeWait, firstEntryMs, TIME_WAIT_TIMER_MS } from '../../harness/result/time-wait.ts';
 import { finalScreen, inTerminal, namespacesMissing, scenarioCli, summaryOf, waitForOutput } from '../support/helpers.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PRETEND_UNAVAILABLE_ENV } from '../../harness/run/netns.ts';
+import { PRETEND_UNAVAILABLE_ENV } from '../../harness/stage/netns.ts';
 import { scenarioCli } from '../support/helpers.ts';
 
 describe('port-exhaustion without namespaces: refused in one line, nothing run', () => {

@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../harness/run/server-process.ts';
+import { startServer, type RunningServer } from '../../harness/stage/server-process.ts';
 import { SERVER_DEFAULTS, type ServerSettings } from '../../servers/settings.ts';
 
 const base: ServerSettings = { ...SERVER_DEFAULTS, bodyBytes: 100, keepAliveTimeoutMs: 3000 };

@@ -2,7 +2,7 @@
 // agents, the CLI), no network namespace the lab made may be left behind, and nothing new may be
 // in the repository's results/ (the user's own results live there: tests write elsewhere).
 import { readdir, readFile } from 'node:fs/promises';
-import { leftoverNamespaces } from '../../harness/run/netns.ts';
+import { leftoverNamespaces } from '../../harness/stage/netns.ts';
 import { ROOT } from './helpers.ts';
 
 const LAB_ENTRIES = [

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
-import { namespaceUnavailability } from '../../harness/run/netns.ts';
+import { namespaceUnavailability } from '../../harness/stage/netns.ts';
 import { resultProblems, type Result, type VariantSummary } from '../../harness/result/schema.ts';
 import type { ServerMessage } from '../../servers/protocol.ts';
 

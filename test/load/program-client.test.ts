@@ -1,7 +1,7 @@
 // A client that is another program speaks JSON lines on stdout; the harness takes its progress and
 // outcome from them, and turns anything else into one line saying what went wrong.
 import { describe, expect, test } from 'vitest';
-import { runProgramClient } from '../../harness/run/program-client.ts';
+import { runProgramClient } from '../../harness/load/program-client.ts';
 import type { ProgramVariant } from '../../harness/scenario/contract.ts';
 
 const context = { url: 'http://127.0.0.1:1/', load: { requests: 2, concurrency: 1, pattern: 'steady' as const, burstGapMs: 0 } };

@@ -21,8 +21,8 @@ import {
 } from './netns.ts';
 import { procProbe, socketKey, type Probe } from '../observe/probes.ts';
 import { controlProbe, readControl } from './control-endpoint.ts';
-import { startNodeIn } from './processes.ts';
-import { howItEnded, lastStderrLine } from './tracked.ts';
+import { startNodeIn } from '../run/processes.ts';
+import { howItEnded, lastStderrLine } from '../run/tracked.ts';
 import { startServer } from './server-process.ts';
 import { startSsHelper } from './ss-helper.ts';
 import { variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
@@ -72,7 +72,7 @@ export interface Stage {
   /** The namespace the client process runs in; null for this host's. */
   clientNetns: string | null;
   probes: Probe[];
-  /** The process that runs `ss` for the probes (run/ss-helper.ts): part of the observer, not of the load. */
+  /** The process that runs `ss` for the probes (stage/ss-helper.ts): part of the observer, not of the load. */
   ssHelperPid: number;
   /** The sysctls set in the client's namespace and the values in effect there; null when the lab set none. */
   clientSysctls: NonNullable<VariantResult['clientSysctls']> | null;

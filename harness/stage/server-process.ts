@@ -2,8 +2,8 @@
 // listens.
 import { errorLine } from '../shared/bug-report.ts';
 import { LabError, MeasurementError } from '../shared/errors.ts';
-import { startNode, startNodeIn } from './processes.ts';
-import { howItEnded, lastStderrLine } from './tracked.ts';
+import { startNode, startNodeIn } from '../run/processes.ts';
+import { howItEnded, lastStderrLine } from '../run/tracked.ts';
 import type { ServerMessage, ServerStats } from '../../servers/protocol.ts';
 import type { ServerOptionsInput, ServerSettings } from '../../servers/settings.ts';
 

@@ -4,7 +4,7 @@
 // stdout, its progress and outcome are used; any other output is kept out of the way: stdout's is
 // dropped, stderr's last lines are kept to say why it failed.
 import { VariantFailure } from '../shared/errors.ts';
-import { startProcessGroup } from './processes.ts';
+import { startProcessGroup } from '../run/processes.ts';
 import { readClientLine, type FinishedLoad, type LoadProgress } from '../scenario/client-protocol.ts';
 import type { CommandVariant } from '../scenario/contract.ts';
 

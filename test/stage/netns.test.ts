@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { CLIENT_SYSCTLS } from '../../harness/scenario/client-sysctls.ts';
-import { namespacesOf, PRETEND_UNAVAILABLE_ENV } from '../../harness/run/netns.ts';
+import { namespacesOf, PRETEND_UNAVAILABLE_ENV } from '../../harness/stage/netns.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { labProcesses } from '../support/global-setup.ts';
 import { namespacesMissing, ROOT, runCli, scenarioCli, startScenarioCli } from '../support/helpers.ts';

@@ -2,7 +2,7 @@
 import { clientFailure } from './client-failure.ts';
 import { exitGrace } from './client-exit.ts';
 import { VariantFailure } from '../shared/errors.ts';
-import { startNode, startNodeIn } from './processes.ts';
+import { startNode, startNodeIn } from '../run/processes.ts';
 import { runProgramClient } from './program-client.ts';
 import { isProgramVariant, type Variant } from '../scenario/contract.ts';
 import { readClientMessage, type ClientJob, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';

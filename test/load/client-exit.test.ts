@@ -4,8 +4,8 @@
 // clients here are real processes, through the lab's own runners, that do just that.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { runClient } from '../../harness/run/client-process.ts';
-import { runProgramClient } from '../../harness/run/program-client.ts';
+import { runClient } from '../../harness/load/client-process.ts';
+import { runProgramClient } from '../../harness/load/program-client.ts';
 import type { ProgramVariant } from '../../harness/scenario/contract.ts';
 import { descendants } from '../support/helpers.ts';
 

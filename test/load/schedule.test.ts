@@ -1,8 +1,8 @@
-// The open model's clock (harness/run/schedule.ts): every slot fires once, in order, never before
+// The open model's clock (harness/load/schedule.ts): every slot fires once, in order, never before
 // its time; a late event loop is caught up in bursts, so the schedule never drifts. These check
 // order and bounds, not how precisely a busy machine keeps time (npm run bench measures that).
 import { describe, expect, test } from 'vitest';
-import { BURST_MAX_SLOTS, runSchedule } from '../../harness/run/schedule.ts';
+import { BURST_MAX_SLOTS, runSchedule } from '../../harness/load/schedule.ts';
 
 /** Keeps the event loop busy for `ms`, as a long synchronous task in a client would. */
 const block = (ms: number) => {

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { isAlive } from '../shared/pids.ts';
-import { lastStderrLine, onStop } from './tracked.ts';
+import { lastStderrLine, onStop } from '../run/tracked.ts';
 import { parseCounterTables, pickCounters, type KernelCounters } from '../observe/proc-net.ts';
 import type { Requirement } from '../scenario/contract.ts';
 

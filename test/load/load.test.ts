@@ -1,7 +1,7 @@
 // The pauses of a bursts load with gapSpreadMs: they sweep evenly across burstGapMs ± gapSpreadMs once
 // over the run, whatever the number of bursts, so every run straddles the timeout it aims at.
 import { describe, expect, it } from 'vitest';
-import { achievedRate, burstGapMs, defaultTimeLimitMs } from '../../harness/run/load.ts';
+import { achievedRate, burstGapMs, defaultTimeLimitMs } from '../../harness/load/load.ts';
 import type { LoadSettings, RateLoad } from '../../harness/scenario/contract.ts';
 
 const load: LoadSettings = { requests: 300, concurrency: 20, pattern: 'bursts', burstGapMs: 95, gapSpreadMs: 15 };

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SsRunner } from '../observe/probes.ts';
 import { LabError } from '../shared/errors.ts';
-import { startHelper } from './processes.ts';
-import { howItEnded } from './tracked.ts';
+import { startHelper } from '../run/processes.ts';
+import { howItEnded } from '../run/tracked.ts';
 
 const ENTRY = new URL('../processes/ss-helper.sh', import.meta.url).pathname;
 

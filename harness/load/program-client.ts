@@ -4,7 +4,7 @@
 import { clientFailure } from './client-failure.ts';
 import { exitGrace } from './client-exit.ts';
 import { VariantFailure } from '../shared/errors.ts';
-import { startProgram } from './processes.ts';
+import { startProgram } from '../run/processes.ts';
 import { readClientLine, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
 import type { ClientContext, ProgramVariant } from '../scenario/contract.ts';
 
