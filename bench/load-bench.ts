@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import { loadScenario } from '../harness/scenario/catalog.ts';
 import { runClient } from '../harness/load/client-process.ts';
 import { defaultTimeLimitMs } from '../harness/load/load.ts';
-import type { LoadSettings } from '../harness/scenario/contract.ts';
+import type { LoadSettings } from '../harness/scenario/load-settings.ts';
 import { startServer, type RunningServer } from '../harness/stage/server-process.ts';
 import type { LoadSection, ToolResult } from './bench-schema.ts';
 import { onPath } from '../harness/shared/on-path.ts';

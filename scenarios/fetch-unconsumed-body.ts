@@ -1,4 +1,5 @@
-import { defineScenario, times, type Client, type ClientContext } from '../harness/scenario/contract.ts';
+import { defineScenario, times, type Client } from '../harness/scenario/contract.ts';
+import type { ClientContext } from '../harness/scenario/load-settings.ts';
 
 const SMALL = 1024;
 /** Far more than undici buffers for a body nobody reads, so the rest waits in the kernel. */

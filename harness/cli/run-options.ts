@@ -4,7 +4,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_INTERVAL_MS } from '../observe/sampling-interval.ts';
 import { positiveNumber, wholeNumber } from './number-arguments.ts';
-import type { LoadSettings } from '../scenario/contract.ts';
+import type { LoadSettings } from '../scenario/load-settings.ts';
 import type { SettingOverrides } from '../run/settings.ts';
 import { UsageError } from '../shared/errors.ts';
 import { formatCount } from '../shared/numbers.ts';

@@ -4,7 +4,8 @@
 import * as hdr from 'hdr-histogram-js';
 import { runSchedule } from './schedule.ts';
 import type { FinishedLoad, LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
-import { isRateLoad, type Client, type LoadSettings, type RateLoad } from '../scenario/contract.ts';
+import { type Client } from '../scenario/contract.ts';
+import { isRateLoad, type LoadSettings, type RateLoad } from '../scenario/load-settings.ts';
 
 /**
  * What a client that did not finish had done by its last progress report: no latencies; under a

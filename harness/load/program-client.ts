@@ -6,7 +6,8 @@ import { exitGrace } from './client-exit.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startProgram } from '../run/processes.ts';
 import { readClientLine, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
-import type { ClientContext, ProgramVariant } from '../scenario/contract.ts';
+import type { ProgramVariant } from '../scenario/contract.ts';
+import type { ClientContext } from '../scenario/load-settings.ts';
 
 export async function runProgramClient(
   variant: ProgramVariant,

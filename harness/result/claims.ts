@@ -1,6 +1,7 @@
 // Checks a scenario's claims against the summaries measured on this kernel.
 import { figureLabel, figureOf, figureValue, formatFigure } from './figures.ts';
-import type { Bound, Claim, ClaimMetric, LoadSettings, VariantRun } from '../scenario/contract.ts';
+import type { Bound, Claim, ClaimMetric, VariantRun } from '../scenario/contract.ts';
+import type { LoadSettings } from '../scenario/load-settings.ts';
 import type { Result, VariantSummary } from './schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 

@@ -7,7 +7,7 @@ import { schemaProblems } from './schema-problems.ts';
 import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
 import { kernelCountersSchema } from '../observe/proc-net.ts';
 import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
-import { loadSchema, roleSchema, type LoadSettings } from '../scenario/contract.ts';
+import { loadSchema, roleSchema, type LoadSettings } from '../scenario/load-settings.ts';
 import { rateOutcomeSchema } from '../scenario/client-protocol.ts';
 import { effectiveServerSettingsSchema } from '../../servers/settings.ts';
 

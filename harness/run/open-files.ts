@@ -4,7 +4,7 @@
 // before it starts; a run whose client ran out of files anyway is a failure of the lab.
 import { UsageError } from '../shared/errors.ts';
 import { OWN_FILES, openFilesLimit } from '../observe/open-files-limit.ts';
-import type { LoadSettings } from '../scenario/contract.ts';
+import type { LoadSettings } from '../scenario/load-settings.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** Requests in flight at once at a load's peak: never more than its requests. */

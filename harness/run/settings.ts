@@ -3,7 +3,8 @@
 import { defaultTimeLimitMs } from '../load/load.ts';
 import { defaultMaxInFlight } from './open-files.ts';
 import type { ScenarioRunSettings } from './run-scenario.ts';
-import { declaredLoad, type LoadSettings, type Scenario } from '../scenario/contract.ts';
+import { declaredLoad, type Scenario } from '../scenario/contract.ts';
+import { type LoadSettings } from '../scenario/load-settings.ts';
 
 export interface SettingOverrides {
   requests?: number;

@@ -9,7 +9,7 @@
 // "rate":{"askedPerSec":N,"achievedPerSec":N,"dropped":N,"peakInFlight":N} and "serviceTimeMs" (latencies from the
 // actual send), its "latencyMs" then being measured from each request's scheduled start.
 import { z } from 'zod';
-import type { ClientContext, LoadSettings } from './contract.ts';
+import type { ClientContext, LoadSettings } from './load-settings.ts';
 
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();

@@ -3,18 +3,12 @@
 // are the declaration: the types are inferred from them, and a definition is checked against them
 // when it is loaded, with the defaults (servers/settings.ts, the load's) filled in.
 import { z } from 'zod';
+import { loadOverridesSchema, loadProblems, loadSchema, type ClientContext, type LoadSettings } from './load-settings.ts';
 import { sysctlProblems } from './client-sysctls.ts';
 import { serverSettingOverridesSchema, serverSettingsSchema } from '../../servers/settings.ts';
 import { FIGURE_NAMES_TEXT, isFigure, type FigureName } from '../result/figures.ts';
 import type { VariantSummary } from '../result/schema.ts';
 
-// Every schema of the lab checks a few values once (a scenario, a message, a result), never in a hot
-// loop: zod's compiled parsers (jit, built with new Function on first use) cost more to build than
-// they save, about 35 ms of `npm run scenario -- --list` (npm run bench measures the start).
-z.config({ jitless: true });
-
-const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().nonnegative();
 const sysctls = z.record(z.string(), z.string()).optional();
 
 /** A function, checked to be one and typed as `T` (zod's own function schema would wrap it in a checker). */
@@ -22,53 +16,6 @@ const fn = <T extends (...args: never[]) => unknown>() =>
   z.custom<T>((value) => typeof value === 'function', {
     error: (issue) => `Invalid input: expected function, received ${issue.input === null ? 'null' : typeof issue.input}`,
   });
-
-export const loadSchema = z.strictObject({
-  requests: positiveInt.meta({
-    description: 'Requests each variant sends (rate: schedules): a count, not a duration, so connection counts are exact; with a rate, requests / rate is the duration.',
-  }),
-  concurrency: positiveInt.meta({
-    description: 'Requests in flight at once (steady), the size of each burst (bursts), or the most in flight at once (rate: a request that cannot start on time is dropped).',
-  }),
-  pattern: z
-    .enum(['steady', 'bursts', 'rate'])
-    .meta({
-      description:
-        'steady: `concurrency` workers back to back; bursts: `concurrency` requests at once, then a pause (closed loops: each waits for its answer); ' +
-        'rate: `rate` requests started a second on a fixed schedule, answered or not (open model).',
-    })
-    .default('steady'),
-  burstGapMs: nonNegativeInt.meta({ description: 'Pause between bursts, when the pattern is bursts.' }).default(0),
-  gapSpreadMs: nonNegativeInt
-    .optional()
-    .meta({ description: 'bursts: the pauses sweep from burstGapMs − gapSpreadMs to burstGapMs + gapSpreadMs over the run, so that they straddle a timeout. Absent: 0.' }),
-  rate: z
-    .number()
-    .positive()
-    .optional()
-    .meta({ description: 'pattern rate: requests started per second, request i at i / rate s, whether earlier ones were answered or not. Absent otherwise.' }),
-});
-export type LoadSettings = z.output<typeof loadSchema>;
-
-/** A variant's own load, field by field over the scenario's (a short one for a fix that needs no long run); no defaults of its own. */
-const loadOverridesSchema = loadSchema.extend({ pattern: loadSchema.shape.pattern.unwrap(), burstGapMs: loadSchema.shape.burstGapMs.unwrap() }).partial();
-export type LoadPattern = LoadSettings['pattern'];
-
-/** A load in the open model: requests start on a schedule, `rate` a second. */
-export type RateLoad = LoadSettings & { pattern: 'rate'; rate: number };
-export const isRateLoad = (load: LoadSettings): load is RateLoad => load.pattern === 'rate' && load.rate !== undefined;
-
-/** What a load's fields say of each other: a rate belongs to the pattern rate, and it needs one. */
-export function loadProblems(load: Pick<LoadSettings, 'pattern' | 'rate'>): { path: string[]; message: string }[] {
-  if (load.pattern === 'rate' && load.rate === undefined) return [{ path: ['rate'], message: 'the pattern rate needs a rate (requests started per second)' }];
-  if (load.pattern !== 'rate' && load.rate !== undefined) return [{ path: ['pattern'], message: `a rate needs the pattern rate, not ${load.pattern}` }];
-  return [];
-}
-
-export interface ClientContext {
-  url: string;
-  load: LoadSettings;
-}
 
 /** A client under test: `request` resolves with the HTTP status, or rejects with the socket error. */
 export interface Client {
@@ -99,8 +46,6 @@ const requirementSchema = z.strictObject({
 });
 export type Requirement = z.infer<typeof requirementSchema>;
 
-/** What a variant is: a scenario's misconfigured client or its fix, or a client the user gave `npm run measure`. */
-export const roleSchema = z.enum(['misconfigured', 'fix', 'measured']);
 /** The roles of a scenario's own variants: every scenario has at least one of each. */
 const scenarioRoleSchema = z.enum(['misconfigured', 'fix']);
 

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { loadFlags } from './client-protocol.ts';
-import type { ClientContext, ProgramCommand, Requirement } from './contract.ts';
+import type { ProgramCommand, Requirement } from './contract.ts';
+import type { ClientContext } from './load-settings.ts';
 
 const CLIENT = fileURLToPath(new URL('../../clients/python/client.py', import.meta.url));
 const SOURCE_FILE = 'clients/python/client.py';

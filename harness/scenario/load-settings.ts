@@ -1,0 +1,63 @@
+// The load a variant sends and the roles of variants: what the scenario contract, the result's
+// schema and the client protocol share, in a module of its own so that none of them imports another
+// for it.
+import { z } from 'zod';
+
+// Every schema of the lab checks a few values once (a scenario, a message, a result), never in a hot
+// loop: zod's compiled parsers (jit, built with new Function on first use) cost more to build than
+// they save, about 35 ms of `npm run scenario -- --list` (npm run bench measures the start).
+z.config({ jitless: true });
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+export const loadSchema = z.strictObject({
+  requests: positiveInt.meta({
+    description: 'Requests each variant sends (rate: schedules): a count, not a duration, so connection counts are exact; with a rate, requests / rate is the duration.',
+  }),
+  concurrency: positiveInt.meta({
+    description: 'Requests in flight at once (steady), the size of each burst (bursts), or the most in flight at once (rate: a request that cannot start on time is dropped).',
+  }),
+  pattern: z
+    .enum(['steady', 'bursts', 'rate'])
+    .meta({
+      description:
+        'steady: `concurrency` workers back to back; bursts: `concurrency` requests at once, then a pause (closed loops: each waits for its answer); ' +
+        'rate: `rate` requests started a second on a fixed schedule, answered or not (open model).',
+    })
+    .default('steady'),
+  burstGapMs: nonNegativeInt.meta({ description: 'Pause between bursts, when the pattern is bursts.' }).default(0),
+  gapSpreadMs: nonNegativeInt
+    .optional()
+    .meta({ description: 'bursts: the pauses sweep from burstGapMs − gapSpreadMs to burstGapMs + gapSpreadMs over the run, so that they straddle a timeout. Absent: 0.' }),
+  rate: z
+    .number()
+    .positive()
+    .optional()
+    .meta({ description: 'pattern rate: requests started per second, request i at i / rate s, whether earlier ones were answered or not. Absent otherwise.' }),
+});
+export type LoadSettings = z.output<typeof loadSchema>;
+
+/** A variant's own load, field by field over the scenario's (a short one for a fix that needs no long run); no defaults of its own. */
+export const loadOverridesSchema = loadSchema.extend({ pattern: loadSchema.shape.pattern.unwrap(), burstGapMs: loadSchema.shape.burstGapMs.unwrap() }).partial();
+export type LoadPattern = LoadSettings['pattern'];
+
+/** A load in the open model: requests start on a schedule, `rate` a second. */
+export type RateLoad = LoadSettings & { pattern: 'rate'; rate: number };
+export const isRateLoad = (load: LoadSettings): load is RateLoad => load.pattern === 'rate' && load.rate !== undefined;
+
+/** What a load's fields say of each other: a rate belongs to the pattern rate, and it needs one. */
+export function loadProblems(load: Pick<LoadSettings, 'pattern' | 'rate'>): { path: string[]; message: string }[] {
+  if (load.pattern === 'rate' && load.rate === undefined) return [{ path: ['rate'], message: 'the pattern rate needs a rate (requests started per second)' }];
+  if (load.pattern !== 'rate' && load.rate !== undefined) return [{ path: ['pattern'], message: `a rate needs the pattern rate, not ${load.pattern}` }];
+  return [];
+}
+
+/** What a variant is: a scenario's misconfigured client or its fix, or a client the user gave `npm run measure`. */
+export const roleSchema = z.enum(['misconfigured', 'fix', 'measured']);
+
+/** What a client is given: the server's URL and the load it sends. */
+export interface ClientContext {
+  url: string;
+  load: LoadSettings;
+}
