@@ -1,6 +1,6 @@
 // Runs one variant's client in a process of its own and collects its progress and outcome.
 import { clientFailure } from './client-failure.ts';
-import { exitGrace } from './client-exit.ts';
+import { reportedOutcome } from './client-reports.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startNode, startNodeIn } from '../run/processes.ts';
 import { runProgramClient } from './program-client.ts';
@@ -26,30 +26,20 @@ export async function runClient(
 ): Promise<LoadOutcome> {
   const limits = { timeout: timeLimitMs, cancelSignal: signal };
   const child = netns ? startNodeIn(netns, entry, [], limits) : startNode(entry, [], limits);
-  let outcome: LoadOutcome | undefined;
-  let bad: string | undefined;
-  const exit = exitGrace(child);
-  try {
+  const who = `the client of variant "${job.variant}"`;
+  // The job goes first; a client that cannot take it fails like one that fails later.
+  async function* messages() {
     await child.sendMessage(job as never);
-    for await (const message of child.getEachMessage()) {
-      const read = readClientMessage(message);
-      if (!read) bad ??= JSON.stringify(message).slice(0, 200);
-      else if ('progress' in read) onProgress(read.progress);
-      else {
-        outcome = read.outcome;
-        exit.start();
-      }
-    }
-    await child;
-  } catch (error) {
-    if (!(outcome && exit.ended)) throw clientFailure(error, `the client of variant "${job.variant}"`, job.variant, timeLimitMs, signal);
-  } finally {
-    exit.clear();
+    yield* child.getEachMessage();
   }
-  if (!outcome) {
-    throw new VariantFailure('client-exited', `the client of variant "${job.variant}" exited without reporting a result${bad ? `; it sent: ${bad}` : ''}`);
-  }
-  return outcome;
+  return reportedOutcome(
+    child,
+    messages(),
+    readClientMessage,
+    onProgress,
+    (error) => clientFailure(error, who, job.variant, timeLimitMs, signal),
+    (bad) => new VariantFailure('client-exited', `${who} exited without reporting a result${bad === undefined ? '' : `; it sent: ${JSON.stringify(bad).slice(0, 200)}`}`),
+  );
 }
 
 /** Runs the variant's client: a Node client in a client process, or the program it names; inside `netns` when given, until `signal`. */

@@ -2,7 +2,7 @@
 // prints the client protocol's messages on stdout, one JSON object per line
 // (harness/scenario/client-protocol.ts).
 import { clientFailure } from './client-failure.ts';
-import { exitGrace } from './client-exit.ts';
+import { reportedOutcome } from './client-reports.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startProgram } from '../run/processes.ts';
 import { readClientLine, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
@@ -20,27 +20,13 @@ export async function runProgramClient(
   // `ip netns exec` enters the namespace, then execs the program with its arguments and environment.
   const command = netns ? ['ip', 'netns', 'exec', netns, file, ...args] : [file, ...args];
   const child = startProgram(command[0]!, command.slice(1), { timeout: timeLimitMs, cancelSignal: signal, env });
-  let outcome: LoadOutcome | undefined;
-  let bad: string | undefined;
-  const exit = exitGrace(child);
-  try {
-    for await (const line of child.iterable({ from: 'stdout' })) {
-      const read = readClientLine(line);
-      if (!read) bad ??= line.slice(0, 200);
-      else if ('progress' in read) onProgress(read.progress);
-      else {
-        outcome = read.outcome;
-        exit.start();
-      }
-    }
-    await child;
-  } catch (error) {
-    if (!(outcome && exit.ended)) throw clientFailure(error, `the client program of variant "${variant.name}"`, variant.name, timeLimitMs, signal);
-  } finally {
-    exit.clear();
-  }
-  if (!outcome) {
-    throw new VariantFailure('client-exited', `the client program of variant "${variant.name}" reported no result${bad ? `; it printed: ${bad}` : ''}`);
-  }
-  return outcome;
+  const who = `the client program of variant "${variant.name}"`;
+  return reportedOutcome(
+    child,
+    child.iterable({ from: 'stdout' }),
+    readClientLine,
+    onProgress,
+    (error) => clientFailure(error, who, variant.name, timeLimitMs, signal),
+    (bad) => new VariantFailure('client-exited', `${who} reported no result${bad ? `; it printed: ${bad.slice(0, 200)}` : ''}`),
+  );
 }
