@@ -10,7 +10,7 @@ import { addLoadOptions } from '../cli/run-options.ts';
 import { addOutputOptions, stopOnSignals, type OutputCliOptions } from '../cli/output-options.ts';
 import { stopAndExit } from '../cli/signals.ts';
 import { EXIT } from '../shared/errors.ts';
-import { missingRequirements } from '../run/machine-check.ts';
+import { checkMachine, missingRequirements } from '../run/machine-check.ts';
 import { formatScenarioList } from '../output/scenario-list.ts';
 import type { SettingOverrides } from '../run/settings.ts';
 import type { Scenario } from '../scenario/contract.ts';
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function run(scenario: Scenario, options: CliOptions): Promise<number> {
-  const [{ checkMachine }, { prepareRun }] = await Promise.all([import('../run/machine-check.ts'), import('../cli/prepare-run.ts')]);
+  const { prepareRun } = await import('../cli/prepare-run.ts');
   await checkMachine();
   const { settings, topology } = await prepareRun(scenario, options);
   // After the options are checked, before anything starts.
