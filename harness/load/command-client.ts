@@ -7,6 +7,7 @@ import { VariantFailure } from '../shared/errors.ts';
 import { startProcessGroup } from '../run/processes.ts';
 import { readClientLine, type FinishedLoad, type LoadProgress } from '../scenario/client-protocol.ts';
 import type { CommandVariant } from '../scenario/contract.ts';
+import { trustEnvironment } from '../stage/certificates.ts';
 
 /** The lines of its output a client keeps for a message: the last few, each cut to a length a terminal shows. */
 const TAIL_LINES = 5;
@@ -64,12 +65,16 @@ export async function runCommandClient(
   url: string,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
-  { netns, signal }: { netns?: string; signal?: AbortSignal } = {},
+  { netns, signal, caFile }: { netns?: string; signal?: AbortSignal; caFile?: string | null } = {},
 ): Promise<FinishedLoad | null> {
   const [file, ...args] = variant.argv;
   // `ip netns exec` enters the namespace, then execs the command with its arguments and environment (PATH as the user's).
   const command = netns ? ['ip', 'netns', 'exec', netns, file, ...args] : [file, ...args];
-  const child = startProcessGroup(command[0]!, command.slice(1), { timeout: timeLimitMs, cancelSignal: signal, env: targetEnvironment(url) });
+  const child = startProcessGroup(command[0]!, command.slice(1), {
+    timeout: timeLimitMs,
+    cancelSignal: signal,
+    env: { ...targetEnvironment(url), ...(caFile && trustEnvironment(caFile)) },
+  });
   const [reported, stderrTail, ended] = await Promise.all([
     readProtocol(child.iterable({ from: 'stdout' }), onProgress),
     tail(child.iterable({ from: 'stderr' })),

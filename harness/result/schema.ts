@@ -119,6 +119,32 @@ export const variantSummarySchema = z
     connectionsReset: count
       .nullable()
       .meta({ description: "Connections whose socket failed with ECONNRESET or EPIPE in the server: the client reset them (the server's own count). null: nobody counted them (a --target without a control endpoint, or a version 1 result written before the server counted them)." }),
+    serverCpu: z
+      .strictObject({
+        totalMs: ms.meta({ description: "CPU time (user + system) the server process spent over the variant, from its own process.cpuUsage(), since it listened." }),
+        perRequestUs: ms.meta({ description: 'totalMs per request the server answered, in µs: what a request costs the server, handshakes and connections included.' }),
+      })
+      .optional()
+      .meta({ description: "The server's CPU time; absent in results of before it was measured (schema version 2) and for a --target whose control endpoint does not report it." }),
+    tls: z
+      .strictObject({
+        handshakes: count.meta({ description: 'TLS handshakes the server completed.' }),
+        full: count.meta({ description: 'Handshakes with the full key exchange and certificate signature.' }),
+        resumed: count.meta({ description: "Handshakes that resumed a session the client kept (tlsSocket.isSessionReused()): cheaper, still a connection." }),
+        failed: count.meta({ description: 'Handshakes that failed (tlsClientError): a client that did not trust the certificate, or closed mid-handshake.' }),
+        handshakesPerConnection: z.number().nonnegative().meta({ description: 'handshakes ÷ connections the server accepted: 1 when every connection was HTTPS.' }),
+        resumedShare: z.number().nonnegative().meta({ description: 'resumed ÷ handshakes.' }),
+      })
+      .optional()
+      .meta({ description: 'A TLS server (server setting tls) only: its handshakes.' }),
+    http2: z
+      .strictObject({
+        connections: count.meta({ description: 'Connections that spoke HTTP/2 (ALPN h2); the others spoke HTTP/1.1.' }),
+        streams: count.meta({ description: 'HTTP/2 streams, one per request.' }),
+        streamsPerConnection: z.number().nonnegative().meta({ description: 'streams ÷ connections: the requests one HTTP/2 connection carried.' }),
+      })
+      .optional()
+      .meta({ description: 'An HTTP/2 server (server setting http2) only.' }),
     timeWait: z.strictObject({
       clientSide: sidePeak,
       serverSide: sidePeak,

@@ -118,8 +118,11 @@ export const isCommandVariant = (v: Variant): v is CommandVariant => 'command' i
 export type ClaimMetric = FigureName;
 const claimMetricSchema = z.custom<ClaimMetric>((value) => typeof value === 'string' && isFigure(value), { error: `must be one of ${FIGURE_NAMES_TEXT}` });
 
-/** A bound that depends on the effective load, with the words that explain it. */
-const derivedBoundSchema = z.object({ text: z.string().min(1), value: fn<(load: LoadSettings) => number>() });
+/**
+ * A bound that depends on the effective load, or on another variant's figure of the same run (null
+ * when that variant did not measure it), with the words that explain it.
+ */
+const derivedBoundSchema = z.object({ text: z.string().min(1), value: fn<(load: LoadSettings, otherVariant: (name: string) => number | null) => number | null>() });
 export type DerivedBound = z.infer<typeof derivedBoundSchema>;
 const boundSchema = z.union([z.number().nonnegative(), derivedBoundSchema]);
 export type Bound = z.infer<typeof boundSchema>;
@@ -151,6 +154,11 @@ const claimSchema = z.strictObject({
   when: conditionSchema.optional(),
 });
 export type Claim = z.infer<typeof claimSchema>;
+
+/** `timesVariant(3, 'keep-alive')`: 3 × the same figure of variant keep-alive, measured in the same run. */
+export function timesVariant(factor: number, variant: string): DerivedBound {
+  return { text: `${factor} × ${variant}'s`, value: (_load, otherVariant) => ((measured) => (measured === null ? null : factor * measured))(otherVariant(variant)) };
+}
 
 /** `times(0.9, 'requests')`: a bound of 0.9 × the effective request count. */
 export function times(factor: number, param: 'requests' | 'concurrency'): DerivedBound {

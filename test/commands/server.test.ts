@@ -53,7 +53,7 @@ function getOnce(port: number): Promise<{ bytes: number; connection?: string; ke
 }
 
 test('every setting given on the command line is what the server does and what its control endpoint reports', async () => {
-  // A value other than the default for every setting.
+  // A value other than the default for every setting of plain HTTP (TLS and HTTP/2: test/servers/tls-server.test.ts).
   const given: ServerSettings = {
     bodyBytes: 777,
     responseDelayMs: 3,
@@ -61,6 +61,8 @@ test('every setting given on the command line is what the server does and what i
     keepAliveTimeoutBufferMs: 0,
     keepAliveHint: false,
     afterResponse: 'close',
+    tls: false,
+    http2: false,
   };
   const { child, listening } = await standaloneServer([
     '--control-port', '0', '--body-bytes', '777', '--response-delay-ms', '3', '--keep-alive-timeout-ms', '1234',
