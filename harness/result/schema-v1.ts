@@ -20,14 +20,14 @@ const lacking = {
   clientCounters: z.record(z.string(), count).optional(),
   timeWait: timeWaitV1,
 };
-/** Figures that came after version 1: a load under a rate, the projection beside the measurement. */
-const later = { rate: true, serviceTimeMs: true, projection: true } as const;
+/** Figures that came after version 1: a load under a rate, the projection beside the measurement, the server's CPU, TLS and HTTP/2. */
+const later = { rate: true, serviceTimeMs: true, projection: true, serverCpu: true, tls: true, http2: true } as const;
 const summaryV1 = variantSummarySchema.omit(later).extend(lacking);
 const figuresV1 = summaryFiguresSchema.omit(later).extend(lacking);
 
 
 /** Version 1 recorded a setting only where the scenario set it: absent meant the default. */
-const serverV1 = serverParamsSchema.partial({ keepAliveHint: true, afterResponse: true });
+const serverV1 = serverParamsSchema.omit({ tls: true, http2: true }).partial({ keepAliveHint: true, afterResponse: true });
 
 const variantV2 = resultSchema.shape.variants.element;
 /** Version 1 knew three reasons a variant failed, and no exit code or stderr of a client. */
@@ -52,13 +52,18 @@ const variantV1 = variantV2.omit({ command: true }).extend({
 const paramsV2 = resultSchema.shape.params;
 const claimV2 = resultSchema.shape.claims.element;
 /** Version 1 had closed loops only. */
+/** Version 1 knew nothing of TLS: a target's settings had no tls nor http2. */
+const targetServerV2 = paramsV2.shape.topology.shape.targetServer;
+const topologyV1 = paramsV2.shape.topology.extend({
+  targetServer: targetServerV2.unwrap().omit({ tls: true, http2: true }).nullable().meta(targetServerV2.meta() ?? {}),
+});
 const loadV1 = paramsV2.shape.load.unwrap().omit({ rate: true }).extend({ pattern: z.enum(['steady', 'bursts']).default('steady') }).required({ pattern: true });
 // Version 1 results say nothing of where each figure came from, nor of claims not checked.
 export const resultSchemaV1 = resultSchema.omit({ claimsNotChecked: true, sampling: true }).extend({
   schemaVersion: z.literal(1),
   params: paramsV2
     .omit({ drain: true, variantLoads: true })
-    .extend({ load: loadV1, server: serverV1.extend({ host: z.string() }), topology: paramsV2.shape.topology.optional() }),
+    .extend({ load: loadV1, server: serverV1.extend({ host: z.string() }), topology: topologyV1.optional() }),
   status: resultSchema.shape.status.optional(),
   variants: z.array(variantV1),
   claims: z.array(claimV2.omit({ above: true, below: true })),

@@ -195,14 +195,17 @@ export const summaryFiguresSchema = variantSummarySchema
   .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
   .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure." });
 
-/** The server settings a result records: every one, as the server ran with it (servers/settings.ts). */
-export const serverParamsSchema = effectiveServerSettingsSchema;
+/**
+ * The server settings a result records: every one, as the server ran with it (servers/settings.ts).
+ * tls and http2 are absent from results written before they existed: plain HTTP/1.1 then.
+ */
+export const serverParamsSchema = effectiveServerSettingsSchema.partial({ tls: true, http2: true });
 
 /**
  * What a target's control endpoint reported: every setting; a version 1 result holds only bodyBytes,
  * responseDelayMs and keepAliveTimeoutMs, which were all that endpoints reported then.
  */
-const targetServerSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true });
+const targetServerSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true, tls: true, http2: true });
 
 /** Where the server and the client ran (stage/topology.ts). */
 export const topologySchema = z
