@@ -2,6 +2,7 @@
 // the workshop checks every scenario of its session with it before the first story, so that no run
 // fails halfway through a session on options the check let through.
 import { checkLoadOptions } from './run-options.ts';
+import { checkServerSettings } from './server-options.ts';
 import { networkOptions, type NetworkCliOptions } from './network-options.ts';
 import { checkRequirements } from '../run/machine-check.ts';
 import { checkOpenFiles } from '../run/open-files.ts';
@@ -16,6 +17,7 @@ export async function prepareRun(scenario: Scenario, options: NetworkCliOptions 
   checkLoadOptions(scenario.load, options);
   await checkRequirements(scenario);
   const settings = effectiveSettings(scenario, options);
+  await checkServerSettings(settings.server);
   for (const load of allLoads(settings)) checkOpenFiles(scenario.name, load, (options.concurrency ?? options.maxInFlight) !== undefined);
   return { settings, topology: await openTopology(scenario, networkOptions(options)) };
 }

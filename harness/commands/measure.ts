@@ -10,7 +10,7 @@ import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOpti
 import { addTrialOptions } from '../cli/run-options.ts';
 import { addOutputOptions, stopOnSignals, type OutputCliOptions } from '../cli/output-options.ts';
 import { beforeRunLines, finishRun, resultDestination } from '../cli/run-output.ts';
-import { serverSettingOptions, serverSettingsOf } from '../cli/server-options.ts';
+import { checkServerSettings, serverSettingOptions, serverSettingsOf } from '../cli/server-options.ts';
 import { stopAndExit } from '../cli/signals.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
 import { formatMeasurementSettings } from '../output/result-table.ts';
@@ -101,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const expectations = options.expect ?? [];
   const server = serverSettingsSchema.parse(serverSettingsOf(options));
+  await checkServerSettings(server);
   const scenario = measurementScenario(clients, expectations, server);
   await checkMachine();
   const settings: RunSettings = {

@@ -12,6 +12,8 @@ import { trustEnvironment } from '../stage/certificates.ts';
 /** The lines of its output a client keeps for a message: the last few, each cut to a length a terminal shows. */
 const TAIL_LINES = 5;
 const LINE_CHARS = 300;
+/** A line of a client's stderr that names a TLS failure (curl, OpenSSL, Python's ssl, Go's crypto/tls, Node). */
+const TLS_ERROR = /certificate|\bSSL\b|\bTLS\b|x509/i;
 
 /** The environment a measured client finds the server in. */
 function targetEnvironment(url: string): Record<string, string> {
@@ -89,7 +91,8 @@ export async function runCommandClient(
   }
   if (ended) {
     const how = ended.signal ? `was killed by ${ended.signal}` : `exited with code ${ended.exitCode}`;
-    const last = stderrTail.at(-1);
+    // A client that refused the certificate says why before its advice (curl: "SSL certificate problem: ...", then how to fix it): that line names the failure.
+    const last = stderrTail.findLast((line) => TLS_ERROR.test(line)) ?? stderrTail.at(-1);
     throw new VariantFailure('client-exited', `client "${variant.name}" ${how}${last ? `: ${last}` : ''}`, {
       ...(ended.exitCode !== undefined && { exitCode: ended.exitCode }),
       ...(stderrTail.length > 0 && { stderrTail }),

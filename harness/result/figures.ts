@@ -19,6 +19,7 @@ export type Unit =
   | 'samples'
   | 'count'
   | 'connections per request'
+  | 'streams per connection'
   | 'requests per second'
   | 'starts per second'
   | 'ms'
@@ -28,7 +29,7 @@ export type Unit =
   | 'time';
 
 /** Decimals shown (default 0: whole numbers with thousands separators). */
-const DECIMALS: Partial<Record<Unit, number>> = { 'connections per request': 2, 'starts per second': 1, ms: 2, µs: 0, ratio: 3 };
+const DECIMALS: Partial<Record<Unit, number>> = { 'connections per request': 2, 'streams per connection': 1, 'starts per second': 1, ms: 2, µs: 0, ratio: 3 };
 
 export interface Figure<P extends string = string> {
   path: P;
@@ -153,7 +154,7 @@ export const FIGURES = [
   figure('tls.resumedShare', 'TLS handshakes resumed, share', 'ratio'),
   figure('http2.connections', 'HTTP/2 connections', 'connections', { views: ['table'], ...measured }),
   figure('http2.streams', 'HTTP/2 streams', 'requests'),
-  figure('http2.streamsPerConnection', 'HTTP/2 streams per connection', 'ratio', { views: tableAndCompare, ...measured }),
+  figure('http2.streamsPerConnection', 'HTTP/2 streams per connection', 'streams per connection', { views: tableAndCompare, ...measured }),
   ...kernelFigures('kernel', 'kernel', true),
   figure('reqPerSec', 'requests per second', 'requests per second', { views: tableAndCompare }),
   // Under a rate (the open model) only: what was asked, what was kept up, what the cap dropped.
