@@ -50,7 +50,7 @@ function readProtocol(stdout: NodeJS.ReadableStream, onProgress: (progress: Load
 /** What the client left running after it exited, for a note: its PIDs and commands. */
 const leftoverNote = (left: Leftover[]) =>
   `it left ${left.length === 1 ? 'a process' : `${left.length} processes`} running after it exited, ended by the lab: ` +
-  left.map((p) => `${p.pid} ${p.command.slice(0, 80) || '(no command line)'}`).join('; ');
+  left.map((p) => `${p.pid} ${p.command.slice(0, 200) || '(no command line)'}`).join('; ');
 
 /**
  * Runs the variant's command against `url` (inside `netns` when given) until it exits, its time

@@ -23,7 +23,8 @@ export const COUNTER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 /** The longest line a program client's protocol line may be: a done line with every counter fits in a tenth of it. */
 export const MAX_PROTOCOL_LINE_CHARS = 64 * 1024;
 
-const count = z.number().int().nonnegative().max(MAX_CLIENT_COUNT);
+const COUNT_RULE = `a count: a whole number from 0 to ${MAX_CLIENT_COUNT.toExponential()}`;
+const count = z.number(COUNT_RULE).int(COUNT_RULE).nonnegative(COUNT_RULE).max(MAX_CLIENT_COUNT, COUNT_RULE);
 const ms = z.number().nonnegative();
 const errorsByCode = z.record(z.string().max(64, 'an error code: at most 64 characters'), count).refine(
   (codes) => Object.keys(codes).length <= MAX_CLIENT_COUNTERS,
