@@ -20,7 +20,7 @@ const STOP_WITHIN_MS = 6000;
 let exiting: Promise<void> | undefined;
 /** Ends every process the command started, deletes its namespaces (stopAll), then exits with `code`, within STOP_WITHIN_MS; once. */
 export function stopAndExit(code: number): void {
-  exiting ??= Promise.race([stopAll(), new Promise((resolve) => setTimeout(resolve, STOP_WITHIN_MS))]).finally(() => process.exit(code));
+  exiting ??= Promise.race([stopAll(), new Promise<void>((resolve) => setTimeout(resolve, STOP_WITHIN_MS))]).finally(() => process.exit(code));
 }
 
 export interface Interruption {
