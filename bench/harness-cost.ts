@@ -15,7 +15,7 @@ import type { HarnessSection, ScenarioCost } from './bench-schema.ts';
 import type { CpuReading } from '../harness/observe/cpu.ts';
 
 const CLI = new URL('../harness/commands/scenario.ts', import.meta.url).pathname;
-const CPU_REPORT = new URL('./processes/cpu-report.ts', import.meta.url).pathname;
+const CPU_REPORT = new URL('./entries/cpu-report.ts', import.meta.url).pathname;
 
 type Report = CpuReading & CostLog;
 

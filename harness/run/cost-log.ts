@@ -2,9 +2,9 @@
 // (namespaces, agents, the server, the ss helper), and from the variant's first request (the
 // server's first push of its counts) to its last sample, the CPU of this process and of the ss
 // helper (the observer) beside that of the server and the clients (the load). Kept in memory, for
-// `npm run bench`: the CLI it runs preloads bench/processes/cpu-report.ts, which writes it out.
+// `npm run bench`: the CLI it runs preloads bench/entries/cpu-report.ts, which writes it out.
 import { cpuSince, processCpuMs, readCpu, type CpuReading } from '../observe/cpu.ts';
-import { runningPids } from './tracked.ts';
+import { runningPids } from '../process/tracked.ts';
 
 export interface StageCost {
   variant: string;
