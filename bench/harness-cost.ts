@@ -88,6 +88,7 @@ export function measureScenario(scenario: string, args: string[]): Promise<Scena
       harnessShareOfTotal: share(cpu.ownMs, cpu.ownMs + cpu.childrenMs),
       startupCpuMs: Math.round(cpu.startupMs ?? cpu.ownMs),
       setupCpuMs: cpu.stages.reduce((total, s) => total + s.setupMs, 0),
+      setupWallMs: cpu.stages.reduce((total, s) => total + s.setupWallMs, 0),
       load: { ...load, observerShare: share(load.harnessMs + load.helperMs, load.serverAndClientsMs) },
       samplesTaken: result.variants.reduce((sum, v) => sum + v.summary.samplesTaken, 0),
       claimsHeld: result.claims.every((c) => c.held),
