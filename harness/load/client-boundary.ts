@@ -6,7 +6,7 @@
 // client has exited, what is left inside is killed and named.
 import { mkdir, readdir, readFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { killIfThere } from '../shared/pids.ts';
+import { killIfThere } from '../process/pids.ts';
 
 /** The variable every process of a client inherits when no cgroup holds them: its value names the client's run. */
 export const CLIENT_MARK_ENV = 'TIMEWAIT_LAB_CLIENT';

@@ -2,7 +2,7 @@
 // (`yes` writes 20 MB in 0.05 s), and that must cost next to nothing. Only lines that look like
 // protocol lines (looksLikeProtocolLine) are parsed; a chunk without a `{` costs one scan, no split.
 // Of stderr only the last bytes are kept, for the last lines of a client that fails.
-import { looksLikeProtocolLine, MAX_PROTOCOL_LINE_CHARS } from '../scenario/client-protocol.ts';
+import { looksLikeProtocolLine, MAX_PROTOCOL_LINE_CHARS } from '../shapes/client-protocol.ts';
 
 /** The lines of its stderr a client's failure shows: the last few, each cut to a length a terminal shows. */
 const TAIL_LINES = 5;

@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { namespacesOf } from '../../harness/stage/netns.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
-import { MAX_CLIENT_COUNT } from '../../harness/scenario/client-protocol.ts';
+import { MAX_CLIENT_COUNT } from '../../harness/shapes/client-protocol.ts';
 import { measureCli, namespacesMissing, runCli, summaryOf } from '../support/helpers.ts';
 
 const noCurl = (await execa('curl', ['--version'], { reject: false })).exitCode === 0 ? null : 'curl is not on PATH (apt-get install curl)';
