@@ -7,8 +7,8 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import type net from 'node:net';
 import type tls from 'node:tls';
-import type { ServerStats } from './protocol.ts';
-import type { ServerOptions } from './settings.ts';
+import type { ServerStats } from '../harness/shapes/server-protocol.ts';
+import type { ServerOptions } from '../harness/shapes/server-settings.ts';
 
 export type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 export type AnyServer = http.Server | https.Server | http2.Http2SecureServer;

@@ -1,7 +1,7 @@
 // What a connection costs the server beyond a port and a TIME_WAIT, from its own counts: its CPU
 // time per request (every result), its TLS handshakes, full and resumed (a TLS server), and how many
 // requests each HTTP/2 connection carried (an HTTP/2 server). Figures of the summary: schema.ts.
-import type { ServerStats } from '../../servers/protocol.ts';
+import type { ServerStats } from '../shapes/server-protocol.ts';
 import type { VariantSummary } from './schema.ts';
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

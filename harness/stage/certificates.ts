@@ -26,7 +26,7 @@ const BACKDATE_MS = 60 * 1000;
 export const CERTIFICATE_NAMES = ['localhost', '127.0.0.1', '::1', SERVER_ADDRESS, CLIENT_ADDRESS];
 
 export interface StageCertificates {
-  /** The server's certificate and key, PEM, handed to it over IPC (servers/settings.ts credentials). */
+  /** The server's certificate and key, PEM, handed to it over IPC (harness/shapes/server-settings.ts: credentials). */
   cert: string;
   key: string;
   /** The CA's certificate, PEM, in a file: what clients are told to trust. */
