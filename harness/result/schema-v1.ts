@@ -36,8 +36,8 @@ const failureV1 = variantV2.shape.failure
   .omit({ exitCode: true, stderrTail: true })
   .extend({ reason: z.enum(['server-exited', 'client-exited', 'time-limit']) })
   .optional();
-/** What version 2 added later without a new version, since it changed no field a version 1 file has: measurements (npm run measure). */
-const variantV1 = variantV2.omit({ command: true }).extend({
+/** What version 2 added later without a new version, since it changed no field a version 1 file has: measurements (npm run measure) and what the lab noticed of them. */
+const variantV1 = variantV2.omit({ command: true, clientNotes: true }).extend({
   role: z.enum(['misconfigured', 'fix']),
   status: variantV2.shape.status.optional(),
   failure: failureV1,
@@ -51,12 +51,12 @@ const variantV1 = variantV2.omit({ command: true }).extend({
 
 const paramsV2 = resultSchema.shape.params;
 const claimV2 = resultSchema.shape.claims.element;
-/** Version 1 had closed loops only. */
 /** Version 1 knew nothing of TLS: a target's settings had no tls nor http2. */
 const targetServerV2 = paramsV2.shape.topology.shape.targetServer;
 const topologyV1 = paramsV2.shape.topology.extend({
   targetServer: targetServerV2.unwrap().omit({ tls: true, http2: true }).nullable().meta(targetServerV2.meta() ?? {}),
 });
+/** Version 1 had closed loops only. */
 const loadV1 = paramsV2.shape.load.unwrap().omit({ rate: true }).extend({ pattern: z.enum(['steady', 'bursts']).default('steady') }).required({ pattern: true });
 // Version 1 results say nothing of where each figure came from, nor of claims not checked.
 export const resultSchemaV1 = resultSchema.omit({ claimsNotChecked: true, sampling: true }).extend({
