@@ -51,6 +51,18 @@ describe.skipIf(!hasPython && !inCi)('python-requests (needs Python 3 and reques
     expect(s.clientCounters.poolFullWarnings).toBe(0);
   });
 
+  it('over HTTPS, trusting the run\'s CA by REQUESTS_CA_BUNDLE: requests.get() pays a full handshake per request, a Session one per connection it keeps', () => {
+    const churn = summaryOf(result, 'get-per-call-tls');
+    expect(churn.requests.ok).toBe(REQUESTS);
+    expect(churn.connectionsOpened).toBe(REQUESTS);
+    expect(churn.tls).toMatchObject({ handshakes: REQUESTS, full: REQUESTS, resumed: 0, failed: 0 });
+    const kept = summaryOf(result, 'session-tls');
+    expect(kept.requests.ok).toBe(REQUESTS);
+    expect(kept.tls!.handshakes).toBe(kept.connectionsOpened);
+    expect(kept.connectionsOpened).toBeLessThanOrEqual(CONCURRENCY);
+    expect(churn.serverCpu!.perRequestUs).toBeGreaterThan(kept.serverCpu!.perRequestUs);
+  });
+
   it("records which Python ran, and its requests' and urllib3's versions", () => {
     expect(Object.keys(result.env.packages)).toEqual(expect.arrayContaining(['python', 'python.executable', 'requests', 'urllib3']));
     expect(result.env.packages.python).toMatch(/^3\.\d+\.\d+/);
