@@ -35,6 +35,18 @@ describe.skipIf(!hasGo && !inCi)('go-default-transport (needs Go: apt-get instal
     expect(s.connectionsOpened).toBeGreaterThanOrEqual((0.7 * REQUESTS * (CONCURRENCY - 2)) / CONCURRENCY);
   });
 
+  it('over HTTPS DefaultTransport speaks HTTP/2 by itself, trusting the CA by SSL_CERT_FILE: neither mistake churns', () => {
+    for (const name of ['close-unread-h2', 'default-transport-h2']) {
+      const s = summaryOf(result, name);
+      expect(s.requests.ok, name).toBe(REQUESTS);
+      // Every connection spoke HTTP/2 after one full handshake; none was reopened after the first burst.
+      expect(s.connectionsOpened, name).toBeLessThanOrEqual(CONCURRENCY);
+      expect(s.http2!.connections, name).toBe(s.connectionsOpened);
+      expect(s.tls!.handshakes, name).toBe(s.connectionsOpened);
+      expect(s.http2!.streams, name).toBe(REQUESTS);
+    }
+  });
+
   it('a Transport with MaxIdleConnsPerHost = concurrency reuses its connections', () => {
     const s = summaryOf(result, 'tuned');
     expect(s.requests.ok).toBe(REQUESTS);
