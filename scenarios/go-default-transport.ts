@@ -1,5 +1,5 @@
 import { goClient } from '../harness/scenario/go-client.ts';
-import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
+import { beyondPool, defineScenario, times } from '../harness/scenario/contract.ts';
 
 /** Go's http.DefaultMaxIdleConnsPerHost: the idle connections http.DefaultTransport keeps per host. */
 const IDLE_PER_HOST = 2;
@@ -9,10 +9,7 @@ const IDLE_PER_HOST = 2;
  * request that starts late in a burst can take a connection another one just gave back (the
  * transport uses whichever comes first, a dial or an idle connection), hence the margin of 0.7.
  */
-const reopenedPerBurst: DerivedBound = {
-  text: `0.7 × requests × (concurrency − ${IDLE_PER_HOST}) / concurrency`,
-  value: ({ requests, concurrency }) => (0.7 * requests * (concurrency - IDLE_PER_HOST)) / concurrency,
-};
+const reopenedPerBurst = beyondPool(0.7, IDLE_PER_HOST);
 
 export default defineScenario({
   name: 'go-default-transport',

@@ -1,15 +1,12 @@
 import http2 from 'node:http2';
-import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
+import { beyondPool, defineScenario, times } from '../harness/scenario/contract.ts';
 import { agentClient } from './_http.ts';
 
 /** The idle sockets the HTTP/1.1 agent keeps between bursts (Go's DefaultMaxIdleConnsPerHost). */
 const IDLE_POOL = 2;
 
 /** Each burst reuses the IDLE_POOL sockets kept from the last one and opens the rest anew. */
-const reopenedEveryBurst: DerivedBound = {
-  text: `0.9 × requests × (concurrency − ${IDLE_POOL}) / concurrency`,
-  value: ({ requests, concurrency }) => (0.9 * requests * (concurrency - IDLE_POOL)) / concurrency,
-};
+const reopenedEveryBurst = beyondPool(0.9, IDLE_POOL);
 
 export default defineScenario({
   name: 'http2-multiplex',

@@ -160,6 +160,18 @@ export function timesVariant(factor: number, variant: string): DerivedBound {
   return { text: `${factor} × ${variant}'s`, value: (_load, otherVariant) => ((measured) => (measured === null ? null : factor * measured))(otherVariant(variant)) };
 }
 
+/**
+ * `beyondPool(0.9, 2)`: 0.9 × requests × (concurrency − 2) / concurrency, the connections bursts
+ * reopen when a pool keeps `kept` of each burst's `concurrency` (the rest are closed, and opened again
+ * by the next burst); `factor` is the margin for requests that take a connection another just gave back.
+ */
+export function beyondPool(factor: number, kept: number): DerivedBound {
+  return {
+    text: `${factor} × requests × (concurrency − ${kept}) / concurrency`,
+    value: ({ requests, concurrency }) => (factor * requests * (concurrency - kept)) / concurrency,
+  };
+}
+
 /** `times(0.9, 'requests')`: a bound of 0.9 × the effective request count. */
 export function times(factor: number, param: 'requests' | 'concurrency'): DerivedBound {
   return { text: factor === 1 ? param : `${factor} × ${param}`, value: (load) => factor * load[param] };

@@ -8,6 +8,8 @@ import { runScenarioOk, scenarioCli, summaryOf } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 const CONCURRENCY = 10;
+/** The run of every variant, through the real CLI. */
+const RUN_TIMEOUT_MS = 180_000;
 const hasGo = await GO_TOOLCHAIN.available();
 const inCi = process.env.CI === 'true';
 if (!hasGo && !inCi) console.warn(`Skipping go-default-transport's run: no Go toolchain; install it with: ${GO_TOOLCHAIN.howToGet}`);
@@ -16,7 +18,7 @@ describe.skipIf(!hasGo && !inCi)('go-default-transport (needs Go: apt-get instal
   let result: Result;
   beforeAll(async () => {
     result = await runScenarioOk('go-default-transport', REQUESTS, CONCURRENCY);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('a body neither read nor closed leaks its connection until the process exits, then TIME_WAIT', () => {
     const s = summaryOf(result, 'no-close');

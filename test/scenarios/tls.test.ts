@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
 import { runScenarioOk, summaryOf } from '../support/helpers.ts';
 
+/** A scenario's run through the real CLI: every full handshake is CPU on a machine the suite shares. */
+const RUN_TIMEOUT_MS = 180_000;
 const caFolders = async () => (await readdir(os.tmpdir())).filter((name) => name.startsWith('twlab-tls-'));
 
 describe('tls-no-keepalive', () => {
@@ -16,7 +18,7 @@ describe('tls-no-keepalive', () => {
   beforeAll(async () => {
     foldersBefore = await caFolders();
     result = await runScenarioOk('tls-no-keepalive', 120, 4);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('records the server as TLS, and every connection it accepted went through one handshake', () => {
     expect(result.params.server).toMatchObject({ tls: true, http2: false });
@@ -56,7 +58,7 @@ describe('http2-multiplex', () => {
   let result: Result;
   beforeAll(async () => {
     result = await runScenarioOk('http2-multiplex', 100, 20);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('HTTP/1.1 with an idle pool of 2 reopens connections every burst, and none speaks HTTP/2', () => {
     const s = summaryOf(result, 'http1-small-pool');
