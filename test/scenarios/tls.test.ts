@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
-import { runScenarioOk, summaryOf } from '../support/helpers.ts';
+import { expectRefusal, runScenarioOk, scenarioCli, summaryOf } from '../support/helpers.ts';
 
 /** A scenario's run through the real CLI: every full handshake is CPU on a machine the suite shares. */
 const RUN_TIMEOUT_MS = 180_000;
@@ -72,5 +72,19 @@ describe('http2-multiplex', () => {
     expect(s.connectionsOpened).toBe(1);
     expect(s.tls!.handshakes).toBe(1);
     expect(s.http2).toEqual({ connections: 1, streams: 100, streamsPerConnection: 100 });
+  });
+});
+
+describe('bad input: one line, exit 2, before anything runs', () => {
+  it('--http2 without --tls', async () => {
+    expectRefusal(await scenarioCli(['keepalive-disabled', '--http2', '--requests', '5']), 2, /^scenario: server settings: http2 needs tls: /);
+  });
+
+  it('a TLS scenario whose CA file cannot be written', async () => {
+    expectRefusal(
+      await scenarioCli(['tls-no-keepalive', '--requests', '5'], { env: { TMPDIR: '/proc/twlab-nowhere' } }),
+      2,
+      /^scenario: cannot write the TLS CA file in \/proc\/twlab-nowhere \(.*\): set TMPDIR to a folder this user can write$/,
+    );
   });
 });
