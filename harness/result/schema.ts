@@ -3,7 +3,7 @@
 // or when a field becomes required, and let ./migrate.ts bring the older version's files up to it.
 // results/schema/result-v<N>.schema.json is generated from this file (`npm run schema`).
 import { z } from 'zod';
-import { schemaProblems } from './schema-problems.ts';
+import { schemaProblems, count, positiveCount } from '../shapes/zod.ts';
 import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
 import { kernelCountersSchema } from '../shapes/proc-net.ts';
 import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
@@ -13,7 +13,6 @@ import { effectiveServerSettingsSchema } from '../shapes/server-settings.ts';
 
 export const SCHEMA_VERSION = 2;
 
-const count = z.number().int().nonnegative();
 const latencies = z.strictObject({
   p50: z.number().nonnegative(),
   p90: z.number().nonnegative(),
@@ -250,7 +249,7 @@ export const resultSchema = z
         .optional()
         .meta({ description: "--drain (true) or --no-drain (false): every variant drains, or none; absent: as each variant says." }),
       timeLimitMs: count.meta({ description: 'A variant still running after this long was stopped and recorded as failed.' }),
-      repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
+      repeat: positiveCount.meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
       topology: topologySchema.meta({ description: 'Where the server and the client ran.' }),
     }),
     sampling: samplingSchema

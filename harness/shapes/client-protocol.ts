@@ -10,8 +10,8 @@
 // actual send), its "latencyMs" then being measured from each request's scheduled start.
 import { z } from 'zod';
 import type { ClientContext, LoadSettings } from './load-settings.ts';
+import { count } from './zod.ts';
 
-const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
 const errorsByCode = z.record(z.string(), count);
 /** The first failed request (1-based number, time since start, code), if any failed. */
