@@ -94,7 +94,7 @@ const versusSchema = z.strictObject({
   ratio: z.number().nonnegative().meta({ description: 'measured ÷ projected.' }),
 });
 
-/** The capacity projection (harness/compare/projection.ts) beside what the same run measured. */
+/** The capacity projection (harness/result/projection.ts) beside what the same run measured. */
 const projectionSchema = z
   .strictObject({
     timeWaitPlateau: versusSchema

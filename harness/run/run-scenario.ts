@@ -19,7 +19,7 @@ import { stageCost } from './cost-log.ts';
 import { openTopology, type Stage, type Topology } from '../stage/topology.ts';
 import { DRAIN_LIMIT_MS, drainWatch } from './drain.ts';
 import { summarise } from '../result/summary.ts';
-import { poolOf, project, versusMeasurement } from '../compare/projection.ts';
+import { poolOf, project, versusMeasurement } from '../result/projection.ts';
 import { verdict } from '../result/verdict.ts';
 import { outcomeSoFar } from '../load/load.ts';
 import type { LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
