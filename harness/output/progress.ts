@@ -14,7 +14,7 @@ import {
 } from './live-frame.ts';
 import { expectedPlateau } from '../result/time-wait.ts';
 import { terminalColumns } from './terminal-text.ts';
-import type { RunEvent } from '../run/run-scenario.ts';
+import type { RunEvent } from '../scenario/run-events.ts';
 import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 
 export type OutputMode = 'live' | 'plain' | 'quiet';
