@@ -46,17 +46,15 @@ interface PlanRequest<S extends RunnableScenario, T extends RunSettings> {
   requirements: boolean;
 }
 
-const problemsOf = (error: unknown): string[] => {
-  if (error instanceof UsageError) return [error.message];
-  throw error;
-};
-
-/** Runs a check; what it refuses becomes a problem, anything else is thrown (a bug, the lab's own failure). */
-const check = (work: () => Promise<unknown> | unknown): Promise<string[]> =>
-  (async () => {
-    await work();
-    return [];
-  })().catch(problemsOf);
+/** What a step gives, or null and the problem it refused with (a UsageError); anything else is thrown (a bug, the lab's own failure). */
+async function attempt<T>(step: () => Promise<T> | T): Promise<{ value: T | null; problems: string[] }> {
+  try {
+    return { value: await step(), problems: [] };
+  } catch (error) {
+    if (error instanceof UsageError) return { value: null, problems: [error.message] };
+    throw error;
+  }
+}
 
 function destinationOf(output: DestinationOptions): ResultDestination {
   return output.out ? { file: path.resolve(output.out) } : { folder: path.resolve(output.outDir ?? RESULTS_DIR) };
@@ -66,36 +64,26 @@ async function plan<S extends RunnableScenario, T extends RunSettings>(request: 
   const destination = request.output && destinationOf(request.output);
   // Checks that need nothing but the machine and the options, at once.
   const [machine, scenario, leftovers] = await Promise.all([
-    check(checkMachine),
-    Promise.resolve(request.scenario).then(
-      (s) => ({ s, problems: [] as string[] }),
-      (error: unknown) => ({ s: null, problems: problemsOf(error) }),
-    ),
-    destination
-      ? checkDestination(destination).then(
-          (removed) => ({ removed, problems: [] as string[] }),
-          (error: unknown) => ({ removed: [] as string[], problems: problemsOf(error) }),
-        )
-      : { removed: [], problems: [] },
+    attempt(checkMachine),
+    attempt(() => request.scenario),
+    attempt(async () => (destination ? checkDestination(destination) : [])),
   ]);
-  const problems = [...machine, ...scenario.problems, ...request.optionProblems(scenario.s)];
+  const problems = [...machine.problems, ...scenario.problems, ...request.optionProblems(scenario.value)];
   let settings: T | null = null;
   let topology: Topology | null = null;
-  if (scenario.s && problems.length === 0) {
-    const s = scenario.s;
-    if (request.requirements) problems.push(...(await check(() => checkRequirements(s))));
+  // What needs the scenario, once it and the options are good.
+  const s = scenario.value;
+  if (s && problems.length === 0) {
+    if (request.requirements) problems.push(...(await attempt(() => checkRequirements(s))).problems);
     settings = request.settings(s);
-    for (const load of allLoads(settings)) problems.push(...(await check(() => checkOpenFiles(s.name, load, request.concurrencyFromFlag))));
-    const opened = await openTopology(s, request.network).then(
-      (t) => ({ t, problems: [] as string[] }),
-      (error: unknown) => ({ t: null, problems: problemsOf(error) }),
-    );
-    topology = opened.t;
+    for (const load of allLoads(settings)) problems.push(...(await attempt(() => checkOpenFiles(s.name, load, request.concurrencyFromFlag))).problems);
+    const opened = await attempt(() => openTopology(s, request.network));
+    topology = opened.value;
     problems.push(...opened.problems);
   }
   problems.push(...leftovers.problems);
-  if (problems.length > 0 || !scenario.s || !settings || !topology) throw new UsageError(problems.join('; '));
-  return { scenario: scenario.s, settings, topology, destination, leftovers: leftovers.removed };
+  if (problems.length > 0 || !s || !settings || !topology) throw new UsageError(problems.join('; '));
+  return { scenario: s, settings, topology, destination, leftovers: leftovers.value ?? [] };
 }
 
 export interface ScenarioPlanOptions extends SettingOverrides {
