@@ -15,6 +15,7 @@ import { stopAndExit } from '../cli/signals.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
 import { formatMeasurementSettings } from '../output/result-table.ts';
 import { checkClientCommand } from '../load/command-check.ts';
+import { leftoverClientsLine, removeLeftoverClients } from '../load/leftover-clients.ts';
 import { checkMachine } from '../run/machine-check.ts';
 import { runScenario, type RunSettings } from '../run/run-scenario.ts';
 import { openTopology } from '../stage/topology.ts';
@@ -112,10 +113,13 @@ async function main(argv: string[]): Promise<number> {
     repeat: options.repeat,
     ...(options.drain !== undefined && { drain: options.drain }),
   };
+  // Before the topology, which deletes the namespaces of dead runs: their clients are named first.
+  const clientsLeft = leftoverClientsLine(await removeLeftoverClients());
   const topology = await openTopology(scenario, networkOptions(options));
   const { destination, leftovers } = await resultDestination(options);
   const mode = outputMode(Boolean(options.quiet));
   for (const line of beforeRunLines(MEASUREMENT, options, leftovers, mode === 'quiet')) console.error(line);
+  if (clientsLeft && mode !== 'quiet') console.error(clientsLeft);
   if (mode !== 'quiet') {
     console.error(formatMeasurementSettings(scenario, settings));
     for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { namespacesOf } from '../../harness/stage/netns.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { MAX_CLIENT_COUNT } from '../../harness/shapes/client-protocol.ts';
-import { measureCli, namespacesMissing, runCli, summaryOf } from '../support/helpers.ts';
+import { measureCli, namespacesMissing, processMarker, runCli, running, summaryOf } from '../support/helpers.ts';
 
 const noCurl = (await execa('curl', ['--version'], { reject: false })).exitCode === 0 ? null : 'curl is not on PATH (apt-get install curl)';
 const noNamespaces = await namespacesMissing();
@@ -20,14 +20,10 @@ const modes = [['off'], ...(noNamespaces ? [] : [['on']])];
 const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-hostile-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 let runs = 0;
-/** A word no other process has in its command line: each client's escaped processes carry one. */
-const newMarker = () => `twlab-hostile-${process.pid}-${++runs}-${Date.now() % 100_000}`;
-
-/** The PIDs of the processes whose command line holds `marker` (pgrep reads /proc: every session, every namespace), but `cli`'s, which was given it. */
-async function running(marker: string, cli?: number): Promise<number[]> {
-  const { stdout } = await execa('pgrep', ['-f', marker], { reject: false });
-  return stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== cli);
-}
+const newMarker = () => {
+  runs++;
+  return processMarker();
+};
 
 /** Runs the CLI with `args`, at most `boundMs`; the result it wrote (checked against the contract), its end, its PID. */
 async function measure(args: string[], boundMs: number) {

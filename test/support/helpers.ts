@@ -38,6 +38,16 @@ export const scenarioCli = (args: string[], options?: Parameters<typeof runCli>[
 /** `npm run measure -- ...args`, without npm. */
 export const measureCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/commands/measure.ts', args, options);
 
+let markers = 0;
+/** A word no other process has in its command line: a client's escaped processes carry one, for running() to find them. */
+export const processMarker = () => `twlab-marker-${process.pid}-${++markers}-${Date.now() % 100_000}`;
+
+/** The PIDs of the processes whose command line holds `marker` (pgrep reads /proc: every session, every namespace), but `cli`'s, which was given it. */
+export async function running(marker: string, cli?: number): Promise<number[]> {
+  const { stdout } = await execa('pgrep', ['-f', marker], { reject: false });
+  return stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== cli);
+}
+
 /** `npm run server -- ...args`, without npm. */
 export const serverCli = (args: string[]) => runCli('harness/commands/server.ts', args, { timeout: 10_000 });
 
