@@ -61,7 +61,7 @@ const drainSchema = z
     loadEndedMs: ms.meta({ description: "When the client's load ended, in ms since the variant started (the samples' clock)." }),
     zeroAfterMs: ms
       .nullable()
-      .meta({ description: "How long after the load the lab's TIME_WAIT (both sides) was back to zero; null: some was left when the drain's limit was reached." }),
+      .meta({ description: "How long after the load the lab's TIME_WAIT (both sides) was back to zero; null: some was left when the drain's limit was reached, or the run was interrupted during the drain (the load is kept)." }),
     entered: count
       .nullable()
       .meta({ description: "Client-side sockets that entered TIME_WAIT: TcpExt TW of the client's namespace. null on loopback, where the host's counter counts every program." }),
@@ -332,7 +332,7 @@ export const resultSchema = z
     claimsNotChecked: z
       .array(z.strictObject({ text: z.string(), variant: z.string(), metric: z.string() }))
       .optional()
-      .meta({ description: "Claims the variant's load was not made for (too short to show them, e.g. a plateau under --duration 4): not checked, so neither held nor failed. Absent when every claim was checked." }),
+      .meta({ description: "Claims the variant's load was not made for (too short to show them, e.g. a plateau under --duration 4), or that an interruption left unmeasured (a variant that never ran, the lifetime of a drain cut short): not checked, so neither held nor failed. Absent when every claim was checked." }),
     verdict: z.string(),
   })
   .meta({
