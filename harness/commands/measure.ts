@@ -126,6 +126,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const progress = signals.showing(progressOutput(mode));
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
+  // From here the result's status decides the exit: a signal that comes while it is written does not contradict it.
+  measured = true;
   const ended = await finishRun(MEASUREMENT, result, destination, options, interruption.exitCode);
   if (ended !== null) return ended;
   // One line per client and expectation that did not hold, naming the figure as --expect did.
@@ -140,6 +142,8 @@ async function main(argv: string[]): Promise<number> {
 
 const signals = stopOnSignals(MEASUREMENT, 'client');
 const { interruption } = signals;
+/** Whether the run has returned its result (complete, failed or interrupted). */
+let measured = false;
 
 const code = await exitCodeOf('measure', () => main(process.argv.slice(2)));
-stopAndExit(interruption.exitCode ?? code);
+stopAndExit(measured ? code : (interruption.exitCode ?? code));

@@ -90,6 +90,8 @@ async function run(scenario: Scenario, options: CliOptions): Promise<number> {
   if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
   const progress = signals.showing(progressOutput(mode));
   const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
+  // From here the result's status decides the exit: a signal that comes while it is written does not contradict it.
+  measured = true;
   const ended = await finishRun('scenario', result, destination, options, interruption.exitCode);
   if (ended !== null) return ended;
   return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
@@ -97,6 +99,8 @@ async function run(scenario: Scenario, options: CliOptions): Promise<number> {
 
 const signals = stopOnSignals('scenario', 'variant');
 const { interruption } = signals;
+/** Whether the run has returned its result (complete, failed or interrupted). */
+let measured = false;
 
 const code = await exitCodeOf('scenario', () => main(process.argv.slice(2)));
-stopAndExit(interruption.exitCode ?? code);
+stopAndExit(measured ? code : (interruption.exitCode ?? code));

@@ -114,7 +114,8 @@ export const variantSummarySchema = z
     connectionsPerRequest: z
       .number()
       .nonnegative()
-      .meta({ description: 'connectionsOpened / (requests.ok + requests.failed): for a measured client that reports nothing, per request the server answered.' }),
+      .nullable()
+      .meta({ description: 'connectionsOpened / (requests.ok + requests.failed): for a measured client that reports nothing, per request the server answered. null: there was no request (no ratio of connections to nothing).' }),
     requestsServed: count,
     connectionsReset: count
       .nullable()

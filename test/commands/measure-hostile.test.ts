@@ -123,3 +123,18 @@ describe.skipIf(noCurl)('what a client prints', () => {
     expect(cli.stderr).toContain('  huge: a protocol line was ignored: a line is longer than 64 KB.');
   });
 });
+
+describe('a client that connects and asks nothing', () => {
+  test('20 connections, 0 requests: no connections-per-request ratio, and an --expect on it measured nothing', async () => {
+    // bash opens and closes a TCP connection through /dev/tcp (bash(1), REDIRECTION), sending nothing.
+    const client = 'bash -c \'for i in $(seq 20); do exec 3<>"/dev/tcp/$TARGET_HOST/$TARGET_PORT"; exec 3<&-; done\'';
+    const { cli, result } = await measure(['--netns', 'off', '--client', `c=${client}`, '--expect', 'connectionsPerRequest <= 0.5'], 30_000);
+    const summary = summaryOf(result, 'c');
+    expect(summary.connectionsOpened).toBe(20);
+    expect(summary.requests.total).toBe(0);
+    expect(summary.connectionsPerRequest).toBeNull();
+    expect(cli.stderr).toMatch(/│ connections per request +│ - +│/);
+    expect(result.claims).toMatchObject([{ held: false, measured: null }]);
+    expect(cli.exitCode, cli.stderr).toBe(1);
+  });
+});

@@ -85,3 +85,19 @@ test('the terminal closing during the fix (the kernel sends SIGHUP): nothing lef
   expect(result.status).toBe('interrupted');
   expect(result.variants.map((v) => [v.name, v.status])).toEqual([['bad', 'complete']]);
 });
+
+test('SIGTERM while a complete result and its report are written: the exit is the verdict\'s, the status complete, both files whole', async () => {
+  const outDir = await mkdtemp(path.join(tmpdir(), 'twlab-late-signal-'));
+  const run = startScenarioCli(['no-body-close', '--requests', '50', '--netns', 'off', '--no-story', '--report', '--out', path.join(outDir, 'r.json')]);
+  // The table is drawn once the result is written; the report comes after it.
+  await run.waitForStderr('Verdict:');
+  run.cli.kill('SIGTERM');
+  const cli = await run.cli;
+  expect(cli.stderr).toContain('interrupted by SIGTERM');
+  const result = JSON.parse(await readFile(path.join(outDir, 'r.json'), 'utf8')) as Result;
+  expect(resultProblems(result)).toEqual([]);
+  expect(result.status).toBe('complete');
+  expect(cli.exitCode, cli.stderr).toBe(result.claims.every((c) => c.held) ? 0 : 1);
+  expect((await readdir(outDir)).sort()).toEqual(['r.html', 'r.json']);
+  expect((await readFile(path.join(outDir, 'r.html'), 'utf8')).trimEnd()).toMatch(/<\/html>$/);
+});
