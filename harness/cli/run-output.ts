@@ -11,6 +11,7 @@ import { writeBugReport } from '../shared/bug-report.ts';
 import { EXIT, LabError } from '../shared/errors.ts';
 import { printable, printableDeep } from '../shared/printable.ts';
 import { formatReport, isMeasurement } from '../output/result-table.ts';
+import { drawingFailure } from '../output/drawing-failure.ts';
 import { checkDestination, InvalidJsonError, RESULTS_DIR, writeResult, type ResultDestination } from '../result/file.ts';
 import type { Result } from '../result/schema.ts';
 
@@ -35,6 +36,13 @@ export function beforeRunLines(command: string, options: OutputCliOptions, lefto
   ];
 }
 
+/** After the result is written: one line, and exit 3, when the live view stopped because its drawing failed; null when it did not. */
+export function liveViewFailure(command: string, failure: string | null | undefined): number | null {
+  if (!failure) return null;
+  console.error(`${command}: the live view could not be drawn (${failure}) and stopped; the run went on, and its result is written`);
+  return EXIT.labFailure;
+}
+
 /** A result that fails its own schema is a bug in the lab: what it measured goes to the bug report rather than being lost. */
 function keptInBugReport(command: string, error: InvalidJsonError, result: Result): LabError {
   const file = writeBugReport(command, error, { what: 'the result, which failed its own schema', text: JSON.stringify(result, null, 2) });
@@ -55,7 +63,9 @@ export async function finishRun(command: string, result: Result, destination: Re
   // then one line says why the file is missing (exit 3, or 129/130/143 when interrupted).
   const written = await writeResult(result, destination).then((file) => ({ file }), (error: unknown) => ({ file: null, error }));
   // The result quotes what came from outside the lab (a client's stderr, its error codes, a control endpoint's answers).
-  console.error(formatReport(printableDeep(result), written.file, Boolean(process.stderr.isTTY)));
+  // Drawn after it is written: a table that cannot be drawn costs no result.
+  const drawn = drawingFailure(() => console.error(formatReport(printableDeep(result), written.file, Boolean(process.stderr.isTTY))));
+  if (drawn) console.error(`${command}: the table could not be drawn (${drawn})${written.file ? `; the result is written: ${written.file}` : ''}`);
   if (options.json) await printJson(result);
   if ('error' in written) throw written.error instanceof InvalidJsonError ? keptInBugReport(command, written.error, result) : written.error;
   if (options.report) {
@@ -64,6 +74,7 @@ export async function finishRun(command: string, result: Result, destination: Re
     console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
   }
   if (result.status === 'interrupted') return interrupted!;
+  if (drawn) return EXIT.labFailure;
   const failed = result.variants.find((v) => v.failure);
   if (failed) {
     const what = isMeasurement(result) ? 'client' : 'variant';

@@ -9,7 +9,7 @@ import { clientArgument, commandClient, expectArgument } from '../cli/measure-op
 import { addNetworkOptions, describeNetwork, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
 import { addTrialOptions } from '../cli/run-options.ts';
 import { addOutputOptions, stopOnSignals, type OutputCliOptions } from '../cli/output-options.ts';
-import { beforeRunLines, finishRun, resultDestination } from '../cli/run-output.ts';
+import { beforeRunLines, finishRun, liveViewFailure, resultDestination } from '../cli/run-output.ts';
 import { serverSettingOptions, serverSettingsOf } from '../cli/server-options.ts';
 import { stopAndExit } from '../cli/signals.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
@@ -130,6 +130,8 @@ async function main(argv: string[]): Promise<number> {
   measured = true;
   const ended = await finishRun(MEASUREMENT, result, destination, options, interruption.exitCode);
   if (ended !== null) return ended;
+  const drawing = liveViewFailure(MEASUREMENT, progress.failure);
+  if (drawing !== null) return drawing;
   // One line per client and expectation that did not hold, naming the figure as --expect did.
   const missed = result.claims.flatMap((claim, i) => {
     const expectation = expectations[Math.floor(i / clients.length)]!;

@@ -76,7 +76,7 @@ async function run(scenario: Scenario, options: CliOptions): Promise<number> {
   await checkMachine();
   const { settings, topology } = await prepareRun(scenario, options);
   // After the options are checked, before anything starts.
-  const [{ resultDestination, beforeRunLines, finishRun }, { outputMode, progressOutput }, { runScenario }, { formatSettings }] = await Promise.all([
+  const [{ resultDestination, beforeRunLines, finishRun, liveViewFailure }, { outputMode, progressOutput }, { runScenario }, { formatSettings }] = await Promise.all([
     import('../cli/run-output.ts'),
     import('../output/progress.ts'),
     import('../run/run-scenario.ts'),
@@ -94,6 +94,8 @@ async function run(scenario: Scenario, options: CliOptions): Promise<number> {
   measured = true;
   const ended = await finishRun('scenario', result, destination, options, interruption.exitCode);
   if (ended !== null) return ended;
+  const drawing = liveViewFailure('scenario', progress.failure);
+  if (drawing !== null) return drawing;
   return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
 }
 

@@ -14,6 +14,7 @@ import {
 } from './live-frame.ts';
 import { expectedPlateau } from '../result/time-wait.ts';
 import { terminalColumns } from './terminal-text.ts';
+import { drawingFailure, errorLine } from './drawing-failure.ts';
 import type { RunEvent } from '../run/run-scenario.ts';
 import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 
@@ -27,6 +28,35 @@ export interface ProgressOutput {
   onEvent(event: RunEvent): void;
   /** Stops redrawing and gives the cursor back; safe to call more than once. */
   close(): void;
+  /** Why the drawing stopped by itself (it failed: the run goes on, and its result is written), or null. */
+  readonly failure?: string | null;
+}
+
+/**
+ * The output `make` draws, made so that a drawing that fails stops drawing and never the run: the
+ * measurement and its result do not depend on what is drawn of them. `fail` is for its timers.
+ */
+function guarded(make: (fail: (error: unknown) => void) => ProgressOutput): ProgressOutput {
+  let failure: string | null = null;
+  const fail = (error: unknown) => {
+    failure ??= errorLine(error);
+    drawingFailure(() => output.close());
+  };
+  const output = make(fail);
+  return {
+    onEvent(event) {
+      if (failure) return;
+      try {
+        output.onEvent(event);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    close: () => output.close(),
+    get failure() {
+      return failure;
+    },
+  };
 }
 
 // ANSI/VT100 control sequences (ECMA-48): cursor to the start of the line n lines up, erase to
@@ -39,7 +69,7 @@ const SHOW_CURSOR = '\x1b[?25h';
 /** At most this many redraws a second: samples arrive every 100 ms, progress every 250 ms. */
 const REDRAW_EVERY_MS = 100;
 
-function liveOutput(stream: NodeJS.WriteStream): ProgressOutput {
+function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void): ProgressOutput {
   let view: VariantView | null = null;
   let drawnLines = 0;
   let scaleMax = 0;
@@ -66,7 +96,14 @@ function liveOutput(stream: NodeJS.WriteStream): ProgressOutput {
   const drawSoon = () => {
     const wait = REDRAW_EVERY_MS - (performance.now() - lastDraw);
     if (wait <= 0) draw();
-    else pending ??= setTimeout(draw, wait);
+    else
+      pending ??= setTimeout(() => {
+        try {
+          draw();
+        } catch (error) {
+          fail(error);
+        }
+      }, wait);
   };
 
   return {
@@ -138,7 +175,7 @@ const viewOf = (event: Extract<RunEvent, { type: 'variant-start' }>) =>
   newVariantView(event.variant, event.port, event.load?.requests ?? null, event.trial, event.trials, event.host, viewRate(event.load), expectedPlateau(event.load));
 
 export function progressOutput(mode: OutputMode, stream: NodeJS.WriteStream = process.stderr): ProgressOutput {
-  if (mode === 'live') return liveOutput(stream);
-  if (mode === 'plain') return plainOutput(stream);
+  if (mode === 'live') return guarded((fail) => liveOutput(stream, fail));
+  if (mode === 'plain') return guarded(() => plainOutput(stream));
   return { onEvent() {}, close() {} };
 }
