@@ -23,6 +23,7 @@ import { figureOf, formatFigure } from '../result/figures.ts';
 import { expectationText, MEASUREMENT, measurementScenario, type Expectation, type MeasuredClient } from '../scenario/measurement.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
 import { serverSettingsSchema } from '../shapes/server-settings.ts';
+import { MAX_VARIANTS } from '../result/schema.ts';
 
 /** How long a client may run, unless --time-limit-s says: it has no request count to derive one from. */
 const DEFAULT_TIME_LIMIT_S = 60;
@@ -84,6 +85,7 @@ async function clientsOf(options: CliOptions, words: string[]): Promise<Measured
   if (clients.length === 0) {
     throw new UsageError("no client to measure: give a command after -- (npm run measure -- -- ./my-client), or --client 'NAME=<shell command>'");
   }
+  if (clients.length > MAX_VARIANTS) throw new UsageError(`${clients.length} clients: one measurement runs at most ${MAX_VARIANTS} (its result holds that many); measure the others in another`);
   const names = clients.map((c) => c.name);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice) throw new UsageError(`two clients are named ${twice}: name the --client ones otherwise (the command after -- is named after its program)`);

@@ -12,6 +12,8 @@ import { rateOutcomeSchema } from '../shapes/client-protocol.ts';
 import { effectiveServerSettingsSchema } from '../shapes/server-settings.ts';
 
 export const SCHEMA_VERSION = 2;
+/** The most variants a result holds: a scenario has a few, a measurement at most this many clients (npm run measure refuses more). */
+export const MAX_VARIANTS = 16;
 
 const count = z.number().int().nonnegative();
 const latencies = z.strictObject({
@@ -316,7 +318,7 @@ export const resultSchema = z
         trials: z.array(trialSchema).min(1).meta({ description: 'One summary per trial, in the order they ran.' }),
         samples: z.array(sampleSchema).meta({ description: "The first trial's samples of the socket table." }),
       }),
-    ),
+    ).max(MAX_VARIANTS),
     claims: z.array(
       z.strictObject({
         text: z.string(),
