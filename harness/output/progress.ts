@@ -13,6 +13,7 @@ import {
   type VariantView,
 } from './live-frame.ts';
 import { expectedPlateau } from '../result/time-wait.ts';
+import { createLogUpdate } from 'log-update';
 import { terminalColumns } from './terminal-text.ts';
 import { drawingFailure, errorLine } from './drawing-failure.ts';
 import type { RunEvent } from '../run/run-scenario.ts';
@@ -59,52 +60,43 @@ function guarded(make: (fail: (error: unknown) => void) => ProgressOutput): Prog
   };
 }
 
-// ANSI/VT100 control sequences (ECMA-48): cursor to the start of the line n lines up, erase to
-// the end of the screen, hide and show the cursor.
-const up = (lines: number) => (lines > 0 ? `\x1b[${lines}F` : '');
-const ERASE_DOWN = '\x1b[J';
-const HIDE_CURSOR = '\x1b[?25l';
-const SHOW_CURSOR = '\x1b[?25h';
-
 /** At most this many redraws a second: samples arrive every 100 ms, progress every 250 ms. */
 const REDRAW_EVERY_MS = 100;
 
+/**
+ * The live view: each trial's frame redrawn in place by log-update, which wraps it to the
+ * terminal's width (wrap-ansi) and erases the lines the last frame took; a resize redraws the frame
+ * at once at the new width, so that no frame of the old width stays behind.
+ */
 function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void): ProgressOutput {
+  const frame = createLogUpdate(stream);
   let view: VariantView | null = null;
-  let drawnLines = 0;
   let scaleMax = 0;
   let lastDraw = 0;
   let pending: NodeJS.Timeout | null = null;
-  let cursorHidden = false;
   let closed = false;
-  const showCursor = () => {
-    if (cursorHidden) stream.write(SHOW_CURSOR);
-    cursorHidden = false;
-  };
-  process.once('exit', showCursor);
 
   const draw = () => {
     if (pending) clearTimeout(pending);
     pending = null;
     if (!view) return;
     lastDraw = performance.now();
-    const lines = renderFrame(view, { columns: terminalColumns(stream), color: true, scaleMax });
-    stream.write(`${cursorHidden ? '' : HIDE_CURSOR}${up(drawnLines)}${ERASE_DOWN}${lines.join('\n')}\n`);
-    cursorHidden = true;
-    drawnLines = lines.length;
+    frame(renderFrame(view, { columns: terminalColumns(stream), color: true, scaleMax }).join('\n'));
+  };
+  const drawSafely = () => {
+    try {
+      draw();
+    } catch (error) {
+      fail(error);
+    }
   };
   const drawSoon = () => {
     const wait = REDRAW_EVERY_MS - (performance.now() - lastDraw);
     if (wait <= 0) draw();
-    else
-      pending ??= setTimeout(() => {
-        try {
-          draw();
-        } catch (error) {
-          fail(error);
-        }
-      }, wait);
+    else pending ??= setTimeout(drawSafely, wait);
   };
+  // The terminal's SIGWINCH, as Node's tty stream tells it.
+  stream.on('resize', drawSafely);
 
   return {
     onEvent(event) {
@@ -113,7 +105,6 @@ function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void):
       // A frame per trial (one per variant without --repeat), from its start to its end.
       if (event.type === 'variant-start') {
         view = viewOf(event);
-        drawnLines = 0;
         draw();
       } else if (view && event.type !== 'variant-done') {
         updateView(view, event);
@@ -121,15 +112,18 @@ function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void):
         if (event.type !== 'trial-done') return drawSoon();
         // The finished frame stays on screen; the next trial or variant draws below it.
         draw();
+        frame.done();
         view = null;
       }
     },
     close() {
+      if (closed) return;
       closed = true;
       if (pending) clearTimeout(pending);
       pending = null;
-      showCursor();
-      process.removeListener('exit', showCursor);
+      stream.off('resize', drawSafely);
+      view = null;
+      frame.done();
     },
   };
 }
