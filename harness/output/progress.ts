@@ -13,6 +13,8 @@ import {
   type VariantView,
 } from './live-frame.ts';
 import { expectedPlateau } from '../result/time-wait.ts';
+import { stripVTControlCharacters } from 'node:util';
+import ansiEscapes from 'ansi-escapes';
 import { createLogUpdate } from 'log-update';
 import { terminalColumns } from './terminal-text.ts';
 import { drawingFailure, errorLine } from './drawing-failure.ts';
@@ -64,12 +66,21 @@ function guarded(make: (fail: (error: unknown) => void) => ProgressOutput): Prog
 const REDRAW_EVERY_MS = 100;
 
 /**
+ * The rows `lines` take once a terminal that reflows (VTE, iTerm2, Windows Terminal, kitty, tmux)
+ * has rewrapped them to `columns`, with the row below them where the cursor waits.
+ */
+const rowsAfterReflow = (lines: string[], columns: number) =>
+  1 + lines.reduce((rows, line) => rows + Math.max(1, Math.ceil(stripVTControlCharacters(line).length / columns)), 0);
+
+/**
  * The live view: each trial's frame redrawn in place by log-update, which wraps it to the
  * terminal's width (wrap-ansi) and erases the lines the last frame took; a resize redraws the frame
- * at once at the new width, so that no frame of the old width stays behind.
+ * at once at the new width, so that no frame of the old width stays behind. A narrower terminal has
+ * rewrapped the last frame into more rows than log-update knows of: those are erased first.
  */
 function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void): ProgressOutput {
   const frame = createLogUpdate(stream);
+  let drawn: { lines: string[]; columns: number } | null = null;
   let view: VariantView | null = null;
   let scaleMax = 0;
   let lastDraw = 0;
@@ -81,7 +92,13 @@ function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void):
     pending = null;
     if (!view) return;
     lastDraw = performance.now();
-    frame(renderFrame(view, { columns: terminalColumns(stream), color: true, scaleMax }).join('\n'));
+    const columns = terminalColumns(stream);
+    if (drawn && columns < drawn.columns) {
+      stream.write(ansiEscapes.eraseLines(rowsAfterReflow(drawn.lines, columns)));
+      frame.done();
+    }
+    drawn = { lines: renderFrame(view, { columns, color: true, scaleMax }), columns };
+    frame(drawn.lines.join('\n'));
   };
   const drawSafely = () => {
     try {
@@ -114,6 +131,7 @@ function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void):
         draw();
         frame.done();
         view = null;
+        drawn = null;
       }
     },
     close() {
