@@ -49,7 +49,7 @@ const program = addOutputOptions(
       )
       .usage("[options] [--client 'NAME=<shell command>' ...] [-- <command> [args...]]")
       .argument('[command...]', 'a client: a program and its arguments, run as they are (put -- before it)')
-      .option('--client <name=command>', 'a client run with sh -c, named NAME in the table (repeatable; they run in the order given)', clientArgument)
+      .option('--client <name=command>', `a client run with sh -c, named NAME in the table (repeatable, at most ${MAX_VARIANTS}; they run in the order given)`, clientArgument)
       .option(
         '--expect <expectation>',
         "a figure every client must hold to, or exit 1 (repeatable), e.g. 'connectionsPerRequest <= 0.05'; OP one of < <= > >= ==; figures as in results/schema/",
