@@ -47,11 +47,3 @@ function reportBug(command: string, error: unknown): void {
   console.error(printable(`${command}: ${message}`));
   if (!file) console.error((error as Error)?.stack ?? String(error));
 }
-
-/**
- * Writes JSON on stdout and resolves once it is handed to the system: to a pipe Node writes
- * asynchronously, and a process that exits first cuts it short (at 292 KB here).
- */
-export function printJson(value: unknown): Promise<void> {
-  return new Promise((resolve, reject) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`, (error) => (error ? reject(error) : resolve())));
-}

@@ -3,7 +3,7 @@
 // differs in the environment. Exit 0, 1 when a --fail-if threshold is crossed, 2 on bad input.
 import { stat } from 'node:fs/promises';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
-import { npmBannerNote } from '../cli/npm-banner.ts';
+import { npmBannerNote } from '../output/npm-banner.ts';
 import { pathArguments } from '../cli/path-arguments.ts';
 import { compareResults, groupByScenario, type ScenarioComparison } from '../compare/compare.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';

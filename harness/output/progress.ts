@@ -18,7 +18,7 @@ import ansiEscapes from 'ansi-escapes';
 import { createLogUpdate } from 'log-update';
 import { terminalColumns } from './terminal-text.ts';
 import { drawingFailure, errorLine } from './drawing-failure.ts';
-import type { RunEvent } from '../run/run-scenario.ts';
+import type { RunEvent } from '../scenario/run-events.ts';
 import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 
 export type OutputMode = 'live' | 'plain' | 'quiet';

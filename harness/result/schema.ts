@@ -3,7 +3,7 @@
 // or when a field becomes required, and let ./migrate.ts bring the older version's files up to it.
 // results/schema/result-v<N>.schema.json is generated from this file (`npm run schema`).
 import { z } from 'zod';
-import { schemaProblems } from './schema-problems.ts';
+import { schemaProblems, count, positiveCount } from '../shapes/zod.ts';
 import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
 import { kernelCountersSchema } from '../shapes/proc-net.ts';
 import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
@@ -15,7 +15,6 @@ export const SCHEMA_VERSION = 2;
 /** The most variants a result holds: a scenario has a few, a measurement at most this many clients (npm run measure refuses more). */
 export const MAX_VARIANTS = 16;
 
-const count = z.number().int().nonnegative();
 const latencies = z.strictObject({
   p50: z.number().nonnegative(),
   p90: z.number().nonnegative(),
@@ -97,7 +96,7 @@ const versusSchema = z.strictObject({
   ratio: z.number().nonnegative().meta({ description: 'measured ÷ projected.' }),
 });
 
-/** The capacity projection (harness/compare/projection.ts) beside what the same run measured. */
+/** The capacity projection (harness/result/projection.ts) beside what the same run measured. */
 const projectionSchema = z
   .strictObject({
     timeWaitPlateau: versusSchema
@@ -253,7 +252,7 @@ export const resultSchema = z
         .optional()
         .meta({ description: "--drain (true) or --no-drain (false): every variant drains, or none; absent: as each variant says." }),
       timeLimitMs: count.meta({ description: 'A variant still running after this long was stopped and recorded as failed.' }),
-      repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
+      repeat: positiveCount.meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
       topology: topologySchema.meta({ description: 'Where the server and the client ran.' }),
     }),
     sampling: samplingSchema
