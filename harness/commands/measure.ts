@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
   const progress = signals.showing(progressOutput(mode));
   const result = await runScenario(plan, progress.onEvent, interruption.signal).finally(progress.close);
   // From here the result's status decides the exit: a signal that comes while it is written does not contradict it.
-  measured = true;
+  runReturned = true;
   // One line per client and expectation that did not hold, naming the figure as --expect did.
   const claimsMissed = (measured: typeof result) =>
     measured.claims.flatMap((claim, i) => {
@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
 const signals = stopOnSignals(MEASUREMENT, 'client');
 const { interruption } = signals;
 /** Whether the run has returned its result (complete, failed or interrupted). */
-let measured = false;
+let runReturned = false;
 
 const code = await exitCodeOf('measure', () => main(process.argv.slice(2)));
-stopAndExit(measured ? code : (interruption.exitCode ?? code));
+stopAndExit(runReturned ? code : (interruption.exitCode ?? code));

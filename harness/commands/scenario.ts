@@ -92,14 +92,14 @@ async function run(name: string, { netns, sysctl, target, controlPort, listen, o
   const progress = signals.showing(progressOutput(mode));
   const result = await runScenario(plan, progress.onEvent, interruption.signal).finally(progress.close);
   // From here the result's status decides the exit: a signal that comes while it is written does not contradict it.
-  measured = true;
+  runReturned = true;
   return finishRun('scenario', result, plan, { json, report, interrupted: interruption.exitCode, liveViewFailure: progress.failure });
 }
 
 const signals = stopOnSignals('scenario', 'variant');
 const { interruption } = signals;
 /** Whether the run has returned its result (complete, failed or interrupted). */
-let measured = false;
+let runReturned = false;
 
 const code = await exitCodeOf('scenario', () => main(process.argv.slice(2)));
-stopAndExit(measured ? code : (interruption.exitCode ?? code));
+stopAndExit(runReturned ? code : (interruption.exitCode ?? code));
