@@ -13,6 +13,9 @@ if (!process.channel) {
   console.error('http-server: the lab starts this process and hands it its settings; to run the server by itself: npm run server -- --help');
   process.exit(2);
 }
+// Ctrl-C in a terminal, or its closing, signals the whole process group: the lab, which started this
+// process, reads its counts after a drain cut short and then ends it itself (by PID, or its channel).
+for (const signal of ['SIGINT', 'SIGHUP'] as const) process.on(signal, () => {});
 const options = serverOptionsSchema.safeParse(await getOneMessage());
 if (!options.success) {
   console.error(`http-server: bad settings: ${problemLines(options.error).join('; ')}`);

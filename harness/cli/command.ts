@@ -25,6 +25,9 @@ export function labCommand(name: string): Command {
  * its stack.
  */
 export async function exitCodeOf(command: string, main: () => Promise<number>): Promise<number> {
+  // A stderr that cannot be written (a full disk, /dev/full, a closed pipe) has nobody left to tell:
+  // what is drawn there is lost, never the run or its result (Node emits the failed write as 'error').
+  process.stderr.on('error', () => {});
   try {
     return await main();
   } catch (error) {

@@ -15,6 +15,7 @@ import { beforeRunLines } from '../output/before-run.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
 import { formatMeasurementSettings } from '../output/result-table.ts';
 import { checkClientCommand } from '../load/command-check.ts';
+import { leftoverClientsLine, removeLeftoverClients } from '../load/leftover-clients.ts';
 import { finishRun } from '../run/finish.ts';
 import { planMeasurement } from '../run/plan.ts';
 import { runScenario } from '../run/run-scenario.ts';
@@ -23,6 +24,7 @@ import { figureOf, formatFigure } from '../result/figures.ts';
 import { expectationText, MEASUREMENT, measurementScenario, type Expectation, type MeasuredClient } from '../scenario/measurement.ts';
 import { UsageError } from '../shared/errors.ts';
 import { serverSettingsSchema } from '../shapes/server-settings.ts';
+import { MAX_VARIANTS } from '../result/schema.ts';
 
 interface CliOptions extends NetworkCliOptions, OutputCliOptions {
   client?: MeasuredClient[];
@@ -45,7 +47,7 @@ const program = addOutputOptions(
       )
       .usage("[options] [--client 'NAME=<shell command>' ...] [-- <command> [args...]]")
       .argument('[command...]', 'a client: a program and its arguments, run as they are (put -- before it)')
-      .option('--client <name=command>', 'a client run with sh -c, named NAME in the table (repeatable; they run in the order given)', clientArgument)
+      .option('--client <name=command>', `a client run with sh -c, named NAME in the table (repeatable, at most ${MAX_VARIANTS}; they run in the order given)`, clientArgument)
       .option(
         '--expect <expectation>',
         "a figure every client must hold to, or exit 1 (repeatable), e.g. 'connectionsPerRequest <= 0.05'; OP one of < <= > >= ==; figures as in results/schema/",
@@ -81,6 +83,7 @@ async function clientsOf(options: CliOptions, words: string[]): Promise<Measured
   if (clients.length === 0) {
     throw new UsageError("no client to measure: give a command after -- (npm run measure -- -- ./my-client), or --client 'NAME=<shell command>'");
   }
+  if (clients.length > MAX_VARIANTS) throw new UsageError(`${clients.length} clients: one measurement runs at most ${MAX_VARIANTS} (its result holds that many); measure the others in another`);
   const names = clients.map((c) => c.name);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice) throw new UsageError(`two clients are named ${twice}: name the --client ones otherwise (the command after -- is named after its program)`);
@@ -99,6 +102,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const expectations = options.expect ?? [];
   const server = serverSettingsSchema.parse(serverSettingsOf(options));
+  // Before the plan's topology, which deletes the namespaces of dead runs: their clients are named first.
+  const clientsLeft = leftoverClientsLine(await removeLeftoverClients());
   const plan = await planMeasurement(measurementScenario(clients, expectations, server), {
     ...options,
     server,
@@ -108,8 +113,11 @@ async function main(argv: string[]): Promise<number> {
   const mode = outputMode(Boolean(options.quiet));
   const settings = formatMeasurementSettings(plan.scenario, plan.settings);
   for (const line of beforeRunLines(MEASUREMENT, plan, { json: options.json, quiet: mode === 'quiet', settings })) console.error(line);
+  if (clientsLeft && mode !== 'quiet') console.error(clientsLeft);
   const progress = signals.showing(progressOutput(mode));
   const result = await runScenario(plan, progress.onEvent, interruption.signal).finally(progress.close);
+  // From here the result's status decides the exit: a signal that comes while it is written does not contradict it.
+  runReturned = true;
   // One line per client and expectation that did not hold, naming the figure as --expect did.
   const claimsMissed = (measured: typeof result) =>
     measured.claims.flatMap((claim, i) => {
@@ -117,11 +125,13 @@ async function main(argv: string[]): Promise<number> {
       const value = claim.measured === null ? 'nothing' : formatFigure(figureOf(claim.metric)!, claim.measured);
       return claim.held ? [] : [`measure: --expect '${expectationText(expectation)}' did not hold for ${claim.variant} (measured ${value})`];
     });
-  return finishRun(MEASUREMENT, result, plan, { json: options.json, report: options.report, interrupted: interruption.exitCode, claimsMissed });
+  return finishRun(MEASUREMENT, result, plan, { json: options.json, report: options.report, interrupted: interruption.exitCode, liveViewFailure: progress.failure, claimsMissed });
 }
 
 const signals = stopOnSignals(MEASUREMENT, 'client');
 const { interruption } = signals;
+/** Whether the run has returned its result (complete, failed or interrupted). */
+let runReturned = false;
 
 const code = await exitCodeOf('measure', () => main(process.argv.slice(2)));
-stopAndExit(interruption.exitCode ?? code);
+stopAndExit(runReturned ? code : (interruption.exitCode ?? code));

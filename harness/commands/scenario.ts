@@ -91,11 +91,15 @@ async function run(name: string, { netns, sysctl, target, controlPort, listen, o
   for (const line of lines) console.error(line);
   const progress = signals.showing(progressOutput(mode));
   const result = await runScenario(plan, progress.onEvent, interruption.signal).finally(progress.close);
-  return finishRun('scenario', result, plan, { json, report, interrupted: interruption.exitCode });
+  // From here the result's status decides the exit: a signal that comes while it is written does not contradict it.
+  runReturned = true;
+  return finishRun('scenario', result, plan, { json, report, interrupted: interruption.exitCode, liveViewFailure: progress.failure });
 }
 
 const signals = stopOnSignals('scenario', 'variant');
 const { interruption } = signals;
+/** Whether the run has returned its result (complete, failed or interrupted). */
+let runReturned = false;
 
 const code = await exitCodeOf('scenario', () => main(process.argv.slice(2)));
-stopAndExit(interruption.exitCode ?? code);
+stopAndExit(runReturned ? code : (interruption.exitCode ?? code));

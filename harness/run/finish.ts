@@ -10,6 +10,7 @@ import { formatReport, isMeasurement } from '../output/result-table.ts';
 import { writeBugReport } from '../shared/bug-report.ts';
 import { EXIT, LabError } from '../shared/errors.ts';
 import { printable, printableDeep } from '../shared/printable.ts';
+import { drawingFailure } from '../output/drawing-failure.ts';
 import { InvalidJsonError, writeResult } from '../result/file.ts';
 import type { Result } from '../result/schema.ts';
 
@@ -18,6 +19,8 @@ export interface FinishOptions {
   report?: boolean | undefined;
   /** The exit code of the signal that interrupted the run (129, 130, 143), if one did. */
   interrupted?: number | undefined;
+  /** Why the live view stopped drawing during the run (it failed), if it did: told after the result is written, exit 3. */
+  liveViewFailure?: string | null | undefined;
   /** Lines that say which claims did not hold, in the command's words (measure's --expect); printed after the table. */
   claimsMissed?: (result: Result) => string[];
 }
@@ -44,7 +47,9 @@ export async function finishRun(command: string, result: Result, { destination }
   // then one line says why the file is missing (exit 3, or 129/130/143 when interrupted).
   const written = await writeResult(result, destination).then((file) => ({ file }), (error: unknown) => ({ file: null, error }));
   // The result quotes what came from outside the lab (a client's stderr, its error codes, a control endpoint's answers).
-  console.error(formatReport(printableDeep(result), written.file, Boolean(process.stderr.isTTY)));
+  // Drawn after it is written: a table that cannot be drawn costs no result.
+  const drawn = drawingFailure(() => console.error(formatReport(printableDeep(result), written.file, Boolean(process.stderr.isTTY))));
+  if (drawn) console.error(`${command}: the table could not be drawn (${drawn})${written.file ? `; the result is written: ${written.file}` : ''}`);
   if (options.json) await printJson(result);
   if ('error' in written) throw written.error instanceof InvalidJsonError ? keptInBugReport(command, written.error, result) : written.error;
   if (options.report) {
@@ -53,6 +58,8 @@ export async function finishRun(command: string, result: Result, { destination }
     console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
   }
   if (result.status === 'interrupted') return interrupted!;
+  if (options.liveViewFailure) console.error(`${command}: the live view could not be drawn (${options.liveViewFailure}) and stopped; the run went on, and its result is written`);
+  if (drawn || options.liveViewFailure) return EXIT.labFailure;
   const failed = result.variants.find((v) => v.failure);
   if (failed) {
     const what = isMeasurement(result) ? 'client' : 'variant';

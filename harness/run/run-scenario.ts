@@ -4,7 +4,7 @@
 // and after. Returns the result; printing and writing are the caller's.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aggregateTrials } from '../result/aggregate.ts';
-import { checkClaims, claimsNotChecked } from '../scenario/claims.ts';
+import { checkClaims, claimsNotChecked, interruptedClaim } from '../scenario/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { runVariantClient } from '../load/client-process.ts';
 import { runCommandClient } from '../load/command-client.ts';
@@ -277,8 +277,10 @@ async function measureTrial(
       if (stop.signal.aborted) throw stop.signal.reason;
     } catch (error) {
       // Ctrl-C in a terminal, or its closing, signals the whole process group: the children may have died of it first.
-      if (interrupt?.aborted || (error instanceof VariantFailure && error.reason === 'interrupted')) throw interruption();
-      failure.set(() => asFailure(error, variant.name));
+      const interrupted = interrupt?.aborted || (error instanceof VariantFailure && error.reason === 'interrupted');
+      // Once the load is done, an interruption cuts the drain short and keeps what was measured.
+      if (interrupted && loadEndedMs === undefined) throw interruption();
+      if (!interrupted) failure.set(() => asFailure(error, variant.name));
     } finally {
       targetCounts?.stop();
     }
@@ -333,11 +335,12 @@ export function keptSamples<T>(samples: T[], max = MAX_SAMPLES_KEPT): T[] {
   return Array.from({ length: max }, (_, i) => samples[Math.round((i * (samples.length - 1)) / (max - 1))]!);
 }
 
-/** The variant's trials until one fails; an interrupted trial throws (the variant is left out). */
+/** The variant's trials until one fails; an interrupted trial throws (the variant is left out), unless its load was done (it was draining). */
 async function runVariant(scenario: RunnableScenario, variant: Variant, place: TrialPlace, onEvent: (e: RunEvent) => void, interrupt?: AbortSignal) {
   const { settings } = place;
   const trials: TrialOutcome[] = [];
-  for (let trial = 1; trial <= settings.repeat && !trials.at(-1)?.failure; trial++) {
+  // After an interruption that kept a trial (its drain cut short), no other trial starts.
+  for (let trial = 1; trial <= settings.repeat && !trials.at(-1)?.failure && !(trials.length > 0 && interrupt?.aborted); trial++) {
     trials.push(await runTrial(scenario, variant, place, trial, onEvent, interrupt));
   }
   const { clientSysctls } = trials[0]!;
@@ -397,7 +400,12 @@ export async function runScenario(
     drains: drains(settings, scenario.variants.find((v) => v.name === name)),
     summary: summaries.get(name),
   });
-  const notChecked = claimsNotChecked(scenario.claims, runOf);
+  // An interruption that came once the last variant's load was done (during its drain) still interrupted the run.
+  const interrupted = interruptedDuring ?? (interrupt?.aborted ? variants.at(-1)?.name : undefined);
+  const checked = checkClaims(scenario.claims, runOf);
+  // What the interruption left unmeasured (a variant that never ran, a lifetime of a drain cut short) is not checked, not failed.
+  const leftUnmeasured = interrupted ? checked.filter((c) => c.measured === null) : [];
+  const notChecked = [...claimsNotChecked(scenario.claims, runOf), ...leftUnmeasured.map(interruptedClaim)];
   return {
     schemaVersion: SCHEMA_VERSION,
     scenario: scenario.name,
@@ -407,10 +415,10 @@ export async function runScenario(
     env,
     params: { ...settings, server: { ...settings.server, host: network.record.serverAddress }, topology: network.record },
     sampling: samplingOf(network.record.mode, settings.intervalMs),
-    status: interruptedDuring ? 'interrupted' : complete.length < variants.length ? 'failed' : 'complete',
+    status: interrupted ? 'interrupted' : complete.length < variants.length ? 'failed' : 'complete',
     variants,
-    claims: checkClaims(scenario.claims, runOf),
+    claims: checked.filter((c) => !leftUnmeasured.includes(c)),
     ...(notChecked.length > 0 && { claimsNotChecked: notChecked }),
-    verdict: verdict(variants, interruptedDuring),
+    verdict: verdict(variants, interrupted),
   };
 }
