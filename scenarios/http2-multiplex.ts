@@ -1,12 +1,13 @@
 import http2 from 'node:http2';
-import { beyondPool, defineScenario, times } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
+import { reopenedPerBurst, times } from '../harness/shapes/bounds.ts';
 import { agentClient } from './_http.ts';
 
 /** The idle sockets the HTTP/1.1 agent keeps between bursts (Go's DefaultMaxIdleConnsPerHost). */
 const IDLE_POOL = 2;
 
 /** Each burst reuses the IDLE_POOL sockets kept from the last one and opens the rest anew. */
-const reopenedEveryBurst = beyondPool(0.9, IDLE_POOL);
+const reopenedEveryBurst = reopenedPerBurst(0.9, IDLE_POOL);
 
 export default defineScenario({
   name: 'http2-multiplex',

@@ -1,11 +1,12 @@
-import { beyondPool, defineScenario, times } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
+import { reopenedPerBurst, times } from '../harness/shapes/bounds.ts';
 import { agentClient } from './_http.ts';
 
 /** Go's http.DefaultMaxIdleConnsPerHost; Node's twin is the agent's maxFreeSockets. */
 const IDLE_POOL = 2;
 
 /** Each burst reuses the IDLE_POOL sockets kept from the last one and opens the rest anew. */
-const newConnectionsPerBurst = beyondPool(0.9, IDLE_POOL);
+const newConnectionsPerBurst = reopenedPerBurst(0.9, IDLE_POOL);
 
 export default defineScenario({
   name: 'tiny-pool',

@@ -1,4 +1,5 @@
-import { defineScenario, times, timesVariant } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
+import { times, timesVariant } from '../harness/shapes/bounds.ts';
 import { agentClient, consume, get } from './_http.ts';
 
 export default defineScenario({

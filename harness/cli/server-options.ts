@@ -3,8 +3,7 @@
 import { Option } from 'commander';
 import { z } from 'zod';
 import { wholeNumber } from './number-arguments.ts';
-import { UsageError } from '../shared/errors.ts';
-import { serverSettingsProblem, serverSettingsSchema, type ServerSettingName, type ServerSettings } from '../shapes/server-settings.ts';
+import { serverSettingsSchema, type ServerSettingName } from '../shapes/server-settings.ts';
 
 /** What the JSON Schema of a setting says about it: enough to make its flag. */
 interface Field {
@@ -33,16 +32,6 @@ export function serverSettingOptions(): Option[] {
         : new Option(`--${kebab(name)} <value>`, about).choices(field.enum ?? []);
     return field.default === undefined ? option : option.default(field.default);
   });
-}
-
-/**
- * Refuses, in one line, server settings that contradict each other (--http2 without --tls), and a
- * TLS run whose CA file could not be written (stage/certificates.ts, loaded only then).
- */
-export async function checkServerSettings(server: Pick<ServerSettings, 'tls' | 'http2' | 'afterResponse'>): Promise<void> {
-  const problem = serverSettingsProblem(server);
-  if (problem) throw new UsageError(`server settings: ${problem}`);
-  if (server.tls) await (await import('../stage/certificates.ts')).checkCertificateFolder();
 }
 
 /** The server settings among a command's parsed options (commander names them as the settings are named). */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { CLIENT_ADDRESS, SERVER_ADDRESS } from './netns.ts';
 import { LabError, UsageError } from '../shared/errors.ts';
+import { serverSettingsProblem, type ServerSettings } from '../shapes/server-settings.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -53,6 +54,16 @@ async function certificateFolder(): Promise<string> {
 /** Checks before a run that a CA file can be written, so that a TLS run does not fail variant after variant. */
 export async function checkCertificateFolder(): Promise<void> {
   await rm(await certificateFolder(), { recursive: true, force: true });
+}
+
+/**
+ * Refuses, in one line, server settings that contradict each other (--http2 without --tls), and a
+ * TLS run whose CA file could not be written.
+ */
+export async function checkServerSettings(server: Pick<ServerSettings, 'tls' | 'http2' | 'afterResponse'>): Promise<void> {
+  const problem = serverSettingsProblem(server);
+  if (problem) throw new UsageError(`server settings: ${problem}`);
+  if (server.tls) await checkCertificateFolder();
 }
 
 /** A CA and a server certificate for `names` and `extra` (the stage's own address), the CA written in a fresh folder. */
