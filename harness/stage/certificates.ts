@@ -5,6 +5,7 @@
 // the CA's certificate is written, in a temporary folder of its own that the stage removes.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -41,6 +42,12 @@ const serial = () => Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).
 
 /** Where the CA file goes: the temporary folder (TMPDIR), where the lab keeps what it removes. */
 const parent = () => os.tmpdir();
+
+/** The CA folders not removed yet: a command stopped by a signal exits through process.exit (cli/signals.ts), and they go with it. */
+const folders = new Set<string>();
+process.on('exit', () => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
 
 /** Makes a folder for a CA file, or says in one line why it cannot. */
 async function certificateFolder(): Promise<string> {
@@ -104,6 +111,7 @@ export async function makeCertificates(extra: string[] = []): Promise<StageCerti
     ],
   });
   const folder = await certificateFolder();
+  folders.add(folder);
   const caFile = path.join(folder, 'ca.pem');
   try {
     await writeFile(caFile, ca.toString('pem') + '\n', { mode: 0o644 });
@@ -115,7 +123,10 @@ export async function makeCertificates(extra: string[] = []): Promise<StageCerti
     cert: server.toString('pem') + '\n',
     key: await pem(serverKeys.privateKey as CryptoKey),
     caFile,
-    remove: () => rm(folder, { recursive: true, force: true }),
+    remove: async () => {
+      await rm(folder, { recursive: true, force: true });
+      folders.delete(folder);
+    },
   };
 }
 
