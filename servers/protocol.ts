@@ -15,6 +15,8 @@ export const serverStatsSchema = z.strictObject({
   requestsServed: count,
   /** Connections whose socket failed with ECONNRESET or EPIPE: the client reset them. */
   connectionsReset: count,
+  /** Connections by the requests each carried so far (key: requests, value: connections), open ones included; absent from a server older than it. */
+  requestsPerConnection: z.record(z.string().regex(/^\d+$/), count).optional(),
 });
 export type ServerStats = z.infer<typeof serverStatsSchema>;
 

@@ -50,7 +50,14 @@ export async function serve(
   changed: () => void = () => {},
 ): Promise<HttpServer> {
   const body = Buffer.alloc(settings.bodyBytes, 'x');
-  const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0, connectionsReset: 0 };
+  const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0, connectionsReset: 0, requestsPerConnection: {} };
+  const perConnection = stats.requestsPerConnection!;
+  const carried = new WeakMap<net.Socket, number>();
+  /** Moves a connection from the bucket of `from` requests to that of `to` (undefined: none). */
+  const move = (from: number | undefined, to: number) => {
+    if (from !== undefined && --perConnection[from]! === 0) delete perConnection[from];
+    perConnection[to] = (perConnection[to] ?? 0) + 1;
+  };
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': body.length };
   // Node adds `Keep-Alive: timeout=N` only when the response does not set Connection itself.
   if (settings.afterResponse !== 'keep-alive') headers.connection = 'close';
@@ -59,6 +66,10 @@ export async function serve(
   const server = http.createServer((req, res) => {
     const respond = () => {
       stats.requestsServed++;
+      const socket = req.socket;
+      const before = carried.get(socket) ?? 0;
+      carried.set(socket, before + 1);
+      move(before, before + 1);
       changed();
       res.writeHead(200, headers);
       res.end(body);
@@ -95,6 +106,7 @@ export async function serve(
   server.on('connection', (socket) => {
     stats.connectionsAccepted++;
     stats.connectionsOpen++;
+    move(undefined, 0);
     changed();
     let reset = false;
     socket.on('error', (error: NodeJS.ErrnoException) => {

@@ -7,7 +7,7 @@ import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../shared/errors.ts';
 import { kindOf } from './file.ts';
-import { isReadableVersion, problemsOf, READABLE_VERSIONS, toCurrent } from './migrate.ts';
+import { isReadableVersion, problemsOf, READABLE_VERSIONS, toCurrent, type ResultV2 } from './migrate.ts';
 import { SCHEMA_VERSION, type Result } from './schema.ts';
 import type { ResultV1 } from './schema-v1.ts';
 
@@ -72,7 +72,7 @@ function notAScenarioResult(value: unknown): string | null {
 function validated(file: string, value: unknown): Result {
   const problem = resultFileProblem(value);
   if (problem) throw new UsageError(`${file}: ${problem}`);
-  return toCurrent(value as ResultV1 | Result);
+  return toCurrent(value as ResultV1 | ResultV2 | Result);
 }
 
 /** A result file of any version this lab reads, validated and in the current version; a UsageError with one line naming the file and the reason otherwise. */

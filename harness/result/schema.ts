@@ -10,8 +10,9 @@ import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
 import { loadSchema, roleSchema, type LoadSettings } from '../scenario/load-settings.ts';
 import { rateOutcomeSchema } from '../scenario/client-protocol.ts';
 import { effectiveServerSettingsSchema } from '../../servers/settings.ts';
+import { connectionsSchema } from './connections.ts';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const count = z.number().int().nonnegative();
 const latencies = z.strictObject({
@@ -161,13 +162,17 @@ export const variantSummarySchema = z
       .meta({ description: "Runs with a namespace per side: the peaks of each side's /proc/net/sockstat over the samples (results of before 2026-11-30: read every 10 ms)." }),
     samplesTaken: count,
     projection: projectionSchema.optional(),
+    connections: connectionsSchema
+      .optional()
+      .meta({ description: "The trial's connections, from the kernel and the server (version 3). Over several trials, the first trial's. Absent in results of versions 1 and 2." }),
   })
   .meta({ id: 'VariantSummary', description: "One variant's figures: of one trial, or each the median of the trials." });
 
-/** The summary's figures without `requests.firstFailure`: what a spread (min, max) is taken of. */
+/** The summary's figures without `requests.firstFailure` and the ledger: what a spread (min, max) is taken of. */
 export const summaryFiguresSchema = variantSummarySchema
+  .omit({ connections: true })
   .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
-  .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure." });
+  .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure and connections." });
 
 /** The server settings a result records: every one, as the server ran with it (servers/settings.ts). */
 export const serverParamsSchema = effectiveServerSettingsSchema;
