@@ -1,4 +1,5 @@
 // Human output: returns strings, the caller prints them (on stderr).
+import { CONNECTION_ROWS } from './connection-rows.ts';
 import path from 'node:path';
 import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
@@ -127,7 +128,8 @@ export function summaryRows(result: Result): SummaryRow[] {
   const names = [...new Set(result.variants.flatMap((v) => Object.keys(v.summary.clientCounters)))].sort();
   const measured = (figures: Figure[] | undefined) =>
     !figures?.every((f) => f.onlyWhenMeasured) || result.variants.some((v) => figures.some((f) => figureValue(v.summary, f.path) !== undefined));
-  return [...SUMMARY_ROWS.filter((_, i) => measured(ROW_FIGURES[i])), ...names.map((name) => figureRow([figureOf(`clientCounters.${name}`)!]))];
+  const ledger = result.variants.some((v) => v.summary.connections) ? CONNECTION_ROWS : [];
+  return [...SUMMARY_ROWS.filter((_, i) => measured(ROW_FIGURES[i])), ...ledger, ...names.map((name) => figureRow([figureOf(`clientCounters.${name}`)!]))];
 }
 
 export function formatResultTable(result: Result, color = false): string {

@@ -55,7 +55,7 @@ export function resultFileProblem(value: unknown): string | null {
       typeof version !== 'number' ? 'which is not a version number'
       : version > SCHEMA_VERSION ? 'written by a newer timewait-lab: update this one to read it'
       : 'written by an older timewait-lab: run the scenario again to compare with it';
-    return `result schema version ${JSON.stringify(version)}, ${by} (this lab reads versions ${READABLE_VERSIONS.join(' and ')})`;
+    return `result schema version ${JSON.stringify(version)}, ${by} (this lab reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)})`;
   }
   const problems = problemsOf(version, value);
   if (problems.length === 0) return null;
