@@ -97,10 +97,12 @@ describe('reading a file', () => {
     for (const file of files) expect(await readResult(file)).toEqual(resultFromV1((await readJson(file)) as ResultV1));
   });
 
-  test('a current file is read as it is', async () => {
+  test('a version 2 file (the fixtures) is read as version 3, every field as it was: 3 only adds the connection ledger', async () => {
     const file = fixturePath('tiny-pool.json');
     const result = (await readJson(file)) as Result;
-    expect(toCurrent(result)).toBe(result);
-    expect(await readResult(file)).toEqual(result);
+    expect(result.schemaVersion).toBe(2);
+    expect(await readResult(file)).toEqual({ ...result, schemaVersion: SCHEMA_VERSION });
+    const current = { ...result, schemaVersion: SCHEMA_VERSION } as Result;
+    expect(toCurrent(current)).toBe(current);
   });
 });
