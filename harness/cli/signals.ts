@@ -1,7 +1,7 @@
 // How a command stops when it is told to: Ctrl-C (SIGINT), `kill` (SIGTERM), or a closed terminal
 // or dropped SSH session (SIGHUP, which the terminal's process group gets). All three end the
 // processes the command started and delete its network namespaces, and keep what had finished.
-import { stopAll } from '../run/tracked.ts';
+import { stopAll } from '../process/tracked.ts';
 import { EXIT } from '../shared/errors.ts';
 
 /** The signals that stop a command, each with the exit code it ends with (128 + its number). */

@@ -1,11 +1,11 @@
 // Runs a measured client (`npm run measure`): the user's command, as it is, in a process group of its
 // own, with the server's address in its environment. It owes the lab nothing: the server counts its
-// requests. When it prints the client protocol's lines (harness/scenario/client-protocol.ts) on
+// requests. When it prints the client protocol's lines (harness/shapes/client-protocol.ts) on
 // stdout, its progress and outcome are used; any other output is kept out of the way: stdout's is
 // dropped, stderr's last lines are kept to say why it failed.
 import { VariantFailure } from '../shared/errors.ts';
-import { startProcessGroup } from '../run/processes.ts';
-import { readClientLine, type FinishedLoad, type LoadProgress } from '../scenario/client-protocol.ts';
+import { startProcessGroup } from '../process/start.ts';
+import { readClientLine, type FinishedLoad, type LoadProgress } from '../shapes/client-protocol.ts';
 import type { CommandVariant } from '../scenario/contract.ts';
 
 /** The lines of its output a client keeps for a message: the last few, each cut to a length a terminal shows. */

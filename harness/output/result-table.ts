@@ -5,8 +5,8 @@ import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
 import { formatRates } from './rate-text.ts';
 import { type RunnableScenario, type Scenario } from '../scenario/contract.ts';
-import { isRateLoad, type LoadSettings } from '../scenario/load-settings.ts';
-import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../../servers/settings.ts';
+import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
+import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../shapes/server-settings.ts';
 import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
 import { drains, type RunSettings, type ScenarioRunSettings } from '../run/run-scenario.ts';
@@ -14,7 +14,7 @@ import { DRAIN_LIMIT_MS } from '../run/drain.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 
-/** Each server setting in words (servers/settings.ts declares them). */
+/** Each server setting in words (harness/shapes/server-settings.ts declares them). */
 const SERVER_WORDS: { [K in ServerSettingName]-?: (value: NonNullable<ServerSettings[K]>) => string } = {
   bodyBytes: (v) => `body ${formatCount(v)} B`,
   responseDelayMs: (v) => `delay ${v} ms`,

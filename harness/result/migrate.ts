@@ -4,7 +4,7 @@
 // without the connection ledger (summary.connections, optional in 3): it is read as it is.
 import { resultV1Problems, type ResultV1 } from './schema-v1.ts';
 import { resultProblems, SCHEMA_VERSION, type Result, type VariantResult } from './schema.ts';
-import { SERVER_DEFAULTS } from '../../servers/settings.ts';
+import { SERVER_DEFAULTS } from '../shapes/server-settings.ts';
 
 /** The schema versions this lab reads, oldest first; it writes the last. */
 export const READABLE_VERSIONS = [1, 2, SCHEMA_VERSION] as const;

@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import { schemaProblems } from './schema-problems.ts';
 import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
-import { kernelCountersSchema } from '../observe/proc-net.ts';
+import { kernelCountersSchema } from '../shapes/proc-net.ts';
 import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
-import { loadSchema, roleSchema, type LoadSettings } from '../scenario/load-settings.ts';
-import { rateOutcomeSchema } from '../scenario/client-protocol.ts';
-import { effectiveServerSettingsSchema } from '../../servers/settings.ts';
+import { loadSchema, roleSchema, type LoadSettings } from '../shapes/load-settings.ts';
+import { rateOutcomeSchema } from '../shapes/client-protocol.ts';
+import { effectiveServerSettingsSchema } from '../shapes/server-settings.ts';
 import { connectionsSchema } from './connections.ts';
 
 export const SCHEMA_VERSION = 3;
@@ -174,7 +174,7 @@ export const summaryFiguresSchema = variantSummarySchema
   .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
   .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure and connections." });
 
-/** The server settings a result records: every one, as the server ran with it (servers/settings.ts). */
+/** The server settings a result records: every one, as the server ran with it (harness/shapes/server-settings.ts). */
 export const serverParamsSchema = effectiveServerSettingsSchema;
 
 /**

@@ -6,13 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { aggregateTrials, type Aggregate } from '../result/aggregate.ts';
 import { connectionMismatches, connectionsSummary } from '../result/connections.ts';
 import { traceTrial } from './trial-ledger.ts';
-import { checkClaims, claimsNotChecked } from '../result/claims.ts';
+import { checkClaims, claimsNotChecked } from '../scenario/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { runVariantClient } from '../load/client-process.ts';
 import { runCommandClient } from '../load/command-client.ts';
 import { MeasurementError, VariantFailure } from '../shared/errors.ts';
 import { asFailure, readFailure } from './trial-failure.ts';
-import { counterSum } from '../observe/proc-net.ts';
+import { counterSum } from '../shapes/proc-net.ts';
 import { readSideCounters, sideDeltas, type Probe, type SideCounters } from '../observe/probes.ts';
 import { startSampler, type Sample } from '../observe/sampler.ts';
 import type { CountsReader } from '../observe/namespace-counts.ts';
@@ -24,12 +24,12 @@ import { summarise } from '../result/summary.ts';
 import { poolOf, project, versusMeasurement } from '../compare/projection.ts';
 import { verdict } from '../result/verdict.ts';
 import { outcomeSoFar } from '../load/load.ts';
-import type { LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
+import type { LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
 import { isCommandVariant, requirementsOf, type RunnableScenario, type Variant } from '../scenario/contract.ts';
-import { type LoadSettings } from '../scenario/load-settings.ts';
+import { type LoadSettings } from '../shapes/load-settings.ts';
 import { SCHEMA_VERSION, variantLoad, type Result, type Trial, type VariantResult, type VariantSummary } from '../result/schema.ts';
-import type { ServerStats } from '../../servers/protocol.ts';
-import type { ServerSettings } from '../../servers/settings.ts';
+import type { ServerStats } from '../shapes/server-protocol.ts';
+import type { ServerSettings } from '../shapes/server-settings.ts';
 
 /**
  * The settings a run uses, as its result records them (`params`), with every server setting. A

@@ -7,9 +7,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
-import { isAlive } from '../shared/pids.ts';
-import { lastStderrLine, onStop } from '../run/tracked.ts';
-import { parseCounterTables, pickCounters, type KernelCounters } from '../observe/proc-net.ts';
+import { isAlive } from '../process/pids.ts';
+import { lastStderrLine, onStop } from '../process/tracked.ts';
+import { parseCounterTables, pickCounters, type KernelCounters } from '../shapes/proc-net.ts';
 import type { Requirement } from '../scenario/contract.ts';
 
 export const NAMESPACE_PREFIX = 'twlab-';
