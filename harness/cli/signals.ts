@@ -11,10 +11,16 @@ export type StopSignal = keyof typeof STOP_SIGNALS;
 /** How long a command may wind down after a signal (stop its children, write what had finished) before it stops at once. */
 export const WIND_DOWN_MS = 15_000;
 
+/**
+ * How long stopping may take before the command exits anyway: a child gets SIGKILL 2 s after its
+ * SIGTERM, its pipes are closed 1 s after it exits, and what it left gets 2 s to end.
+ */
+const STOP_WITHIN_MS = 6000;
+
 let exiting: Promise<void> | undefined;
-/** Ends every process the command started, deletes its namespaces (stopAll), then exits with `code`; once. */
+/** Ends every process the command started, deletes its namespaces (stopAll), then exits with `code`, within STOP_WITHIN_MS; once. */
 export function stopAndExit(code: number): void {
-  exiting ??= stopAll().finally(() => process.exit(code));
+  exiting ??= Promise.race([stopAll(), new Promise<void>((resolve) => setTimeout(resolve, STOP_WITHIN_MS))]).finally(() => process.exit(code));
 }
 
 export interface Interruption {

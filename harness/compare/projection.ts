@@ -74,7 +74,10 @@ export function project({ summary, concurrency, portRange, longer = 'raise --req
         `${formatCount(MIN_REQUESTS_PER_CONCURRENCY * concurrency)} requests; ${longer})`,
     };
   }
-  if (summary.samplesTaken < MIN_SAMPLES || summary.durationMs <= 0) {
+  if (summary.durationMs <= 0) {
+    return { projected: false, reason: 'too short to project: the load took no measurable time (a client that reports its own durationMs of 0)' };
+  }
+  if (summary.samplesTaken < MIN_SAMPLES) {
     return {
       projected: false,
       reason:

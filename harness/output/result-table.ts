@@ -198,9 +198,10 @@ export const claimsTitle = (result: Result) => (isMeasurement(result) ? 'Expecta
 /** Whether the result has checks to show: a measurement without --expect has none. */
 export const hasClaims = (result: Result) => !isMeasurement(result) || result.claims.length > 0;
 
-/** The variants that failed, and what an interrupted result holds. */
+/** The variants that failed, what the lab noticed of a measured client, and what an interrupted result holds. */
 export function formatIncomplete(result: Result): string[] {
   return [
+    ...result.variants.flatMap((v) => (v.clientNotes ?? []).map((note) => `  ${v.name}: ${note}.`)),
     ...result.variants.flatMap((v) =>
       v.failure
         ? [

@@ -295,6 +295,14 @@ export const resultSchema = z
           })
           .optional()
           .meta({ description: 'Why a failed variant stopped; absent in a complete one.' }),
+        clientNotes: z
+          .array(z.string())
+          .optional()
+          .meta({
+            description:
+              'A measured client: what the lab noticed of it, once each: a protocol line it ignored (the first bad field), processes it left running (ended by the lab), ' +
+              "its own count of requests above the server's. Absent when there is nothing to say.",
+          }),
         serverPort: count.meta({ description: "The first trial's server port." }),
         server: serverParamsSchema.meta({ description: "The server settings this variant ran against: the scenario's, with the variant's own over them." }),
         clientSysctls: z

@@ -57,6 +57,8 @@ const serverSettings = (settings: RunSettings, variant: Variant): ServerSettings
 
 interface TrialOutcome extends Trial {
   samples: VariantResult['samples'];
+  /** What was noticed of a measured client (VariantResult['clientNotes']). */
+  notes: string[];
   clientSysctls: Stage['clientSysctls'];
   failure?: VariantResult['failure'];
 }
@@ -169,7 +171,7 @@ function unmeasured(load: LoadSettings | null, failure: VariantFailure): TrialOu
   const none = firstFailure(performance.now());
   none.set(() => failure);
   const summary = summarise(load?.requests ?? 0, outcomeSoFar(undefined, load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));
-  return { serverPort: 0, summary, samples: [], clientSysctls: null, failure: none.value };
+  return { serverPort: 0, summary, samples: [], notes: [], clientSysctls: null, failure: none.value };
 }
 
 /**
@@ -184,9 +186,10 @@ function runClientOf(
   stage: Stage,
   onProgress: (progress: LoadProgress) => void,
   signal: AbortSignal,
+  onNote: (note: string) => void,
 ): Promise<LoadOutcome | null> {
   const where = { netns: stage.clientNetns ?? undefined, signal };
-  if (isCommandVariant(variant)) return runCommandClient(variant, stage.url, settings.timeLimitMs, onProgress, where);
+  if (isCommandVariant(variant)) return runCommandClient(variant, stage.url, settings.timeLimitMs, onProgress, { ...where, onNote });
   if (!load) throw new Error(`variant ${variant.name} of ${scenario.name} runs a load, and the run has none`);
   return runVariantClient(variant, { scenario: scenario.name, variant: variant.name, url: stage.url, load }, settings.timeLimitMs, onProgress, where);
 }
@@ -276,11 +279,14 @@ async function measureTrial(
     const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, onSample, probes);
     const targetCounts = stage.server.onCounts ? null : followTargetCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));
     let progress: LoadProgress | undefined;
+    const notes: string[] = [];
     let reported: LoadOutcome | null = null;
     let clientMs = 0;
     let loadEndedMs: number | undefined;
     try {
-      reported = await runClientOf(scenario, variant, load, settings, stage, (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }), stop.signal).finally(
+      reported = await runClientOf(scenario, variant, load, settings, stage, (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }), stop.signal, (note) =>
+        notes.push(note),
+      ).finally(
         () => (clientMs = performance.now() - startedAt),
       );
       loadEndedMs = performance.now() - startedAt;
@@ -316,6 +322,10 @@ async function measureTrial(
     // A measured client that reported nothing made the requests the server answered (a measurement
     // needs the server's counts: npm run measure refuses a --target without a control endpoint).
     const outcome = reported ?? (isCommandVariant(variant) && !progress && counted ? servedBy(counted, clientMs) : outcomeSoFar(progress, load));
+    // A client's own count stands as it said, beside the server's: one above it is named.
+    if (isCommandVariant(variant) && reported && counted && reported.ok > counted.requestsServed) {
+      notes.push(`it reported ${reported.ok} requests answered, the server served ${counted.requestsServed}`);
+    }
     // A target without a control endpoint cannot say what it accepted: the client host's kernel can.
     const stats = counted ?? { connectionsAccepted: kernel.activeOpens, connectionsOpen: 0, requestsServed: outcome.ok };
     const measured = summarise(load?.requests ?? outcome.ok + outcome.failed, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks }, {
@@ -329,7 +339,7 @@ async function measureTrial(
     const connections = connectionsSummary(traced, counted?.requestsPerConnection);
     const summary = { ...measured, ...(versus && { projection: versus }), connections };
     onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary });
-    return { serverPort: stage.server.port, summary, samples, clientSysctls: stage.clientSysctls, ...(failure.value && { failure: failure.value }) };
+    return { serverPort: stage.server.port, summary, samples, notes, clientSysctls: stage.clientSysctls, ...(failure.value && { failure: failure.value }) };
   } finally {
     interrupt?.removeEventListener('abort', onInterrupt);
   }
@@ -366,6 +376,7 @@ async function runVariant(scenario: RunnableScenario, variant: Variant, place: T
   }
   const { clientSysctls } = trials[0]!;
   const { failure } = trials.at(-1)!;
+  const clientNotes = [...new Set(trials.flatMap((t) => t.notes))];
   const result: VariantResult = {
     name: variant.name,
     role: variant.role,
@@ -373,6 +384,7 @@ async function runVariant(scenario: RunnableScenario, variant: Variant, place: T
     ...(isCommandVariant(variant) && { command: variant.command }),
     status: failure ? 'failed' : 'complete',
     ...(failure && { failure }),
+    ...(clientNotes.length > 0 && { clientNotes }),
     serverPort: trials[0]!.serverPort,
     ...(clientSysctls && { clientSysctls }),
     server: serverSettings(settings, variant),
