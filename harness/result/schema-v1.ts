@@ -22,7 +22,8 @@ const lacking = {
 };
 /** Figures that came after version 1: a load under a rate, the projection beside the measurement. */
 const later = { rate: true, serviceTimeMs: true, projection: true } as const;
-const summaryV1 = variantSummarySchema.omit(later).extend(lacking);
+/** The connection ledger came with version 3. */
+const summaryV1 = variantSummarySchema.omit({ ...later, connections: true }).extend(lacking);
 const figuresV1 = summaryFiguresSchema.omit(later).extend(lacking);
 
 
@@ -36,8 +37,8 @@ const failureV1 = variantV2.shape.failure
   .omit({ exitCode: true, stderrTail: true })
   .extend({ reason: z.enum(['server-exited', 'client-exited', 'time-limit']) })
   .optional();
-/** What version 2 added later without a new version, since it changed no field a version 1 file has: measurements (npm run measure). */
-const variantV1 = variantV2.omit({ command: true }).extend({
+/** What version 2 added later without a new version, since it changed no field a version 1 file has: measurements (npm run measure) and what their clients left (clientNotes). */
+const variantV1 = variantV2.omit({ command: true, clientNotes: true }).extend({
   role: z.enum(['misconfigured', 'fix']),
   status: variantV2.shape.status.optional(),
   failure: failureV1,
