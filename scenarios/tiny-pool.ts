@@ -1,4 +1,4 @@
-import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
+import { defineScenario, perConnection, times, type DerivedBound } from '../harness/scenario/contract.ts';
 import { agentClient } from './_http.ts';
 
 /** Go's http.DefaultMaxIdleConnsPerHost; Node's twin is the agent's maxFreeSockets. */
@@ -50,5 +50,8 @@ export default defineScenario({
     { variant: 'good', metric: 'timeWait.total.peak', atMost: times(1, 'concurrency') },
     { variant: 'bounded', metric: 'connectionsOpened', atMost: 10 },
     { variant: 'good', metric: 'requests.failed', atMost: 0 },
+    // The server's count per connection: the bad pool's connections carry one request each, the fix's many.
+    { variant: 'bad', metric: 'connections.requestsPerConnection.median', atMost: 1 },
+    { variant: 'good', metric: 'connections.requestsPerConnection.median', atLeast: perConnection(0.5) },
   ],
 });

@@ -157,6 +157,11 @@ export function times(factor: number, param: 'requests' | 'concurrency'): Derive
   return { text: factor === 1 ? param : `${factor} × ${param}`, value: (load) => factor * load[param] };
 }
 
+/** `perConnection(0.5)`: half the requests each connection carries when the load spreads evenly over `concurrency` kept-alive connections. */
+export function perConnection(factor: number): DerivedBound {
+  return { text: `${factor} × requests / concurrency`, value: (load) => (factor * load.requests) / load.concurrency };
+}
+
 const scenarioSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, like the file name'),

@@ -46,6 +46,13 @@ describe.skipIf(unavailable !== null)(`as root, traced from the kernel${skipped}
     expect(bad.sample[0]!.transitions.filter((t) => t.side === 'client').map((t) => t.to)).toEqual(['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE']);
     const good = tracedWhole(variant(result, 'good'));
     expect(good.requestsPerConnection!.median).toBeGreaterThanOrEqual(10);
+    // The scenario's claims on who closed are checked, and hold.
+    const ledgerClaims = result.claims.filter((c) => c.metric.startsWith('connections.'));
+    expect(ledgerClaims.map((c) => `${c.variant} ${c.metric}`)).toEqual(
+      expect.arrayContaining(['bad connections.closedFirstBy.client', 'bad connections.resets.client', 'good connections.requestsPerConnection.median']),
+    );
+    expect(ledgerClaims.filter((c) => !c.held)).toEqual([]);
+    expect(result.claimsNotChecked ?? []).toEqual([]);
   });
 
   test('server-closes: an idle timeout on the server, the server closes first; Connection: close, both race, each connection closed by one', async () => {
@@ -77,7 +84,13 @@ test.runIf(process.getuid?.() === 0 && existsSync('/usr/bin/setpriv'))('as an un
     { cwd: ROOT, reject: false, stdin: 'ignore' },
   );
   expect(cli.exitCode, cli.stderr).toBe(0);
-  const bad = variant(JSON.parse(cli.stdout) as Result, 'bad');
+  const result = JSON.parse(cli.stdout) as Result;
+  const bad = variant(result, 'bad');
   expect(ledger(bad)).toMatchObject({ traced: false, whyNotTraced: expect.stringMatching(/needs root/), opened: null, closedFirstBy: null, sample: [] });
   expect(ledger(bad).requestsPerConnection).toMatchObject({ median: 1, histogram: { '1': 50 } });
+  // Claims on traced figures are listed as not checked, with why; the server's count per connection is checked.
+  const notChecked = result.claimsNotChecked ?? [];
+  expect(notChecked.map((c) => c.metric).sort()).toEqual(['connections.closedFirstBy.client', 'connections.resets.client']);
+  for (const c of notChecked) expect(c.text).toMatch(/^bad: .*: not checked, it needs the kernel's trace of the connections \(.*needs root/);
+  expect(result.claims.filter((c) => c.metric === 'connections.requestsPerConnection.median')).toMatchObject([{ variant: 'bad', held: true }, { variant: 'good', held: true }]);
 });
