@@ -14,11 +14,14 @@ import { parseSockstat, readKernelCounters } from '../harness/shapes/proc-net.ts
 import { OWN_FILES, openFilesLimit } from '../harness/shapes/open-files-limit.ts';
 import type { ControlReport, Listening, ServerStats } from '../harness/shapes/server-protocol.ts';
 import type { ServerOptions } from '../harness/shapes/server-settings.ts';
+import { perConnectionCounts } from './per-connection.ts';
 
 export interface HttpServer {
   listening: Listening;
   /** The counts so far, kept up to date. */
   stats: ServerStats;
+  /** The requests each connection from these clients (`address:port`) carried, in the order they were accepted. */
+  carried(clients: readonly string[]): Record<string, number[]>;
   /** Stops listening and closes every connection. */
   close(): void;
 }
@@ -51,13 +54,7 @@ export async function serve(
 ): Promise<HttpServer> {
   const body = Buffer.alloc(settings.bodyBytes, 'x');
   const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0, connectionsReset: 0, requestsPerConnection: {} };
-  const perConnection = stats.requestsPerConnection!;
-  const carried = new WeakMap<net.Socket, number>();
-  /** Moves a connection from the bucket of `from` requests to that of `to` (undefined: none). */
-  const move = (from: number | undefined, to: number) => {
-    if (from !== undefined && --perConnection[from]! === 0) delete perConnection[from];
-    perConnection[to] = (perConnection[to] ?? 0) + 1;
-  };
+  const perConnection = perConnectionCounts(stats.requestsPerConnection!);
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': body.length };
   // Node adds `Keep-Alive: timeout=N` only when the response does not set Connection itself.
   if (settings.afterResponse !== 'keep-alive') headers.connection = 'close';
@@ -66,10 +63,7 @@ export async function serve(
   const server = http.createServer((req, res) => {
     const respond = () => {
       stats.requestsServed++;
-      const socket = req.socket;
-      const before = carried.get(socket) ?? 0;
-      carried.set(socket, before + 1);
-      move(before, before + 1);
+      perConnection.served(req.socket);
       changed();
       res.writeHead(200, headers);
       res.end(body);
@@ -106,7 +100,7 @@ export async function serve(
   server.on('connection', (socket) => {
     stats.connectionsAccepted++;
     stats.connectionsOpen++;
-    move(undefined, 0);
+    perConnection.accepted(socket);
     changed();
     let reset = false;
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -155,6 +149,7 @@ export async function serve(
       controlPort: controlAddress?.port ?? null,
     },
     stats,
+    carried: (clients) => perConnection.of(clients),
     close() {
       server.close();
       server.closeAllConnections();

@@ -26,6 +26,7 @@ const sampledConnectionSchema = z.strictObject({
   closedFirstBy: z.enum(['client', 'server']).nullable(),
   how: z.enum(['fin', 'reset']).nullable(),
   timeWait: z.strictObject({ side: z.enum(['client', 'server']), atMs: ms }).nullable().meta({ description: 'The end handed to a timewait socket (FIN_WAIT2 or CLOSING -> CLOSE) and when; it stays 60 s.' }),
+  requests: count.nullable().meta({ description: "The requests it carried, the server's count joined by the client's address and port; null where the server did not say (a --target server, a connect that failed)." }),
   transitions: z.array(z.strictObject({ side: z.enum(['client', 'server']), from: stateSchema, to: stateSchema, atMs: ms })),
 });
 
@@ -85,6 +86,28 @@ function sampleOf(connections: Connection[]): Connection[] {
   return [...connections.slice(0, FIRST_KEPT), ...Array.from({ length: SAMPLE_SIZE - FIRST_KEPT }, (_, i) => rest[Math.floor(i * step)]!)];
 }
 
+const clientOf = (c: Connection) => c.tuple.split('>')[0]!;
+
+/** The client ends (`address:port`) of the connections the sample keeps: whose requests to ask the server for. */
+export const sampledClients = (connections: Connection[]): string[] => [...new Set(sampleOf(connections).filter((c) => !c.failedConnect).map(clientOf))];
+
+/**
+ * The requests of each connection, from the server's count by client (`carried`: each client's
+ * connections in the order the server accepted them): a connection's place among those of its
+ * client end that reached the server picks its count.
+ */
+function requestsOf(connections: Connection[], carried: Record<string, number[]> | null): Map<Connection, number | null> {
+  const seen = new Map<string, number>();
+  return new Map(
+    connections.map((c) => {
+      if (c.failedConnect) return [c, null];
+      const place = seen.get(clientOf(c)) ?? 0;
+      seen.set(clientOf(c), place + 1);
+      return [c, carried?.[clientOf(c)]?.[place] ?? null];
+    }),
+  );
+}
+
 const rounded = (c: Connection): Connection => ({
   ...c,
   openedMs: round(c.openedMs),
@@ -103,12 +126,14 @@ const bySideCount = (connections: Connection[], pick: (c: Connection) => 'client
 export function connectionsSummary(
   traced: { connections: Connection[]; lostEvents: number } | { whyNot: string },
   histogram: Record<string, number> | undefined,
+  carried: Record<string, number[]> | null = null,
 ): ConnectionsSummary {
   const perConnection = requestsPerConnection(histogram);
   if ('whyNot' in traced) {
     return { traced: false, whyNotTraced: traced.whyNot, opened: null, closedFirstBy: null, resets: null, failedConnects: null, timeWaitEntered: null, lostEvents: null, requestsPerConnection: perConnection, connectMs: null, lifetimeMs: null, sample: [] };
   }
   const { connections } = traced;
+  const requests = requestsOf(connections, carried);
   const clientTraced = connections.some((c) => c.ends.includes('client'));
   return {
     traced: true,
@@ -122,7 +147,7 @@ export function connectionsSummary(
     requestsPerConnection: perConnection,
     connectMs: percentilesOf(connections.flatMap((c) => (c.connectMs === null ? [] : [c.connectMs]))),
     lifetimeMs: percentilesOf(connections.flatMap((c) => (c.closedMs === null ? [] : [c.closedMs - c.openedMs]))),
-    sample: sampleOf(connections).map(rounded),
+    sample: sampleOf(connections).map((c) => ({ ...rounded(c), requests: requests.get(c) ?? null })),
   };
 }
 

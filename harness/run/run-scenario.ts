@@ -4,7 +4,7 @@
 // and after. Returns the result; printing and writing are the caller's.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aggregateTrials, type Aggregate } from '../result/aggregate.ts';
-import { connectionMismatches, connectionsSummary } from '../result/connections.ts';
+import { connectionMismatches, connectionsSummary, sampledClients } from '../result/connections.ts';
 import { traceTrial } from './trial-ledger.ts';
 import { checkClaims, claimsNotChecked } from '../scenario/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
@@ -336,7 +336,10 @@ async function measureTrial(
     const portRange = stage.clientSysctls?.effective.ip_local_port_range ?? hostPortRange;
     const projected = project({ summary: measured, concurrency: poolOf(measured, load), portRange, ...(load === null && { longer: 'let the client make more requests' }) });
     const versus = versusMeasurement(projected, measured);
-    const connections = connectionsSummary(traced, counted?.requestsPerConnection);
+    // The requests each sampled connection carried: the server's count, joined by the client's address and port.
+    const sampled = 'connections' in traced ? sampledClients(traced.connections) : [];
+    const carried = sampled.length > 0 && stage.server.carried ? await stage.server.carried(sampled).catch(() => null) : null;
+    const connections = connectionsSummary(traced, counted?.requestsPerConnection, carried);
     const summary = { ...measured, ...(versus && { projection: versus }), connections };
     onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary });
     return { serverPort: stage.server.port, summary, samples, notes, clientSysctls: stage.clientSysctls, ...(failure.value && { failure: failure.value }) };

@@ -56,6 +56,8 @@ export interface Stage {
     port: number;
     /** The server's own counts over this variant; null when nobody can tell (a target without control). */
     stats(): Promise<ServerStats | null>;
+    /** The requests each connection of these clients (`address:port`) carried, as the lab's server counted them; absent for a target. */
+    carried?(clients: readonly string[]): Promise<Record<string, number[]>>;
     /** The last counts the lab's server pushed, what is left of a server that died; absent for a target. */
     readonly lastCounts?: ServerStats | null;
     /** Calls `listener` with each push of the lab's server's counts; absent for a target. */

@@ -44,8 +44,15 @@ describe.skipIf(unavailable !== null)(`as root, traced from the kernel${skipped}
     expect(bad.sample.length).toBeLessThanOrEqual(200);
     expect(bad.sample[0]!.ends).toEqual(['client', 'server']);
     expect(bad.sample[0]!.transitions.filter((t) => t.side === 'client').map((t) => t.to)).toEqual(['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE']);
+    // Each sampled connection with the requests the server counted on it, joined by the client's address and port.
+    expect(bad.sample.map((c) => c.requests)).toEqual(bad.sample.map(() => 1));
     const good = tracedWhole(variant(result, 'good'));
     expect(good.requestsPerConnection!.median).toBeGreaterThanOrEqual(10);
+    // The fix's few connections are all in the sample: what they carried adds up to every request, as the histogram says.
+    expect(good.sample).toHaveLength(good.opened!);
+    const carried = good.sample.map((c) => c.requests!);
+    expect(carried.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(Object.fromEntries(Object.entries(Object.groupBy(carried, String)).map(([k, v]) => [k, v!.length]))).toEqual(good.requestsPerConnection!.histogram);
     // The scenario's claims on who closed are checked, and hold.
     const ledgerClaims = result.claims.filter((c) => c.metric.startsWith('connections.'));
     expect(ledgerClaims.map((c) => `${c.variant} ${c.metric}`)).toEqual(
