@@ -13,6 +13,7 @@ import {
   type VariantView,
 } from './live-frame.ts';
 import { expectedPlateau } from '../result/time-wait.ts';
+import { ledgerSentence } from './connection-rows.ts';
 import { terminalColumns } from './terminal-text.ts';
 import type { RunEvent } from '../run/run-scenario.ts';
 import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
@@ -78,7 +79,10 @@ function liveOutput(stream: NodeJS.WriteStream): ProgressOutput {
         view = viewOf(event);
         drawnLines = 0;
         draw();
-      } else if (view && event.type !== 'variant-done') {
+      } else if (event.type === 'variant-done') {
+        const sentence = ledgerSentence(event.result);
+        if (sentence) stream.write(`${sentence}\n`);
+      } else if (view) {
         updateView(view, event);
         scaleMax = Math.max(scaleMax, ...view.timeWait.slice(-1));
         if (event.type !== 'trial-done') return drawSoon();
@@ -107,7 +111,10 @@ function plainOutput(stream: NodeJS.WriteStream): ProgressOutput {
         view = viewOf(event);
         milestone = 0;
         write(plainStartLine(view));
-      } else if (view && event.type !== 'variant-done') {
+      } else if (event.type === 'variant-done') {
+        const sentence = ledgerSentence(event.result);
+        if (sentence) write(sentence);
+      } else if (view) {
         updateView(view, event);
         if (event.type === 'trial-done') {
           write(plainDoneLine(view));

@@ -151,6 +151,11 @@ export function connectionsSummary(
   };
 }
 
+/** A cross-check's name in exactCountMismatches: `trial 2: connections.opened = client ActiveOpens`. */
+export const crossCheckFigure = (trial: number, check: string) => `trial ${trial}: ${check}`;
+/** Whether an entry of exactCountMismatches is a cross-check of the ledger (else: a count that differed across trials). */
+export const isCrossCheck = (figure: string) => /^trial \d+: /.test(figure);
+
 /**
  * Traced counts against the counts they must equal, one mismatch per check that disagrees: traced
  * opens (less failed connects) = the server's accepted connections = the client side's ActiveOpens

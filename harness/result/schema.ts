@@ -316,7 +316,10 @@ export const resultSchema = z
           .meta({ description: 'The smallest and largest value of each figure over the trials.' }),
         exactCountMismatches: z
           .array(z.strictObject({ figure: z.string(), values: z.array(count) }))
-          .meta({ description: 'Counts that are exact by construction but differed across trials, with each trial\'s value.' }),
+          .meta({
+            description:
+              "Counts that are exact by construction but differed across trials, with each trial's value; and the connection ledger's cross-checks that disagreed, named `trial N: CHECK`, with the traced count and the count it must equal (docs/ledger.md).",
+          }),
         trials: z.array(trialSchema).min(1).meta({ description: 'One summary per trial, in the order they ran.' }),
         samples: z.array(sampleSchema).meta({ description: "The first trial's samples of the socket table." }),
       }),

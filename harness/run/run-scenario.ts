@@ -4,7 +4,7 @@
 // and after. Returns the result; printing and writing are the caller's.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aggregateTrials, type Aggregate } from '../result/aggregate.ts';
-import { connectionMismatches, connectionsSummary, sampledClients } from '../result/connections.ts';
+import { connectionMismatches, connectionsSummary, crossCheckFigure, sampledClients } from '../result/connections.ts';
 import { traceTrial } from './trial-ledger.ts';
 import { checkClaims, claimsNotChecked } from '../scenario/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
@@ -364,7 +364,7 @@ export function keptSamples<T>(samples: T[], max = MAX_SAMPLES_KEPT): T[] {
 function withLedgerChecks(aggregate: Aggregate, trials: TrialOutcome[]): Aggregate {
   const ledgerChecks = trials.flatMap(({ summary }, i) =>
     summary.connections
-      ? connectionMismatches(summary.connections, summary.connectionsOpened, summary.kernelBySide).map((m) => ({ ...m, figure: `trial ${i + 1}: ${m.figure}` }))
+      ? connectionMismatches(summary.connections, summary.connectionsOpened, summary.kernelBySide).map((m) => ({ ...m, figure: crossCheckFigure(i + 1, m.figure) }))
       : [],
   );
   return { ...aggregate, exactCountMismatches: [...aggregate.exactCountMismatches, ...ledgerChecks] };

@@ -14,11 +14,13 @@ const unavailable = await tracingUnavailability();
 const skipped = unavailable ? ` (skipped: ${unavailable})` : '';
 const outDir = mkdtempSync(path.join(tmpdir(), 'twlab-ledger-'));
 
-async function run(args: string[]): Promise<Result> {
+/** The result, and what the CLI said on stderr (plain lines: no terminal). */
+async function runWithText(args: string[]): Promise<{ result: Result; stderr: string }> {
   const cli = await scenarioCli([...args, '--json', '--out', path.join(outDir, `${args[0]}.json`)]);
   expect(cli.exitCode, cli.stderr).toBeLessThanOrEqual(1);
-  return JSON.parse(cli.stdout) as Result;
+  return { result: JSON.parse(cli.stdout) as Result, stderr: cli.stderr };
 }
+const run = async (args: string[]) => (await runWithText(args)).result;
 const variant = (result: Result, name: string) => result.variants.find((v) => v.name === name)!;
 const ledger = (v: VariantResult) => v.summary.connections!;
 
@@ -33,8 +35,10 @@ function tracedWhole(v: VariantResult) {
 
 describe.skipIf(unavailable !== null)(`as root, traced from the kernel${skipped}`, () => {
   test('no-body-close: the bad client closes every connection first with a FIN after one request, on the client TIME_WAIT; the fix reuses', async () => {
-    const result = await run(['no-body-close', '--requests', '200', '--concurrency', '5']);
+    const { result, stderr } = await runWithText(['no-body-close', '--requests', '200', '--concurrency', '5']);
     const bad = tracedWhole(variant(result, 'bad'));
+    // Said after the variant, in a sentence.
+    expect(stderr).toContain('bad: the client closed 200 of 200 connections first, with a FIN: 200 TIME_WAIT on the client; 1 request per connection (median).\n');
     expect(bad.closedFirstBy).toEqual({ client: bad.opened, server: 0 });
     expect(bad.resets).toEqual({ client: 0, server: 0 });
     expect(bad.timeWaitEntered).toEqual({ client: bad.opened, server: 0 });
@@ -93,6 +97,7 @@ test.runIf(process.getuid?.() === 0 && existsSync('/usr/bin/setpriv'))('as an un
   expect(cli.exitCode, cli.stderr).toBe(0);
   const result = JSON.parse(cli.stdout) as Result;
   const bad = variant(result, 'bad');
+  expect(cli.stderr).toMatch(/^bad: 1 request per connection \(median\); who closed first was not traced \(tracing TCP state changes needs root.*\)\.$/m);
   expect(ledger(bad)).toMatchObject({ traced: false, whyNotTraced: expect.stringMatching(/needs root/), opened: null, closedFirstBy: null, sample: [] });
   expect(ledger(bad).requestsPerConnection).toMatchObject({ median: 1, histogram: { '1': 50 } });
   // Claims on traced figures are listed as not checked, with why; the server's count per connection is checked.
