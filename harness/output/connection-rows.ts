@@ -37,16 +37,16 @@ const SIDES = ['client', 'server'] as const;
 const requestsWord = (n: number) => `${formatCount(n)} request${n === 1 ? '' : 's'}`;
 
 /**
- * What a variant's connections did, in a sentence: `bad: the client closed 2,000 of 2,000
- * connections first, with a FIN: 2,000 TIME_WAIT on the client; 1 request per connection (median).`
- * Without the trace, the server's count alone and why; null without a ledger (results before version 3).
+ * What a variant's connections did, in a sentence: `the client closed 2,000 of 2,000 connections
+ * first, with a FIN: 2,000 TIME_WAIT on the client; 1 request per connection (median).` Without the
+ * trace, the server's count alone and why; null without a ledger (results before version 3).
  */
 export function ledgerSentence(v: VariantResult): string | null {
   const c = v.summary.connections;
   if (!c) return null;
   const perConnection = c.requestsPerConnection ? `${requestsWord(c.requestsPerConnection.median)} per connection (median)` : null;
   if (!c.traced || !c.closedFirstBy || !c.resets || !c.timeWaitEntered || c.opened === null) {
-    return `${v.name}: ${[perConnection, `who closed first was not traced (${c.whyNotTraced ?? 'no trace'})`].filter(Boolean).join('; ')}.`;
+    return `${[perConnection, `who closed first was not traced (${c.whyNotTraced ?? 'no trace'})`].filter(Boolean).join('; ')}.`;
   }
   const closers = SIDES.filter((side) => c.closedFirstBy![side] > 0).sort((a, b) => c.closedFirstBy![b] - c.closedFirstBy![a]);
   const closed = closers.map((side, i) => `the ${side}${i === 0 ? ' closed' : ''} ${formatCount(c.closedFirstBy![side])}`).join(' and ');
@@ -56,5 +56,5 @@ export function ledgerSentence(v: VariantResult): string | null {
   const waiting = SIDES.filter((side) => c.timeWaitEntered![side] > 0).sort((a, b) => c.timeWaitEntered![b] - c.timeWaitEntered![a]);
   const timeWait = waiting.length === 0 ? 'no TIME_WAIT' : waiting.map((side, i) => `${formatCount(c.timeWaitEntered![side])}${i === 0 ? ' TIME_WAIT' : ''} on the ${side}`).join(', ');
   const who = closers.length === 0 ? `none of ${formatCount(c.opened)} connections was closed while traced` : `${closed} of ${formatCount(c.opened)} connections first, ${how}: ${timeWait}`;
-  return `${v.name}: ${[who, perConnection].filter(Boolean).join('; ')}.`;
+  return `${[who, perConnection].filter(Boolean).join('; ')}.`;
 }

@@ -81,7 +81,7 @@ function liveOutput(stream: NodeJS.WriteStream): ProgressOutput {
         draw();
       } else if (event.type === 'variant-done') {
         const sentence = ledgerSentence(event.result);
-        if (sentence) stream.write(`${sentence}\n`);
+        if (sentence) stream.write(`${event.result.name}: ${sentence}\n`);
       } else if (view) {
         updateView(view, event);
         scaleMax = Math.max(scaleMax, ...view.timeWait.slice(-1));
@@ -113,7 +113,7 @@ function plainOutput(stream: NodeJS.WriteStream): ProgressOutput {
         write(plainStartLine(view));
       } else if (event.type === 'variant-done') {
         const sentence = ledgerSentence(event.result);
-        if (sentence) write(sentence);
+        if (sentence) write(`${event.result.name}: ${sentence}`);
       } else if (view) {
         updateView(view, event);
         if (event.type === 'trial-done') {
