@@ -92,17 +92,32 @@ function connectionOf(ends: End[], originMs: number): Connection {
   };
 }
 
+/** The server a trial's connections go to: its port, and its IPv4 address where it is one (a --target may be a name). */
+export interface ServerEnd {
+  port: number;
+  address: string | null;
+}
+
+/** Which end of a connection to `server` a line is from; null for the listener and for lines of other connections. */
+function sideOf(c: StateChange, server: ServerEnd): Side | null {
+  // The kernel filter is on the port alone: a connection of another namespace whose client port is
+  // the same number (the lab's namespaces share their addresses) is told apart by the server's address.
+  if (c.sport === server.port && c.dport !== 0 && (server.address === null || c.saddr === server.address)) return 'server';
+  if (c.dport === server.port && (server.address === null || c.daddr === server.address)) return 'client';
+  return null; // the listener (CLOSE -> LISTEN, LISTEN -> CLOSE), or another connection
+}
+
 /**
- * The connections to `serverPort` in `changes` (all of one trial's, in any order), oldest first.
+ * The connections to `server` in `changes` (all of one trial's, in any order), oldest first.
  * `originMs`: the trial's zero on the trace's clock. Lines of the listening socket are left out;
  * an end whose start was not traced (opened before tracing began) starts at its first line.
  */
-export function buildLedger(changes: StateChange[], serverPort: number, originMs: number): Connection[] {
+export function buildLedger(changes: StateChange[], server: ServerEnd, originMs: number): Connection[] {
   const open = new Map<string, End>();
   const ends: End[] = [];
   for (const c of changes.toSorted((a, b) => a.atMs - b.atMs)) {
-    const side: Side | null = c.sport === serverPort && c.dport !== 0 ? 'server' : c.dport === serverPort ? 'client' : null;
-    if (!side) continue; // the listener: CLOSE -> LISTEN, LISTEN -> CLOSE
+    const side = sideOf(c, server);
+    if (!side) continue;
     let end = open.get(c.skaddr);
     if (!end || (c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT')) {
       end = { side, skaddr: c.skaddr, tuple: null, first: c, changes: [] };

@@ -265,7 +265,7 @@ async function measureTrial(
       return nothing;
     }
     const startedAt = performance.now();
-    const ledger = await traceTrial(stage.server.port, startedAt);
+    const ledger = await traceTrial(stage.server.host, stage.server.port, startedAt);
     const failure = firstFailure(startedAt);
     void stage.server.exited?.then((how) => stopWith(new VariantFailure('server-exited', `the server of variant "${variant.name}" ${how}`)));
     void stage.lost?.then((what) => stopWith(new VariantFailure('measurement-failed', what)));

@@ -1,6 +1,7 @@
 // A trial's connection ledger: the tracer (observe/tracer.ts) on the trial's server port from the
 // start of its load to the end of its drain, its state changes made into connections
 // (observe/ledger.ts). Where this process cannot trace (no root, no tracefs), the trial says why.
+import { isIPv4 } from 'node:net';
 import { buildLedger, type Connection } from '../observe/ledger.ts';
 import type { StateChange } from '../observe/state-change.ts';
 import { portFilter, startTracer, tracingUnavailability } from '../observe/tracer.ts';
@@ -15,10 +16,10 @@ const whyNoTracing = () => (unavailability ??= tracingUnavailability());
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 /**
- * Starts tracing the connections to `port`; `stop()` gives the ledger, its times in ms since the
- * moment `startedAt` (performance.now()) stands for, or why there is none.
+ * Starts tracing the connections to the server at `host` and `port`; `stop()` gives the ledger, its
+ * times in ms since the moment `startedAt` (performance.now()) stands for, or why there is none.
  */
-export async function traceTrial(port: number, startedAt: number): Promise<{ stop(): Promise<TrialLedger> }> {
+export async function traceTrial(host: string, port: number, startedAt: number): Promise<{ stop(): Promise<TrialLedger> }> {
   const whyNot = await whyNoTracing();
   if (whyNot) return { stop: async () => ({ whyNot }) };
   const originMs = monotonicMs() - (performance.now() - startedAt);
@@ -30,7 +31,9 @@ export async function traceTrial(port: number, startedAt: number): Promise<{ sto
   return {
     async stop() {
       const losses = await tracer.stop();
-      return { connections: buildLedger(changes, port, originMs), lostEvents: losses.lost };
+      // A server bound to every address (0.0.0.0) is told by its port alone.
+      const address = isIPv4(host) && host !== '0.0.0.0' ? host : null;
+      return { connections: buildLedger(changes, { port, address }, originMs), lostEvents: losses.lost };
     },
   };
 }

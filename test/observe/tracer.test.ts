@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { labInstances, portFilter, startTracer, tracingUnavailability, TRACEFS } from '../../harness/observe/tracer.ts';
 import type { StateChange } from '../../harness/observe/state-change.ts';
+import { buildLedger } from '../../harness/observe/ledger.ts';
 import { ROOT, runCli } from '../support/helpers.ts';
 
 const unavailable = await tracingUnavailability();
@@ -72,6 +73,30 @@ describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () 
     await tracer.stop();
     expect(changes.filter((c) => c.newstate === 'FIN_WAIT1')).toEqual([]);
     expect(changes.filter((c) => c.oldstate === 'ESTABLISHED' && c.newstate === 'CLOSE').map((c) => (c.dport === traced.port ? 'client' : 'server'))).toEqual(['client', 'server']);
+  });
+
+  test('the ledger keeps the connections to its server: another\'s whose client port is the same number is traced and left out', async () => {
+    const traced = await server((socket) => socket.on('end', () => socket.end()).resume());
+    servers.push(traced);
+    // Another server elsewhere on loopback, and a connection to it from port `traced.port` of another
+    // address: the kernel's filter on the port lets its lines through, as in another namespace of the lab.
+    const elsewhere = net.createServer((socket) => socket.on('end', () => socket.end()).resume()).listen(0, '127.0.0.2');
+    await once(elsewhere, 'listening');
+    servers.push({ close: () => new Promise((r) => elsewhere.close(r)) });
+    const changes: StateChange[] = [];
+    const tracer = await startTracer({ label: 'mixed', filter: portFilter(traced.port), onChanges: (batch) => changes.push(...batch), everyMs: 50 });
+    await connectAndClose(traced.port, 'fin');
+    const foreign = net.connect({ port: (elsewhere.address() as net.AddressInfo).port, host: '127.0.0.2', localAddress: '127.0.0.3', localPort: traced.port });
+    await once(foreign, 'connect');
+    foreign.end();
+    await once(foreign, 'close');
+    await new Promise((r) => setTimeout(r, 50));
+    await tracer.stop();
+    expect(changes.some((c) => c.saddr === '127.0.0.3' && c.sport === traced.port)).toBe(true);
+    // By the port alone it would count as a connection of its own.
+    expect(buildLedger(changes, { port: traced.port, address: null }, 0)).toHaveLength(2);
+    const ledger = buildLedger(changes, { port: traced.port, address: '127.0.0.1' }, 0);
+    expect(ledger.map((c) => [c.tuple.split('>')[1], c.ends, c.closedFirstBy])).toEqual([[`127.0.0.1:${traced.port}`, ['client', 'server'], 'client']]);
   });
 
   test('a filter the kernel refuses is one line, and no instance stays', async () => {
