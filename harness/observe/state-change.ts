@@ -51,12 +51,37 @@ const FIELD = /(\w+)=(0x[0-9a-f]+) \((-?\d+)\)/g;
 const AF_INET = 2;
 const IPPROTO_TCP = 6;
 
+/** The fields in the order of the event's `format` file on this kernel: read with one match (the general one is the fallback). */
+const ORDER = ['skaddr', 'oldstate', 'newstate', 'sport', 'dport', 'family', 'protocol', 'saddr', 'daddr'];
+const FIELDS_IN_ORDER = new RegExp(
+  `^${ORDER.map((name) => `${name}=(0x[0-9a-f]+) \\((-?\\d+)\\)`).join(' ')}(?: |$)`,
+);
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
 /** An IPv4 address kept as 4 bytes and printed by the fields option as one integer in this machine's byte order. */
 function ipv4(value: number): string {
-  const bytes = Buffer.alloc(4);
-  if (os.endianness() === 'LE') bytes.writeUInt32LE(value >>> 0);
-  else bytes.writeUInt32BE(value >>> 0);
-  return [...bytes].join('.');
+  const v = value >>> 0;
+  const bytes = [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+  return (LITTLE_ENDIAN ? bytes : bytes.reverse()).join('.');
+}
+
+/** The fields by name: hex text and decimal value. */
+function fieldsOf(rest: string): { hex: Map<string, string>; decimal: Map<string, number> } {
+  const hex = new Map<string, string>();
+  const decimal = new Map<string, number>();
+  const ordered = FIELDS_IN_ORDER.exec(rest);
+  if (ordered) {
+    ORDER.forEach((name, i) => {
+      hex.set(name, ordered[1 + 2 * i]!);
+      decimal.set(name, Number(ordered[2 + 2 * i]));
+    });
+    return { hex, decimal };
+  }
+  for (const [, name, h, d] of rest.matchAll(FIELD)) {
+    hex.set(name!, h!);
+    decimal.set(name!, Number(d));
+  }
+  return { hex, decimal };
 }
 
 function state(value: number | undefined): TcpState | null {
@@ -65,17 +90,12 @@ function state(value: number | undefined): TcpState | null {
 
 /** Reads one line of the trace. Lines of other families or protocols, or fields missing, are 'unknown'. */
 export function parseTraceLine(line: string): TraceLine {
-  const lost = LOST.exec(line.trim());
+  const lost = line.includes('[LOST ') ? LOST.exec(line.trim()) : null;
   if (lost) return { kind: 'lost', count: Number(lost[1]) };
   const match = LINE.exec(line);
   if (!match) return { kind: 'unknown', line };
   const [, task, pid, seconds, rest] = match as unknown as [string, string, string, string, string];
-  const hex = new Map<string, string>();
-  const decimal = new Map<string, number>();
-  for (const [, name, h, d] of rest.matchAll(FIELD)) {
-    hex.set(name!, h!);
-    decimal.set(name!, Number(d));
-  }
+  const { hex, decimal } = fieldsOf(rest);
   const oldstate = state(decimal.get('oldstate'));
   const newstate = state(decimal.get('newstate'));
   const numbers = ['sport', 'dport', 'saddr', 'daddr'].map((name) => decimal.get(name));
