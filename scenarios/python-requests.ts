@@ -1,4 +1,5 @@
-import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
+import { reopenedPerBurst, times } from '../harness/shapes/bounds.ts';
 import { pythonClient } from '../harness/scenario/python-client.ts';
 
 /** urllib3's default pool_maxsize: the connections a requests Session keeps per host. */
@@ -9,10 +10,7 @@ const POOL_MAXSIZE = 10;
  * next burst opens again. The margin of 0.7 allows for threads that start late in a burst and take a
  * connection another one just gave back.
  */
-const discardedPerBurst: DerivedBound = {
-  text: `0.7 × requests × (concurrency − ${POOL_MAXSIZE}) / concurrency`,
-  value: ({ requests, concurrency }) => (0.7 * requests * (concurrency - POOL_MAXSIZE)) / concurrency,
-};
+const discardedPerBurst = reopenedPerBurst(0.7, POOL_MAXSIZE);
 
 export default defineScenario({
   name: 'python-requests',
@@ -59,6 +57,22 @@ export default defineScenario({
       summary: 'one Session shared by every thread, with HTTPAdapter(pool_maxsize=concurrency) mounted',
       ...pythonClient('pool-sized'),
     },
+    // Over HTTPS: requests speaks HTTP/1.1 only, so each connection of its churn is a TLS handshake
+    // too; it trusts the run's CA through REQUESTS_CA_BUNDLE, unchanged.
+    {
+      name: 'get-per-call-tls',
+      role: 'misconfigured',
+      summary: 'requests.get(url) over HTTPS: a connection and a full TLS handshake per call (a new Session keeps no TLS session)',
+      server: { tls: true },
+      ...pythonClient('get-per-call'),
+    },
+    {
+      name: 'session-tls',
+      role: 'fix',
+      summary: 'one requests.Session() per thread over HTTPS: one handshake per connection kept',
+      server: { tls: true },
+      ...pythonClient('session'),
+    },
   ],
   claims: [
     { variant: 'get-per-call', metric: 'connectionsPerRequest', atLeast: 0.9 },
@@ -72,5 +86,10 @@ export default defineScenario({
     { variant: 'pool-sized', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
     { variant: 'pool-sized', metric: 'clientCounters.poolFullWarnings', atMost: 0 },
     { variant: 'pool-sized', metric: 'requests.failed', atMost: 0 },
+    { variant: 'get-per-call-tls', metric: 'connectionsPerRequest', atLeast: 0.9 },
+    { variant: 'get-per-call-tls', metric: 'tls.handshakesPerConnection', atLeast: 1, atMost: 1 },
+    { variant: 'get-per-call-tls', metric: 'tls.resumed', atMost: 0 },
+    { variant: 'session-tls', metric: 'tls.handshakes', atMost: times(1, 'concurrency') },
+    { variant: 'session-tls', metric: 'requests.failed', atMost: 0 },
   ],
 });

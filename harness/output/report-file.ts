@@ -7,7 +7,7 @@ import path from 'node:path';
 import { loadScenario, scenarioNames } from '../scenario/catalog.ts';
 import { helpersUsed } from './explain.ts';
 import { fileTimestamp, writeFileAtomically } from '../result/file.ts';
-import { readResult } from '../result/read.ts';
+import { checkReadBudget, readResult } from '../result/read.ts';
 import { renderReport, type ReportGroup, type ReportRun } from './report-html.ts';
 import type { Scenario } from '../scenario/contract.ts';
 
@@ -58,6 +58,7 @@ export async function groupByScenario(runs: ReportRun[]): Promise<ReportGroup[]>
 
 /** Writes the report of `files` (result JSON) and returns its path. */
 export async function writeReport(files: string[], out?: string): Promise<string> {
+  await checkReadBudget(files, 'the files given');
   const runs = await Promise.all(files.map(async (file) => ({ file: path.resolve(file), result: await readResult(file) })));
   const html = renderReport({ groups: await groupByScenario(runs), chartLibrary: await chartLibrary(), generatedAt: new Date().toISOString() });
   const target = path.resolve(out ?? reportPath(runs));

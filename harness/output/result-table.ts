@@ -10,8 +10,7 @@ import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../shapes/server-settings.ts';
 import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
-import { drains, type RunSettings, type ScenarioRunSettings } from '../run/run-scenario.ts';
-import { DRAIN_LIMIT_MS } from '../run/drain.ts';
+import { DRAIN_LIMIT_MS, drains, type RunSettings, type ScenarioRunSettings } from '../result/run-settings.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 
@@ -23,6 +22,8 @@ const SERVER_WORDS: { [K in ServerSettingName]-?: (value: NonNullable<ServerSett
   keepAliveTimeoutBufferMs: (v) => `keepAliveTimeoutBuffer ${formatCount(v)} ms`,
   keepAliveHint: (v) => (v ? 'Keep-Alive hint sent' : 'no Keep-Alive hint'),
   afterResponse: (v) => ({ 'keep-alive': 'keeps connections alive', close: 'Connection: close (FIN)', reset: 'resets after each response (RST)' })[v],
+  tls: (v) => (v ? 'HTTPS (TLS)' : 'plain HTTP'),
+  http2: (v) => (v ? 'HTTP/2 by ALPN' : 'HTTP/1.1 only'),
 };
 
 /** `body 1,024 B, delay 0 ms, ...`: the settings given, in words. */

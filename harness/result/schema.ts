@@ -3,7 +3,7 @@
 // or when a field becomes required, and let ./migrate.ts bring the older version's files up to it.
 // results/schema/result-v<N>.schema.json is generated from this file (`npm run schema`).
 import { z } from 'zod';
-import { schemaProblems } from './schema-problems.ts';
+import { schemaProblems, count, positiveCount } from '../shapes/zod.ts';
 import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
 import { kernelCountersSchema } from '../shapes/proc-net.ts';
 import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
@@ -13,8 +13,9 @@ import { effectiveServerSettingsSchema } from '../shapes/server-settings.ts';
 import { connectionsSchema } from './connections.ts';
 
 export const SCHEMA_VERSION = 3;
+/** The most variants a result holds: a scenario has a few, a measurement at most this many clients (npm run measure refuses more). */
+export const MAX_VARIANTS = 16;
 
-const count = z.number().int().nonnegative();
 const latencies = z.strictObject({
   p50: z.number().nonnegative(),
   p90: z.number().nonnegative(),
@@ -62,7 +63,7 @@ const drainSchema = z
     loadEndedMs: ms.meta({ description: "When the client's load ended, in ms since the variant started (the samples' clock)." }),
     zeroAfterMs: ms
       .nullable()
-      .meta({ description: "How long after the load the lab's TIME_WAIT (both sides) was back to zero; null: some was left when the drain's limit was reached." }),
+      .meta({ description: "How long after the load the lab's TIME_WAIT (both sides) was back to zero; null: some was left when the drain's limit was reached, or the run was interrupted during the drain (the load is kept)." }),
     entered: count
       .nullable()
       .meta({ description: "Client-side sockets that entered TIME_WAIT: TcpExt TW of the client's namespace. null on loopback, where the host's counter counts every program." }),
@@ -96,7 +97,7 @@ const versusSchema = z.strictObject({
   ratio: z.number().nonnegative().meta({ description: 'measured ÷ projected.' }),
 });
 
-/** The capacity projection (harness/compare/projection.ts) beside what the same run measured. */
+/** The capacity projection (harness/result/projection.ts) beside what the same run measured. */
 const projectionSchema = z
   .strictObject({
     timeWaitPlateau: versusSchema
@@ -115,11 +116,38 @@ export const variantSummarySchema = z
     connectionsPerRequest: z
       .number()
       .nonnegative()
-      .meta({ description: 'connectionsOpened / (requests.ok + requests.failed): for a measured client that reports nothing, per request the server answered.' }),
+      .nullable()
+      .meta({ description: 'connectionsOpened / (requests.ok + requests.failed): for a measured client that reports nothing, per request the server answered. null: there was no request (no ratio of connections to nothing).' }),
     requestsServed: count,
     connectionsReset: count
       .nullable()
       .meta({ description: "Connections whose socket failed with ECONNRESET or EPIPE in the server: the client reset them (the server's own count). null: nobody counted them (a --target without a control endpoint, or a version 1 result written before the server counted them)." }),
+    serverCpu: z
+      .strictObject({
+        totalMs: ms.meta({ description: "CPU time (user + system) the server process spent over the variant, from its own process.cpuUsage(), since it listened." }),
+        perRequestUs: ms.meta({ description: 'totalMs per request the server answered, in µs: what a request costs the server, handshakes and connections included.' }),
+      })
+      .optional()
+      .meta({ description: "The server's CPU time; absent in results of before it was measured (schema version 2) and for a --target whose control endpoint does not report it." }),
+    tls: z
+      .strictObject({
+        handshakes: count.meta({ description: 'TLS handshakes the server completed.' }),
+        full: count.meta({ description: 'Handshakes with the full key exchange and certificate signature.' }),
+        resumed: count.meta({ description: "Handshakes that resumed a session the client kept (tlsSocket.isSessionReused()): cheaper, still a connection." }),
+        failed: count.meta({ description: 'Handshakes that failed (tlsClientError): a client that did not trust the certificate, or closed mid-handshake.' }),
+        handshakesPerConnection: z.number().nonnegative().meta({ description: 'handshakes ÷ connections the server accepted: 1 when every connection was HTTPS.' }),
+        resumedShare: z.number().nonnegative().meta({ description: 'resumed ÷ handshakes.' }),
+      })
+      .optional()
+      .meta({ description: 'A TLS server (server setting tls) only: its handshakes.' }),
+    http2: z
+      .strictObject({
+        connections: count.meta({ description: 'Connections that spoke HTTP/2 (ALPN h2); the others spoke HTTP/1.1.' }),
+        streams: count.meta({ description: 'HTTP/2 streams, one per request.' }),
+        streamsPerConnection: z.number().nonnegative().meta({ description: 'streams ÷ connections: the requests one HTTP/2 connection carried.' }),
+      })
+      .optional()
+      .meta({ description: 'An HTTP/2 server (server setting http2) only.' }),
     timeWait: z.strictObject({
       clientSide: sidePeak,
       serverSide: sidePeak,
@@ -174,14 +202,17 @@ export const summaryFiguresSchema = variantSummarySchema
   .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
   .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure and connections." });
 
-/** The server settings a result records: every one, as the server ran with it (harness/shapes/server-settings.ts). */
-export const serverParamsSchema = effectiveServerSettingsSchema;
+/**
+ * The server settings a result records: every one, as the server ran with it (harness/shapes/server-settings.ts).
+ * tls and http2 are absent from results written before they existed: plain HTTP/1.1 then.
+ */
+export const serverParamsSchema = effectiveServerSettingsSchema.partial({ tls: true, http2: true });
 
 /**
  * What a target's control endpoint reported: every setting; a version 1 result holds only bodyBytes,
  * responseDelayMs and keepAliveTimeoutMs, which were all that endpoints reported then.
  */
-const targetServerSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true });
+const targetServerSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true, tls: true, http2: true });
 
 /** Where the server and the client ran (stage/topology.ts). */
 export const topologySchema = z
@@ -255,7 +286,7 @@ export const resultSchema = z
         .optional()
         .meta({ description: "--drain (true) or --no-drain (false): every variant drains, or none; absent: as each variant says." }),
       timeLimitMs: count.meta({ description: 'A variant still running after this long was stopped and recorded as failed.' }),
-      repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
+      repeat: positiveCount.meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
       topology: topologySchema.meta({ description: 'Where the server and the client ran.' }),
     }),
     sampling: samplingSchema
@@ -323,7 +354,7 @@ export const resultSchema = z
         trials: z.array(trialSchema).min(1).meta({ description: 'One summary per trial, in the order they ran.' }),
         samples: z.array(sampleSchema).meta({ description: "The first trial's samples of the socket table." }),
       }),
-    ),
+    ).max(MAX_VARIANTS),
     claims: z.array(
       z.strictObject({
         text: z.string(),
@@ -340,7 +371,7 @@ export const resultSchema = z
     claimsNotChecked: z
       .array(z.strictObject({ text: z.string(), variant: z.string(), metric: z.string() }))
       .optional()
-      .meta({ description: "Claims the variant's load was not made for (too short to show them, e.g. a plateau under --duration 4): not checked, so neither held nor failed. Absent when every claim was checked." }),
+      .meta({ description: "Claims the variant's load was not made for (too short to show them, e.g. a plateau under --duration 4), or that an interruption left unmeasured (a variant that never ran, the lifetime of a drain cut short): not checked, so neither held nor failed. Absent when every claim was checked." }),
     verdict: z.string(),
   })
   .meta({

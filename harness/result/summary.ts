@@ -8,6 +8,7 @@ import type { ServerStats } from '../shapes/server-protocol.ts';
 import type { SocketState } from '../observe/ss-parse.ts';
 import type { VariantSummary } from './schema.ts';
 import { lifetimeOf, plateauOf } from './time-wait.ts';
+import { serverCost } from './server-cost.ts';
 
 function peak(samples: Sample[], count: (s: Sample) => number): number {
   return samples.reduce((max, s) => Math.max(max, count(s)), 0);
@@ -45,10 +46,11 @@ export function summarise(
       firstFailure: outcome.firstFailure,
     },
     connectionsOpened: server.connectionsAccepted,
-    // Over the requests made: all of them, or those made before a failed variant stopped.
-    connectionsPerRequest: round(server.connectionsAccepted / Math.max(1, outcome.ok + outcome.failed), 4),
+    // Over the requests made: all of them, or those made before a failed variant stopped; none, no ratio.
+    connectionsPerRequest: outcome.ok + outcome.failed > 0 ? round(server.connectionsAccepted / (outcome.ok + outcome.failed), 4) : null,
     requestsServed: server.requestsServed,
     connectionsReset: server.connectionsReset ?? null,
+    ...serverCost(server),
     timeWait: {
       clientSide: { peak: peak(samples, (s) => side(s, 'clientSide', 'timeWait')), atEnd: last ? side(last, 'clientSide', 'timeWait') : 0 },
       serverSide: { peak: peak(samples, (s) => side(s, 'serverSide', 'timeWait')), atEnd: last ? side(last, 'serverSide', 'timeWait') : 0 },
