@@ -49,7 +49,7 @@ export default defineScenario({
     { variant: 'no-keepalive', metric: 'connectionsPerRequest', atLeast: 0.9 },
     { variant: 'no-keepalive', metric: 'tls.handshakesPerConnection', atLeast: 1, atMost: 1 },
     { variant: 'no-keepalive', metric: 'tls.resumed', atMost: 0 },
-    { variant: 'no-keepalive', metric: 'serverCpu.perRequestUs', atLeast: timesVariant(3, 'keep-alive') },
+    { variant: 'no-keepalive', metric: 'serverCpu.perRequestUs', atLeast: timesVariant(2, 'keep-alive') },
     { variant: 'session-resumption', metric: 'connectionsPerRequest', atLeast: 0.9 },
     { variant: 'session-resumption', metric: 'tls.handshakesPerConnection', atLeast: 1, atMost: 1 },
     { variant: 'session-resumption', metric: 'tls.resumed', atLeast: times(0.9, 'requests') },

@@ -12,6 +12,8 @@ const kernelV1 = kernelCountersSchema.omit({ timeWaitEntered: true }).extend({ t
 /** Version 1 kept the peaks of TIME_WAIT only: its life came later. */
 const timeWaitV1 = variantSummarySchema.shape.timeWait.pick({ clientSide: true, serverSide: true, total: true });
 const lacking = {
+  // Version 1 always had a ratio: it never wrote a variant without a request.
+  connectionsPerRequest: z.number().nonnegative(),
   connectionsReset: count.optional(),
   kernel: kernelV1,
   kernelBySide: z.strictObject({ client: kernelV1, server: kernelV1 }).optional(),
