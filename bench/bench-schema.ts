@@ -5,8 +5,12 @@ import { resultSchema } from '../harness/result/schema.ts';
 import { fileHeader } from '../harness/result/file-header.ts';
 import { schemaProblems, count } from '../harness/shapes/zod.ts';
 
-/** 2: the load section has the rate generator's runs (load.rate). 3: the sampler per mode, the harness beside the load (issue 14). */
-export const BENCH_SCHEMA_VERSION = 4;
+/**
+ * 2: the load section has the rate generator's runs (load.rate). 3: the sampler per mode, the harness
+ * beside the load (issue 14). 4: the set-up's wall time. 5: the tracer of the connection ledger, and
+ * each scenario's peak rate of new connections.
+ */
+export const BENCH_SCHEMA_VERSION = 5;
 
 const ms = z.number().nonnegative();
 const ratio = z.number().nonnegative();
@@ -183,9 +187,33 @@ export const scenarioCostSchema = z.strictObject({
     observerShare: ratio,
   }),
   samplesTaken: count,
+  /** The highest of its variants' new connections a second over their load (the server's count): what the tracer reads at. */
+  peakNewConnectionsPerSec: ratio,
   claimsHeld: z.boolean(),
 });
 export type ScenarioCost = z.infer<typeof scenarioCostSchema>;
+
+/** The tracer of the connection ledger (bench/tracer-bench.ts): its CPU in this process, idle and per 1,000 connections. */
+export const tracerSectionSchema = z.discriminatedUnion('measured', [
+  z.strictObject({ measured: z.literal(false), whyNot: z.string() }),
+  z.strictObject({
+    measured: z.literal(true),
+    /** Connections the server accepted during the load, one request each. */
+    connections: count,
+    /** Connections the ledger made of the trace: as many, unless the kernel dropped events. */
+    traced: count,
+    stateChanges: count,
+    lostEvents: count,
+    loadWallMs: ms,
+    /** Emptying the buffer every 200 ms with nothing in it, as a share of one core. */
+    idleShareOfCore: ratio,
+    /** Reading and parsing the trace while the load ran, per 1,000 connections. */
+    readCpuMsPer1000: ms,
+    /** Building the ledger and its summary afterwards, per 1,000 connections. */
+    ledgerCpuMsPer1000: ms,
+  }),
+]);
+export type TracerSection = z.infer<typeof tracerSectionSchema>;
 
 export const harnessSectionSchema = z.strictObject({
   /** The CLI's own CPU to start and exit without running anything, median of a few runs. */
@@ -220,6 +248,7 @@ export const benchSchema = z.strictObject({
   quick: z.boolean(),
   env: resultSchema.shape.env,
   sampler: samplerSectionSchema.nullable(),
+  tracer: tracerSectionSchema.nullable(),
   load: loadSectionSchema.nullable(),
   harness: harnessSectionSchema.nullable(),
   targets: z.array(targetSchema),

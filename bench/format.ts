@@ -1,6 +1,7 @@
 // Human output of the benchmark: returns strings, the caller prints them (on stderr).
 import Table from 'cli-table3';
-import type { BenchResult, IntervalRun, LoadSection, RatedWay, RateSection, SamplerSection, HarnessSection, Target } from './bench-schema.ts';
+import type { BenchResult, IntervalRun, LoadSection, RatedWay, RateSection, SamplerSection, HarnessSection, Target, TracerSection } from './bench-schema.ts';
+import { tracerShareAt } from './tracer-bench.ts';
 import { formatCount } from '../harness/shared/numbers.ts';
 
 const fixed = (x: number, digits = 1) => x.toFixed(digits);
@@ -122,6 +123,20 @@ export function formatHarness(section: HarnessSection): string {
   ].join('\n');
 }
 
+/** The tracer beside the sampler: idle, per 1,000 connections, and at each scenario's peak rate of new connections (when the harness part ran). */
+export function formatTracer(tracer: TracerSection, harness: HarnessSection | null): string {
+  if (!tracer.measured) return `Tracer (connection ledger): not measured: ${tracer.whyNot}`;
+  const lines = [
+    `Tracer (connection ledger), ${formatCount(tracer.connections)} connections of one request each on loopback in ${fixed(tracer.loadWallMs / 1000)} s ` +
+      `(${formatCount(tracer.stateChanges)} state changes, ${formatCount(tracer.traced)} connections traced, ${formatCount(tracer.lostEvents)} events lost):`,
+    `  idle: ${percent(tracer.idleShareOfCore)} of one core; per 1,000 connections: ${fixed(tracer.readCpuMsPer1000)} ms of CPU reading the trace, ${fixed(tracer.ledgerCpuMsPer1000)} ms building the ledger`,
+  ];
+  if (!harness) return lines.join('\n');
+  const t = table(['scenario', 'peak new connections/s', 'tracer, share of one core']);
+  for (const s of harness.scenarios) t.push([[s.scenario, ...s.args].join(' '), formatCount(s.peakNewConnectionsPerSec), percent(tracerShareAt(tracer, s.peakNewConnectionsPerSec))]);
+  return [...lines, '  at each scenario\'s peak rate (its CPU is part of the harness\'s below, in runs as root):', t.toString()].join('\n');
+}
+
 export function formatTargets(targets: Target[]): string {
   const mark = (t: Target) => (t.met === null ? 'n/a   ' : t.met ? 'met   ' : 'MISSED');
   const value = (x: number | null, unit: Target['unit']) => {
@@ -143,6 +158,7 @@ export function formatTargets(targets: Target[]): string {
 export function formatBench(result: BenchResult): string {
   return [
     result.sampler && formatSampler(result.sampler),
+    result.tracer && formatTracer(result.tracer, result.harness),
     result.load && formatLoad(result.load),
     result.load && formatRate(result.load.rate),
     result.harness && formatHarness(result.harness),

@@ -91,6 +91,7 @@ export function measureScenario(scenario: string, args: string[]): Promise<Scena
       setupWallMs: cpu.stages.reduce((total, s) => total + s.setupWallMs, 0),
       load: { ...load, observerShare: share(load.harnessMs + load.helperMs, load.serverAndClientsMs) },
       samplesTaken: result.variants.reduce((sum, v) => sum + v.summary.samplesTaken, 0),
+      peakNewConnectionsPerSec: Math.round(Math.max(0, ...result.variants.map((v) => (v.summary.durationMs > 0 ? v.summary.connectionsOpened / (v.summary.durationMs / 1000) : 0)))),
       claimsHeld: result.claims.every((c) => c.held),
     };
   });

@@ -1,5 +1,5 @@
 import { defineScenario } from '../harness/scenario/contract.ts';
-import { times } from '../harness/shapes/bounds.ts';
+import { perConnection, times } from '../harness/shapes/bounds.ts';
 import { agentClient, consume, get } from './_http.ts';
 
 export default defineScenario({
@@ -43,8 +43,14 @@ export default defineScenario({
     { variant: 'bad', metric: 'connectionsPerRequest', atLeast: 0.9 },
     { variant: 'bad', metric: 'timeWait.total.peak', atLeast: times(0.9, 'requests') },
     { variant: 'default-agent', metric: 'connectionsPerRequest', atLeast: 0.9 },
+    // Both ends race to close (traced, as root: the server first on most connections here), each with a FIN.
+    { variant: 'bad', metric: 'connections.resets.client', atMost: 0 },
+    { variant: 'bad', metric: 'connections.resets.server', atMost: 0 },
+    { variant: 'bad', metric: 'connections.requestsPerConnection.median', atMost: 1 },
+    { variant: 'default-agent', metric: 'connections.requestsPerConnection.median', atMost: 1 },
     { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
     { variant: 'good', metric: 'timeWait.total.peak', atMost: times(1, 'concurrency') },
     { variant: 'good', metric: 'requests.failed', atMost: 0 },
+    { variant: 'good', metric: 'connections.requestsPerConnection.median', atLeast: perConnection(0.5) },
   ],
 });

@@ -1,5 +1,5 @@
 import { defineScenario } from '../harness/scenario/contract.ts';
-import { times } from '../harness/shapes/bounds.ts';
+import { perConnection, times } from '../harness/shapes/bounds.ts';
 import { agentClient, consume } from './_http.ts';
 
 export default defineScenario({
@@ -34,8 +34,13 @@ export default defineScenario({
     { variant: 'bad', metric: 'connectionsPerRequest', atLeast: 0.9 },
     { variant: 'bad', metric: 'timeWait.clientSide.peak', atLeast: times(0.9, 'requests') },
     { variant: 'bad', metric: 'requests.failed', atMost: 0 },
+    // Who closed (traced, as root): the client, with a FIN, every connection after its one request.
+    { variant: 'bad', metric: 'connections.closedFirstBy.client', atLeast: times(1, 'requests') },
+    { variant: 'bad', metric: 'connections.resets.client', atMost: 0 },
+    { variant: 'bad', metric: 'connections.requestsPerConnection.median', atMost: 1 },
     { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
     { variant: 'good', metric: 'timeWait.total.peak', atMost: times(1, 'concurrency') },
     { variant: 'good', metric: 'requests.failed', atMost: 0 },
+    { variant: 'good', metric: 'connections.requestsPerConnection.median', atLeast: perConnection(0.5) },
   ],
 });

@@ -78,6 +78,8 @@ export default defineScenario({
     // that runs later than the pause lets a burst reuse connections it meant to close.
     { variant: 'short-idle-timeout', metric: 'timeWait.serverSide.peak', atLeast: times(0.8, 'requests') },
     { variant: 'short-idle-timeout', metric: 'timeWait.clientSide.peak', atMost: times(1, 'concurrency') },
+    // Traced, as root: the server closed them first (Connection: close races, so connection-close has no such claim).
+    { variant: 'short-idle-timeout', metric: 'connections.closedFirstBy.server', atLeast: times(0.8, 'requests') },
     { variant: 'hinted-timeout', metric: 'connectionsPerRequest', atLeast: 0.9 },
     { variant: 'hinted-timeout', metric: 'timeWait.clientSide.peak', atLeast: times(0.9, 'requests') },
     { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },

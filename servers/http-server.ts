@@ -1,11 +1,11 @@
 // Entry point of the server process the lab starts (harness/stage/server-process.ts). Its first IPC
 // message is everything it runs with, one object checked against harness/shapes/server-settings.ts; it answers
 // {type:'listening'} once it listens, pushes {type:'counts'} when its counts change (at most every
-// COUNTS_EVERY_MS), answers {type:'stats'} requests with its counts, and stops when the lab
-// disconnects. To run the server by itself: npm run server (harness/commands/server.ts).
+// COUNTS_EVERY_MS), answers {type:'stats'} requests with its counts and {type:'carried'} with the
+// requests of some clients' connections, and stops when the lab disconnects. To run the server by itself: npm run server (harness/commands/server.ts).
 import { getEachMessage, getOneMessage, sendMessage } from 'execa';
 import { serve } from './serve.ts';
-import { COUNTS_EVERY_MS, type ServerMessage } from '../harness/shapes/server-protocol.ts';
+import { COUNTS_EVERY_MS, labRequestSchema, type ServerMessage } from '../harness/shapes/server-protocol.ts';
 import { serverOptionsSchema } from '../harness/shapes/server-settings.ts';
 import { problemLines } from '../harness/shapes/zod.ts';
 
@@ -37,7 +37,10 @@ const changed = () => {
 const server = await serve(options.data, 'exit', changed);
 await sendMessage({ type: 'listening', ...server.listening } satisfies ServerMessage);
 for await (const message of getEachMessage()) {
-  if ((message as { type?: string }).type === 'stats') await sendMessage({ type: 'stats', ...server.stats } satisfies ServerMessage);
+  const request = labRequestSchema.safeParse(message);
+  if (!request.success) continue; // nothing the lab sends
+  if (request.data.type === 'stats') await sendMessage({ type: 'stats', ...server.stats } satisfies ServerMessage);
+  else await sendMessage({ type: 'carried', byClient: server.carried(request.data.clients) } satisfies ServerMessage);
 }
 // The lab closed the channel: it is done with us.
 if (pending) clearTimeout(pending);

@@ -15,11 +15,14 @@ import { parseSockstat, readKernelCounters } from '../harness/shapes/proc-net.ts
 import { OWN_FILES, openFilesLimit } from '../harness/shapes/open-files-limit.ts';
 import type { ControlReport, Listening, ServerStats } from '../harness/shapes/server-protocol.ts';
 import type { ServerOptions } from '../harness/shapes/server-settings.ts';
+import { perConnectionCounts } from './per-connection.ts';
 
 export interface HttpServer {
   listening: Listening;
   /** The counts so far, kept up to date. */
   stats: ServerStats;
+  /** The requests each connection from these clients (`address:port`) carried, in the order they were accepted. */
+  carried(clients: readonly string[]): Record<string, number[]>;
   /** Stops listening and closes every connection. */
   close(): void;
 }
@@ -51,7 +54,8 @@ export async function serve(
   changed: () => void = () => {},
 ): Promise<HttpServer> {
   const body = Buffer.alloc(settings.bodyBytes, 'x');
-  const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0, connectionsReset: 0 };
+  const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0, connectionsReset: 0, requestsPerConnection: {} };
+  const perConnection = perConnectionCounts(stats.requestsPerConnection!);
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': body.length };
   // Node adds `Keep-Alive: timeout=N` only when the response does not set Connection itself.
   // HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2): its responses carry none.
@@ -62,6 +66,7 @@ export async function serve(
   const handler: Handler = (req, res) => {
     const respond = () => {
       stats.requestsServed++;
+      perConnection.served(req.socket);
       changed();
       (res as http.ServerResponse).writeHead(200, req.httpVersionMajor === 2 ? h2Headers : headers);
       res.end(body);
@@ -99,6 +104,7 @@ export async function serve(
   server.on('connection', (socket: net.Socket) => {
     stats.connectionsAccepted++;
     stats.connectionsOpen++;
+    perConnection.accepted(socket);
     changed();
     let reset = false;
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -156,6 +162,7 @@ export async function serve(
       controlPort: controlAddress?.port ?? null,
     },
     stats,
+    carried: (clients) => perConnection.of(clients),
     close() {
       server.close();
       closeAllConnections();

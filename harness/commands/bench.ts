@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--only <parts>] [--out <file>] [--json]`: measures the lab's sampler,
-// load (its rate generator too) and harness beside ss, netstat, /proc, autocannon and wrk, prints the figures and targets on
-// stderr, and writes results/bench-<time>.json. Targets are figures: a missed one does not change the
+// tracer (the connection ledger's), load (its rate generator too) and harness beside ss, netstat,
+// /proc, autocannon and wrk, prints the figures and targets on stderr, and writes results/bench-<time>.json. Targets are figures: a missed one does not change the
 // exit status (0 it ran, 2 bad input, 3 the lab failed, 129/130/143 stopped by SIGHUP, SIGINT or SIGTERM).
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
@@ -18,15 +18,17 @@ import { formatBench } from '../../bench/format.ts';
 import { measureScenario, measureStart } from '../../bench/harness-cost.ts';
 import { benchLoad, type LoadPlan } from '../../bench/load-bench.ts';
 import { benchSampler } from '../../bench/sampler-bench.ts';
+import { benchTracer, type TracerPlan } from '../../bench/tracer-bench.ts';
 import type { SamplerPlan } from '../../bench/sampler-job.ts';
 import { evaluateTargets } from '../../bench/targets.ts';
 import { formatCount } from '../shared/numbers.ts';
 
-const PARTS = ['sampler', 'load', 'harness'] as const;
+const PARTS = ['sampler', 'tracer', 'load', 'harness'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Plan {
   sampler: SamplerPlan;
+  tracer: TracerPlan;
   load: LoadPlan;
   /** Scenario runs: name and extra CLI arguments; null: every scenario with its defaults. */
   scenarios: { name: string; args: string[] }[] | null;
@@ -37,12 +39,14 @@ interface Plan {
 const PLANS: Record<'full' | 'quick', Plan> = {
   full: {
     sampler: { sizes: [1_000, 10_000, 30_000], budgetMsPerWay: 1_500, minReads: 5, maxRateMs: 3_000, intervalRunMs: 5_000 },
+    tracer: { connections: 5_000, concurrency: 20 },
     load: { requests: 20_000, concurrency: 20, rate: { rates: [1_000, 2_500, 5_000], seconds: 3 } },
     scenarios: null,
     starts: 5,
   },
   quick: {
     sampler: { sizes: [500], budgetMsPerWay: 100, minReads: 3, maxRateMs: 300, intervalRunMs: 800 },
+    tracer: { connections: 300, concurrency: 10 },
     load: { requests: 1_000, concurrency: 10, rate: { rates: [300], seconds: 0.5 } },
     scenarios: [{ name: 'no-body-close', args: ['--requests', '200'] }],
     starts: 1,
@@ -66,7 +70,7 @@ interface CliOptions {
 }
 
 const program = labCommand('bench')
-  .description('Measure the lab\'s sampler, load and harness beside ss, netstat, /proc, autocannon and wrk; write results/bench-<time>.json.')
+  .description('Measure the lab\'s sampler, tracer, load and harness beside ss, netstat, /proc, autocannon and wrk; write results/bench-<time>.json.')
   .option('--quick', 'a small version that runs in seconds (CI runs it)')
   .option('--only <parts>', `measure only some parts: ${PARTS.join(', ')} (comma-separated)`, partList)
   .option('--out <file>', 'where to write the bench JSON (default: results/bench-<time>.json)', pathArgument('a file name'))
@@ -111,6 +115,8 @@ async function main(argv: string[]): Promise<number> {
   const sampler = parts.has('sampler')
     ? await benchSampler(plan.sampler, (size) => console.error(`> sampler: ${formatCount(size)} TIME_WAIT sockets`))
     : null;
+  if (parts.has('tracer')) console.error(`> tracer: ${formatCount(plan.tracer.connections)} connections on loopback`);
+  const tracer = parts.has('tracer') ? await benchTracer(plan.tracer) : null;
   const load = parts.has('load') ? await benchLoad(plan.load, (tool) => console.error(`> load: ${tool}`)) : null;
   const harness = parts.has('harness') ? await benchHarness(plan) : null;
 
@@ -122,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
     quick: Boolean(options.quick),
     env: await readEnvironment(sampler?.where === 'own network namespaces'),
     sampler,
+    tracer,
     load,
     harness,
     targets: evaluateTargets(sampler, harness),

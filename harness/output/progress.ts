@@ -13,6 +13,7 @@ import {
   type VariantView,
 } from './live-frame.ts';
 import { expectedPlateau } from '../result/time-wait.ts';
+import { ledgerSentence } from './connection-rows.ts';
 import { stripVTControlCharacters } from 'node:util';
 import ansiEscapes from 'ansi-escapes';
 import { createLogUpdate } from 'log-update';
@@ -123,7 +124,10 @@ function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void):
       if (event.type === 'variant-start') {
         view = viewOf(event);
         draw();
-      } else if (view && event.type !== 'variant-done') {
+      } else if (event.type === 'variant-done') {
+        const sentence = ledgerSentence(event.result);
+        if (sentence) stream.write(`${event.result.name}: ${sentence}\n`);
+      } else if (view) {
         updateView(view, event);
         scaleMax = Math.max(scaleMax, ...view.timeWait.slice(-1));
         if (event.type !== 'trial-done') return drawSoon();
@@ -156,7 +160,10 @@ function plainOutput(stream: NodeJS.WriteStream): ProgressOutput {
         view = viewOf(event);
         milestone = 0;
         write(plainStartLine(view));
-      } else if (view && event.type !== 'variant-done') {
+      } else if (event.type === 'variant-done') {
+        const sentence = ledgerSentence(event.result);
+        if (sentence) write(`${event.result.name}: ${sentence}`);
+      } else if (view) {
         updateView(view, event);
         if (event.type === 'trial-done') {
           write(plainDoneLine(view));

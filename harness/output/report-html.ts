@@ -1,11 +1,13 @@
 // The HTML report as one self-contained string: styles, data, the charting library and the code
 // that draws the charts are all inside, so the file opens offline (no CDN, no request at all).
 // Per scenario: the story, the client code, one chart of every variant's sockets over time (runs
-// of the same scenario overlaid), then per run the summary table, claims, projection, environment.
+// of the same scenario overlaid), then per run the summary table, the connections (report-ledger.ts),
+// claims, projection, environment.
 import path from 'node:path';
 import { codePairs, clientSource } from './explain.ts';
 import { claimsHeading, claimsTitle, describeLoad, formatIncomplete, hasClaims, isComplete, isMeasurement, summaryRows } from './result-table.ts';
 import { formatRates } from './rate-text.ts';
+import { LEDGER_STYLE, ledgerSection } from './report-ledger.ts';
 import { projectionText } from './projection-text.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
 import { figuresIn } from '../result/figures.ts';
@@ -206,6 +208,7 @@ function runSection(run: ReportRun, index: number, count: number): string {
   return `<section class="run" data-run="${index}">
     <h3>${title}${esc(run.result.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}, Node ${esc(run.result.env.node)}, kernel ${esc(run.result.env.kernel)}</h3>
     ${summaryTable(run, index)}
+    ${ledgerSection(run.result)}
     ${claims(run.result)}
     ${isComplete(run.result) ? projection(run.result) : ''}
     ${environment(run)}
@@ -306,7 +309,7 @@ export function renderReport({ groups, chartLibrary, generatedAt }: ReportInput)
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>timewait-lab: ${esc(names.join(', '))}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${LEDGER_STYLE}</style>
 </head>
 <body>
 <header>

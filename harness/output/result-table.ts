@@ -1,4 +1,6 @@
 // Human output: returns strings, the caller prints them (on stderr).
+import { CONNECTION_ROWS, formatCrossChecks } from './connection-rows.ts';
+import { isCrossCheck } from '../result/connections.ts';
 import path from 'node:path';
 import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
@@ -128,7 +130,8 @@ export function summaryRows(result: Result): SummaryRow[] {
   const names = [...new Set(result.variants.flatMap((v) => Object.keys(v.summary.clientCounters)))].sort();
   const measured = (figures: Figure[] | undefined) =>
     !figures?.every((f) => f.onlyWhenMeasured) || result.variants.some((v) => figures.some((f) => figureValue(v.summary, f.path) !== undefined));
-  return [...SUMMARY_ROWS.filter((_, i) => measured(ROW_FIGURES[i])), ...names.map((name) => figureRow([figureOf(`clientCounters.${name}`)!]))];
+  const ledger = result.variants.some((v) => v.summary.connections) ? CONNECTION_ROWS : [];
+  return [...SUMMARY_ROWS.filter((_, i) => measured(ROW_FIGURES[i])), ...ledger, ...names.map((name) => figureRow([figureOf(`clientCounters.${name}`)!]))];
 }
 
 export function formatResultTable(result: Result, color = false): string {
@@ -154,13 +157,13 @@ export function claimsHeading(result: Result): string {
   return `${held} of ${result.claims.length} held${notChecked > 0 ? `, ${notChecked} not checked` : ''}`;
 }
 
-/** With several trials: that the table shows medians, and every exact count that differed. */
+/** With several trials: that the table shows medians, and every exact count that differed (the ledger's cross-checks: formatCrossChecks). */
 export function formatTrials(result: Result): string[] {
   if (result.params.repeat === 1) return [];
   return [
     `  Each figure is the median of ${result.params.repeat} trials; the result file holds every trial and the spread.`,
     ...result.variants.flatMap((v) =>
-      v.exactCountMismatches.map(
+      v.exactCountMismatches.filter((m) => !isCrossCheck(m.figure)).map(
         (m) => `  ${v.name}: ${m.figure} is exact by construction but differed across trials: ${m.values.map((x) => formatCount(x)).join(', ')}`,
       ),
     ),
@@ -221,6 +224,7 @@ export function formatReport(result: Result, resultPath: string | null, color = 
     ...formatIncomplete(result),
     ...formatExhaustion(result),
     ...formatTrials(result),
+    ...formatCrossChecks(result),
     '',
     ...(hasClaims(result) ? [`${claimsTitle(result)} (${claimsHeading(result)} on kernel ${result.env.kernel}):`, formatClaims(result), ''] : []),
     `Verdict: ${result.verdict}.`,

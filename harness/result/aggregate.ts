@@ -76,7 +76,8 @@ export function aggregateTrials(trials: VariantSummary[], load: LoadSettings | n
   const failures = trials.flatMap((t) => (t.requests.firstFailure ? [t.requests.firstFailure] : []));
   const firstFailure = failures.toSorted((a, b) => a.request - b.request || a.tMs - b.tMs)[0] ?? null;
   return {
-    summary: { ...medians, requests: { ...medians.requests, firstFailure } },
+    // The ledger is the first trial's, like the samples: a connection's life has no median.
+    summary: { ...medians, requests: { ...medians.requests, firstFailure }, ...(trials[0]!.connections && { connections: trials[0]!.connections }) },
     spread: { min: combineFigures(trials, (v) => Math.min(...v)), max: combineFigures(trials, (v) => Math.max(...v)) },
     exactCountMismatches: exactCountMismatches(trials, load),
   };

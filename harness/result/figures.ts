@@ -43,6 +43,8 @@ export interface Figure<P extends string = string> {
   onlyWhenMeasured?: boolean;
   /** Chart: the figure is the peak of a count sampled over time; its line's legend and the sample's count. */
   series?: { label: string; value(sample: Sample): number };
+  /** Read from the kernel's trace of the connections (root and tracefs): a claim on it is not checked in a run not traced. */
+  traced?: boolean;
 }
 
 const figure = <P extends string>(path: P, label: string, unit: Unit, more: Partial<Omit<Figure, 'path' | 'label' | 'unit'>> = {}): Figure<P> => ({
@@ -113,6 +115,28 @@ const versusFigures = <P extends string>(prefix: P, what: string, unit: Unit) =>
   figure(`${prefix}.ratio`, `${what}, measured ÷ projected`, 'ratio'),
 ];
 
+/** The connection ledger's figures (harness/result/connections.ts), of the first trial; all but the server's count per connection need the trace. */
+const ledgerFigures = () => {
+  const traced = { traced: true } as const;
+  const bySide = <W extends string>(what: W, words: (side: string) => string, unit: Unit) =>
+    (['client', 'server'] as const).map((side) => figure(`connections.${what}.${side}` as const, words(side), unit, traced));
+  const percentiles = <W extends string>(what: W, words: string) =>
+    (['p50', 'p90', 'p99', 'max'] as const).map((p) => figure(`connections.${what}.${p}` as const, `${words} ${p}, traced`, 'ms', traced));
+  return [
+    figure('connections.opened', 'connections traced (connect() calls)', 'connections', traced),
+    ...bySide('closedFirstBy', (side) => `connections the ${side} closed first`, 'connections'),
+    ...bySide('resets', (side) => `connections the ${side} reset`, 'connections'),
+    figure('connections.failedConnects', 'connects that failed, traced', 'connections', traced),
+    ...bySide('timeWaitEntered', (side) => `sockets handed to TIME_WAIT on the ${side} side, traced`, 'sockets'),
+    figure('connections.lostEvents', 'state changes the tracer lost', 'count', traced),
+    figure('connections.requestsPerConnection.median', 'requests per connection, median', 'requests'),
+    figure('connections.requestsPerConnection.p99', 'requests per connection, p99', 'requests'),
+    figure('connections.requestsPerConnection.max', 'requests per connection, max', 'requests'),
+    ...percentiles('connectMs', 'connect (SYN to ESTABLISHED)'),
+    ...percentiles('lifetimeMs', 'connection lifetime'),
+  ];
+};
+
 /** Every numeric figure of a summary, in the order the table and compare show them. */
 export const FIGURES = [
   figure('requests.total', 'requests in the load', 'requests'),
@@ -181,6 +205,7 @@ export const FIGURES = [
   figure('samplesTaken', 'socket table samples', 'samples'),
   ...versusFigures('projection.timeWaitPlateau', 'client TIME_WAIT plateau', 'sockets'),
   ...versusFigures('projection.exhaustedAfterMs', 'time until no port is left', 'time'),
+  ...ledgerFigures(),
 ];
 
 export type FigurePath = (typeof FIGURES)[number]['path'];

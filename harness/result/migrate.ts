@@ -1,22 +1,35 @@
 // Older result files brought up to the current schema, so that everything past reading a file
 // (compare, report, bench) sees one shape. Version 1 had fields optional because the results
-// written before them lack them; each gets the value such a result meant.
+// written before them lack them; each gets the value such a result meant. Version 2 is version 3
+// without the connection ledger (summary.connections, optional in 3): it is read as it is.
 import { resultV1Problems, type ResultV1 } from './schema-v1.ts';
 import { resultProblems, SCHEMA_VERSION, type Result, type VariantResult } from './schema.ts';
 import { SERVER_DEFAULTS } from '../shapes/server-settings.ts';
 
 /** The schema versions this lab reads, oldest first; it writes the last. */
-export const READABLE_VERSIONS = [1, SCHEMA_VERSION] as const;
+export const READABLE_VERSIONS = [1, 2, SCHEMA_VERSION] as const;
 export type ReadableVersion = (typeof READABLE_VERSIONS)[number];
 
 export const isReadableVersion = (version: unknown): version is ReadableVersion => READABLE_VERSIONS.includes(version as ReadableVersion);
 
 /** What is wrong with a result of a version this lab reads, one line per problem naming the field. */
-export const problemsOf = (version: ReadableVersion, value: unknown): string[] =>
-  version === 1 ? resultV1Problems(value) : resultProblems(value);
+export function problemsOf(version: ReadableVersion, value: unknown): string[] {
+  if (version === 1) return resultV1Problems(value);
+  if (version === SCHEMA_VERSION) return resultProblems(value);
+  const asCurrent = resultProblems({ ...(value as object), schemaVersion: SCHEMA_VERSION });
+  const ledger = JSON.stringify(value).includes('"connections":') ? ['summary.connections: a version 2 result has no connection ledger (it came with version 3)'] : [];
+  return [...asCurrent, ...ledger];
+}
+
+/** A version 2 result: version 3 without summary.connections. */
+export type ResultV2 = Omit<Result, 'schemaVersion'> & { schemaVersion: 2 };
 
 /** A valid result of any version this lab reads, in the current version. */
-export const toCurrent = (valid: ResultV1 | Result): Result => (valid.schemaVersion === 1 ? resultFromV1(valid) : valid);
+export function toCurrent(valid: ResultV1 | ResultV2 | Result): Result {
+  if (valid.schemaVersion === 1) return resultFromV1(valid);
+  if (valid.schemaVersion === 2) return { ...valid, schemaVersion: SCHEMA_VERSION };
+  return valid;
+}
 
 type SummaryV1 = ResultV1['variants'][number]['summary'];
 type FiguresV1 = ResultV1['variants'][number]['spread']['min'];

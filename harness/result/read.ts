@@ -7,7 +7,7 @@ import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../shared/errors.ts';
 import { kindOf } from './file.ts';
-import { isReadableVersion, problemsOf, READABLE_VERSIONS, toCurrent } from './migrate.ts';
+import { isReadableVersion, problemsOf, READABLE_VERSIONS, toCurrent, type ResultV2 } from './migrate.ts';
 import { MAX_VARIANTS, SCHEMA_VERSION, type Result } from './schema.ts';
 import type { ResultV1 } from './schema-v1.ts';
 
@@ -89,7 +89,7 @@ export function resultFileProblem(value: unknown): string | null {
       typeof version !== 'number' ? 'which is not a version number'
       : version > SCHEMA_VERSION ? 'written by a newer timewait-lab: update this one to read it'
       : 'written by an older timewait-lab: run the scenario again to compare with it';
-    return `result schema version ${JSON.stringify(version)}, ${by} (this lab reads versions ${READABLE_VERSIONS.join(' and ')})`;
+    return `result schema version ${JSON.stringify(version)}, ${by} (this lab reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)})`;
   }
   const problems = problemsOf(version, value);
   if (problems.length === 0) return null;
@@ -109,7 +109,7 @@ function validated(file: string, value: unknown): Result {
   if (variants > READ_LIMITS.variants) throw new UsageError(`${file}: ${variants} variants, more than the ${READ_LIMITS.variants} a result holds; not read`);
   const problem = resultFileProblem(value);
   if (problem) throw new UsageError(`${file}: ${problem}`);
-  return toCurrent(value as ResultV1 | Result);
+  return toCurrent(value as ResultV1 | ResultV2 | Result);
 }
 
 /** A result file of any version this lab reads, validated and in the current version; a UsageError with one line naming the file and the reason otherwise. */

@@ -22,7 +22,8 @@ const lacking = {
 };
 /** Figures that came after version 1: a load under a rate, the projection beside the measurement, the server's CPU, TLS and HTTP/2. */
 const later = { rate: true, serviceTimeMs: true, projection: true, serverCpu: true, tls: true, http2: true } as const;
-const summaryV1 = variantSummarySchema.omit(later).extend(lacking);
+/** The connection ledger came with version 3. */
+const summaryV1 = variantSummarySchema.omit({ ...later, connections: true }).extend(lacking);
 const figuresV1 = summaryFiguresSchema.omit(later).extend(lacking);
 
 /** Version 1 recorded a setting only where the scenario set it: absent meant the default. */

@@ -10,8 +10,9 @@ import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
 import { loadSchema, roleSchema, type LoadSettings } from '../shapes/load-settings.ts';
 import { rateOutcomeSchema } from '../shapes/client-protocol.ts';
 import { effectiveServerSettingsSchema } from '../shapes/server-settings.ts';
+import { connectionsSchema } from './connections.ts';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** The most variants a result holds: a scenario has a few, a measurement at most this many clients (npm run measure refuses more). */
 export const MAX_VARIANTS = 16;
 
@@ -189,13 +190,17 @@ export const variantSummarySchema = z
       .meta({ description: "Runs with a namespace per side: the peaks of each side's /proc/net/sockstat over the samples (results of before 2026-11-30: read every 10 ms)." }),
     samplesTaken: count,
     projection: projectionSchema.optional(),
+    connections: connectionsSchema
+      .optional()
+      .meta({ description: "The trial's connections, from the kernel and the server (version 3). Over several trials, the first trial's. Absent in results of versions 1 and 2." }),
   })
   .meta({ id: 'VariantSummary', description: "One variant's figures: of one trial, or each the median of the trials." });
 
-/** The summary's figures without `requests.firstFailure`: what a spread (min, max) is taken of. */
+/** The summary's figures without `requests.firstFailure` and the ledger: what a spread (min, max) is taken of. */
 export const summaryFiguresSchema = variantSummarySchema
+  .omit({ connections: true })
   .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
-  .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure." });
+  .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure and connections." });
 
 /**
  * The server settings a result records: every one, as the server ran with it (harness/shapes/server-settings.ts).
@@ -342,7 +347,10 @@ export const resultSchema = z
           .meta({ description: 'The smallest and largest value of each figure over the trials.' }),
         exactCountMismatches: z
           .array(z.strictObject({ figure: z.string(), values: z.array(count) }))
-          .meta({ description: 'Counts that are exact by construction but differed across trials, with each trial\'s value.' }),
+          .meta({
+            description:
+              "Counts that are exact by construction but differed across trials, with each trial's value; and the connection ledger's cross-checks that disagreed, named `trial N: CHECK`, with the traced count and the count it must equal (docs/ledger.md).",
+          }),
         trials: z.array(trialSchema).min(1).meta({ description: 'One summary per trial, in the order they ran.' }),
         samples: z.array(sampleSchema).meta({ description: "The first trial's samples of the socket table." }),
       }),

@@ -3,7 +3,9 @@
 // the variant's client in its own process, the sampler alongside, kernel counters per side before
 // and after. Returns the result; printing and writing are the caller's.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { aggregateTrials } from '../result/aggregate.ts';
+import { aggregateTrials, type Aggregate } from '../result/aggregate.ts';
+import { connectionMismatches, connectionsSummary, crossCheckFigure, sampledClients } from '../result/connections.ts';
+import { traceTrial } from './trial-ledger.ts';
 import { checkClaims, claimsNotChecked, interruptedClaim } from '../scenario/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { runVariantClient } from '../load/client-process.ts';
@@ -244,6 +246,7 @@ async function measureTrial(
       return nothing;
     }
     const startedAt = performance.now();
+    const ledger = await traceTrial(stage.server.host, stage.server.port, startedAt);
     const failure = firstFailure(startedAt);
     void stage.server.exited?.then((how) => stopWith(new VariantFailure('server-exited', `the server of variant "${variant.name}" ${how}`)));
     void stage.lost?.then((what) => stopWith(new VariantFailure('measurement-failed', what)));
@@ -286,6 +289,7 @@ async function measureTrial(
     }
     // Samples stop where the socket table could no longer be read; those taken until then are kept.
     await sampler.stop().catch((error: unknown) => failure.set(() => sampling(error)));
+    const traced = await ledger.stop();
     cost.loadEnds(stage.ssHelperPid);
     const samples = sampler.samples;
     const after = await readSidesAfter(stage.probes);
@@ -315,7 +319,11 @@ async function measureTrial(
     const portRange = stage.clientSysctls?.effective.ip_local_port_range ?? hostPortRange;
     const projected = project({ summary: measured, concurrency: poolOf(measured, load), portRange, ...(load === null && { longer: 'let the client make more requests' }) });
     const versus = versusMeasurement(projected, measured);
-    const summary = versus ? { ...measured, projection: versus } : measured;
+    // The requests each sampled connection carried: the server's count, joined by the client's address and port.
+    const sampled = 'connections' in traced ? sampledClients(traced.connections) : [];
+    const carried = sampled.length > 0 && stage.server.carried ? await stage.server.carried(sampled).catch(() => null) : null;
+    const connections = connectionsSummary(traced, counted?.requestsPerConnection, carried);
+    const summary = { ...measured, ...(versus && { projection: versus }), connections };
     onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary });
     return { serverPort: stage.server.port, summary, samples, notes, clientSysctls: stage.clientSysctls, ...(failure.value && { failure: failure.value }) };
   } finally {
@@ -333,6 +341,16 @@ export const MAX_SAMPLES_KEPT = 3000;
 export function keptSamples<T>(samples: T[], max = MAX_SAMPLES_KEPT): T[] {
   if (samples.length <= max) return samples;
   return Array.from({ length: max }, (_, i) => samples[Math.round((i * (samples.length - 1)) / (max - 1))]!);
+}
+
+/** The trials' traced counts checked against the server's and the kernel's (result/connections.ts), beside the exact counts. */
+function withLedgerChecks(aggregate: Aggregate, trials: TrialOutcome[]): Aggregate {
+  const ledgerChecks = trials.flatMap(({ summary }, i) =>
+    summary.connections
+      ? connectionMismatches(summary.connections, summary.connectionsOpened, summary.kernelBySide).map((m) => ({ ...m, figure: crossCheckFigure(i + 1, m.figure) }))
+      : [],
+  );
+  return { ...aggregate, exactCountMismatches: [...aggregate.exactCountMismatches, ...ledgerChecks] };
 }
 
 /** The variant's trials until one fails; an interrupted trial throws (the variant is left out), unless its load was done (it was draining). */
@@ -357,7 +375,7 @@ async function runVariant(scenario: RunnableScenario, variant: Variant, place: T
     serverPort: trials[0]!.serverPort,
     ...(clientSysctls && { clientSysctls }),
     server: serverSettings(settings, variant),
-    ...aggregateTrials(trials.map((t) => t.summary), variantLoad(settings, variant.name)),
+    ...withLedgerChecks(aggregateTrials(trials.map((t) => t.summary), variantLoad(settings, variant.name)), trials),
     trials: trials.map(({ serverPort, summary }) => ({ serverPort, summary })),
     samples: keptSamples(trials[0]!.samples),
   };

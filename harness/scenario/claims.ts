@@ -10,13 +10,24 @@ export type ClaimResult = Result['claims'][number];
 /** A claim the run's load was not made for (too short to show it): what the result file records of it. */
 export type ClaimNotChecked = NonNullable<Result['claimsNotChecked']>[number];
 
-const applies = (claim: Claim, run: VariantRun) => !claim.when || claim.when.value(run);
+/**
+ * What a claim needs that its variant's run did not have, in words: the load its condition asks for,
+ * or the kernel's trace for a traced figure (docs/ledger.md); null when it can be checked. A variant
+ * that did not run to its end has no summary: its claims are checked, and fail.
+ */
+function unmet(claim: Claim, run: VariantRun): string | null {
+  if (claim.when && !claim.when.value(run)) return claim.when.text;
+  const ledger = run.summary?.connections;
+  if (run.summary && figureOf(claim.metric)?.traced && !ledger?.traced) return `the kernel's trace of the connections (${ledger?.whyNotTraced ?? 'none in this result'})`;
+  return null;
+}
 
 /** The claims whose condition the run of their variant did not meet, with what they need. */
 export function claimsNotChecked(claims: Claim[], runOf: (variant: string) => VariantRun): ClaimNotChecked[] {
-  return claims
-    .filter((claim) => !applies(claim, runOf(claim.variant)))
-    .map((claim) => ({ text: `${claim.variant}: ${figureLabel(claim.metric)}: not checked, it needs ${claim.when!.text}`, variant: claim.variant, metric: claim.metric }));
+  return claims.flatMap((claim) => {
+    const needs = unmet(claim, runOf(claim.variant));
+    return needs === null ? [] : [{ text: `${claim.variant}: ${figureLabel(claim.metric)}: not checked, it needs ${needs}`, variant: claim.variant, metric: claim.metric }];
+  });
 }
 
 /** A claim the run's interruption left unmeasured: not checked, rather than failed. */
@@ -70,10 +81,10 @@ const BOUNDS = [
 
 /**
  * `runOf`: how each variant ran; a bound that depends on the load is taken from its load, and a
- * claim whose condition its run did not meet is left out (claimsNotChecked lists it).
+ * claim whose run did not meet what it needs is left out (claimsNotChecked lists it).
  */
 export function checkClaims(claims: Claim[], runOf: (variant: string) => VariantRun): ClaimResult[] {
-  return claims.filter((claim) => applies(claim, runOf(claim.variant))).map((claim) => {
+  return claims.filter((claim) => unmet(claim, runOf(claim.variant)) === null).map((claim) => {
     const { load, summary } = runOf(claim.variant);
     const measured = summary ? metricValue(summary, claim.metric) : null;
     const other: OtherVariant = (name) => {

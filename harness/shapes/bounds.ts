@@ -21,6 +21,11 @@ export function times(factor: number, param: 'requests' | 'concurrency'): Derive
   return { text: factor === 1 ? param : `${factor} × ${param}`, value: (load) => factor * load[param] };
 }
 
+/** `perConnection(0.5)`: half the requests each connection carries when the load spreads evenly over `concurrency` kept-alive connections. */
+export function perConnection(factor: number): DerivedBound {
+  return { text: `${factor} × requests / concurrency`, value: (load) => (factor * load.requests) / load.concurrency };
+}
+
 /**
  * The connections opened anew under bursts by a pool that keeps `kept` idle between them: each
  * burst reopens the rest, `margin` × requests × (concurrency − kept) / concurrency. The margin

@@ -23,6 +23,8 @@ export const serverStatsSchema = z.strictObject({
   /** HTTP/2 servers only: connections that spoke HTTP/2 (sessions) and the streams (requests) they carried. */
   http2Connections: count.optional(),
   http2Streams: count.optional(),
+  /** Connections by the requests each carried so far (key: requests, value: connections), open ones included; absent from a server older than it. */
+  requestsPerConnection: z.record(z.string().regex(/^\d+$/), count).optional(),
 });
 export type ServerStats = z.infer<typeof serverStatsSchema>;
 
@@ -52,5 +54,19 @@ export interface Listening {
  */
 export const COUNTS_EVERY_MS = 250;
 
-/** `counts`: pushed when they change; `stats`: the answer to a request for them. */
-export type ServerMessage = ({ type: 'listening' } & Listening) | ({ type: 'counts' } & ServerStats) | ({ type: 'stats' } & ServerStats);
+/** What the lab asks its server over IPC: its counts, or the requests of the connections of some clients (`address:port`). */
+export const labRequestSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('stats') }),
+  z.strictObject({ type: z.literal('carried'), clients: z.array(z.string().regex(/^[0-9a-f.:]+:\d+$/i)).max(1000) }),
+]);
+export type LabRequest = z.infer<typeof labRequestSchema>;
+
+/** The requests each connection of a client carried, in the order the server accepted them (key: `address:port`). */
+export const carriedSchema = z.record(z.string(), z.array(count));
+
+/** `counts`: pushed when they change; `stats`, `carried`: the answers to the lab's requests. */
+export type ServerMessage =
+  | ({ type: 'listening' } & Listening)
+  | ({ type: 'counts' } & ServerStats)
+  | ({ type: 'stats' } & ServerStats)
+  | { type: 'carried'; byClient: z.infer<typeof carriedSchema> };

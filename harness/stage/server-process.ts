@@ -4,7 +4,7 @@ import { errorLine } from '../shared/bug-report.ts';
 import { LabError, MeasurementError } from '../shared/errors.ts';
 import { startNode, startNodeIn } from '../process/start.ts';
 import { howItEnded, lastStderrLine } from '../process/tracked.ts';
-import type { ServerMessage, ServerStats } from '../shapes/server-protocol.ts';
+import { carriedSchema, type LabRequest, type ServerMessage, type ServerStats } from '../shapes/server-protocol.ts';
 import type { ServerOptions, ServerOptionsInput, ServerSettings } from '../shapes/server-settings.ts';
 
 const SERVER_ENTRY = new URL('../../servers/http-server.ts', import.meta.url);
@@ -18,6 +18,8 @@ export interface RunningServer {
   pid: number;
   /** Asks the server for its counts now. */
   stats(): Promise<ServerStats>;
+  /** Asks the server for the requests each connection of these clients (`address:port`) carried, in the order it accepted them. */
+  carried(clients: readonly string[]): Promise<Record<string, number[]>>;
   /** The last counts the server pushed (it does when they change, servers/http-server.ts); null before the first. */
   readonly lastCounts: ServerStats | null;
   /** Calls `listener` with each push of the counts. */
@@ -70,7 +72,7 @@ export async function startServer(
     async stats() {
       try {
         const reply = child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'stats' });
-        await child.sendMessage({ type: 'stats' });
+        await child.sendMessage({ type: 'stats' } satisfies LabRequest);
         const { type: _type, ...stats } = (await within(STATS_TIMEOUT_MS, 'the server did not report its counts', reply)) as unknown as Extract<
           ServerMessage,
           { type: 'stats' }
@@ -80,6 +82,12 @@ export async function startServer(
         // Stopped, or gone: its counts are a figure the lab could not read.
         throw new MeasurementError(error instanceof LabError ? error.message : `the server did not report its counts (${errorLine(error)})`);
       }
+    },
+    async carried(clients) {
+      const reply = child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'carried' });
+      await child.sendMessage({ type: 'carried', clients: [...clients] } satisfies LabRequest);
+      const { byClient } = (await within(STATS_TIMEOUT_MS, 'the server did not report the requests of its connections', reply)) as { byClient?: unknown };
+      return carriedSchema.parse(byClient);
     },
     get lastCounts() {
       return lastCounts;

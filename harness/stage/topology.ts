@@ -58,6 +58,8 @@ export interface Stage {
     port: number;
     /** The server's own counts over this variant; null when nobody can tell (a target without control). */
     stats(): Promise<ServerStats | null>;
+    /** The requests each connection of these clients (`address:port`) carried, as the lab's server counted them; absent for a target. */
+    carried?(clients: readonly string[]): Promise<Record<string, number[]>>;
     /** The last counts the lab's server pushed, what is left of a server that died; absent for a target. */
     readonly lastCounts?: ServerStats | null;
     /** Calls `listener` with each push of the lab's server's counts; absent for a target. */
@@ -247,7 +249,9 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
     async stage(variant, settings) {
       const sysctls = variantSysctls(scenario, variant, options.sysctls);
       // What depends on nothing else starts at once: the namespaces and the ss helper; then, in
-      // them, both agents and the server. Whatever started is stopped if another part fails.
+      // them, both agents; then the server, alone, so that its start (READY_TIMEOUT_MS in
+      // server-process.ts) never competes with other Node starts for the CPU. Whatever started is
+      // stopped if another part fails.
       const started: { stop(): Promise<void> }[] = [];
       let pair: NamespacePair | null = null;
       const close = async () => {
@@ -268,11 +272,8 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
         pair = namespaces;
         // The server side is read through an agent too, not the server: its figures stay readable
         // when the server dies in the middle of a variant.
-        const [agent, serverAgent, server] = await all<[Agent, Agent, RunningServer]>([
-          startAgent(pair.client, sysctls),
-          startAgent(pair.server, {}),
-          startServer(settings, SERVER_ADDRESS, pair.server, certificates),
-        ]);
+        const [agent, serverAgent] = await all<[Agent, Agent]>([startAgent(pair.client, sysctls), startAgent(pair.server, {})]);
+        const [server] = await all<[RunningServer]>([startServer(settings, SERVER_ADDRESS, pair.server, certificates)]);
         const agentEnded = (side: string, ns: string) => (how: string) =>
           `the namespace agent of the ${side} side (${ns}) ${how}: that side's socket table could not be sampled any more`;
         // Each namespace holds one side's ends only: its own counts are that side's.

@@ -11,8 +11,11 @@ import { formatCount } from '../../harness/shared/numbers.ts';
 import { namespacesOf } from '../../harness/stage/netns.ts';
 import { labProcesses } from '../support/global-setup.ts';
 import { namespacesMissing, runCli } from '../support/helpers.ts';
+import { tracingUnavailability } from '../../harness/observe/tracer.ts';
 
-const benchCli = (args: string[]) => runCli('harness/commands/bench.ts', args, { timeout: 60_000 });
+const unavailable = await tracingUnavailability();
+
+const benchCli = (args: string[]) => runCli('harness/commands/bench.ts', args, { timeout: 90_000 });
 
 /** Resolves once the bench has written `text` on stderr. */
 function untilStderr(run: ReturnType<typeof benchCli>, text: string): Promise<void> {
@@ -39,7 +42,7 @@ describe('npm run bench -- --quick', () => {
     pid = subprocess.pid;
     run = await subprocess;
     bench = JSON.parse(await readFile(file, 'utf8')) as BenchResult;
-  }, 60_000);
+  }, 90_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('runs, prints the targets on stderr and writes a bench file the schema accepts', () => {
@@ -83,6 +86,19 @@ describe('npm run bench -- --quick', () => {
     expect(bench.targets.map((t) => t.name)).toEqual(
       expect.arrayContaining(['sampler-cost-ratio', 'sampler-cpu-share', 'harness-cpu-share', 'cli-start']),
     );
+  });
+
+  it.skipIf(unavailable !== null)(`measured the tracer: every connection the server accepted traced, each end from open to close, nothing lost${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+    const tracer = bench.tracer!;
+    if (!tracer.measured) throw new Error(tracer.whyNot);
+    expect(tracer.connections).toBe(300); // --quick's plan: one request on each
+    expect(tracer).toMatchObject({ traced: tracer.connections, lostEvents: 0 });
+    // At least 3 state changes on each end: opened, established, closed.
+    expect(tracer.stateChanges).toBeGreaterThanOrEqual(6 * tracer.connections);
+    expect(tracer.readCpuMsPer1000).toBeGreaterThan(0);
+    expect(run.stderr).toMatch(/^Tracer \(connection ledger\), 300 connections of one request each on loopback/m);
+    expect(run.stderr).toMatch(/^  at each scenario's peak rate/m);
+    expect(bench.harness!.scenarios[0]!.peakNewConnectionsPerSec).toBeGreaterThan(0);
   });
 
   it('checked every load tool against the server: keep-alive tools reuse connections, reconnectRate 1 opens one per request', () => {
@@ -169,7 +185,7 @@ describe('npm run bench with bad input', () => {
       const run = await benchCli(['--only', 'sampler,nonsense', '--out', path.join(dir, 'bench.json')]);
       expect(run.exitCode).toBe(2);
       expect(run.stderr.trim()).toBe(
-        `bench: option '--only <parts>' argument 'sampler,nonsense' is invalid. expected a comma-separated list of sampler, load, harness; got "nonsense".`,
+        `bench: option '--only <parts>' argument 'sampler,nonsense' is invalid. expected a comma-separated list of sampler, tracer, load, harness; got "nonsense".`,
       );
       expect(await readdir(dir)).toEqual([]);
     } finally {

@@ -113,7 +113,7 @@ describe('bad input: one line, exit 2, never a stack trace', () => {
   beforeAll(async () => {
     const result = JSON.parse(await readFile(first, 'utf8'));
     await writeFile(notJson, 'not json');
-    await writeFile(newer, JSON.stringify({ ...result, schemaVersion: 3 }));
+    await writeFile(newer, JSON.stringify({ ...result, schemaVersion: 4 }));
     await writeFile(malformed, JSON.stringify({ ...result, env: { ...result.env, sysctl: { ...result.env.sysctl, tcp_tw_reuse: 2 } } }));
   });
 
@@ -123,7 +123,7 @@ describe('bad input: one line, exit 2, never a stack trace', () => {
     [
       'a result of another schema version',
       () => [first, newer],
-      `compare: ${newer}: result schema version 3, written by a newer timewait-lab: update this one to read it (this lab reads versions 1 and 2)`,
+      `compare: ${newer}: result schema version 4, written by a newer timewait-lab: update this one to read it (this lab reads versions 1, 2 and 3)`,
     ],
     [
       'a file that fails the schema',

@@ -144,6 +144,62 @@ describe('the HTML report in Chromium', () => {
     expect(shown.text).toContain(result.env.kernel);
   });
 
+  it('draws each variant\'s connections: one typical connection on two lanes, the TIME_WAIT on the side that closed first, and the requests per connection as bars', async () => {
+    const html = path.join(dir, 'a.html'); // the report of the first test's run
+    const opened = await openInChromium(pathToFileURL(html).href);
+    try {
+      const shown = await opened.page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('.ledger-variant')].map((el) => ({
+          variant: el.dataset.variant,
+          sentence: el.querySelector('p')?.textContent ?? '',
+          lanes: [...el.querySelectorAll<SVGGElement>('svg.sequence .lane')].map((g) => g.dataset.side),
+          ticks: [...el.querySelectorAll<SVGGElement>('svg.sequence .tick')].map((g) => `${g.dataset.side} ${g.dataset.state}`),
+          arrows: [...el.querySelectorAll<SVGGElement>('svg.sequence .arrow')].map((g) => `${g.dataset.arrow} from ${g.dataset.from}`),
+          timeWait: (el.querySelector('svg.sequence .time-wait') as SVGGElement | null)?.dataset.side ?? null,
+          requests: el.querySelector('svg.sequence .requests text')?.textContent ?? null,
+          bars: [...el.querySelectorAll<SVGRectElement>('svg.histogram rect')].map((r) => ({
+            requests: r.dataset.requests,
+            connections: Number(r.dataset.connections),
+            height: r.getBoundingClientRect().height,
+          })),
+        })),
+      );
+      await opened.page.locator('section.ledger').screenshot({ path: path.join(ARTIFACTS, 'report-ledger.png') });
+      expect(opened.problems).toEqual([]);
+      const result = results.a;
+      expect(shown.map((v) => v.variant)).toEqual(result.variants.map((v) => v.name));
+      for (const v of result.variants) {
+        const drawn = shown.find((s) => s.variant === v.name)!;
+        const ledger = v.summary.connections!;
+        // The server's count, with or without root: a bar per count of requests, as tall as its connections.
+        const histogram = ledger.requestsPerConnection!.histogram;
+        expect(Object.fromEntries(drawn.bars.map((b) => [b.requests, b.connections]))).toEqual(histogram);
+        const byHeight = drawn.bars.toSorted((a, b) => a.height - b.height).map((b) => b.connections);
+        expect(byHeight).toEqual(byHeight.toSorted((a, b) => a - b));
+        if (!ledger.traced) {
+          expect(drawn.lanes).toEqual([]);
+          continue;
+        }
+        expect(drawn.lanes).toEqual(['client', 'server']);
+        expect(drawn.arrows[0]).toBe('SYN from client');
+      }
+      // The bad client closes first with a FIN after one request: its TIME_WAIT on the client lane.
+      const bad = shown.find((s) => s.variant === 'bad')!;
+      if (result.variants[0]!.summary.connections!.traced) {
+        expect(bad.sentence).toBe(`The client closed ${formatCount(400)} of ${formatCount(400)} connections first, with a FIN: ${formatCount(400)} TIME_WAIT on the client; 1 request per connection (median).`);
+        expect(bad.arrows).toEqual(['SYN from client', 'FIN from client', 'FIN from server']);
+        expect(bad.timeWait).toBe('client');
+        expect(bad.requests).toBe('1 request');
+        expect(bad.ticks.filter((t) => t.startsWith('client'))).toEqual(['client SYN_SENT', 'client ESTABLISHED', 'client FIN_WAIT1', 'client FIN_WAIT2', 'client CLOSE']);
+        expect(bad.ticks.filter((t) => t.startsWith('server'))).toEqual(expect.arrayContaining(['server CLOSE_WAIT', 'server LAST_ACK', 'server CLOSE']));
+        const good = shown.find((s) => s.variant === 'good')!;
+        expect(Number(good.requests!.split(' ')[0])).toBeGreaterThan(1);
+      }
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('npm run report overlays several results of one scenario as runs, each with its own table', async () => {
     await run('b');
     const report = await runCli('harness/commands/report.ts', [files.a, files.b]);

@@ -21,6 +21,7 @@ import {
   type Figure,
 } from '../../harness/result/figures.ts';
 import { summaryFiguresSchema } from '../../harness/result/schema.ts';
+import { connectionsSchema } from '../../harness/result/connections.ts';
 import { loadAllScenarios } from '../../harness/scenario/catalog.ts';
 import { scenarioProblems } from '../../harness/scenario/contract.ts';
 import { loadFixture } from '../support/results-fixtures.ts';
@@ -43,9 +44,9 @@ const https = await loadFixture('http2-multiplex.json');
 const scenarios = await loadAllScenarios();
 
 describe('the table', () => {
-  test('has every numeric figure of the summary schema, once, and nothing else', () => {
+  test('has every numeric figure of the summary schema (the connection ledger\'s too), once, and nothing else', () => {
     expect(new Set(paths).size).toBe(paths.length);
-    expect([...paths].sort()).toEqual(numericPaths(summaryFiguresSchema).sort());
+    expect([...paths].sort()).toEqual([...numericPaths(summaryFiguresSchema), ...numericPaths(connectionsSchema, 'connections')].sort());
   });
 
   test('gives every figure its own words and a unit', () => {

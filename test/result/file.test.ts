@@ -30,7 +30,7 @@ test('an invalid result is refused, naming the field, and nothing is left on dis
 test('a folder that cannot be written gets one clear error and no temporary file', async () => {
   const target = path.join(freshDir(), 'file-not-dir');
   await import('node:fs/promises').then((fs) => fs.writeFile(target, 'x'));
-  const real = JSON.parse(readFileSync(new URL('../fixtures/result-no-body-close.json', import.meta.url), 'utf8')) as Result;
+  const real = { ...JSON.parse(readFileSync(new URL('../fixtures/result-no-body-close.json', import.meta.url), 'utf8')), schemaVersion: SCHEMA_VERSION } as Result;
   await expect(writeResult(real, { file: path.join(target, 'r.json') })).rejects.toThrow(/could not write the result to .*r\.json/);
 });
 
@@ -112,18 +112,18 @@ describe('resultFileProblem', () => {
     ['an object without schemaVersion', { kind: 'bench' }, 'not a timewait-lab result (it has no schemaVersion)'],
     [
       'a newer schema version',
-      withChange((r) => (r.schemaVersion = 3)),
-      'result schema version 3, written by a newer timewait-lab: update this one to read it (this lab reads versions 1 and 2)',
+      withChange((r) => (r.schemaVersion = 4)),
+      'result schema version 4, written by a newer timewait-lab: update this one to read it (this lab reads versions 1, 2 and 3)',
     ],
     [
       'an older schema version',
       withChange((r) => (r.schemaVersion = 0)),
-      'result schema version 0, written by an older timewait-lab: run the scenario again to compare with it (this lab reads versions 1 and 2)',
+      'result schema version 0, written by an older timewait-lab: run the scenario again to compare with it (this lab reads versions 1, 2 and 3)',
     ],
     [
       'a version that is not a number',
       withChange((r) => (r.schemaVersion = '2')),
-      'result schema version "2", which is not a version number (this lab reads versions 1 and 2)',
+      'result schema version "2", which is not a version number (this lab reads versions 1, 2 and 3)',
     ],
   ])('%s', (_, value, problem) => {
     expect(resultFileProblem(value)).toBe(problem);
@@ -131,13 +131,13 @@ describe('resultFileProblem', () => {
 
   test('a malformed result names the field', () => {
     expect(resultFileProblem(withChange((r) => (r.variants[0].summary.connectionsOpened = 'many')))).toBe(
-      'does not match result schema v2: variants.0.summary.connectionsOpened: Invalid input: expected number, received string',
+      'does not match result schema v3: variants.0.summary.connectionsOpened: Invalid input: expected number, received string',
     );
     expect(resultFileProblem(withChange((r) => delete r.env.sysctl.somaxconn))).toMatch(
-      /^does not match result schema v2: env\.sysctl\.somaxconn: Invalid input/,
+      /^does not match result schema v3: env\.sysctl\.somaxconn: Invalid input/,
     );
-    expect(resultFileProblem(withChange((r) => (r.variants[1].trials = [])))).toMatch(/^does not match result schema v2: variants\.1\.trials: /);
-    expect(resultFileProblem(withChange((r) => (r.params.colour = 'blue')))).toMatch(/^does not match result schema v2: params: Unrecognized key: "colour"/);
+    expect(resultFileProblem(withChange((r) => (r.variants[1].trials = [])))).toMatch(/^does not match result schema v3: variants\.1\.trials: /);
+    expect(resultFileProblem(withChange((r) => (r.params.colour = 'blue')))).toMatch(/^does not match result schema v3: params: Unrecognized key: "colour"/);
   });
 
   test('a version 1 result is checked against version 1; one that says version 2 must have what version 2 requires', async () => {
@@ -145,9 +145,9 @@ describe('resultFileProblem', () => {
     expect(resultFileProblem(v1)).toBeNull();
     v1.variants[0].summary.connectionsOpened = 'many';
     expect(resultFileProblem(v1)).toBe('does not match result schema v1: variants.0.summary.connectionsOpened: Invalid input: expected number, received string');
-    expect(resultFileProblem(withChange((r) => delete r.status))).toMatch(/^does not match result schema v2: status: Invalid option/);
+    expect(resultFileProblem(withChange((r) => delete r.status))).toMatch(/^does not match result schema v3: status: Invalid option/);
     expect(resultFileProblem(withChange((r) => (r.variants[0].summary.connectionsReset = undefined)))).toMatch(
-      /^does not match result schema v2: variants\.0\.summary\.connectionsReset: Invalid input/,
+      /^does not match result schema v3: variants\.0\.summary\.connectionsReset: Invalid input/,
     );
   });
 
@@ -157,7 +157,7 @@ describe('resultFileProblem', () => {
       r.params.repeat = 0;
       r.verdict = 7;
     });
-    expect(resultFileProblem(broken)).toMatch(/^does not match result schema v2: env\.cpus: .+ \(and 2 more problems\)$/);
+    expect(resultFileProblem(broken)).toMatch(/^does not match result schema v3: env\.cpus: .+ \(and 2 more problems\)$/);
   });
 });
 
@@ -179,9 +179,9 @@ describe('readResult', () => {
   });
 
   test('a result of another schema version', async () => {
-    const file = path.join(dir, 'v3.json');
-    await writeFile(file, JSON.stringify(withChange((r) => (r.schemaVersion = 3))));
-    await expectUsageError(file, `${file}: result schema version 3, written by a newer timewait-lab: update this one to read it (this lab reads versions 1 and 2)`);
+    const file = path.join(dir, 'v4.json');
+    await writeFile(file, JSON.stringify(withChange((r) => (r.schemaVersion = 4))));
+    await expectUsageError(file, `${file}: result schema version 4, written by a newer timewait-lab: update this one to read it (this lab reads versions 1, 2 and 3)`);
   });
 
   test('a real result reads back as it was written', async () => {

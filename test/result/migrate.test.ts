@@ -10,7 +10,7 @@ import { loadScenario } from '../../harness/scenario/catalog.ts';
 import { resultFromV1, toCurrent } from '../../harness/result/migrate.ts';
 import { resultProblems, SCHEMA_VERSION, type Result } from '../../harness/result/schema.ts';
 import { resultV1Problems, type ResultV1 } from '../../harness/result/schema-v1.ts';
-import { fixturePath, v1ResultFiles } from '../support/results-fixtures.ts';
+import { fixturePath, v1ResultFiles, v2FixturePath } from '../support/results-fixtures.ts';
 import { SERVER_DEFAULTS } from '../../harness/shapes/server-settings.ts';
 
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;
@@ -76,7 +76,7 @@ describe.each(v1Files)('$name', ({ v1 }) => {
 describe('fields a version 1 result already had are kept as they were', () => {
   test('a late version 1 result, with every field, is the same result in version 2', async () => {
     // A version 2 result holds nothing version 1 could not (no null counts here): as version 1, it is a late one.
-    const v2 = await readResult(fixturePath('no-body-close-1.json'));
+    const v2 = await readResult(v2FixturePath('tiny-pool.json'));
     const asV1 = { ...structuredClone(v2), schemaVersion: 1 } as ResultV1;
     expect(resultV1Problems(asV1)).toEqual([]);
     expect(resultFromV1(asV1)).toEqual(v2);
@@ -99,9 +99,17 @@ describe('reading a file', () => {
     for (const file of files) expect(await readResult(file)).toEqual(resultFromV1((await readJson(file)) as ResultV1));
   });
 
+  test('a version 2 file is read as version 3, every field as it was: 3 only adds the connection ledger', async () => {
+    const file = v2FixturePath('tiny-pool.json');
+    const result = (await readJson(file)) as Result;
+    expect(result.schemaVersion).toBe(2);
+    expect(await readResult(file)).toEqual({ ...result, schemaVersion: SCHEMA_VERSION });
+  });
+
   test('a current file is read as it is', async () => {
     const file = fixturePath('tiny-pool.json');
     const result = (await readJson(file)) as Result;
+    expect(result.schemaVersion).toBe(SCHEMA_VERSION);
     expect(toCurrent(result)).toBe(result);
     expect(await readResult(file)).toEqual(result);
   });

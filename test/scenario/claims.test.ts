@@ -116,3 +116,17 @@ test('a claim whose condition the run did not meet is not checked, and says what
     { text: 'bad: connections the server accepted: not checked, it needs a load of 5,000 requests or more', variant: 'bad', metric: 'connectionsOpened' },
   ]);
 });
+
+test('a claim on a traced figure is checked where the run was traced, and listed as not checked, with why, where it was not', () => {
+  const ledger = (traced: boolean) =>
+    ({ connections: traced ? { traced, whyNotTraced: null, closedFirstBy: { client: 1000, server: 0 } } : { traced, whyNotTraced: 'tracing needs root', closedFirstBy: null } }) as unknown as VariantSummary;
+  const claims = [{ variant: 'bad', metric: 'connections.closedFirstBy.client', atLeast: times(1, 'requests') }] as const;
+  const traced = runs([['bad', ledger(true)]]);
+  expect(checkClaims([...claims], traced)).toMatchObject([{ held: true, measured: 1000, text: 'bad: connections the client closed first >= requests = 1,000 (measured 1,000)' }]);
+  expect(claimsNotChecked([...claims], traced)).toEqual([]);
+  const untraced = runs([['bad', ledger(false)]]);
+  expect(checkClaims([...claims], untraced)).toEqual([]);
+  expect(claimsNotChecked([...claims], untraced)).toEqual([
+    { variant: 'bad', metric: 'connections.closedFirstBy.client', text: "bad: connections the client closed first: not checked, it needs the kernel's trace of the connections (tracing needs root)" },
+  ]);
+});

@@ -83,7 +83,7 @@ describe('the server under test', () => {
     server.onCounts((counts) => pushes.push(counts.requestsServed));
     const requests = 30;
     for (let i = 0; i < requests; i++) await getOnce(server.port); // a connection each, closed by the client
-    const served = { connectionsAccepted: requests, requestsServed: requests, connectionsOpen: 0, connectionsReset: 0 };
+    const served = { connectionsAccepted: requests, requestsServed: requests, connectionsOpen: 0, connectionsReset: 0, requestsPerConnection: { '1': requests } };
     await expect.poll(() => server!.lastCounts).toEqual(served);
     expect(await server.stats()).toEqual(served);
     // Pushed as they changed, in order, the first change among them.
@@ -103,5 +103,30 @@ describe('the server under test', () => {
     await getOnce(server.port, (socket) => socket.resetAndDestroy());
     await expect.poll(async () => (await server!.stats()).connectionsOpen).toBe(0);
     expect(await server.stats()).toMatchObject({ connectionsAccepted: 2, connectionsReset: 1 });
+  });
+
+  it('says the requests each connection carried by the client\'s address and port, a port used again as a connection of its own', async () => {
+    // The server closes idle connections first, unannounced (it keeps the TIME_WAIT), so the client may bind its port again.
+    server = await startServer({ ...base, keepAliveTimeoutMs: 100, keepAliveTimeoutBufferMs: 0, keepAliveHint: false });
+    /** Requests on one kept-alive connection from `localPort`, until the server closed it. */
+    const onPort = async (localPort: number, requests: number) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      for (let i = 0; i < requests; i++) {
+        await new Promise<void>((resolve, reject) =>
+          http.get({ host: '127.0.0.1', port: server!.port, agent, localPort, localAddress: '127.0.0.1' }, (res) => res.resume().on('end', resolve)).on('error', reject),
+        );
+      }
+      await expect.poll(async () => (await server!.stats()).connectionsOpen).toBe(0);
+      agent.destroy();
+    };
+    const probe = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const port = (probe.address() as net.AddressInfo).port; // free to bind on this host
+    await new Promise((resolve) => probe.close(resolve));
+    await onPort(port, 3);
+    await onPort(port, 2);
+    const client = `127.0.0.1:${port}`;
+    expect(await server.carried([client, '127.0.0.1:1'])).toEqual({ [client]: [3, 2] });
+    expect((await server.stats()).requestsPerConnection).toEqual({ '2': 1, '3': 1 });
   });
 });

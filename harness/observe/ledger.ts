@@ -1,0 +1,143 @@
+// The connection ledger: the tracer's state changes (./tracer.ts) made into connections, each with
+// both of its ends where both are on this kernel. An end is one socket's life, from CLOSE ->
+// SYN_SENT (a client's connect(), in the connecting task) or LISTEN -> SYN_RECV (a server's new
+// connection) to its CLOSE; its lines are linked by the socket's address, skaddr, since the first
+// has no source port yet (and skaddr is reused once the socket is gone). The two ends of one
+// connection share the 4-tuple; a 4-tuple used again later (a port reused) pairs in time order.
+// Facts (net/ipv4/tcp_minisocks.c, bcc tcplife/tcpstates): the side that closes first goes
+// FIN_WAIT1 -> FIN_WAIT2 or CLOSING -> CLOSE, where tcp_time_wait() hands it to a timewait socket
+// (TIME_WAIT itself never shows); the side that closes second CLOSE_WAIT -> LAST_ACK -> CLOSE; a
+// reset ESTABLISHED -> CLOSE; a failed connect SYN_SENT -> CLOSE.
+import type { StateChange, TcpState } from './state-change.ts';
+
+export type Side = 'client' | 'server';
+
+export interface Transition {
+  side: Side;
+  from: TcpState;
+  to: TcpState;
+  /** ms since the trial's tracing started. */
+  atMs: number;
+}
+
+export interface Connection {
+  /** `clientAddress:port>serverAddress:port`. */
+  tuple: string;
+  /** Which ends were traced: both when client and server are on this kernel. */
+  ends: Side[];
+  /** The task that called connect() and its thread id; null when the client's end was not traced. */
+  process: { task: string; pid: number } | null;
+  openedMs: number;
+  /** SYN to ESTABLISHED on the client's end; null when it never connected or was not traced. */
+  connectMs: number | null;
+  /** The last CLOSE of its ends; null while still open when tracing stopped. */
+  closedMs: number | null;
+  failedConnect: boolean;
+  closedFirstBy: Side | null;
+  how: 'fin' | 'reset' | null;
+  /** The end handed to a timewait socket (FIN_WAIT2 or CLOSING -> CLOSE), and when. */
+  timeWait: { side: Side; atMs: number } | null;
+  transitions: Transition[];
+}
+
+interface End {
+  side: Side;
+  skaddr: string;
+  tuple: string | null;
+  first: StateChange;
+  changes: StateChange[];
+}
+
+const tupleOf = (c: StateChange, side: Side) =>
+  side === 'client' ? `${c.saddr}:${c.sport}>${c.daddr}:${c.dport}` : `${c.daddr}:${c.dport}>${c.saddr}:${c.sport}`;
+
+/** How an end left ESTABLISHED: it closed (FIN), it reset or was reset (CLOSE), or the peer closed (CLOSE_WAIT). */
+function leaving(end: End): StateChange | undefined {
+  return end.changes.find((c) => c.oldstate === 'ESTABLISHED');
+}
+
+function closer(ends: End[]): { side: Side; how: 'fin' | 'reset' } | null {
+  const moves = ends.flatMap((end) => {
+    const left = leaving(end);
+    return left && left.newstate !== 'CLOSE_WAIT' ? [{ side: end.side, at: left.atMs, how: left.newstate === 'CLOSE' ? ('reset' as const) : ('fin' as const) }] : [];
+  });
+  const first = moves.toSorted((a, b) => a.at - b.at)[0];
+  if (first) return { side: first.side, how: first.how };
+  // One end traced that the other closed: it went CLOSE_WAIT on the peer's FIN.
+  const passive = ends.find((end) => leaving(end)?.newstate === 'CLOSE_WAIT');
+  return passive ? { side: passive.side === 'client' ? 'server' : 'client', how: 'fin' } : null;
+}
+
+function connectionOf(ends: End[], originMs: number): Connection {
+  const client = ends.find((e) => e.side === 'client');
+  const all = ends.flatMap((e) => e.changes.map((c) => ({ side: e.side, c })));
+  all.sort((a, b) => a.c.atMs - b.c.atMs);
+  const established = client?.changes.find((c) => c.newstate === 'ESTABLISHED');
+  const closes = ends.map((e) => e.changes.find((c) => c.newstate === 'CLOSE'));
+  const tw = ends.flatMap((e) => e.changes.filter((c) => c.newstate === 'CLOSE' && (c.oldstate === 'FIN_WAIT2' || c.oldstate === 'CLOSING')).map((c) => ({ side: e.side, atMs: c.atMs - originMs })));
+  const first = closer(ends);
+  const connecting = client?.first.oldstate === 'CLOSE' && client.first.newstate === 'SYN_SENT' ? client.first : null;
+  return {
+    tuple: ends.find((e) => e.tuple)?.tuple ?? '?',
+    ends: ends.map((e) => e.side),
+    process: connecting ? { task: connecting.task, pid: connecting.pid } : null,
+    openedMs: Math.min(...ends.map((e) => e.first.atMs)) - originMs,
+    connectMs: established && connecting ? established.atMs - connecting.atMs : null,
+    closedMs: closes.every((c) => c !== undefined) ? Math.max(...closes.map((c) => c!.atMs)) - originMs : null,
+    failedConnect: client?.changes.some((c) => c.oldstate === 'SYN_SENT' && c.newstate === 'CLOSE') ?? false,
+    closedFirstBy: first?.side ?? null,
+    how: first?.how ?? null,
+    timeWait: tw[0] ?? null,
+    transitions: all.map(({ side, c }) => ({ side, from: c.oldstate, to: c.newstate, atMs: c.atMs - originMs })),
+  };
+}
+
+/** The server a trial's connections go to: its port, and its IPv4 address where it is one (a --target may be a name). */
+export interface ServerEnd {
+  port: number;
+  address: string | null;
+}
+
+/** Which end of a connection to `server` a line is from; null for the listener and for lines of other connections. */
+function sideOf(c: StateChange, server: ServerEnd): Side | null {
+  // The kernel filter is on the port alone: a connection of another namespace whose client port is
+  // the same number (the lab's namespaces share their addresses) is told apart by the server's address.
+  if (c.sport === server.port && c.dport !== 0 && (server.address === null || c.saddr === server.address)) return 'server';
+  if (c.dport === server.port && (server.address === null || c.daddr === server.address)) return 'client';
+  return null; // the listener (CLOSE -> LISTEN, LISTEN -> CLOSE), or another connection
+}
+
+/**
+ * The connections to `server` in `changes` (all of one trial's, in any order), oldest first.
+ * `originMs`: the trial's zero on the trace's clock. Lines of the listening socket are left out;
+ * an end whose start was not traced (opened before tracing began) starts at its first line.
+ */
+export function buildLedger(changes: StateChange[], server: ServerEnd, originMs: number): Connection[] {
+  const open = new Map<string, End>();
+  const ends: End[] = [];
+  for (const c of changes.toSorted((a, b) => a.atMs - b.atMs)) {
+    const side = sideOf(c, server);
+    if (!side) continue;
+    let end = open.get(c.skaddr);
+    if (!end || (c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT')) {
+      end = { side, skaddr: c.skaddr, tuple: null, first: c, changes: [] };
+      open.set(c.skaddr, end);
+      ends.push(end);
+    }
+    end.changes.push(c);
+    if (c.sport !== 0 && end.tuple === null) end.tuple = tupleOf(c, side);
+    if (c.newstate === 'CLOSE') open.delete(c.skaddr);
+  }
+  // Pair the ends of each 4-tuple in the order they opened: one 4-tuple is one connection at a time.
+  const byTuple = new Map<string, { client: End[]; server: End[] }>();
+  for (const end of ends) {
+    const key = end.tuple ?? `?${end.skaddr}`;
+    const group = byTuple.get(key) ?? { client: [], server: [] };
+    group[end.side].push(end);
+    byTuple.set(key, group);
+  }
+  const connections = [...byTuple.values()].flatMap(({ client, server }) =>
+    Array.from({ length: Math.max(client.length, server.length) }, (_, i) => connectionOf([client[i], server[i]].filter((e) => e !== undefined), originMs)),
+  );
+  return connections.sort((a, b) => a.openedMs - b.openedMs);
+}

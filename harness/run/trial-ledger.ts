@@ -1,0 +1,39 @@
+// A trial's connection ledger: the tracer (observe/tracer.ts) on the trial's server port from the
+// start of its load to the end of its drain, its state changes made into connections
+// (observe/ledger.ts). Where this process cannot trace (no root, no tracefs), the trial says why.
+import { isIPv4 } from 'node:net';
+import { buildLedger, type Connection } from '../observe/ledger.ts';
+import type { StateChange } from '../observe/state-change.ts';
+import { portFilter, startTracer, tracingUnavailability } from '../observe/tracer.ts';
+
+export type TrialLedger = { connections: Connection[]; lostEvents: number } | { whyNot: string };
+
+let unavailability: Promise<string | null> | undefined;
+/** Checked once per process: whether it may trace does not change during a run. */
+const whyNoTracing = () => (unavailability ??= tracingUnavailability());
+
+/** Milliseconds on CLOCK_MONOTONIC, the trace's clock (tracer.ts sets trace_clock to mono): process.hrtime's. */
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * Starts tracing the connections to the server at `host` and `port`; `stop()` gives the ledger, its
+ * times in ms since the moment `startedAt` (performance.now()) stands for, or why there is none.
+ */
+export async function traceTrial(host: string, port: number, startedAt: number): Promise<{ stop(): Promise<TrialLedger> }> {
+  const whyNot = await whyNoTracing();
+  if (whyNot) return { stop: async () => ({ whyNot }) };
+  const originMs = monotonicMs() - (performance.now() - startedAt);
+  const changes: StateChange[] = [];
+  const tracer = await startTracer({ label: `port-${port}`, filter: portFilter(port), onChanges: (batch) => changes.push(...batch) }).catch(
+    (error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }),
+  );
+  if ('failed' in tracer) return { stop: async () => ({ whyNot: tracer.failed }) };
+  return {
+    async stop() {
+      const losses = await tracer.stop();
+      // A server bound to every address (0.0.0.0) is told by its port alone.
+      const address = isIPv4(host) && host !== '0.0.0.0' ? host : null;
+      return { connections: buildLedger(changes, { port, address }, originMs), lostEvents: losses.lost };
+    },
+  };
+}
