@@ -1,5 +1,5 @@
 // `npm run clean [-- <folder>...]`: deletes what killed runs of the lab left behind (their run's PID
-// is gone): network namespaces, and the temporary files of result writes in results/ and its
+// is gone): network namespaces, tracing instances (harness/observe/tracer.ts), and the temporary files of result writes in results/ and its
 // subfolders (a workshop's session), or in the folders given. What a run still going uses, and
 // anything the lab did not make, stays. Exit 0 done, 2 bad input, 3 a namespace could not be removed.
 import { readdir, stat } from 'node:fs/promises';
@@ -8,14 +8,15 @@ import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { pathArguments } from '../cli/path-arguments.ts';
 import { EXIT, LabError, UsageError } from '../shared/errors.ts';
 import { labNamespaces, removeLeftoverNamespaces } from '../stage/netns.ts';
+import { labInstances, removeLeftoverInstances } from '../observe/tracer.ts';
 import { lastStderrLine } from '../run/tracked.ts';
 import { RESULTS_DIR } from '../result/file.ts';
 import { removeLeftoverFiles } from '../result/leftover-files.ts';
 
 const program = labCommand('clean')
-  .description('Delete what killed runs of the lab left behind: their network namespaces, and the temporary files of their result writes.')
+  .description('Delete what killed runs of the lab left behind: their network namespaces, their tracing instances, and the temporary files of their result writes.')
   .argument('[folders...]', 'folders to clear of temporary files left by killed runs (default: results/ and its subfolders)', pathArguments('a folder'))
-  .addHelpText('after', '\nExit status: 0 done, 2 bad input, 3 a namespace could not be removed (run it as root: sudo npm run clean).');
+  .addHelpText('after', '\nExit status: 0 done, 2 bad input, 3 a namespace or tracing instance could not be removed (run it as root: sudo npm run clean).');
 
 /** results/ and the folders in it (a workshop's session, examples/). */
 async function defaultFolders(): Promise<string[]> {
@@ -46,6 +47,16 @@ async function main(argv: string[]): Promise<number> {
       : 'clean: no network namespaces left by killed runs',
   );
   if (live.length > 0) console.error(`clean: left alone, in use by running lab runs: ${live.map((ns) => ns.name).join(', ')}`);
+  const instances = await removeLeftoverInstances().catch((error: unknown) => {
+    throw new LabError(`could not remove leftover tracing instances (${(error as Error).message}); run it as root: sudo npm run clean`);
+  });
+  console.error(
+    instances.length > 0
+      ? `clean: removed ${instances.length} tracing instances left by killed runs: ${instances.join(', ')}`
+      : 'clean: no tracing instances left by killed runs',
+  );
+  const tracing = await labInstances();
+  if (tracing.length > 0) console.error(`clean: left alone, tracing for running lab runs: ${tracing.map((i) => i.name).join(', ')}`);
   return EXIT.ok;
 }
 

@@ -3,6 +3,7 @@
 // in the repository's results/ (the user's own results live there: tests write elsewhere).
 import { readdir, readFile } from 'node:fs/promises';
 import { leftoverNamespaces } from '../../harness/stage/netns.ts';
+import { leftoverInstances } from '../../harness/observe/tracer.ts';
 import { ROOT } from './helpers.ts';
 
 const LAB_ENTRIES = [
@@ -48,6 +49,11 @@ export default async function setup() {
     const namespaces = await leftoverNamespaces();
     if (namespaces.length > 0) {
       throw new Error(`lab network namespaces left after the suite (remove them with npm run clean):\n${namespaces.map((ns) => ns.name).join('\n')}`);
+    }
+    // Tracing instances whose run has ended (harness/observe/tracer.ts).
+    const instances = await leftoverInstances();
+    if (instances.length > 0) {
+      throw new Error(`lab tracing instances left after the suite (remove them with npm run clean):\n${instances.map((i) => i.name).join('\n')}`);
     }
     const added = (await resultsFolder()).filter((name) => !resultsBefore.has(name));
     if (added.length > 0) {

@@ -1,0 +1,220 @@
+// The tracer: every TCP state change the kernel makes that a filter selects, read from a tracing
+// instance of the lab's own (tracefs `instances/NAME`, a private ring buffer beside any other user
+// of tracing) with the tracepoint `sock:inet_sock_set_state` enabled and its `filter` set, so that
+// the kernel drops what was not asked for before writing it. Reading is in bulk: the instance's
+// `trace_pipe`, opened non-blocking, is emptied every `everyMs`; no process is started. It needs
+// root and tracefs (mounted on demand at /sys/kernel/tracing); without them, tracingUnavailability()
+// says why. Instances are named `twlab-<pid>-<n>-<label>` with the PID of the run that made them,
+// like the lab's network namespaces (stage/netns.ts): stop() removes one, every way a run ends
+// removes all of this process's (stopAll), and removeLeftoverInstances() removes a killed run's.
+//
+//   const tracer = await startTracer({ label: 'demo', filter: portFilter(8080), onChanges: (c) => ... });
+//   ...; const { lost, unknown } = await tracer.stop();
+//
+// Limits: IPv4 only (with `options/fields` the IPv6 fields print as `<INVALID-SIZE>`); the tracepoint
+// is global, so the filter (ports, addresses) is what tells one run's connections from another's.
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { LabError } from '../shared/errors.ts';
+import { isAlive } from '../shared/pids.ts';
+import { onStop } from '../run/tracked.ts';
+import { parseTraceLine, type StateChange } from './state-change.ts';
+
+export const TRACEFS = '/sys/kernel/tracing';
+const INSTANCES = path.join(TRACEFS, 'instances');
+const EVENT = 'events/sock/inet_sock_set_state';
+export const INSTANCE_PREFIX = 'twlab-';
+/** `twlab-<pid>-<n>-<label>`: the PID of the run that made it. */
+const LAB_INSTANCE = new RegExp(`^${INSTANCE_PREFIX}(\\d+)-\\d+-`);
+/** Set to anything to pretend this process may not trace (for tests of what a result says then). */
+export const PRETEND_UNTRACEABLE_ENV = 'TIMEWAIT_LAB_NO_TRACING';
+/** How often the instance's buffer is emptied by default: at 5,000 connections/s, about 11,000 lines between reads. */
+export const DEFAULT_READ_EVERY_MS = 200;
+/** Each CPU's ring buffer in the instance (KiB): several reads' worth at the catalogue's highest rates. */
+const BUFFER_KB_PER_CPU = 4096;
+const READ_CHUNK_BYTES = 256 * 1024;
+
+const execFileAsync = promisify(execFile);
+
+export interface TracerOptions {
+  /** A word for the instance's name (letters, digits, dashes). */
+  label: string;
+  /** The event's kernel filter (tracefs filter syntax over the event's fields), e.g. portFilter(port). */
+  filter: string;
+  /** Called with each batch of state changes, in the order the kernel wrote them per CPU. */
+  onChanges(changes: StateChange[]): void;
+  everyMs?: number;
+}
+
+/** What a tracer could not give: events the kernel dropped (buffer full), lines it did not know. */
+export interface TracerLosses {
+  lost: number;
+  unknown: number;
+  /** The first line that was not a state change, for a message. */
+  firstUnknown: string | null;
+}
+
+export interface Tracer {
+  /** The instance's name under instances/. */
+  readonly instance: string;
+  /** Stops tracing, hands over what was still in the buffer, removes the instance. */
+  stop(): Promise<TracerLosses>;
+}
+
+/** The kernel filter for every connection to or from `port`: CLOSE -> SYN_SENT has sport 0 and dport `port`. */
+export function portFilter(port: number): string {
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new LabError(`a traced port is 1 to 65535, not ${port}`);
+  return `sport == ${port} || dport == ${port}`;
+}
+
+/** Mounts tracefs where the lab reads it, when it is not (a fresh machine or container); only root may. */
+async function mountTracefs(): Promise<void> {
+  if (await access(INSTANCES).then(() => true, () => false)) return;
+  await execFileAsync('mount', ['-t', 'tracefs', 'nodev', TRACEFS]).catch(() => {});
+}
+
+/** Why this process cannot trace TCP state changes, or null when it can. */
+export async function tracingUnavailability(): Promise<string | null> {
+  if (process.env[PRETEND_UNTRACEABLE_ENV]) return `${PRETEND_UNTRACEABLE_ENV} is set`;
+  if (process.platform !== 'linux') return `tracing TCP state changes needs Linux's tracefs, this is ${process.platform}`;
+  if (process.getuid?.() !== 0) return 'tracing TCP state changes needs root (tracefs); run as root (sudo npm run ...) for the connection ledger';
+  await mountTracefs();
+  if (!(await access(INSTANCES, constants.W_OK).then(() => true, () => false))) return `tracefs is not mounted at ${TRACEFS} and could not be (mount -t tracefs nodev ${TRACEFS})`;
+  if (!(await access(path.join(TRACEFS, EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint sock:inet_sock_set_state (Linux 4.16 or later has it)';
+  return null;
+}
+
+const live = new Map<string, () => Promise<TracerLosses>>();
+let made = 0;
+// However the run ends (done, error, a signal), stopAll() removes the instances still here.
+onStop(async () => {
+  await Promise.allSettled([...live.values()].map((stop) => stop()));
+});
+
+/** Removes an instance: its event off first, so that nothing more is written (rmdir refuses one in use). */
+async function removeInstance(dir: string): Promise<void> {
+  await writeFile(path.join(dir, EVENT, 'enable'), '0').catch(() => {});
+  await rmdir(dir);
+}
+
+/** The lost-events counters of an instance's CPUs (`per_cpu/cpuN/stats`: `overrun` and `dropped events`). */
+async function overruns(dir: string): Promise<number> {
+  const cpus = await readdir(path.join(dir, 'per_cpu')).catch(() => []);
+  const stats = await Promise.all(cpus.map((cpu) => readFile(path.join(dir, 'per_cpu', cpu, 'stats'), 'utf8').catch(() => '')));
+  return stats.reduce((sum, text) => sum + [...text.matchAll(/^(?:overrun|dropped events): (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0), 0);
+}
+
+/** Starts tracing into an instance of the lab's own; throws a LabError when it cannot (tracingUnavailability() says why beforehand). */
+export async function startTracer(options: TracerOptions): Promise<Tracer> {
+  if (!/^[a-z0-9-]{1,40}$/.test(options.label)) throw new LabError(`a tracer's label is 1 to 40 lowercase letters, digits or dashes, not '${options.label}'`);
+  const instance = `${INSTANCE_PREFIX}${process.pid}-${++made}-${options.label}`;
+  const dir = path.join(INSTANCES, instance);
+  await mountTracefs();
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    throw new LabError(`could not make the tracing instance ${instance}: ${(error as Error).message}`);
+  }
+  let pipe: FileHandle | null = null;
+  const losses: TracerLosses = { lost: 0, unknown: 0, firstUnknown: null };
+  let rest = '';
+  let reading: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const chunk = Buffer.alloc(READ_CHUNK_BYTES);
+
+  const take = (text: string) => {
+    const lines = (rest + text).split('\n');
+    rest = lines.pop() ?? '';
+    const changes: StateChange[] = [];
+    for (const line of lines) {
+      if (line === '') continue;
+      const read = parseTraceLine(line);
+      if (read.kind === 'change') changes.push(read.change);
+      else if (read.kind === 'lost') losses.lost += read.count;
+      else {
+        losses.unknown += 1;
+        losses.firstUnknown ??= line;
+      }
+    }
+    if (changes.length > 0) options.onChanges(changes);
+  };
+  /** Empties the pipe: reads until the kernel has nothing more (EAGAIN on a non-blocking read). */
+  const drain = async () => {
+    for (;;) {
+      if (!pipe) return;
+      const { bytesRead } = await pipe.read(chunk, 0, chunk.length, null).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EAGAIN') return { bytesRead: 0 };
+        throw error;
+      });
+      if (bytesRead === 0) return;
+      take(chunk.toString('utf8', 0, bytesRead));
+    }
+  };
+  const readNow = () => (reading = reading.then(drain));
+
+  let stopped: Promise<TracerLosses> | null = null;
+  const stop = () =>
+    (stopped ??= (async () => {
+      clearInterval(timer);
+      await writeFile(path.join(dir, EVENT, 'enable'), '0').catch(() => {});
+      await readNow().catch(() => {});
+      if (rest !== '') take('\n');
+      losses.lost = Math.max(losses.lost, await overruns(dir));
+      await pipe?.close().catch(() => {});
+      pipe = null;
+      await removeInstance(dir).catch(() => {});
+      live.delete(instance);
+      return losses;
+    })());
+  live.set(instance, stop);
+
+  try {
+    // CLOCK_MONOTONIC, the clock of process.hrtime(): the lab's own times and the kernel's line up.
+    await writeFile(path.join(dir, 'trace_clock'), 'mono');
+    await writeFile(path.join(dir, 'buffer_size_kb'), String(BUFFER_KB_PER_CPU));
+    // Every field printed, skaddr included (measured: the default format leaves it out).
+    await writeFile(path.join(dir, 'options/fields'), '1');
+    await writeFile(path.join(dir, EVENT, 'filter'), options.filter).catch(() => {
+      throw new LabError(`the kernel refused the tracing filter '${options.filter}'`);
+    });
+    pipe = await open(path.join(dir, 'trace_pipe'), constants.O_RDONLY | constants.O_NONBLOCK);
+    await writeFile(path.join(dir, EVENT, 'enable'), '1');
+  } catch (error) {
+    await stop();
+    throw error instanceof LabError ? error : new LabError(`could not set up the tracing instance ${instance}: ${(error as Error).message}`);
+  }
+  timer = setInterval(() => void readNow().catch(() => {}), options.everyMs ?? DEFAULT_READ_EVERY_MS);
+  timer.unref();
+  return { instance, stop };
+}
+
+export interface LabInstance {
+  name: string;
+  ownerPid: number;
+}
+
+/** The tracing instances on this machine that carry the lab's prefix, with the PID of the run that made each. */
+export async function labInstances(): Promise<LabInstance[]> {
+  const names = await readdir(INSTANCES).catch(() => []);
+  return names.flatMap((name) => {
+    const owner = LAB_INSTANCE.exec(name);
+    return owner ? [{ name, ownerPid: Number(owner[1]) }] : [];
+  });
+}
+
+/** Lab instances whose run is gone (killed before it could clean up). */
+export async function leftoverInstances(): Promise<LabInstance[]> {
+  const instances = await labInstances();
+  const gone = await Promise.all(instances.map(async (i) => i.ownerPid !== process.pid && !(await isAlive(i.ownerPid))));
+  return instances.filter((_, i) => gone[i]);
+}
+
+/** Removes the instances of killed runs; returns their names. A live run's instances are left alone. */
+export async function removeLeftoverInstances(): Promise<string[]> {
+  const leftovers = await leftoverInstances();
+  for (const leftover of leftovers) await removeInstance(path.join(INSTANCES, leftover.name));
+  return leftovers.map((i) => i.name);
+}

@@ -1,0 +1,109 @@
+// The tracer on the real kernel: a tracing instance of its own with sock:inet_sock_set_state
+// filtered on a port, real connections on loopback, the instance gone afterwards; without root it
+// says why; a killed run's instance is found and removed, a live one's left alone.
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { once } from 'node:events';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, test } from 'vitest';
+import { labInstances, portFilter, startTracer, tracingUnavailability, TRACEFS } from '../../harness/observe/tracer.ts';
+import type { StateChange } from '../../harness/observe/state-change.ts';
+import { ROOT, runCli } from '../support/helpers.ts';
+
+const unavailable = await tracingUnavailability();
+const skipped = unavailable ? ` (skipped: ${unavailable})` : '';
+const instanceDir = (name: string) => path.join(TRACEFS, 'instances', name);
+
+/** A server on loopback that accepts and ends each connection as `onConnection` says. */
+async function server(onConnection: (socket: net.Socket) => void) {
+  const listening = net.createServer(onConnection).listen(0, '127.0.0.1');
+  await once(listening, 'listening');
+  return { port: (listening.address() as net.AddressInfo).port, close: () => new Promise((r) => listening.close(r)) };
+}
+
+/** Connects, then ends the connection with a FIN (end) or a reset (resetAndDestroy) once the server's side is open. */
+async function connectAndClose(port: number, how: 'fin' | 'reset') {
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  if (how === 'fin') socket.end();
+  else socket.resetAndDestroy();
+  await once(socket, 'close');
+}
+
+describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () => {
+  const servers: { close(): Promise<unknown> }[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+  });
+
+  test('every connection to the port shows up, with the process that connected; other ports do not', async () => {
+    const traced = await server((socket) => socket.on('end', () => socket.end()).resume());
+    const other = await server((socket) => socket.on('end', () => socket.end()).resume());
+    servers.push(traced, other);
+    const changes: StateChange[] = [];
+    const tracer = await startTracer({ label: 'test', filter: portFilter(traced.port), onChanges: (batch) => changes.push(...batch), everyMs: 50 });
+    expect(existsSync(instanceDir(tracer.instance))).toBe(true);
+    expect(tracer.instance).toMatch(new RegExp(`^twlab-${process.pid}-\\d+-test$`));
+    for (let i = 0; i < 5; i++) await connectAndClose(traced.port, 'fin');
+    await connectAndClose(other.port, 'fin');
+    const losses = await tracer.stop();
+    expect(losses).toEqual({ lost: 0, unknown: 0, firstUnknown: null });
+    expect(existsSync(instanceDir(tracer.instance))).toBe(false);
+
+    // Only the traced port: the kernel's filter dropped the other server's lines.
+    expect(changes.every((c) => c.sport === traced.port || c.dport === traced.port)).toBe(true);
+    const connects = changes.filter((c) => c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT');
+    expect(connects).toHaveLength(5);
+    // The connecting task is this process (its main thread: the thread id is the PID).
+    expect(new Set(connects.map((c) => c.pid))).toEqual(new Set([process.pid]));
+    // The client closed first, with a FIN: 5 FIN_WAIT1 on the client's ends, 5 CLOSE_WAIT on the server's.
+    expect(changes.filter((c) => c.dport === traced.port && c.newstate === 'FIN_WAIT1')).toHaveLength(5);
+    expect(changes.filter((c) => c.sport === traced.port && c.newstate === 'CLOSE_WAIT')).toHaveLength(5);
+  });
+
+  test('a reset is ESTABLISHED > CLOSE, no FIN_WAIT1 anywhere', async () => {
+    const traced = await server((socket) => socket.on('error', () => {}).resume());
+    servers.push(traced);
+    const changes: StateChange[] = [];
+    const tracer = await startTracer({ label: 'reset', filter: portFilter(traced.port), onChanges: (batch) => changes.push(...batch) });
+    await connectAndClose(traced.port, 'reset');
+    await new Promise((r) => setTimeout(r, 50));
+    await tracer.stop();
+    expect(changes.filter((c) => c.newstate === 'FIN_WAIT1')).toEqual([]);
+    expect(changes.filter((c) => c.oldstate === 'ESTABLISHED' && c.newstate === 'CLOSE').map((c) => (c.dport === traced.port ? 'client' : 'server'))).toEqual(['client', 'server']);
+  });
+
+  test('a filter the kernel refuses is one line, and no instance stays', async () => {
+    const before = (await labInstances()).filter((i) => i.ownerPid === process.pid);
+    await expect(startTracer({ label: 'bad', filter: 'no_such_field == 1', onChanges: () => {} })).rejects.toThrow(/^the kernel refused the tracing filter 'no_such_field == 1'$/);
+    expect((await labInstances()).filter((i) => i.ownerPid === process.pid)).toEqual(before);
+  });
+
+  test('a run killed with SIGKILL leaves its instance; npm run clean removes it, and leaves a live run\'s', async () => {
+    const live = await startTracer({ label: 'live', filter: 'dport == 1', onChanges: () => {} });
+    const child = execa(process.execPath, ['test/fixtures/processes/tracer-then-wait.ts'], { cwd: ROOT, reject: false });
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    const left = line.toString().trim();
+    child.kill('SIGKILL');
+    await child;
+    expect(existsSync(instanceDir(left))).toBe(true);
+    const clean = await runCli('harness/commands/clean.ts', [], { timeout: 30_000 });
+    expect(clean.exitCode, clean.stderr).toBe(0);
+    expect(clean.stderr).toMatch(new RegExp(`^clean: removed \\d+ tracing instances left by killed runs: .*\\b${left}\\b`, 'm'));
+    expect(clean.stderr).toMatch(new RegExp(`^clean: left alone, tracing for running lab runs: .*\\b${live.instance}\\b`, 'm'));
+    expect(existsSync(instanceDir(left))).toBe(false);
+    expect(existsSync(instanceDir(live.instance))).toBe(true);
+    await live.stop();
+  });
+});
+
+test.runIf(process.getuid?.() === 0 && existsSync('/usr/bin/setpriv'))('run by an unprivileged user, the tracer says it needs root', async () => {
+  const asNobody = await execa(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', "const m = await import('./harness/observe/tracer.ts'); console.log(await m.tracingUnavailability())"],
+    { cwd: ROOT, reject: false },
+  );
+  expect(asNobody.stderr).toBe('');
+  expect(asNobody.stdout).toBe('tracing TCP state changes needs root (tracefs); run as root (sudo npm run ...) for the connection ledger');
+});
