@@ -43,7 +43,7 @@ export function listenersOf(sockets: TcpSocket[]): Set<string> {
   return new Set(sockets.filter((s) => s.state === 'listen').map((s) => endpointText(s.local)));
 }
 
-const WILDCARDS = ['0.0.0.0', '::'];
+export const WILDCARDS = ['0.0.0.0', '::'];
 
 /** Inbound when the local end is a listening port (on its address or on a wildcard one). */
 export function directionOf(socket: Pick<TcpSocket, 'local'>, listeners: Set<string>): Direction {

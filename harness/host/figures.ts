@@ -1,6 +1,6 @@
 // The figures of an observation that `npm run observe -- --expect 'FIGURE OP VALUE'` checks (exit 1
 // when one does not hold), each read from the observation as a whole.
-import { EXPECT_OPS, type ExpectOp } from '../scenario/measurement.ts';
+import type { ExpectOp } from '../scenario/measurement.ts';
 import { formatCount } from '../shared/numbers.ts';
 import type { Observation } from './observation-schema.ts';
 
@@ -26,16 +26,19 @@ export interface ObservationExpectation {
   value: number;
 }
 
+const HOLDS: Record<ExpectOp, (measured: number, value: number) => boolean> = {
+  '<=': (m, v) => m <= v,
+  '>=': (m, v) => m >= v,
+  '<': (m, v) => m < v,
+  '>': (m, v) => m > v,
+  '==': (m, v) => m === v,
+};
+
 /** One line per expectation that does not hold, with what was measured. */
 export function missedExpectations(observation: Observation, expectations: ObservationExpectation[]): string[] {
   return expectations.flatMap(({ figure, op, value }) => {
     const measured = OBSERVATION_FIGURES[figure].of(observation);
-    const bounds = EXPECT_OPS[op](value);
-    const held =
-      (bounds.atMost === undefined || measured <= bounds.atMost) &&
-      (bounds.atLeast === undefined || measured >= bounds.atLeast) &&
-      (bounds.below === undefined || measured < bounds.below) &&
-      (bounds.above === undefined || measured > bounds.above);
+    const held = HOLDS[op](measured, value);
     const shown = Number.isFinite(measured) ? formatCount(Math.round(measured * 100) / 100) : 'none (they hold)';
     return held ? [] : [`--expect '${figure} ${op} ${value}' did not hold (measured ${shown}: ${OBSERVATION_FIGURES[figure].words})`];
   });

@@ -8,15 +8,21 @@ import { passes, type ConnectionRecord, type Filters } from './connections.ts';
 import { openNamespace, type ObservedNamespace, type Where } from './namespace.ts';
 import { buildRows, type Row } from './rows.ts';
 import { tableTracker, type TableTracker } from './table-tracker.ts';
-import { parseTcpTable, type TcpSocket } from './tcp-table.ts';
+import { parseTcpTable, type Endpoint, type TcpSocket } from './tcp-table.ts';
 import { CHURN_PER_S } from './patterns.ts';
 import type { Observation, ObservationSample } from './observation-schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 
-/** Where the connections come from when the tracer runs: it is started before the first sample, stopped after the last. */
+/** What the socket table says is the observed namespace's: a 4-tuple seen there, a listening port of it. */
+export interface NamespaceMembers {
+  tuple(key: string): boolean;
+  listener(local: Endpoint): boolean;
+}
+
+/** Where the connections come from when the tracer runs: it is started before the first sample, stopped after the last (stop may be called twice). */
 export interface ConnectionSource {
-  /** The connections seen so far that belong to the namespace (`belongs` says whether a 4-tuple was in its table). */
-  records(belongs: (key: string) => boolean): ConnectionRecord[];
+  /** The connections seen so far that belong to the namespace. */
+  records(members: NamespaceMembers): ConnectionRecord[];
   stop(): Promise<void>;
 }
 
@@ -74,7 +80,7 @@ export async function observe(settings: ObserveSettings): Promise<Observation> {
     let last = first;
     let endedBy: Observation['endedBy'] = 'duration';
     let endedBecause: string | null = null;
-    const records = () => (traced ? source.records(tracker.sawNew) : tracker.records());
+    const records = () => (traced ? source.records(tracker) : tracker.records());
     const windowS = () => (performance.now() - t0) / 1000;
     for (;;) {
       const untilEnd = settings.durationS * 1000 - (performance.now() - t0);

@@ -118,7 +118,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} 
 /** `curl (PID 4121)`, `curl (40 processes: PIDs 4121, 4125, ...)`, or "a process the trace did not name". */
 function who(row: Omit<Row, 'pattern' | 'diagnosis'>): string {
   const p = row.process;
-  if (!p) return row.direction === 'outbound' ? 'this namespace' : `${row.remoteAddress}`;
+  if (!p) return 'this namespace';
   if (p.processes <= 1) return `${p.name} (PID ${p.pids[0]})`;
   return `${p.name} (${p.processes} processes: PIDs ${p.pids.join(', ')}${p.processes > p.pids.length ? ', ...' : ''})`;
 }
@@ -129,7 +129,7 @@ function closes(row: Omit<Row, 'pattern' | 'diagnosis'>): string {
   if (total === 0) return '';
   const after = row.medianLifetimeMs === null ? '' : ` after about ${row.medianLifetimeMs < 10 ? row.medianLifetimeMs.toFixed(1) : formatCount(Math.round(row.medianLifetimeMs))} ms`;
   const share = (n: number) => (n === total ? 'each' : `${formatCount(n)} of ${formatCount(total)}`);
-  const us = row.direction === 'outbound' ? 'it' : 'this server';
+  const us = row.direction === 'outbound' ? 'it' : 'this end';
   const them = row.direction === 'outbound' ? 'the server' : 'the client';
   const parts = [local > 0 && `${us} closes ${share(local)} first${after}`, remote > 0 && `${them} closes ${share(remote)} first`, reset > 0 && `${share(reset)} ended by a reset`];
   return parts.filter(Boolean).join(', ');
@@ -145,11 +145,13 @@ function budgetText(budget: PortBudget | null, row: Omit<Row, 'pattern' | 'diagn
 
 /** The row in a sentence, with the pattern it matches and where its scenario and fix are. */
 function diagnosisOf(row: Omit<Row, 'pattern' | 'diagnosis'>, pattern: PatternName | null): string {
-  const toward = row.direction === 'outbound' ? `to ${row.destination}` : `from ${row.destination}`;
+  const outbound = row.direction === 'outbound';
+  const toward = outbound ? `to ${row.destination}` : `from ${row.remoteAddress}`;
+  const subject = outbound ? who(row) : `port ${row.port}`;
   if (row.newConnections === 0) return `${row.timeWaitNow > 0 ? `${plural(row.timeWaitNow, 'socket')} in TIME_WAIT ${toward}, ` : ''}no new connection ${toward} in the window`;
-  const verb = row.direction === 'outbound' ? `opens ${rate(row.perSecond)} connections a second ${toward}` : `gets ${rate(row.perSecond)} new connections a second ${toward}`;
-  const opened = row.perSecond >= 1 ? verb : `opened ${plural(row.newConnections, 'connection')} ${toward}`;
+  const verb = outbound ? 'opens' : 'gets';
+  const opened = row.perSecond >= 1 ? `${verb} ${rate(row.perSecond)} new connections a second ${toward}` : `${verb === 'opens' ? 'opened' : 'got'} ${plural(row.newConnections, 'new connection')} ${toward}`;
   const closing = closes(row);
   const found = pattern ? `: the pattern of ${PATTERNS[pattern].scenarios.join(' and ')} (${PATTERNS[pattern].what}; fix: ${PATTERNS[pattern].fix}; docs/scenarios.md)` : '';
-  return `${who(row)} ${opened}${closing ? ` and ${closing}` : ''}${found}${budgetText(row.budget, row)}`;
+  return `${subject} ${opened}${closing ? ` and ${closing}` : ''}${found}${budgetText(row.budget, row)}`;
 }

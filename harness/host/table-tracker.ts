@@ -3,8 +3,8 @@
 // one that this end closed first is seen, since it stays in TIME_WAIT for 60 s (TCP_TIMEWAIT_LEN,
 // include/net/tcp.h), far longer than a sample apart; one that the other end closed first or that was
 // reset is seen only if it lived across a sample. No process is known.
-import { directionOf, listenersOf, tupleKey, type ClosedFirst, type ConnectionRecord } from './connections.ts';
-import type { TcpSocket } from './tcp-table.ts';
+import { directionOf, listenersOf, WILDCARDS, tupleKey, type ClosedFirst, type ConnectionRecord } from './connections.ts';
+import { endpointText, type Endpoint, type TcpSocket } from './tcp-table.ts';
 import type { SocketState } from '../observe/ss-parse.ts';
 
 /** The states that say which end closed first: this end's FIN went first, or the other's. */
@@ -22,18 +22,22 @@ export interface TableTracker {
   add(sockets: TcpSocket[]): void;
   /** The connections opened since the first sample. */
   records(): ConnectionRecord[];
-  /** Whether a 4-tuple was in some sample after the first one (the tracer's connections are matched to the namespace by it). */
-  sawNew(key: string): boolean;
+  /** Whether a 4-tuple was in some sample (the tracer's connections are matched to the namespace by it). */
+  tuple(key: string): boolean;
+  /** Whether a local end is on a port that listened in some sample. */
+  listener(local: Endpoint): boolean;
 }
 
 export function tableTracker(): TableTracker {
   let before: Set<string> | null = null;
+  const everSeen = new Set<string>();
   const listeners = new Set<string>();
   const seen = new Map<string, ConnectionRecord>();
   return {
     add(sockets) {
       for (const listener of listenersOf(sockets)) listeners.add(listener);
       const open = sockets.filter((s) => s.state !== 'listen');
+      for (const socket of open) everSeen.add(tupleKey(socket));
       if (before === null) {
         before = new Set(open.map(tupleKey));
         return;
@@ -55,6 +59,7 @@ export function tableTracker(): TableTracker {
       }
     },
     records: () => [...seen.values()],
-    sawNew: (key) => seen.has(key),
+    tuple: (key) => everSeen.has(key),
+    listener: (local) => [local.address, ...WILDCARDS].some((address) => listeners.has(endpointText({ address, port: local.port }))),
   };
 }
