@@ -148,11 +148,12 @@ export async function observe(settings: ObserveSettings): Promise<Observation> {
   }
 }
 
-/** The answer in one line: the busiest row's diagnosis, or that nothing churns. */
+/** The answer in one line: how many destinations churn (their diagnoses are the rows'), or that nothing does. */
 export function summaryOf(rows: Row[], where: string, windowS: number, timeWait: number): string {
   const churning = rows.filter((r) => r.perSecond >= CHURN_PER_S);
   if (churning.length === 0) {
     return `nothing churns in ${where}: no destination got ${CHURN_PER_S} new connection a second or more over ${windowS.toFixed(1)} s (${formatCount(timeWait)} sockets in TIME_WAIT)`;
   }
-  return `${formatCount(churning.length)} of ${formatCount(rows.length)} destinations churn in ${where}; the busiest: ${churning[0]!.diagnosis}`;
+  const busiest = churning[0]!;
+  return `${formatCount(churning.length)} of ${formatCount(rows.length)} destinations churn in ${where} over ${windowS.toFixed(1)} s; the busiest: ${busiest.direction === 'outbound' ? 'to' : 'from'} ${busiest.destination}, ${busiest.perSecond.toFixed(1)} new connections a second`;
 }

@@ -77,7 +77,7 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
     const ns = await namespace('obs-loop');
     const server = await serverIn(ns);
     const before = await server.accepted();
-    const { ended, observation } = await observeWhile(['--netns', ns, '--duration', '5', '--port', String(server.port), '--json'], () => curls(ns, server.url, 40, 'loop'));
+    const { ended, observation } = await observeWhile(['--netns', ns, '--duration', '5', '--port', String(server.port), '--json', '--expect', 'connectionsPerSecond <= 1000'], () => curls(ns, server.url, 40, 'loop'));
     const accepted = (await server.accepted()) - before;
     expect(ended.exitCode, ended.stderr).toBe(0);
     expect(JSON.parse(ended.stdout)).toEqual(observation);
@@ -98,12 +98,14 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
     expect(observation!.churns).toBe(true);
   });
 
-  test('the same requests through one curl with many URLs: one connection, no pattern; --pid observes the namespace of that PID', async () => {
+  test('the same requests through one curl with many URLs: one connection, no pattern; --pid observes the namespace of that PID; an --expect that fails: exit 1', async () => {
     const ns = await namespace('obs-one');
     const server = await serverIn(ns);
     const before = await server.accepted();
-    const { ended, observation } = await observeWhile(['--pid', String(server.pid), '--duration', '4', '--port', String(server.port)], () => curls(ns, server.url, 40, 'one'));
-    expect(ended.exitCode, ended.stderr).toBe(0);
+    const args = ['--pid', String(server.pid), '--duration', '4', '--port', String(server.port), '--expect', 'connectionsPerSecond >= 1'];
+    const { ended, observation } = await observeWhile(args, () => curls(ns, server.url, 40, 'one'));
+    expect(ended.exitCode, ended.stderr).toBe(1);
+    expect(ended.stderr).toMatch(/^observe: --expect 'connectionsPerSecond >= 1' did not hold \(measured 0\.\d+: the most new connections a second of any destination\)$/m);
     expect(observation!.namespace).toMatchObject({ kind: 'pid', pid: server.pid });
     const row = observation!.rows.find((r) => r.direction === 'outbound')!;
     expect(row.newConnections).toBe((await server.accepted()) - before);
