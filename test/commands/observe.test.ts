@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createNamespace, deleteNamespace } from '../../harness/stage/netns.ts';
+import { createNamespace, createPair, deleteNamespace, deletePair, SERVER_ADDRESS, type NamespacePair } from '../../harness/stage/netns.ts';
 import { labInstances } from '../../harness/observe/tracer.ts';
 import { observationProblems, type Observation } from '../../harness/host/observation-schema.ts';
 import { namespacesMissing, ROOT, runCli } from '../support/helpers.ts';
@@ -17,6 +17,7 @@ const observeCli = (args: string[], options?: Parameters<typeof runCli>[2]) => r
 
 let dir: string;
 const namespaces: string[] = [];
+const pairs: NamespacePair[] = [];
 const stops: (() => Promise<unknown>)[] = [];
 
 async function namespace(role: string): Promise<string> {
@@ -26,8 +27,8 @@ async function namespace(role: string): Promise<string> {
 }
 
 /** The lab's server inside namespace `ns` (`ip netns exec` execs node: the PID is the server's), with its control endpoint. */
-async function serverIn(ns: string) {
-  const child = execa('ip', ['netns', 'exec', ns, process.execPath, 'harness/commands/server.ts', '--port', '0', '--control-port', '0'], { cwd: ROOT, reject: false, stdin: 'ignore' });
+async function serverIn(ns: string, host = '127.0.0.1') {
+  const child = execa('ip', ['netns', 'exec', ns, process.execPath, 'harness/commands/server.ts', '--host', host, '--port', '0', '--control-port', '0'], { cwd: ROOT, reject: false, stdin: 'ignore' });
   stops.push(async () => (child.kill(), await child));
   const line = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()));
@@ -38,7 +39,7 @@ async function serverIn(ns: string) {
     const { stdout } = await execa('ip', ['netns', 'exec', ns, 'curl', '-s', `http://127.0.0.1:${controlPort}/`]);
     return (JSON.parse(stdout) as { stats: { connectionsAccepted: number } }).stats.connectionsAccepted;
   };
-  return { pid: child.pid!, port, url: `http://127.0.0.1:${port}/`, accepted };
+  return { pid: child.pid!, port, url: `http://${host}:${port}/`, accepted };
 }
 
 /** `n` requests in namespace `ns`: one curl process each (loop), or one curl with all the URLs (one). */
@@ -70,6 +71,7 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
   afterAll(async () => {
     for (const stop of stops) await stop();
     for (const ns of namespaces) await deleteNamespace(ns);
+    for (const pair of pairs) await deletePair(pair);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -113,6 +115,26 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
     expect(row.pattern).toBeNull();
     expect(observation!.churns).toBe(false);
     expect(ended.stderr).toMatch(/nothing churns/);
+  });
+
+  test('two hosts, a range of 100 ports and no tcp_tw_reuse off loopback: the ports run out, and it says when', async () => {
+    const pair = await createPair();
+    pairs.push(pair);
+    await execa('ip', ['netns', 'exec', pair.client, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=40000 40099']);
+    const server = await serverIn(pair.server, SERVER_ADDRESS);
+    const before = await server.accepted();
+    const { ended, observation } = await observeWhile(['--netns', pair.client, '--duration', '4', '--remote', `${SERVER_ADDRESS}:${server.port}`], () => curls(pair.client, server.url, 30, 'loop'));
+    expect(ended.exitCode, ended.stderr).toBe(0);
+    const row = observation!.rows[0]!;
+    expect(row.destination).toBe(`${SERVER_ADDRESS}:${server.port}`);
+    expect(row.newConnections).toBe((await server.accepted()) - before);
+    expect(observation!.sysctls).toMatchObject({ portRangeLow: 40_000, portRangeHigh: 40_099, twReuse: 2 });
+    // Each connection holds its port for 60 s: the ports in use are the connections made, all in TIME_WAIT.
+    expect(row.budget).toMatchObject({ ports: 100, inUse: row.newConnections, twReuse: false });
+    expect(row.budget!.plateau).toBeGreaterThanOrEqual(100);
+    expect(row.budget!.exhaustedInS).toBeCloseTo((100 - row.newConnections) / (row.closedFirst.local / observation!.windowS));
+    expect(row.pattern).toBe('portsRunOut');
+    expect(row.diagnosis).toMatch(/they run out in about \d+ s/);
   });
 
   test('an idle namespace: a short "nothing churns"', async () => {
