@@ -61,7 +61,7 @@ function marksOf(result: Result, variant: VariantResult): ChartMark[] {
   ];
 }
 
-const esc = (text: string) =>
+export const esc = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 // Red and orange for misconfigured variants, green and blue for fixes, and for measured clients
@@ -234,9 +234,9 @@ function scenarioSection(group: ReportGroup, index: number): string {
 }
 
 /** JSON that is safe inside a <script> element. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replaceAll('<', '\\u003c');
+export const scriptJson = (value: unknown) => JSON.stringify(value).replaceAll('<', '\\u003c');
 
-const STYLE = `
+export const STYLE = `
   :root { --ink: #111; --muted: #555; --line: #ccc; --bad: #c62828; --fix: #2e7d32; }
   * { box-sizing: border-box; }
   body { font: 18px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1500px; padding: 1.5rem 2rem 4rem; }
