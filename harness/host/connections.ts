@@ -38,19 +38,32 @@ export function passes(socket: Pick<TcpSocket, 'local' | 'remote'>, filters: Fil
   return !remote || (socket.remote.address === remote.address && (remote.port === undefined || socket.remote.port === remote.port));
 }
 
-/** The listening ports of a table: `address:port`, with the wildcard addresses kept as they are. */
-export function listenersOf(sockets: TcpSocket[]): Set<string> {
-  return new Set(sockets.filter((s) => s.state === 'listen').map((s) => endpointText(s.local)));
+/** The listening sockets of a table: their ports (most sockets are told outbound by the port alone) and `address:port`. */
+export interface Listeners {
+  ports: Set<number>;
+  endpoints: Set<string>;
 }
 
-export const WILDCARDS = ['0.0.0.0', '::'];
+const WILDCARDS = ['0.0.0.0', '::'];
 
-/** Inbound when the local end is a listening port (on its address or on a wildcard one). */
-export function directionOf(socket: Pick<TcpSocket, 'local'>, listeners: Set<string>): Direction {
-  const { address, port } = socket.local;
-  const onListener = [address, ...WILDCARDS].some((a) => listeners.has(endpointText({ address: a, port })));
-  return onListener ? 'inbound' : 'outbound';
+/** Adds the listening sockets of `sockets` to `listeners` (new ones when not given). */
+export function addListeners(sockets: TcpSocket[], listeners: Listeners = { ports: new Set(), endpoints: new Set() }): Listeners {
+  for (const s of sockets) {
+    if (s.state !== 'listen') continue;
+    listeners.ports.add(s.local.port);
+    listeners.endpoints.add(endpointText(s.local));
+  }
+  return listeners;
 }
+
+/** Whether a local end is on a listening port, on its address or on a wildcard one. */
+export function listensOn(listeners: Listeners, local: Endpoint): boolean {
+  if (!listeners.ports.has(local.port)) return false;
+  return [local.address, ...WILDCARDS].some((address) => listeners.endpoints.has(endpointText({ address, port: local.port })));
+}
+
+/** Inbound when the local end is a listening port. */
+export const directionOf = (socket: Pick<TcpSocket, 'local'>, listeners: Listeners): Direction => (listensOn(listeners, socket.local) ? 'inbound' : 'outbound');
 
 /** A connection's 4-tuple as one key. */
 export const tupleKey = (s: Pick<TcpSocket, 'local' | 'remote'>) => `${endpointText(s.local)} ${endpointText(s.remote)}`;

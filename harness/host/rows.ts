@@ -2,7 +2,7 @@
 // with what the last socket table says of each destination (TIME_WAIT and sockets held now), the
 // port budget (outbound) and a diagnosis in plain words.
 import { median } from 'simple-statistics';
-import { directionOf, listenersOf, passes, type ConnectionRecord, type Direction, type Filters } from './connections.ts';
+import { addListeners, directionOf, type ConnectionRecord, type Direction } from './connections.ts';
 import { portBudget, type PortBudget } from './port-budget.ts';
 import { PATTERNS, patternOf, type PatternName } from './patterns.ts';
 import { endpointText, type TcpSocket } from './tcp-table.ts';
@@ -35,33 +35,61 @@ function placeOf(direction: Direction, local: TcpSocket['local'], remote: TcpSoc
     : { destination: `${remote.address} to :${local.port}`, remoteAddress: remote.address, port: local.port };
 }
 
+/** A record's place, worked out once: the rows are built again at every sample. */
+const places = new WeakMap<ConnectionRecord, ReturnType<typeof placeOf>>();
+function placeOfRecord(record: ConnectionRecord): ReturnType<typeof placeOf> {
+  let place = places.get(record);
+  if (!place) places.set(record, (place = placeOf(record.direction, record.local, record.remote)));
+  return place;
+}
+
 /** PIDs kept per row: a loop of short processes has one each. */
 const PIDS_KEPT = 5;
 
 export interface RowInput {
+  /** The connections seen, already kept to the filters. */
   records: ConnectionRecord[];
   /** The last socket table, filtered. */
   table: TcpSocket[];
   windowS: number;
   sysctls: PortSysctls | null;
-  filters: Filters;
 }
 
-export function buildRows({ records, table, windowS, sysctls, filters }: RowInput): Row[] {
-  const listeners = listenersOf(table);
-  const now = new Map<string, { timeWait: number; established: number; inUse: number }>();
+interface HeldNow {
+  timeWait: number;
+  established: number;
+  inUse: number;
+}
+
+/** What a table holds per destination, and where its TIME_WAIT is: worked out once per table (the rows are built at every sample, the table read less often). */
+const summaries = new WeakMap<TcpSocket[], { now: Map<string, HeldNow>; timeWaitPlaces: { direction: Direction; place: ReturnType<typeof placeOf> }[] }>();
+function summaryOf(table: TcpSocket[]) {
+  const cached = summaries.get(table);
+  if (cached) return cached;
+  const listeners = addListeners(table);
+  const now = new Map<string, HeldNow>();
+  const timeWaitPlaces = new Map<string, { direction: Direction; place: ReturnType<typeof placeOf> }>();
   for (const socket of table) {
     if (socket.state === 'listen') continue;
-    const { destination } = placeOf(directionOf(socket, listeners), socket.local, socket.remote);
-    const counts = now.get(destination) ?? { timeWait: 0, established: 0, inUse: 0 };
+    const direction = directionOf(socket, listeners);
+    const place = placeOf(direction, socket.local, socket.remote);
+    const counts = now.get(place.destination) ?? { timeWait: 0, established: 0, inUse: 0 };
     counts.inUse += 1;
     if (socket.state === 'timeWait') counts.timeWait += 1;
     if (socket.state === 'established') counts.established += 1;
-    now.set(destination, counts);
+    now.set(place.destination, counts);
+    if (socket.state === 'timeWait') timeWaitPlaces.set(place.destination, { direction, place });
   }
+  const summary = { now, timeWaitPlaces: [...timeWaitPlaces.values()] };
+  summaries.set(table, summary);
+  return summary;
+}
+
+export function buildRows({ records, table, windowS, sysctls }: RowInput): Row[] {
+  const { now, timeWaitPlaces } = summaryOf(table);
   const groups = new Map<string, { direction: Direction; place: ReturnType<typeof placeOf>; records: ConnectionRecord[] }>();
-  for (const record of records.filter((r) => passes(r, filters))) {
-    const place = placeOf(record.direction, record.local, record.remote);
+  for (const record of records) {
+    const place = placeOfRecord(record);
     const key = `${record.direction} ${place.destination} ${record.process?.name ?? ''}`;
     const group = groups.get(key) ?? { direction: record.direction, place, records: [] };
     group.records.push(record);
@@ -69,11 +97,8 @@ export function buildRows({ records, table, windowS, sysctls, filters }: RowInpu
   }
   // Destinations that hold TIME_WAIT but opened nothing in the window: a pile from before.
   const opened = new Set([...groups.values()].map((g) => g.place.destination));
-  for (const socket of table) {
-    if (socket.state !== 'timeWait') continue;
-    const direction = directionOf(socket, listeners);
-    const place = placeOf(direction, socket.local, socket.remote);
-    if (!opened.has(place.destination)) groups.set(`${direction} ${place.destination} `, { direction, place, records: [] }), opened.add(place.destination);
+  for (const { direction, place } of timeWaitPlaces) {
+    if (!opened.has(place.destination)) groups.set(`${direction} ${place.destination} `, { direction, place, records: [] });
   }
   const rows = [...groups.values()].map(({ direction, place, records }) => rowOf(direction, place, records, now.get(place.destination), windowS, sysctls));
   return rows.sort((a, b) => b.perSecond - a.perSecond || b.timeWaitNow - a.timeWaitNow);

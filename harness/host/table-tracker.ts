@@ -3,8 +3,8 @@
 // one that this end closed first is seen, since it stays in TIME_WAIT for 60 s (TCP_TIMEWAIT_LEN,
 // include/net/tcp.h), far longer than a sample apart; one that the other end closed first or that was
 // reset is seen only if it lived across a sample. No process is known.
-import { directionOf, listenersOf, WILDCARDS, tupleKey, type ClosedFirst, type ConnectionRecord } from './connections.ts';
-import { endpointText, type Endpoint, type TcpSocket } from './tcp-table.ts';
+import { addListeners, directionOf, listensOn, tupleKey, type ClosedFirst, type ConnectionRecord } from './connections.ts';
+import type { Endpoint, TcpSocket } from './tcp-table.ts';
 import type { SocketState } from '../observe/ss-parse.ts';
 
 /** The states that say which end closed first: this end's FIN went first, or the other's. */
@@ -31,11 +31,11 @@ export interface TableTracker {
 export function tableTracker(): TableTracker {
   let before: Set<string> | null = null;
   const everSeen = new Set<string>();
-  const listeners = new Set<string>();
+  const listeners = addListeners([]);
   const seen = new Map<string, ConnectionRecord>();
   return {
     add(sockets) {
-      for (const listener of listenersOf(sockets)) listeners.add(listener);
+      addListeners(sockets, listeners);
       const open = sockets.filter((s) => s.state !== 'listen');
       for (const socket of open) everSeen.add(tupleKey(socket));
       if (before === null) {
@@ -60,6 +60,6 @@ export function tableTracker(): TableTracker {
     },
     records: () => [...seen.values()],
     tuple: (key) => everSeen.has(key),
-    listener: (local) => [local.address, ...WILDCARDS].some((address) => listeners.has(endpointText({ address, port: local.port }))),
+    listener: (local) => listensOn(listeners, local),
   };
 }

@@ -1,7 +1,8 @@
 // The observation's connections from the tracer (../observe/tracer.ts), as root: each socket's state
 // changes linked by its kernel address (skaddr) into one connection with the process that called
 // connect() (the task of CLOSE -> SYN_SENT), which end closed first (ESTABLISHED -> FIN_WAIT1 here,
-// -> CLOSE_WAIT there, -> CLOSE a reset), its lifetime and failed connects (SYN_SENT -> CLOSE).
+// -> CLOSE_WAIT there, -> CLOSE a reset), its lifetime (from the connect to that first close) and
+// failed connects (SYN_SENT -> CLOSE).
 // The tracepoint is global: a connection belongs to the observed namespace when its process lives
 // there (/proc/PID/ns/net, read while it runs), else when its 4-tuple was in that namespace's
 // socket table, or, inbound, when its local end is one of that namespace's listening ports.
@@ -22,13 +23,21 @@ interface Traced extends ConnectionRecord {
 
 /**
  * The kernel filter: IPv4 (the tracer reads IPv4 only), and only the changes a connection is told
- * by (tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 3 SYN_RECV, 7 CLOSE): its start on either side,
- * what leaves ESTABLISHED (who closed first, or a reset), its end; with --port, that port at either end.
+ * by (tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 3 SYN_RECV): a connect (-> SYN_SENT, in the task that
+ * called it), its 4-tuple (SYN_SENT ->), an accept (SYN_RECV ->), and what leaves ESTABLISHED (who
+ * closed first, or a reset); with --port, that port at either end. The rest of a close (FIN_WAIT2,
+ * LAST_ACK, CLOSE) is left in the kernel: about 5 lines a connection with both ends here, not 10.
  */
 export function observationFilter(port?: number): string {
-  const changes = 'family == 2 && (newstate == 2 || newstate == 3 || newstate == 7 || oldstate == 1 || oldstate == 2 || oldstate == 3)';
+  const changes = 'family == 2 && (newstate == 2 || oldstate == 1 || oldstate == 2 || oldstate == 3)';
   return port === undefined ? changes : `${changes} && (sport == ${port} || dport == ${port})`;
 }
+
+/** How often the tracer's buffer is emptied: each read wakes the observer; 4 MiB a CPU holds seconds of this filter's lines. */
+const READ_EVERY_MS = 500;
+
+/** PIDs whose name and namespace are kept for the next connection of the same process. */
+const PROCESSES_KEPT = 10_000;
 
 const nsOf = (pid: number | 'self') => readlink(`/proc/${pid}/ns/net`).catch(() => null);
 
@@ -45,6 +54,15 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
   const open = new Map<string, Traced>();
   const done: Traced[] = [];
   const lookups = new Set<Promise<void>>();
+  // Read once per PID, while the process may still run: its namespace and command line (a PID that
+  // is reused by another process within one observation keeps the first one's name).
+  const processes = new Map<number, Promise<{ ns: string | null; name: ProcessName }>>();
+  const processOf = (pid: number, task: string) => {
+    if (processes.size > PROCESSES_KEPT) processes.clear();
+    let found = processes.get(pid);
+    if (!found) processes.set(pid, (found = Promise.all([nsOf(pid), processName(pid, task)]).then(([ns, name]) => ({ ns, name }))));
+    return found;
+  };
   const finish = (conn: Traced, atMs: number) => {
     conn.lifetimeMs = atMs - conn.openedAtMs;
     done.push(conn);
@@ -55,8 +73,7 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
     if (c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT') {
       const conn: Traced = { direction: 'outbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false };
       open.set(c.skaddr, conn);
-      // Read while the process may still run: its namespace and command line.
-      const lookup = Promise.all([nsOf(c.pid), processName(c.pid, c.task)]).then(([ns, name]) => {
+      const lookup = processOf(c.pid, c.task).then(({ ns, name }) => {
         conn.inNamespace = ns === null || observedNs === null ? null : ns === observedNs;
         conn.process = name;
       });
@@ -64,21 +81,27 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
       void lookup.finally(() => lookups.delete(lookup));
       return;
     }
-    if (c.oldstate === 'LISTEN' && c.newstate === 'SYN_RECV') {
-      open.set(c.skaddr, { direction: 'inbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: true });
+    if (c.oldstate === 'SYN_RECV') {
+      const accepted: Traced = { direction: 'inbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: c.newstate !== 'ESTABLISHED', openedAtMs: c.atMs, inNamespace: null, localKnown: true };
+      if (accepted.failed) finish(accepted, c.atMs);
+      else open.set(c.skaddr, accepted);
       return;
     }
     const conn = open.get(c.skaddr);
     if (!conn) return;
     if (c.oldstate === 'SYN_SENT' && c.newstate === 'ESTABLISHED') Object.assign(conn, { local, localKnown: true });
-    if (c.oldstate === 'ESTABLISHED') conn.closedFirst ??= c.newstate === 'FIN_WAIT1' ? 'local' : c.newstate === 'CLOSE_WAIT' ? 'remote' : 'reset';
-    if (c.newstate === 'CLOSE') {
-      if (c.oldstate === 'SYN_SENT' || c.oldstate === 'SYN_RECV') conn.failed = true;
+    else if (c.oldstate === 'SYN_SENT') {
+      conn.failed = true;
+      open.delete(c.skaddr);
+      finish(conn, c.atMs);
+    } else if (c.oldstate === 'ESTABLISHED') {
+      // Its first close: this end's FIN, the other end's (CLOSE_WAIT), or a reset (CLOSE).
+      conn.closedFirst = c.newstate === 'FIN_WAIT1' ? 'local' : c.newstate === 'CLOSE_WAIT' ? 'remote' : 'reset';
       open.delete(c.skaddr);
       finish(conn, c.atMs);
     }
   };
-  const tracer = await startTracer({ label: 'observe', filter: observationFilter(filters.port), onChanges: (changes) => changes.forEach(onChange) });
+  const tracer = await startTracer({ label: 'observe', filter: observationFilter(filters.port), onChanges: (changes) => changes.forEach(onChange), everyMs: READ_EVERY_MS });
   let stopped: Promise<void> | null = null;
   return {
     records(members: NamespaceMembers) {
