@@ -6,7 +6,7 @@ import { fileHeader } from '../harness/result/file-header.ts';
 import { schemaProblems } from '../harness/result/schema-problems.ts';
 
 /** 2: the load section has the rate generator's runs (load.rate). 3: the sampler per mode, the harness beside the load (issue 14). */
-export const BENCH_SCHEMA_VERSION = 3;
+export const BENCH_SCHEMA_VERSION = 4;
 
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
@@ -170,6 +170,8 @@ export const scenarioCostSchema = z.strictObject({
   startupCpuMs: ms,
   /** Setting up the stages (namespaces, agents, server, helper), all variants: this process and what it started. */
   setupCpuMs: ms,
+  /** The wall time of the same set-up, all variants. */
+  setupWallMs: ms,
   /** From each variant's first request to its last sample, summed over the variants (harness/run/cost-log.ts). */
   load: z.strictObject({
     wallMs: ms,

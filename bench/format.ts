@@ -94,7 +94,7 @@ export function formatRate(section: RateSection): string {
 }
 
 export function formatHarness(section: HarnessSection): string {
-  const t = table(['scenario', 'mode', 'wall s', 'start-up ms', 'set-up ms', 'load s', 'harness ms', 'helper ms', 'server+clients ms', 'observer share', 'whole run', 'claims']);
+  const t = table(['scenario', 'mode', 'wall s', 'start-up ms', 'set-up ms', 'set-up s', 'load s', 'harness ms', 'helper ms', 'server+clients ms', 'observer share', 'whole run', 'claims']);
   for (const s of section.scenarios) {
     t.push([
       [s.scenario, ...s.args].join(' '),
@@ -102,6 +102,7 @@ export function formatHarness(section: HarnessSection): string {
       fixed(s.wallMs / 1000),
       formatCount(s.startupCpuMs),
       formatCount(s.setupCpuMs),
+      fixed(s.setupWallMs / 1000),
       fixed(s.load.wallMs / 1000),
       formatCount(s.load.harnessMs),
       formatCount(s.load.helperMs),
@@ -115,7 +116,7 @@ export function formatHarness(section: HarnessSection): string {
   return [
     'Harness: each scenario through the real CLI. While the load runs (each variant from its first request to its last sample):',
     'the CLI process and its ss helper (the observer) beside the server and the clients; start-up (the CLI before its first stage)',
-    "and set-up (namespaces, agents, server, helper) apart; whole run: the CLI's own CPU of its own and its children's.",
+    "and set-up (namespaces, agents, server, helper: its CPU in ms, its wall time in s) apart; whole run: the CLI's own CPU of its own and its children's.",
     t.toString(),
     `  start: npm run scenario -- --list takes ${formatCount(listMs)} ms of CPU with the compile cache (${formatCount(listColdMs)} ms without); node -e 0 takes ${formatCount(nodeFloorMs)} ms`,
   ].join('\n');

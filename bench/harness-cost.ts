@@ -15,7 +15,7 @@ import type { HarnessSection, ScenarioCost } from './bench-schema.ts';
 import type { CpuReading } from '../harness/observe/cpu.ts';
 
 const CLI = new URL('../harness/commands/scenario.ts', import.meta.url).pathname;
-const CPU_REPORT = new URL('./processes/cpu-report.ts', import.meta.url).pathname;
+const CPU_REPORT = new URL('./entries/cpu-report.ts', import.meta.url).pathname;
 
 type Report = CpuReading & CostLog;
 
@@ -88,6 +88,7 @@ export function measureScenario(scenario: string, args: string[]): Promise<Scena
       harnessShareOfTotal: share(cpu.ownMs, cpu.ownMs + cpu.childrenMs),
       startupCpuMs: Math.round(cpu.startupMs ?? cpu.ownMs),
       setupCpuMs: cpu.stages.reduce((total, s) => total + s.setupMs, 0),
+      setupWallMs: cpu.stages.reduce((total, s) => total + s.setupWallMs, 0),
       load: { ...load, observerShare: share(load.harnessMs + load.helperMs, load.serverAndClientsMs) },
       samplesTaken: result.variants.reduce((sum, v) => sum + v.summary.samplesTaken, 0),
       claimsHeld: result.claims.every((c) => c.held),

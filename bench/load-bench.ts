@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import { loadScenario } from '../harness/scenario/catalog.ts';
 import { runClient } from '../harness/load/client-process.ts';
 import { defaultTimeLimitMs } from '../harness/load/load.ts';
-import type { LoadSettings } from '../harness/scenario/load-settings.ts';
+import type { LoadSettings } from '../harness/shapes/load-settings.ts';
 import { startServer, type RunningServer } from '../harness/stage/server-process.ts';
 import type { LoadSection, ToolResult } from './bench-schema.ts';
 import { onPath } from '../harness/shared/on-path.ts';
@@ -13,7 +13,7 @@ import { runWrk } from './wrk.ts';
 import { benchRate, type RatePlan } from './rate-bench.ts';
 import { formatCount } from '../harness/shared/numbers.ts';
 
-const FETCH_CLIENT = new URL('./processes/fetch-client.ts', import.meta.url);
+const FETCH_CLIENT = new URL('./entries/fetch-client.ts', import.meta.url);
 /** The lab's fixed node:http client; its scenario's server settings serve every tool. */
 const FIXED_CLIENT = { scenario: 'no-body-close', variant: 'good' };
 

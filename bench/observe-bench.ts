@@ -1,7 +1,7 @@
 // `npm run bench` part observe: what `npm run observe` costs on a host that opens many connections a
 // second, beside polling `ss -tan` once a second for the same table. A namespace of its own (as root;
 // else loopback in this one, the observer kept to the load's port) gets a load of new connections
-// (bench/processes/connect-loop.ts, closed by the client: TIME_WAIT piles up) once the observer, the
+// (bench/entries/connect-loop.ts, closed by the client: TIME_WAIT piles up) once the observer, the
 // real CLI, reads; its CPU (/proc/<pid>/stat) is read from a second into the load to its end, past
 // its start-up; a shell polls `ss -tan` at 1 Hz over the load and reports its own CPU with its
 // children's.
@@ -33,7 +33,7 @@ export async function benchObserve(plan: ObservePlan): Promise<ObserveSection> {
   const ns = (await namespaceUnavailability()) === null ? await createNamespace('observe') : null;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-observe-bench-'));
   try {
-    const [file, ...args] = inside(ns, [process.execPath, path.join(ROOT, 'bench/processes/connect-loop.ts'), String(plan.rate), String(plan.seconds)]);
+    const [file, ...args] = inside(ns, [process.execPath, path.join(ROOT, 'bench/entries/connect-loop.ts'), String(plan.rate), String(plan.seconds)]);
     const load = execa(file!, args, { cwd: ROOT, stdin: 'pipe' });
     const port = await new Promise<number>((resolve, reject) => {
       load.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port));

@@ -6,7 +6,7 @@ import { runClient } from '../harness/load/client-process.ts';
 import { defaultTimeLimitMs } from '../harness/load/load.ts';
 import { defaultMaxInFlight } from '../harness/run/open-files.ts';
 import type { RunningServer } from '../harness/stage/server-process.ts';
-import type { RateLoad } from '../harness/scenario/load-settings.ts';
+import type { RateLoad } from '../harness/shapes/load-settings.ts';
 import { rateHeld } from '../harness/output/rate-text.ts';
 import type { RateRun, RateSection } from './bench-schema.ts';
 

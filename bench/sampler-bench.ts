@@ -8,16 +8,16 @@ import { isDeepStrictEqual } from 'node:util';
 import { execa } from 'execa';
 import { LabError } from '../harness/shared/errors.ts';
 import { createPair, deletePair, namespaceUnavailability, removeLeftoverNamespaces, SERVER_ADDRESS, type NamespacePair } from '../harness/stage/netns.ts';
-import { startNode, startNodeIn } from '../harness/run/processes.ts';
-import { lastStderrLine } from '../harness/run/tracked.ts';
+import { startNode, startNodeIn } from '../harness/process/start.ts';
+import { lastStderrLine } from '../harness/process/tracked.ts';
 import { onPath } from '../harness/shared/on-path.ts';
 import { WAYS } from './socket-table-ways.ts';
 import type { RatedWay, SamplerSection, SamplerSizeReport, SamplerSizeResult, WayCost } from './bench-schema.ts';
-import type { SamplerJob, SamplerWorkerMessage } from './processes/sampler-worker.ts';
+import type { SamplerJob, SamplerPlan, SamplerWorkerMessage } from './sampler-job.ts';
 import { destinationsFor, SOCKETS_PER_DESTINATION } from './time-wait-pile.ts';
 import { formatCount } from '../harness/shared/numbers.ts';
 
-const WORKER = new URL('./processes/sampler-worker.ts', import.meta.url);
+const WORKER = new URL('./entries/sampler-worker.ts', import.meta.url);
 
 /** Sysctls set inside the bench's client namespace only: a wide port range, and no early reuse of TIME_WAIT ports. */
 const SYSCTLS = { 'net.ipv4.ip_local_port_range': '1024 65535', 'net.ipv4.tcp_tw_reuse': '0' };
@@ -37,17 +37,6 @@ async function benchPair(): Promise<NamespacePair> {
     throw new LabError(`could not set the bench's sysctls in ${pair.client}: ${lastStderrLine(error)}`);
   }
   return pair;
-}
-
-export interface SamplerPlan {
-  /** TIME_WAIT sockets to pile up, one measurement each. */
-  sizes: number[];
-  /** Time each way gets to read, at each size and port. */
-  budgetMsPerWay: number;
-  minReads: number;
-  /** How long the sampler runs back to back, and at the default interval. */
-  maxRateMs: number;
-  intervalRunMs: number;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { parseInetDiag } from '../harness/observe/inet-diag.ts';
-import { parseSockstat } from '../harness/observe/proc-net.ts';
+import { parseSockstat } from '../harness/shapes/proc-net.ts';
 import { procProbe, type SsRunner } from '../harness/observe/probes.ts';
 import { sampleOnce, type Sample } from '../harness/observe/sampler.ts';
 import { countBySide, parseSs, type SideCounts } from '../harness/observe/ss-parse.ts';

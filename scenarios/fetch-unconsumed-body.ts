@@ -1,5 +1,5 @@
 import { defineScenario, times, type Client } from '../harness/scenario/contract.ts';
-import type { ClientContext } from '../harness/scenario/load-settings.ts';
+import type { ClientContext } from '../harness/shapes/load-settings.ts';
 
 const SMALL = 1024;
 /** Far more than undici buffers for a body nobody reads, so the rest waits in the kernel. */

@@ -1,12 +1,12 @@
 // Entry point of the server process the lab starts (harness/stage/server-process.ts). Its first IPC
-// message is everything it runs with, one object checked against servers/settings.ts; it answers
+// message is everything it runs with, one object checked against harness/shapes/server-settings.ts; it answers
 // {type:'listening'} once it listens, pushes {type:'counts'} when its counts change (at most every
 // COUNTS_EVERY_MS), answers {type:'stats'} requests with its counts, and stops when the lab
 // disconnects. To run the server by itself: npm run server (harness/commands/server.ts).
 import { getEachMessage, getOneMessage, sendMessage } from 'execa';
 import { serve } from './serve.ts';
-import { COUNTS_EVERY_MS, type ServerMessage } from './protocol.ts';
-import { serverOptionsSchema } from './settings.ts';
+import { COUNTS_EVERY_MS, type ServerMessage } from '../harness/shapes/server-protocol.ts';
+import { serverOptionsSchema } from '../harness/shapes/server-settings.ts';
 
 if (!process.channel) {
   console.error('http-server: the lab starts this process and hands it its settings; to run the server by itself: npm run server -- --help');

@@ -10,10 +10,10 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { parseSockstat, readKernelCounters } from '../harness/observe/proc-net.ts';
-import { OWN_FILES, openFilesLimit } from '../harness/observe/open-files-limit.ts';
-import type { ControlReport, Listening, ServerStats } from './protocol.ts';
-import type { ServerOptions } from './settings.ts';
+import { parseSockstat, readKernelCounters } from '../harness/shapes/proc-net.ts';
+import { OWN_FILES, openFilesLimit } from '../harness/shapes/open-files-limit.ts';
+import type { ControlReport, Listening, ServerStats } from '../harness/shapes/server-protocol.ts';
+import type { ServerOptions } from '../harness/shapes/server-settings.ts';
 
 export interface HttpServer {
   listening: Listening;

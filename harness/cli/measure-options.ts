@@ -11,12 +11,17 @@ const CLIENT_EXAMPLE = `'loop=for i in $(seq 60); do curl -s -o /dev/null "$TARG
 const OPS_TEXT = Object.keys(EXPECT_OPS).join(' ');
 const EXPECT_EXAMPLE = `'connectionsPerRequest <= 0.05'`;
 
+/** The longest client name: a column of the table. */
+export const MAX_CLIENT_NAME_CHARS = 40;
+
 /** `--client NAME=<shell command>` (repeatable): a client run with `sh -c`. */
 export function clientArgument(text: string, previous: MeasuredClient[] = []): MeasuredClient[] {
   const at = text.indexOf('=');
   const [name, command] = at < 0 ? ['', ''] : [text.slice(0, at).trim(), text.slice(at + 1).trim()];
-  if (!VARIANT_NAME.test(name) || command === '') {
-    throw new InvalidArgumentError(`expected NAME=<shell command>, NAME of lowercase letters, digits and dashes, e.g. ${CLIENT_EXAMPLE}.`);
+  if (!VARIANT_NAME.test(name) || name.length > MAX_CLIENT_NAME_CHARS || command === '') {
+    throw new InvalidArgumentError(
+      `expected NAME=<shell command>, NAME of 1 to ${MAX_CLIENT_NAME_CHARS} lowercase letters, digits and dashes, e.g. ${CLIENT_EXAMPLE}.`,
+    );
   }
   if (previous.some((client) => client.name === name)) throw new InvalidArgumentError(`a client named ${name} is given twice: each needs a name of its own.`);
   return [...previous, { name, command, argv: ['sh', '-c', command], shell: true }];
@@ -27,7 +32,7 @@ const shellQuote = (word: string) => (/^[A-Za-z0-9_/.:=@%+,-]+$/.test(word) ? wo
 
 /** The words after `--`: a program and its arguments, run as they are, named after the program (`python3 client.py`: python3). */
 export function commandClient(words: [string, ...string[]]): MeasuredClient {
-  const name = path.basename(words[0]).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'client';
+  const name = path.basename(words[0]).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, MAX_CLIENT_NAME_CHARS) || 'client';
   return { name, command: words.map(shellQuote).join(' '), argv: words, shell: false };
 }
 

@@ -5,7 +5,7 @@ import { Option, InvalidArgumentError, type Command } from 'commander';
 import { parseSysctlArgument, variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
 import type { NetnsMode, NetworkOptions, Topology } from '../stage/topology.ts';
 import type { RunnableScenario } from '../scenario/contract.ts';
-import { serverSettingsSchema, type ServerSettingName, type ServerSettings } from '../../servers/settings.ts';
+import { serverSettingsSchema, type ServerSettingName, type ServerSettings } from '../shapes/server-settings.ts';
 import { port } from './number-arguments.ts';
 
 export interface NetworkCliOptions {

@@ -4,11 +4,11 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_INTERVAL_MS } from '../observe/sampling-interval.ts';
 import { positiveNumber, wholeNumber } from './number-arguments.ts';
-import type { LoadSettings } from '../scenario/load-settings.ts';
+import type { LoadSettings } from '../shapes/load-settings.ts';
 import type { SettingOverrides } from '../run/settings.ts';
 import { UsageError } from '../shared/errors.ts';
 import { formatCount } from '../shared/numbers.ts';
-import { MAX_BODY_BYTES } from '../../servers/settings.ts';
+import { MAX_BODY_BYTES } from '../shapes/server-settings.ts';
 
 /** The most each option accepts: bounded, so that no run asks for more than a machine can give. */
 export const LIMITS = {

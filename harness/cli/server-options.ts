@@ -1,9 +1,9 @@
-// A flag for each setting of the lab's server (servers/settings.ts declares them), made from its
+// A flag for each setting of the lab's server (harness/shapes/server-settings.ts declares them), made from its
 // declaration: its values, its default and what it means. `npm run server` and `npm run measure` take them.
 import { Option } from 'commander';
 import { z } from 'zod';
 import { wholeNumber } from './number-arguments.ts';
-import { serverSettingsSchema, type ServerSettingName } from '../../servers/settings.ts';
+import { serverSettingsSchema, type ServerSettingName } from '../shapes/server-settings.ts';
 
 /** What the JSON Schema of a setting says about it: enough to make its flag. */
 interface Field {

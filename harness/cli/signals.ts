@@ -1,7 +1,7 @@
 // How a command stops when it is told to: Ctrl-C (SIGINT), `kill` (SIGTERM), or a closed terminal
 // or dropped SSH session (SIGHUP, which the terminal's process group gets). All three end the
 // processes the command started and delete its network namespaces, and keep what had finished.
-import { stopAll } from '../run/tracked.ts';
+import { stopAll } from '../process/tracked.ts';
 import { EXIT } from '../shared/errors.ts';
 
 /** The signals that stop a command, each with the exit code it ends with (128 + its number). */
@@ -11,10 +11,16 @@ export type StopSignal = keyof typeof STOP_SIGNALS;
 /** How long a command may wind down after a signal (stop its children, write what had finished) before it stops at once. */
 export const WIND_DOWN_MS = 15_000;
 
+/**
+ * How long stopping may take before the command exits anyway: a child gets SIGKILL 2 s after its
+ * SIGTERM, its pipes are closed 1 s after it exits, and what it left gets 2 s to end.
+ */
+const STOP_WITHIN_MS = 6000;
+
 let exiting: Promise<void> | undefined;
-/** Ends every process the command started, deletes its namespaces (stopAll), then exits with `code`; once. */
+/** Ends every process the command started, deletes its namespaces (stopAll), then exits with `code`, within STOP_WITHIN_MS; once. */
 export function stopAndExit(code: number): void {
-  exiting ??= stopAll().finally(() => process.exit(code));
+  exiting ??= Promise.race([stopAll(), new Promise<void>((resolve) => setTimeout(resolve, STOP_WITHIN_MS))]).finally(() => process.exit(code));
 }
 
 export interface Interruption {

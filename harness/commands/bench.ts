@@ -17,7 +17,8 @@ import { BENCH_SCHEMA_VERSION, benchProblems, type BenchResult, type HarnessSect
 import { formatBench } from '../../bench/format.ts';
 import { measureScenario, measureStart } from '../../bench/harness-cost.ts';
 import { benchLoad, type LoadPlan } from '../../bench/load-bench.ts';
-import { benchSampler, type SamplerPlan } from '../../bench/sampler-bench.ts';
+import { benchSampler } from '../../bench/sampler-bench.ts';
+import type { SamplerPlan } from '../../bench/sampler-job.ts';
 import { benchObserve, type ObservePlan } from '../../bench/observe-bench.ts';
 import { evaluateTargets } from '../../bench/targets.ts';
 import { formatCount } from '../shared/numbers.ts';

@@ -9,7 +9,7 @@ import { pathArguments } from '../cli/path-arguments.ts';
 import { EXIT, LabError, UsageError } from '../shared/errors.ts';
 import { labNamespaces, removeLeftoverNamespaces } from '../stage/netns.ts';
 import { labInstances, removeLeftoverInstances } from '../observe/tracer.ts';
-import { lastStderrLine } from '../run/tracked.ts';
+import { lastStderrLine } from '../process/tracked.ts';
 import { RESULTS_DIR } from '../result/file.ts';
 import { removeLeftoverFiles } from '../result/leftover-files.ts';
 

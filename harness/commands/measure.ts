@@ -21,7 +21,7 @@ import { openTopology } from '../stage/topology.ts';
 import { figureOf, formatFigure } from '../result/figures.ts';
 import { expectationText, MEASUREMENT, measurementScenario, type Expectation, type MeasuredClient } from '../scenario/measurement.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
-import { serverSettingsSchema } from '../../servers/settings.ts';
+import { serverSettingsSchema } from '../shapes/server-settings.ts';
 
 /** How long a client may run, unless --time-limit-s says: it has no request count to derive one from. */
 const DEFAULT_TIME_LIMIT_S = 60;

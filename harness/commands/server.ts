@@ -1,6 +1,6 @@
 // `npm run server -- [options]`: the lab's HTTP server by itself, for a lab on another host
 // (`npm run scenario -- <name> --target http://<host>:<port>/ --control-port <n>`) and for
-// docker-compose.yml. It takes a flag for each server setting (servers/settings.ts declares them),
+// docker-compose.yml. It takes a flag for each server setting (harness/shapes/server-settings.ts declares them),
 // prints where it listens as one JSON line on stdout, and runs until it is stopped (Ctrl-C, SIGTERM).
 // Bad input: one line saying what is accepted, exit 2.
 import { exitCodeOf, labCommand } from '../cli/command.ts';
@@ -8,8 +8,8 @@ import { wholeNumber } from '../cli/number-arguments.ts';
 import { kebab, serverSettingOptions } from '../cli/server-options.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
 import { serve } from '../../servers/serve.ts';
-import type { ServerMessage } from '../../servers/protocol.ts';
-import { serverOptionsSchema, type ServerOptionsInput } from '../../servers/settings.ts';
+import type { ServerMessage } from '../shapes/server-protocol.ts';
+import { serverOptionsSchema, type ServerOptionsInput } from '../shapes/server-settings.ts';
 
 /** A port to listen on: 0 lets the kernel pick one. */
 const port = wholeNumber(0, 65_535, 'a port', String);

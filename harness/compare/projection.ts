@@ -3,7 +3,7 @@
 // 60 s (TCP_TIMEWAIT_LEN, include/net/tcp.h), so at a steady rate of r such connections a second
 // the host holds r × 60 ports, against the size of its ip_local_port_range.
 import { variantLoad, type Result, type VariantSummary } from '../result/schema.ts';
-import type { LoadSettings } from '../scenario/load-settings.ts';
+import type { LoadSettings } from '../shapes/load-settings.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** TCP_TIMEWAIT_LEN: fixed in the kernel, not changed by tcp_fin_timeout. */
@@ -74,7 +74,10 @@ export function project({ summary, concurrency, portRange, longer = 'raise --req
         `${formatCount(MIN_REQUESTS_PER_CONCURRENCY * concurrency)} requests; ${longer})`,
     };
   }
-  if (summary.samplesTaken < MIN_SAMPLES || summary.durationMs <= 0) {
+  if (summary.durationMs <= 0) {
+    return { projected: false, reason: 'too short to project: the load took no measurable time (a client that reports its own durationMs of 0)' };
+  }
+  if (summary.samplesTaken < MIN_SAMPLES) {
     return {
       projected: false,
       reason:

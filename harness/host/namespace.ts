@@ -9,8 +9,8 @@ import { execFile } from 'node:child_process';
 import { readFile, readlink, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { UsageError, MeasurementError } from '../shared/errors.ts';
-import { isAlive } from '../shared/pids.ts';
-import { startProgram } from '../run/processes.ts';
+import { isAlive } from '../process/pids.ts';
+import { startProgram } from '../process/start.ts';
 
 export type Where = { kind: 'host' } | { kind: 'netns'; name: string } | { kind: 'pid'; pid: number };
 

@@ -2,7 +2,7 @@
 // validated against this schema when written and read, written whole or not at all like a run's
 // result. results/schema/observation-v<N>.schema.json is generated from it (`npm run schema`).
 import { z } from 'zod';
-import { kernelCountersSchema } from '../observe/proc-net.ts';
+import { kernelCountersSchema } from '../shapes/proc-net.ts';
 import { schemaProblems } from '../result/schema-problems.ts';
 import { PATTERNS } from './patterns.ts';
 

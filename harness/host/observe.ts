@@ -3,7 +3,7 @@
 // from the table over time; then the rows. It ends at its duration, on `signal` (Ctrl-C), or when
 // the observed process or namespace goes away, and returns what it read until then.
 import { readFile } from 'node:fs/promises';
-import { counterDelta, parseCounterTables, parseSockstat, pickCounters, type KernelCounters } from '../observe/proc-net.ts';
+import { counterDelta, parseCounterTables, parseSockstat, pickCounters, type KernelCounters } from '../shapes/proc-net.ts';
 import { passes, type ConnectionRecord, type Filters } from './connections.ts';
 import { openNamespace, type ObservedNamespace, type Where } from './namespace.ts';
 import { buildRows, type Row } from './rows.ts';

@@ -1,7 +1,7 @@
 // How a client that did not finish is reported: over its time limit, stopped by the run (its
 // server exited, the run was interrupted), or ended on its own.
 import { VariantFailure } from '../shared/errors.ts';
-import { howItEnded } from '../run/tracked.ts';
+import { howItEnded } from '../process/tracked.ts';
 
 /** `what` names the client ("the client of variant "bad""); `signal` is the one the run stops it with. */
 export function clientFailure(error: unknown, what: string, variant: string, timeLimitMs: number, signal?: AbortSignal): VariantFailure {

@@ -2,12 +2,12 @@
 import { clientFailure } from './client-failure.ts';
 import { reportedOutcome } from './client-reports.ts';
 import { VariantFailure } from '../shared/errors.ts';
-import { startNode, startNodeIn } from '../run/processes.ts';
+import { startNode, startNodeIn } from '../process/start.ts';
 import { runProgramClient } from './program-client.ts';
 import { isProgramVariant, type Variant } from '../scenario/contract.ts';
-import { readClientMessage, type ClientJob, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
+import { readClientMessage, type ClientJob, type LoadOutcome, type LoadProgress } from '../shapes/client-protocol.ts';
 
-const CLIENT_ENTRY = new URL('../processes/client.ts', import.meta.url);
+const CLIENT_ENTRY = new URL('../entries/client.ts', import.meta.url);
 
 export interface ClientProcessOptions {
   /** Another client program that speaks the same IPC (the benchmark's fetch client does). */

@@ -1,7 +1,7 @@
 // What a client reports while it runs (the client protocol: progress, then its outcome), read until
 // it ends, the same for a Node client (messages over IPC) and a program (lines on stdout).
 import { exitGrace } from './client-exit.ts';
-import type { LoadOutcome, LoadProgress, readClientMessage } from '../scenario/client-protocol.ts';
+import type { LoadOutcome, LoadProgress, readClientMessage } from '../shapes/client-protocol.ts';
 
 interface ReportingChild extends PromiseLike<unknown> {
   kill(signal?: NodeJS.Signals): boolean;

@@ -1,16 +1,14 @@
 // Runs a measured client (`npm run measure`): the user's command, as it is, in a process group of its
 // own, with the server's address in its environment. It owes the lab nothing: the server counts its
-// requests. When it prints the client protocol's lines (harness/scenario/client-protocol.ts) on
+// requests. When it prints the client protocol's lines (harness/shapes/client-protocol.ts) on
 // stdout, its progress and outcome are used; any other output is kept out of the way: stdout's is
 // dropped, stderr's last lines are kept to say why it failed.
+import { clientBoundary, type Leftover } from './client-boundary.ts';
+import { followProtocolLines, followTail } from './client-output.ts';
 import { VariantFailure } from '../shared/errors.ts';
-import { startProcessGroup } from '../run/processes.ts';
-import { readClientLine, type FinishedLoad, type LoadProgress } from '../scenario/client-protocol.ts';
+import { startProcessGroup } from '../process/start.ts';
+import { checkClientMessage, MAX_PROTOCOL_LINE_CHARS, type FinishedLoad, type LoadProgress } from '../shapes/client-protocol.ts';
 import type { CommandVariant } from '../scenario/contract.ts';
-
-/** The lines of its output a client keeps for a message: the last few, each cut to a length a terminal shows. */
-const TAIL_LINES = 5;
-const LINE_CHARS = 300;
 
 /** The environment a measured client finds the server in. */
 function targetEnvironment(url: string): Record<string, string> {
@@ -20,69 +18,76 @@ function targetEnvironment(url: string): Record<string, string> {
 }
 
 /**
- * Each line of a stream of the client's, until it ends. The stream's iterator throws when the
- * client fails; how it ended is read from the client itself.
+ * Reads the client's protocol lines as they come: progress to `onProgress`, its outcome kept; the
+ * first line meant as one that is not (a bad field, not JSON, too long) is named once through `onNote`.
  */
-async function eachLine(lines: AsyncIterable<string>, onLine: (line: string) => void): Promise<void> {
-  try {
-    for await (const line of lines) onLine(line);
-  } catch {
-    // The client exited non-zero or was killed: runCommandClient says so.
-  }
-}
-
-/** The last `TAIL_LINES` non-empty lines of a stream. */
-async function tail(lines: AsyncIterable<string>): Promise<string[]> {
-  const kept: string[] = [];
-  await eachLine(lines, (line) => {
-    if (!line.trim()) return;
-    kept.push(line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS)}…` : line);
-    if (kept.length > TAIL_LINES) kept.shift();
-  });
-  return kept;
-}
-
-/** Reads the client's stdout: its protocol lines, if it prints any; every other line is dropped. */
-async function readProtocol(lines: AsyncIterable<string>, onProgress: (progress: LoadProgress) => void): Promise<FinishedLoad | null> {
+function readProtocol(stdout: NodeJS.ReadableStream, onProgress: (progress: LoadProgress) => void, onNote: (note: string) => void) {
   let outcome: FinishedLoad | null = null;
-  await eachLine(lines, (line) => {
-    const read = readClientLine(line);
-    if (read && 'progress' in read) onProgress(read.progress);
-    else if (read) outcome = read.outcome;
-  });
-  return outcome;
+  let warned = false;
+  const warn = (what: string) => {
+    if (!warned) onNote(`a protocol line was ignored: ${what}`);
+    warned = true;
+  };
+  followProtocolLines(
+    stdout,
+    (line) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        return warn('it is not JSON');
+      }
+      const read = checkClientMessage(value);
+      if ('problem' in read) warn(read.problem);
+      else if ('progress' in read) onProgress(read.progress);
+      else outcome = read.outcome;
+    },
+    () => warn(`a line is longer than ${MAX_PROTOCOL_LINE_CHARS / 1024} KB`),
+  );
+  return { get outcome() { return outcome; } };
 }
+
+/** What the client left running after it exited, for a note: its PIDs and commands. */
+const leftoverNote = (left: Leftover[]) =>
+  `it left ${left.length === 1 ? 'a process' : `${left.length} processes`} running after it exited, ended by the lab: ` +
+  left.map((p) => `${p.pid} ${p.command.slice(0, 200) || '(no command line)'}`).join('; ');
 
 /**
  * Runs the variant's command against `url` (inside `netns` when given) until it exits, its time
  * limit, or `signal`; resolves with what the client reported of itself (client protocol), or null
  * when it reported nothing. A client that exits non-zero, is killed, or runs past its limit is a
- * VariantFailure (a failed variant), with its exit code and last lines on stderr.
+ * VariantFailure (a failed variant), with its exit code and last lines on stderr. What it left
+ * running, wherever it went (client-boundary.ts), is ended, and named through `onNote`.
  */
 export async function runCommandClient(
   variant: CommandVariant,
   url: string,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
-  { netns, signal }: { netns?: string; signal?: AbortSignal } = {},
+  { netns, signal, onNote = () => {} }: { netns?: string; signal?: AbortSignal; onNote?: (note: string) => void } = {},
 ): Promise<FinishedLoad | null> {
-  const [file, ...args] = variant.argv;
-  // `ip netns exec` enters the namespace, then execs the command with its arguments and environment (PATH as the user's).
-  const command = netns ? ['ip', 'netns', 'exec', netns, file, ...args] : [file, ...args];
-  const child = startProcessGroup(command[0]!, command.slice(1), { timeout: timeLimitMs, cancelSignal: signal, env: targetEnvironment(url) });
-  const [reported, stderrTail, ended] = await Promise.all([
-    readProtocol(child.iterable({ from: 'stdout' }), onProgress),
-    tail(child.iterable({ from: 'stderr' })),
-    child.then(
-      () => null,
-      (error: unknown) => error as { exitCode?: number; signal?: string; timedOut?: boolean; isCanceled?: boolean },
-    ),
-  ]);
+  const boundary = await clientBoundary();
+  // `ip netns exec` enters the namespace, then execs the command with its arguments and environment
+  // (PATH as the user's); the boundary is entered first (ip netns exec hides the host's /sys).
+  const command = boundary.wrap(netns ? ['ip', 'netns', 'exec', netns, ...variant.argv] : variant.argv);
+  let leftovers: Promise<Leftover[]> = Promise.resolve([]);
+  const child = startProcessGroup(command[0]!, command.slice(1), { timeout: timeLimitMs, cancelSignal: signal, env: { ...targetEnvironment(url), ...boundary.env } }, () =>
+    (leftovers = boundary.end()),
+  );
+  const reported = readProtocol(child.stdout, onProgress, onNote);
+  const stderr = followTail(child.stderr);
+  const ended = await child.then(
+    () => null,
+    (error: unknown) => error as { exitCode?: number; signal?: string; timedOut?: boolean; isCanceled?: boolean },
+  );
+  const left = await leftovers;
+  if (left.length > 0) onNote(leftoverNote(left));
   if (ended?.isCanceled && signal?.reason instanceof VariantFailure) throw signal.reason;
   if (ended?.timedOut) {
     throw new VariantFailure('time-limit', `client "${variant.name}" did not finish within its time limit of ${timeLimitMs / 1000} s and was stopped (raise it with --time-limit-s)`);
   }
   if (ended) {
+    const stderrTail = stderr.lines();
     const how = ended.signal ? `was killed by ${ended.signal}` : `exited with code ${ended.exitCode}`;
     const last = stderrTail.at(-1);
     throw new VariantFailure('client-exited', `client "${variant.name}" ${how}${last ? `: ${last}` : ''}`, {
@@ -90,5 +95,5 @@ export async function runCommandClient(
       ...(stderrTail.length > 0 && { stderrTail }),
     });
   }
-  return reported;
+  return reported.outcome;
 }

@@ -3,9 +3,9 @@
 // open model, ./schedule.ts), each timed into an HDR histogram (the one autocannon uses).
 import * as hdr from 'hdr-histogram-js';
 import { runSchedule } from './schedule.ts';
-import type { FinishedLoad, LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
+import type { FinishedLoad, LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
 import { type Client } from '../scenario/contract.ts';
-import { isRateLoad, type LoadSettings, type RateLoad } from '../scenario/load-settings.ts';
+import { isRateLoad, type LoadSettings, type RateLoad } from '../shapes/load-settings.ts';
 
 /**
  * What a client that did not finish had done by its last progress report: no latencies; under a

@@ -1,13 +1,13 @@
 // Runs a variant whose client is another program (e.g. clients/go): it gets the load as flags and
 // prints the client protocol's messages on stdout, one JSON object per line
-// (harness/scenario/client-protocol.ts).
+// (harness/shapes/client-protocol.ts).
 import { clientFailure } from './client-failure.ts';
 import { reportedOutcome } from './client-reports.ts';
 import { VariantFailure } from '../shared/errors.ts';
-import { startProgram } from '../run/processes.ts';
-import { readClientLine, type LoadOutcome, type LoadProgress } from '../scenario/client-protocol.ts';
+import { startProgram } from '../process/start.ts';
+import { readClientLine, type LoadOutcome, type LoadProgress } from '../shapes/client-protocol.ts';
 import type { ProgramVariant } from '../scenario/contract.ts';
-import type { ClientContext } from '../scenario/load-settings.ts';
+import type { ClientContext } from '../shapes/load-settings.ts';
 
 export async function runProgramClient(
   variant: ProgramVariant,

@@ -4,7 +4,7 @@
 // from their start (pread at 0; a /proc seq file is generated anew for each read from 0): about 3 µs
 // for sockstat instead of about 100 µs for an async readFile (npm run bench measures the sampler).
 import { closeSync, openSync, readSync } from 'node:fs';
-import { parseSockstat, type Sockstat } from './proc-net.ts';
+import { parseSockstat, type Sockstat } from '../shapes/proc-net.ts';
 
 export interface SocketCounts extends Sockstat {
   /**

@@ -10,7 +10,7 @@ import { isIPv6 } from 'node:net';
 import { promisify } from 'node:util';
 import { parseInetDiag } from './inet-diag.ts';
 import { openCounts, type CountsReader } from './namespace-counts.ts';
-import { counterDelta, parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from './proc-net.ts';
+import { counterDelta, parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from '../shapes/proc-net.ts';
 import { parseSs, type SsSocket } from './ss-parse.ts';
 
 /**

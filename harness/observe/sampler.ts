@@ -11,7 +11,7 @@
 // where each figure came from.
 import { z } from 'zod';
 import { countBySide, type StateCounts } from './ss-parse.ts';
-import type { Sockstat } from './proc-net.ts';
+import type { Sockstat } from '../shapes/proc-net.ts';
 import type { CountsReader, SocketCounts } from './namespace-counts.ts';
 import { procProbe, type Probe, type Reading } from './probes.ts';
 import type { SsSocket } from './ss-parse.ts';

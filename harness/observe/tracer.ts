@@ -19,8 +19,8 @@ import { access, mkdir, open, readdir, readFile, rmdir, writeFile, type FileHand
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
-import { isAlive } from '../shared/pids.ts';
-import { onStop } from '../run/tracked.ts';
+import { isAlive } from '../process/pids.ts';
+import { onStop } from '../process/tracked.ts';
 import { parseTraceLine, type StateChange } from './state-change.ts';
 
 export const TRACEFS = '/sys/kernel/tracing';

@@ -7,7 +7,7 @@ import { styler } from './terminal-text.ts';
 import type { ExpectedPlateau } from '../result/time-wait.ts';
 import { formatCount } from '../shared/numbers.ts';
 import { rateFigures, rateHeld, rateVerdict } from './rate-text.ts';
-import type { RateOutcome } from '../scenario/client-protocol.ts';
+import type { RateOutcome } from '../shapes/client-protocol.ts';
 
 export interface VariantView {
   name: string;

@@ -15,7 +15,7 @@ import {
 import { expectedPlateau } from '../result/time-wait.ts';
 import { terminalColumns } from './terminal-text.ts';
 import type { RunEvent } from '../run/run-scenario.ts';
-import { isRateLoad, type LoadSettings } from '../scenario/load-settings.ts';
+import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 
 export type OutputMode = 'live' | 'plain' | 'quiet';
 

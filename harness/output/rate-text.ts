@@ -1,6 +1,6 @@
 // Whether a load under a rate held it, in words: shared by the progress lines, the live view, the
 // terminal report and the HTML report.
-import type { RateOutcome } from '../scenario/client-protocol.ts';
+import type { RateOutcome } from '../shapes/client-protocol.ts';
 import { variantLoad, type Result } from '../result/schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 

@@ -4,8 +4,8 @@ import Table from 'cli-table3';
 import { formatProjection } from './projection-text.ts';
 import { formatRates } from './rate-text.ts';
 import { type RunnableScenario, type Scenario } from '../scenario/contract.ts';
-import { isRateLoad, type LoadSettings } from '../scenario/load-settings.ts';
-import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../../servers/settings.ts';
+import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
+import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../shapes/server-settings.ts';
 import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
 import { drains, type RunSettings, type ScenarioRunSettings } from '../run/run-scenario.ts';
@@ -13,7 +13,7 @@ import { DRAIN_LIMIT_MS } from '../run/drain.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 
-/** Each server setting in words (servers/settings.ts declares them). */
+/** Each server setting in words (harness/shapes/server-settings.ts declares them). */
 const SERVER_WORDS: { [K in ServerSettingName]-?: (value: NonNullable<ServerSettings[K]>) => string } = {
   bodyBytes: (v) => `body ${formatCount(v)} B`,
   responseDelayMs: (v) => `delay ${v} ms`,
@@ -196,9 +196,10 @@ export const claimsTitle = (result: Result) => (isMeasurement(result) ? 'Expecta
 /** Whether the result has checks to show: a measurement without --expect has none. */
 export const hasClaims = (result: Result) => !isMeasurement(result) || result.claims.length > 0;
 
-/** The variants that failed, and what an interrupted result holds. */
+/** The variants that failed, what the lab noticed of a measured client, and what an interrupted result holds. */
 export function formatIncomplete(result: Result): string[] {
   return [
+    ...result.variants.flatMap((v) => (v.clientNotes ?? []).map((note) => `  ${v.name}: ${note}.`)),
     ...result.variants.flatMap((v) =>
       v.failure
         ? [

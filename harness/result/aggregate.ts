@@ -5,7 +5,7 @@ import { median } from 'simple-statistics';
 import { z } from 'zod';
 import { figureValue } from './figures.ts';
 import { summaryFiguresSchema, type SummaryFigures, type VariantResult, type VariantSummary } from './schema.ts';
-import type { LoadSettings } from '../scenario/load-settings.ts';
+import type { LoadSettings } from '../shapes/load-settings.ts';
 
 type Combine = (values: number[], isCount: boolean) => number;
 

@@ -70,7 +70,7 @@ function socketPeak<P extends string>(path: P, state: SampledState, side: 'clien
 type KernelCounter = keyof SummaryFigures['kernel'];
 type KernelWords = Pick<Figure, 'unit'> & Partial<Pick<Figure, 'views' | 'row'>> & { words: string };
 
-/** The kernel's TCP counters (KERNEL_COUNTERS in harness/observe/proc-net.ts) in words, in the order the table shows them. */
+/** The kernel's TCP counters (KERNEL_COUNTERS in harness/shapes/proc-net.ts) in words, in the order the table shows them. */
 const KERNEL_WORDS: Record<KernelCounter, KernelWords> = {
   activeOpens: { words: 'active opens', unit: 'connections', views: ['table', 'compare'], row: 'kernel' },
   outRsts: { words: 'resets sent', unit: 'resets', views: ['table', 'compare'], row: 'kernel' },

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isAlive } from '../shared/pids.ts';
+import { isAlive } from '../process/pids.ts';
 
 /** The destination check's probe in `folder`; it is also linked to `<probe>.link`. */
 export const probeFile = (folder: string) => path.join(folder, `.write-check.${process.pid}.tmp`);

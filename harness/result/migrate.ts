@@ -3,7 +3,7 @@
 // written before them lack them; each gets the value such a result meant.
 import { resultV1Problems, type ResultV1 } from './schema-v1.ts';
 import { resultProblems, SCHEMA_VERSION, type Result, type VariantResult } from './schema.ts';
-import { SERVER_DEFAULTS } from '../../servers/settings.ts';
+import { SERVER_DEFAULTS } from '../shapes/server-settings.ts';
 
 /** The schema versions this lab reads, oldest first; it writes the last. */
 export const READABLE_VERSIONS = [1, SCHEMA_VERSION] as const;

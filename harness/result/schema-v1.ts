@@ -3,7 +3,7 @@
 // optional because the results written before them lack them. test/result/json-schema.test.ts
 // checks that this accepts what results/schema/result-v1.schema.json (kept as it was) accepts.
 import { z } from 'zod';
-import { kernelCountersSchema } from '../observe/proc-net.ts';
+import { kernelCountersSchema } from '../shapes/proc-net.ts';
 import { sampleSchema } from '../observe/sampler.ts';
 import { resultSchema, serverParamsSchema, summaryFiguresSchema, variantSummarySchema } from './schema.ts';
 import { schemaProblems } from './schema-problems.ts';

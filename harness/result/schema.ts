@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import { schemaProblems } from './schema-problems.ts';
 import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
-import { kernelCountersSchema } from '../observe/proc-net.ts';
+import { kernelCountersSchema } from '../shapes/proc-net.ts';
 import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
-import { loadSchema, roleSchema, type LoadSettings } from '../scenario/load-settings.ts';
-import { rateOutcomeSchema } from '../scenario/client-protocol.ts';
-import { effectiveServerSettingsSchema } from '../../servers/settings.ts';
+import { loadSchema, roleSchema, type LoadSettings } from '../shapes/load-settings.ts';
+import { rateOutcomeSchema } from '../shapes/client-protocol.ts';
+import { effectiveServerSettingsSchema } from '../shapes/server-settings.ts';
 
 export const SCHEMA_VERSION = 2;
 
@@ -169,7 +169,7 @@ export const summaryFiguresSchema = variantSummarySchema
   .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
   .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure." });
 
-/** The server settings a result records: every one, as the server ran with it (servers/settings.ts). */
+/** The server settings a result records: every one, as the server ran with it (harness/shapes/server-settings.ts). */
 export const serverParamsSchema = effectiveServerSettingsSchema;
 
 /**
@@ -290,6 +290,14 @@ export const resultSchema = z
           })
           .optional()
           .meta({ description: 'Why a failed variant stopped; absent in a complete one.' }),
+        clientNotes: z
+          .array(z.string())
+          .optional()
+          .meta({
+            description:
+              'A measured client: what the lab noticed of it, once each: a protocol line it ignored (the first bad field), processes it left running (ended by the lab), ' +
+              "its own count of requests above the server's. Absent when there is nothing to say.",
+          }),
         serverPort: count.meta({ description: "The first trial's server port." }),
         server: serverParamsSchema.meta({ description: "The server settings this variant ran against: the scenario's, with the variant's own over them." }),
         clientSysctls: z

@@ -1,10 +1,10 @@
 // Turns what one variant produced (the client's outcome, the server's count, the samples and the
 // kernel counter deltas) into the variant's summary: the figures the result file promises.
-import type { LoadOutcome } from '../scenario/client-protocol.ts';
-import type { KernelCounters } from '../observe/proc-net.ts';
+import type { LoadOutcome } from '../shapes/client-protocol.ts';
+import type { KernelCounters } from '../shapes/proc-net.ts';
 import type { NamespacePeaks, Sample } from '../observe/sampler.ts';
 import type { SideCounters } from '../observe/probes.ts';
-import type { ServerStats } from '../../servers/protocol.ts';
+import type { ServerStats } from '../shapes/server-protocol.ts';
 import type { SocketState } from '../observe/ss-parse.ts';
 import type { VariantSummary } from './schema.ts';
 import { lifetimeOf, plateauOf } from './time-wait.ts';

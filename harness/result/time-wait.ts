@@ -8,7 +8,7 @@
 // the bucket's end (kernel/time/timer.c, calc_index): a socket lives 60 s plus up to one step
 // (2.048 s at HZ=250, 4.096 s at HZ=1000, 5.12 s at HZ=100), and a drain falls in steps that far apart.
 import type { Sample } from '../observe/sampler.ts';
-import { isRateLoad, type LoadSettings } from '../scenario/load-settings.ts';
+import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** TCP_TIMEWAIT_LEN: the timer the kernel sets for each TIME_WAIT socket (include/net/tcp.h). */

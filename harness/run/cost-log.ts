@@ -2,15 +2,17 @@
 // (namespaces, agents, the server, the ss helper), and from the variant's first request (the
 // server's first push of its counts) to its last sample, the CPU of this process and of the ss
 // helper (the observer) beside that of the server and the clients (the load). Kept in memory, for
-// `npm run bench`: the CLI it runs preloads bench/processes/cpu-report.ts, which writes it out.
+// `npm run bench`: the CLI it runs preloads bench/entries/cpu-report.ts, which writes it out.
 import { cpuSince, processCpuMs, readCpu, type CpuReading } from '../observe/cpu.ts';
-import { runningPids } from './tracked.ts';
+import { runningPids } from '../process/tracked.ts';
 
 export interface StageCost {
   variant: string;
   trial: number;
   /** This process, the commands it waited for (ip) and the processes the stage started, until it was ready. */
   setupMs: number;
+  /** Wall time from the stage's start until it was ready. */
+  setupWallMs: number;
   /** From the first request to the last sample; null when the server pushes no counts (a --target). */
   load: { wallMs: number; harnessMs: number; helperMs: number; serverAndClientsMs: number } | null;
 }
@@ -29,15 +31,17 @@ const snapshot = () => new Map(runningPids().flatMap((pid) => (processCpuMs(pid)
 /** Call when a stage begins; then `staged` once it is ready, `loadStarts` at the first request, `loadEnds` after the last sample. */
 export function stageCost(variant: string, trial: number) {
   const start = readCpu();
+  const startedAt = performance.now();
   costLog.startupMs ??= start.ownMs;
   const before = snapshot();
-  const cost: StageCost = { variant, trial, setupMs: 0, load: null };
+  const cost: StageCost = { variant, trial, setupMs: 0, setupWallMs: 0, load: null };
   costLog.stages.push(cost);
   let window: { at: number; cpu: CpuReading; processes: Map<number, number> } | null = null;
   return {
     staged() {
       const { ownMs, childrenMs } = cpuSince(start);
       const started = [...snapshot()].filter(([pid]) => !before.has(pid));
+      cost.setupWallMs = Math.round(performance.now() - startedAt);
       cost.setupMs = Math.round(ownMs + childrenMs + started.reduce((sum, [, ms]) => sum + ms, 0));
     },
     loadStarts() {

@@ -1,10 +1,10 @@
 // Open files (file descriptors) per process: every TCP connection holds one on each side, in the
 // client process and in the server process, and both inherit this process's limit
-// (observe/open-files-limit.ts). A load whose connections cannot all be open at once is refused
+// (shapes/open-files-limit.ts). A load whose connections cannot all be open at once is refused
 // before it starts; a run whose client ran out of files anyway is a failure of the lab.
 import { UsageError } from '../shared/errors.ts';
-import { OWN_FILES, openFilesLimit } from '../observe/open-files-limit.ts';
-import type { LoadSettings } from '../scenario/load-settings.ts';
+import { OWN_FILES, openFilesLimit } from '../shapes/open-files-limit.ts';
+import type { LoadSettings } from '../shapes/load-settings.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** Requests in flight at once at a load's peak: never more than its requests. */

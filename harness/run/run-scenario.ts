@@ -4,13 +4,13 @@
 // and after. Returns the result; printing and writing are the caller's.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aggregateTrials } from '../result/aggregate.ts';
-import { checkClaims, claimsNotChecked } from '../result/claims.ts';
+import { checkClaims, claimsNotChecked } from '../scenario/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { runVariantClient } from '../load/client-process.ts';
 import { runCommandClient } from '../load/command-client.ts';
 import { MeasurementError, VariantFailure } from '../shared/errors.ts';
 import { asFailure, readFailure } from './trial-failure.ts';
-import { counterSum } from '../observe/proc-net.ts';
+import { counterSum } from '../shapes/proc-net.ts';
 import { readSideCounters, sideDeltas, type Probe, type SideCounters } from '../observe/probes.ts';
 import { startSampler, type Sample } from '../observe/sampler.ts';
 import type { CountsReader } from '../observe/namespace-counts.ts';
@@ -22,12 +22,12 @@ import { summarise } from '../result/summary.ts';
 import { poolOf, project, versusMeasurement } from '../compare/projection.ts';
 import { verdict } from '../result/verdict.ts';
 import { outcomeSoFar } from '../load/load.ts';
-import type { LoadOutcome, LoadProgress } from '../scenario/client-protocol.ts';
+import type { LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
 import { isCommandVariant, requirementsOf, type RunnableScenario, type Variant } from '../scenario/contract.ts';
-import { type LoadSettings } from '../scenario/load-settings.ts';
+import { type LoadSettings } from '../shapes/load-settings.ts';
 import { SCHEMA_VERSION, variantLoad, type Result, type Trial, type VariantResult, type VariantSummary } from '../result/schema.ts';
-import type { ServerStats } from '../../servers/protocol.ts';
-import type { ServerSettings } from '../../servers/settings.ts';
+import type { ServerStats } from '../shapes/server-protocol.ts';
+import type { ServerSettings } from '../shapes/server-settings.ts';
 
 /**
  * The settings a run uses, as its result records them (`params`), with every server setting. A
@@ -55,6 +55,8 @@ const serverSettings = (settings: RunSettings, variant: Variant): ServerSettings
 
 interface TrialOutcome extends Trial {
   samples: VariantResult['samples'];
+  /** What was noticed of a measured client (VariantResult['clientNotes']). */
+  notes: string[];
   clientSysctls: Stage['clientSysctls'];
   failure?: VariantResult['failure'];
 }
@@ -167,7 +169,7 @@ function unmeasured(load: LoadSettings | null, failure: VariantFailure): TrialOu
   const none = firstFailure(performance.now());
   none.set(() => failure);
   const summary = summarise(load?.requests ?? 0, outcomeSoFar(undefined, load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));
-  return { serverPort: 0, summary, samples: [], clientSysctls: null, failure: none.value };
+  return { serverPort: 0, summary, samples: [], notes: [], clientSysctls: null, failure: none.value };
 }
 
 /**
@@ -182,9 +184,10 @@ function runClientOf(
   stage: Stage,
   onProgress: (progress: LoadProgress) => void,
   signal: AbortSignal,
+  onNote: (note: string) => void,
 ): Promise<LoadOutcome | null> {
   const where = { netns: stage.clientNetns ?? undefined, signal };
-  if (isCommandVariant(variant)) return runCommandClient(variant, stage.url, settings.timeLimitMs, onProgress, where);
+  if (isCommandVariant(variant)) return runCommandClient(variant, stage.url, settings.timeLimitMs, onProgress, { ...where, onNote });
   if (!load) throw new Error(`variant ${variant.name} of ${scenario.name} runs a load, and the run has none`);
   return runVariantClient(variant, { scenario: scenario.name, variant: variant.name, url: stage.url, load }, settings.timeLimitMs, onProgress, where);
 }
@@ -273,11 +276,14 @@ async function measureTrial(
     const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, onSample, probes);
     const targetCounts = stage.server.onCounts ? null : followTargetCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));
     let progress: LoadProgress | undefined;
+    const notes: string[] = [];
     let reported: LoadOutcome | null = null;
     let clientMs = 0;
     let loadEndedMs: number | undefined;
     try {
-      reported = await runClientOf(scenario, variant, load, settings, stage, (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }), stop.signal).finally(
+      reported = await runClientOf(scenario, variant, load, settings, stage, (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }), stop.signal, (note) =>
+        notes.push(note),
+      ).finally(
         () => (clientMs = performance.now() - startedAt),
       );
       loadEndedMs = performance.now() - startedAt;
@@ -312,6 +318,10 @@ async function measureTrial(
     // A measured client that reported nothing made the requests the server answered (a measurement
     // needs the server's counts: npm run measure refuses a --target without a control endpoint).
     const outcome = reported ?? (isCommandVariant(variant) && !progress && counted ? servedBy(counted, clientMs) : outcomeSoFar(progress, load));
+    // A client's own count stands as it said, beside the server's: one above it is named.
+    if (isCommandVariant(variant) && reported && counted && reported.ok > counted.requestsServed) {
+      notes.push(`it reported ${reported.ok} requests answered, the server served ${counted.requestsServed}`);
+    }
     // A target without a control endpoint cannot say what it accepted: the client host's kernel can.
     const stats = counted ?? { connectionsAccepted: kernel.activeOpens, connectionsOpen: 0, requestsServed: outcome.ok };
     const measured = summarise(load?.requests ?? outcome.ok + outcome.failed, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks }, {
@@ -324,7 +334,7 @@ async function measureTrial(
     const versus = versusMeasurement(projected, measured);
     const summary = versus ? { ...measured, projection: versus } : measured;
     onEvent({ type: 'trial-done', variant, trial, trials: settings.repeat, summary });
-    return { serverPort: stage.server.port, summary, samples, clientSysctls: stage.clientSysctls, ...(failure.value && { failure: failure.value }) };
+    return { serverPort: stage.server.port, summary, samples, notes, clientSysctls: stage.clientSysctls, ...(failure.value && { failure: failure.value }) };
   } finally {
     interrupt?.removeEventListener('abort', onInterrupt);
   }
@@ -351,6 +361,7 @@ async function runVariant(scenario: RunnableScenario, variant: Variant, place: T
   }
   const { clientSysctls } = trials[0]!;
   const { failure } = trials.at(-1)!;
+  const clientNotes = [...new Set(trials.flatMap((t) => t.notes))];
   const result: VariantResult = {
     name: variant.name,
     role: variant.role,
@@ -358,6 +369,7 @@ async function runVariant(scenario: RunnableScenario, variant: Variant, place: T
     ...(isCommandVariant(variant) && { command: variant.command }),
     status: failure ? 'failed' : 'complete',
     ...(failure && { failure }),
+    ...(clientNotes.length > 0 && { clientNotes }),
     serverPort: trials[0]!.serverPort,
     ...(clientSysctls && { clientSysctls }),
     server: serverSettings(settings, variant),

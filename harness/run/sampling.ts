@@ -2,7 +2,7 @@
 // (harness/observe/sampler.ts reads them; the result's schema declares the field).
 import { TABLE_CADENCE } from '../observe/sampler.ts';
 import type { Sampling, TopologyRecord } from '../result/schema.ts';
-import { COUNTS_EVERY_MS } from '../../servers/protocol.ts';
+import { COUNTS_EVERY_MS } from '../shapes/server-protocol.ts';
 
 const SHARED_TABLE =
   "the socket table: ss -Htan '( sport = :PORT or dport = :PORT )' (filtered in the kernel), or the raw records of ss -tan -D - " +

@@ -4,7 +4,7 @@ import { defaultTimeLimitMs } from '../load/load.ts';
 import { defaultMaxInFlight } from './open-files.ts';
 import type { ScenarioRunSettings } from './run-scenario.ts';
 import { declaredLoad, type Scenario } from '../scenario/contract.ts';
-import { type LoadSettings } from '../scenario/load-settings.ts';
+import { type LoadSettings } from '../shapes/load-settings.ts';
 
 export interface SettingOverrides {
   requests?: number;

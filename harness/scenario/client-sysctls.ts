@@ -1,13 +1,14 @@
 // The sysctls the lab may set inside a client network namespace: only per-namespace TCP settings
 // that change a scenario's outcome, each with the values the kernel accepts. The lab never changes
 // the host's sysctls; these are written inside the lab's own namespace and recorded in the result.
-import type { RunnableScenario, Variant } from './contract.ts';
 
 /** `name=value` pairs, names written as in `sysctl` (`net.ipv4.tcp_tw_reuse`). */
 export type SysctlSettings = Record<string, string>;
 
+type WithSysctls = { clientSysctls?: SysctlSettings | undefined };
+
 /** The client sysctls of one variant: the scenario's, the variant's, then the command line's. */
-export function variantSysctls(scenario: Pick<RunnableScenario, 'clientSysctls'>, variant: Variant, overrides: SysctlSettings): SysctlSettings {
+export function variantSysctls(scenario: WithSysctls, variant: WithSysctls, overrides: SysctlSettings): SysctlSettings {
   return { ...scenario.clientSysctls, ...variant.clientSysctls, ...overrides };
 }
 

@@ -1,11 +1,11 @@
 // What a scenario is: the story as data, the load, the server settings, the variants (each a small
 // client factory that runs in its own process) and the claims the run checks. The zod schemas below
 // are the declaration: the types are inferred from them, and a definition is checked against them
-// when it is loaded, with the defaults (servers/settings.ts, the load's) filled in.
+// when it is loaded, with the defaults (harness/shapes/server-settings.ts, the load's) filled in.
 import { z } from 'zod';
-import { loadOverridesSchema, loadProblems, loadSchema, type ClientContext, type LoadSettings } from './load-settings.ts';
+import { loadOverridesSchema, loadProblems, loadSchema, type ClientContext, type LoadSettings } from '../shapes/load-settings.ts';
 import { sysctlProblems } from './client-sysctls.ts';
-import { serverSettingOverridesSchema, serverSettingsSchema } from '../../servers/settings.ts';
+import { serverSettingOverridesSchema, serverSettingsSchema } from '../shapes/server-settings.ts';
 import { FIGURE_NAMES_TEXT, isFigure, type FigureName } from '../result/figures.ts';
 import type { VariantSummary } from '../result/schema.ts';
 
@@ -25,7 +25,7 @@ export interface Client {
   counters?(): Record<string, number>;
 }
 
-/** The command line of a client that is another program; see harness/scenario/client-protocol.ts for what it prints. */
+/** The command line of a client that is another program; see harness/shapes/client-protocol.ts for what it prints. */
 export interface ProgramCommand {
   file: string;
   args: string[];
@@ -162,7 +162,7 @@ const scenarioSchema = z
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, like the file name'),
     summary: z.string().min(1).regex(/^[^\n]+$/, 'must be one line'),
     explanation: z.strictObject({ problem: z.string().min(1), why: z.string().min(1), fix: z.string().min(1) }),
-    /** The server's settings: only those that differ from the defaults (servers/settings.ts). */
+    /** The server's settings: only those that differ from the defaults (harness/shapes/server-settings.ts). */
     server: serverSettingsSchema.prefault({}),
     load: loadSchema,
     variants: z.array(variantSchema).min(2),

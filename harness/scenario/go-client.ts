@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../shared/errors.ts';
 import { onPath } from '../shared/on-path.ts';
-import { loadFlags } from './client-protocol.ts';
+import { loadFlags } from '../shapes/client-protocol.ts';
 import type { ProgramCommand, Requirement } from './contract.ts';
-import type { ClientContext } from './load-settings.ts';
+import type { ClientContext } from '../shapes/load-settings.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SOURCE_DIR = `${ROOT}clients/go`;

@@ -3,7 +3,7 @@
 // given, and a claim per expectation (`--expect`) and client. The runner runs it as any scenario.
 import type { Claim, CommandVariant, RunnableScenario } from './contract.ts';
 import type { FigureName } from '../result/figures.ts';
-import type { ServerSettings } from '../../servers/settings.ts';
+import type { ServerSettings } from '../shapes/server-settings.ts';
 
 /** The scenario name a measurement's results carry. */
 export const MEASUREMENT = 'measure';

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
-import { loadFlags } from './client-protocol.ts';
+import { loadFlags } from '../shapes/client-protocol.ts';
 import type { ProgramCommand, Requirement } from './contract.ts';
-import type { ClientContext } from './load-settings.ts';
+import type { ClientContext } from '../shapes/load-settings.ts';
 
 const CLIENT = fileURLToPath(new URL('../../clients/python/client.py', import.meta.url));
 const SOURCE_FILE = 'clients/python/client.py';

@@ -4,7 +4,7 @@
 // made that still exist, and the TIME_WAIT sockets of this host's network namespace.
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { namespacesOf } from '../stage/netns.ts';
-import { parseSockstat } from '../observe/proc-net.ts';
+import { parseSockstat } from '../shapes/proc-net.ts';
 import type { Boundary } from './schema.ts';
 
 /**

@@ -1,11 +1,11 @@
 // A server the lab did not start (`--target`), seen through its control endpoint: its counts, its
-// settings and its namespace's TCP figures (servers/protocol.ts), read over HTTP. What it answers is
+// settings and its namespace's TCP figures (harness/shapes/server-protocol.ts), read over HTTP. What it answers is
 // input from outside the lab: each request has a time limit and a size limit, and each answer is
 // checked against the declaration the lab's own server answers by; anything else is a
 // MeasurementError in one line, which fails the variant with what was measured until then.
 import type { Probe } from '../observe/probes.ts';
 import { MeasurementError } from '../shared/errors.ts';
-import { controlReportSchema, type ControlReport } from '../../servers/protocol.ts';
+import { controlReportSchema, type ControlReport } from '../shapes/server-protocol.ts';
 
 /** How long one request may take, its answer read whole included. */
 export const CONTROL_TIMEOUT_MS = 5000;

@@ -7,9 +7,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
-import { isAlive } from '../shared/pids.ts';
-import { lastStderrLine, onStop } from '../run/tracked.ts';
-import { parseCounterTables, pickCounters, type KernelCounters } from '../observe/proc-net.ts';
+import { isAlive, killIfThere } from '../process/pids.ts';
+import { lastStderrLine, onStop } from '../process/tracked.ts';
+import { parseCounterTables, pickCounters, type KernelCounters } from '../shapes/proc-net.ts';
 import type { Requirement } from '../scenario/contract.ts';
 
 export const NAMESPACE_PREFIX = 'twlab-';
@@ -60,8 +60,12 @@ async function addNamespace(name: string): Promise<void> {
   await ip(['-n', name, 'link', 'set', 'lo', 'up']);
 }
 
-/** Deletes a namespace this process made (the processes inside must have ended). */
+/**
+ * Deletes a namespace this process made, after every process still inside it (a client's escaped
+ * child: ip-netns(8) deletes only the name, a process inside keeps the namespace alive) has ended.
+ */
 export async function deleteNamespace(name: string): Promise<void> {
+  await endProcessesIn(name);
   await ip(['netns', 'delete', name]);
   existing.delete(name);
 }
@@ -141,6 +145,22 @@ export async function readCountersIn(name: string): Promise<KernelCounters> {
   return pickCounters(parseCounterTables(stdout));
 }
 
+/** How long the processes of a namespace get to be gone once killed: SIGKILL takes milliseconds. */
+const END_WITHIN_MS = 2000;
+
+/** Kills (SIGKILL) every process in namespace `name` (`ip netns pids`) and waits until none is left, at most END_WITHIN_MS. */
+async function endProcessesIn(name: string): Promise<void> {
+  const deadline = Date.now() + END_WITHIN_MS;
+  for (;;) {
+    const { stdout } = await ip(['netns', 'pids', name]);
+    const pids = stdout.split('\n').filter((line) => /^\d+$/.test(line.trim())).map(Number);
+    const alive = (await Promise.all(pids.map(async (pid) => ((await isAlive(pid)) ? [pid] : [])))).flat();
+    if (alive.length === 0 || Date.now() > deadline) return;
+    for (const pid of alive) killIfThere(pid);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export interface LabNamespace {
   name: string;
   ownerPid: number;
@@ -179,6 +199,9 @@ export async function leftoverNamespaces(): Promise<LabNamespace[]> {
 /** Deletes the leftovers of killed runs; returns their names. A live run's namespaces are left alone. */
 export async function removeLeftoverNamespaces(): Promise<string[]> {
   const leftovers = await leftoverNamespaces();
-  for (const ns of leftovers) await ip(['netns', 'delete', ns.name]);
+  for (const ns of leftovers) {
+    await endProcessesIn(ns.name);
+    await ip(['netns', 'delete', ns.name]);
+  }
   return leftovers.map((ns) => ns.name);
 }

@@ -2,10 +2,10 @@
 // listens.
 import { errorLine } from '../shared/bug-report.ts';
 import { LabError, MeasurementError } from '../shared/errors.ts';
-import { startNode, startNodeIn } from '../run/processes.ts';
-import { howItEnded, lastStderrLine } from '../run/tracked.ts';
-import type { ServerMessage, ServerStats } from '../../servers/protocol.ts';
-import type { ServerOptionsInput, ServerSettings } from '../../servers/settings.ts';
+import { startNode, startNodeIn } from '../process/start.ts';
+import { howItEnded, lastStderrLine } from '../process/tracked.ts';
+import type { ServerMessage, ServerStats } from '../shapes/server-protocol.ts';
+import type { ServerOptionsInput, ServerSettings } from '../shapes/server-settings.ts';
 
 const SERVER_ENTRY = new URL('../../servers/http-server.ts', import.meta.url);
 const READY_TIMEOUT_MS = 10_000;

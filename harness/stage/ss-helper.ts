@@ -1,4 +1,4 @@
-// How a run's sampler runs `ss`: one long-lived helper process (harness/processes/ss-helper.sh, a
+// How a run's sampler runs `ss`: one long-lived helper process (harness/entries/ss-helper.sh, a
 // shell) forks it on request, one request at a time. Forking from the harness, a large Node
 // process, costs it more CPU per sample than asking a small process to fork (npm run bench
 // measures both). What ss prints goes through a file in a private folder, so that its end needs no
@@ -10,10 +10,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { SsRunner } from '../observe/probes.ts';
 import { LabError } from '../shared/errors.ts';
-import { startHelper } from '../run/processes.ts';
-import { howItEnded } from '../run/tracked.ts';
+import { startHelper } from '../process/start.ts';
+import { howItEnded } from '../process/tracked.ts';
 
-const ENTRY = new URL('../processes/ss-helper.sh', import.meta.url).pathname;
+const ENTRY = new URL('../entries/ss-helper.sh', import.meta.url).pathname;
 
 export interface SsHelper {
   run: SsRunner;

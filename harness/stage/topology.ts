@@ -21,20 +21,20 @@ import {
 } from './netns.ts';
 import { procProbe, socketKey, type Probe } from '../observe/probes.ts';
 import { controlProbe, readControl } from './control-endpoint.ts';
-import { startNodeIn } from '../run/processes.ts';
-import { howItEnded, lastStderrLine } from '../run/tracked.ts';
+import { startNodeIn } from '../process/start.ts';
+import { howItEnded, lastStderrLine } from '../process/tracked.ts';
 import { startServer } from './server-process.ts';
 import { startSsHelper } from './ss-helper.ts';
 import { variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
 import { needsNamespaces, type RunnableScenario, type Variant } from '../scenario/contract.ts';
 import type { Sysctls } from '../observe/environment.ts';
 import type { TopologyRecord, VariantResult } from '../result/schema.ts';
-import type { ServerStats } from '../../servers/protocol.ts';
-import type { ServerSettings } from '../../servers/settings.ts';
+import type { ServerStats } from '../shapes/server-protocol.ts';
+import type { ServerSettings } from '../shapes/server-settings.ts';
 
 export type NetnsMode = TopologyRecord['netns'];
 
-/** What the namespace agent (harness/processes/netns-agent.ts) answers once it has set the sysctls it was given. */
+/** What the namespace agent (harness/entries/netns-agent.ts) answers once it has set the sysctls it was given. */
 export type AgentMessage = { type: 'ready'; pid: number; sysctl: Sysctls } | { type: 'failed'; message: string };
 
 export interface NetworkOptions {
@@ -197,7 +197,7 @@ function loopbackTopology(options: NetworkOptions, fallback: string | null, addr
 
 /** Starts the agent that holds a namespace open to reading and sets its sysctls. */
 async function startAgent(netns: string, sysctls: SysctlSettings) {
-  const child = startNodeIn(netns, new URL('../processes/netns-agent.ts', import.meta.url), []);
+  const child = startNodeIn(netns, new URL('../entries/netns-agent.ts', import.meta.url), []);
   try {
     await child.sendMessage({ sysctls });
     const message = (await child.getOneMessage()) as unknown as AgentMessage;

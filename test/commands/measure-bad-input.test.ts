@@ -34,7 +34,7 @@ async function refused(args: string[], message: RegExp | string) {
 }
 
 const LOOP = 'for i in $(seq 3); do curl -s -o /dev/null "$TARGET_URL"; done';
-const CLIENT_FORMAT = `expected NAME=<shell command>, NAME of lowercase letters, digits and dashes, e.g. 'loop=for i in $(seq 60); do curl -s -o /dev/null "$TARGET_URL"; done'.`;
+const CLIENT_FORMAT = `expected NAME=<shell command>, NAME of 1 to 40 lowercase letters, digits and dashes, e.g. 'loop=for i in $(seq 60); do curl -s -o /dev/null "$TARGET_URL"; done'.`;
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('the clients', () => {
@@ -58,6 +58,7 @@ describe('the clients', () => {
   test.concurrent.each([
     ['without NAME=', 'curl -s "$TARGET_URL"'],
     ['a NAME the table cannot take', `Loop=${LOOP}`],
+    ['a NAME longer than 40 characters', `${'a'.repeat(41)}=${LOOP}`],
     ['an empty command', 'loop=  '],
   ])('--client %s', async (_, value) => {
     await refused(['--client', value], `measure: option '--client <name=command>' argument '${value}' is invalid. ${CLIENT_FORMAT}`);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { namespacesOf } from '../../harness/stage/netns.ts';
-import { isAlive } from '../../harness/shared/pids.ts';
+import { isAlive } from '../../harness/process/pids.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { compareCli, descendants, measureCli, namespacesMissing, runCli, summaryOf } from '../support/helpers.ts';
 

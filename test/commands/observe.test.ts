@@ -28,7 +28,7 @@ async function namespace(role: string): Promise<string> {
 
 /** The lab's server inside namespace `ns` (`ip netns exec` execs node: the PID is the server's), with its control endpoint. */
 async function serverIn(ns: string, host = '127.0.0.1') {
-  const child = execa('ip', ['netns', 'exec', ns, process.execPath, 'harness/commands/server.ts', '--host', host, '--port', '0', '--control-port', '0'], { cwd: ROOT, reject: false, stdin: 'ignore' });
+  const child = execa('ip', ['netns', 'exec', ns, process.execPath, path.join(ROOT, 'harness/commands/server.ts'), '--host', host, '--port', '0', '--control-port', '0'], { cwd: ROOT, reject: false, stdin: 'ignore' });
   stops.push(async () => (child.kill(), await child));
   const line = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { namespacesOf } from '../../harness/stage/netns.ts';
-import { isAlive } from '../../harness/shared/pids.ts';
+import { isAlive } from '../../harness/process/pids.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { descendants, inTerminal, namespacesMissing, startScenarioCli, waitForOutput } from '../support/helpers.ts';
 
@@ -23,7 +23,7 @@ async function interruptDuring(variant: keyof typeof REQUESTS, signal: NodeJS.Si
   const started = await descendants(run.cli.pid!);
   expect(started.some((p) => p.command.includes('servers/http-server.ts'))).toBe(true);
   // The sampler's ss helper (harness/stage/ss-helper.ts) is among what must end.
-  expect(started.some((p) => p.command.includes('harness/processes/ss-helper.sh'))).toBe(true);
+  expect(started.some((p) => p.command.includes('harness/entries/ss-helper.sh'))).toBe(true);
   // Where namespaces can be made, the run has its pair (auto): they must be gone after the signal.
   expect(await namespacesOf(run.cli.pid)).toHaveLength(withNamespaces && netns.length === 0 ? 2 : 0);
   run.cli.kill(signal);

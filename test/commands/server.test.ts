@@ -1,13 +1,13 @@
 // `npm run server`: the lab's server by itself, through the real command. Its flags come from the one
-// declaration of the settings (servers/settings.ts); what it is started with is what it does and what
+// declaration of the settings (harness/shapes/server-settings.ts); what it is started with is what it does and what
 // its control endpoint reports; bad input is one line and exit 2.
 import http from 'node:http';
 import net from 'node:net';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { serverSettingsSchema, type ServerSettings } from '../../servers/settings.ts';
-import type { ControlReport } from '../../servers/protocol.ts';
-import { isAlive } from '../../harness/shared/pids.ts';
+import { serverSettingsSchema, type ServerSettings } from '../../harness/shapes/server-settings.ts';
+import type { ControlReport } from '../../harness/shapes/server-protocol.ts';
+import { isAlive } from '../../harness/process/pids.ts';
 import { ROOT, serverCli, standaloneServer } from '../support/helpers.ts';
 
 describe('bad input: one line naming the option and what it accepts, exit 2, nothing listens', () => {
@@ -81,7 +81,7 @@ test('every setting given on the command line is what the server does and what i
 
 test('at its open files limit it closes each new connection at once and goes on serving (a variant\'s server stops instead)', async () => {
   // Its limit of open files, through util-linux prlimit: maxConnections is the limit less the 32 a
-  // process keeps for itself (harness/observe/open-files-limit.ts).
+  // process keeps for itself (harness/shapes/open-files-limit.ts).
   const LIMIT = 64;
   const child = execa('prlimit', [`--nofile=${LIMIT}`, process.execPath, 'harness/commands/server.ts', '--port', '0'], { cwd: ROOT, reject: false, stdin: 'ignore' });
   let stderr = '';

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAllScenarios, scenarioNames } from '../../harness/scenario/catalog.ts';
 import { missingRequirements } from '../../harness/run/machine-check.ts';
 import { namespacesOf } from '../../harness/stage/netns.ts';
-import { isAlive } from '../../harness/shared/pids.ts';
+import { isAlive } from '../../harness/process/pids.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { descendants, finalScreen, inTerminal, ROOT, runCli, waitForOutput } from '../support/helpers.ts';
 

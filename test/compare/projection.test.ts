@@ -129,4 +129,11 @@ describe('project', () => {
     if (p.projected) return;
     expect(p.reason).toMatch(/^too slow to project: the socket table was sampled 2 times/);
   });
+
+  it('does not blame the sampling when it was enough and the load took no time (a client that reports durationMs 0)', () => {
+    const p = project(input({ opened: 2020, clientTw: 2020, samples: 12, durationMs: 0 }));
+    expect(p.projected).toBe(false);
+    if (p.projected) return;
+    expect(p.reason).toBe('too short to project: the load took no measurable time (a client that reports its own durationMs of 0)');
+  });
 });

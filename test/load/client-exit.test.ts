@@ -16,7 +16,7 @@ const job = { scenario: 'no-body-close', variant: 'bad', url: 'http://127.0.0.1:
 
 describe('a client that reports its outcome and then hangs', () => {
   test('a Node client process: its outcome is the variant\'s, and the process is ended', async () => {
-    const entry = new URL('../fixtures/processes/client-hangs-after-done.ts', import.meta.url);
+    const entry = new URL('../fixtures/entries/client-hangs-after-done.ts', import.meta.url);
     const outcome = await runClient(job, TIME_LIMIT_MS, () => {}, { entry });
     expect(outcome).toMatchObject({ ok: 7, failed: 0, latencyMs: { p50: 1 } });
     expect((await descendants(process.pid)).filter((p) => p.command.includes('client-hangs-after-done'))).toEqual([]);
@@ -25,7 +25,7 @@ describe('a client that reports its outcome and then hangs', () => {
   test('a client program: the same', async () => {
     const variant = {
       name: 'bad',
-      program: () => ({ file: fileURLToPath(new URL('../fixtures/processes/program-hangs-after-done.sh', import.meta.url)), args: [] }),
+      program: () => ({ file: fileURLToPath(new URL('../fixtures/entries/program-hangs-after-done.sh', import.meta.url)), args: [] }),
     } as unknown as ProgramVariant;
     const outcome = await runProgramClient(variant, { url: job.url, load }, TIME_LIMIT_MS);
     expect(outcome).toMatchObject({ ok: 7, failed: 0 });

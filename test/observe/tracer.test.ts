@@ -82,7 +82,7 @@ describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () 
 
   test('a run killed with SIGKILL leaves its instance; npm run clean removes it, and leaves a live run\'s', async () => {
     const live = await startTracer({ label: 'live', filter: 'dport == 1', onChanges: () => {} });
-    const child = execa(process.execPath, ['test/fixtures/processes/tracer-then-wait.ts'], { cwd: ROOT, reject: false });
+    const child = execa(process.execPath, ['test/fixtures/entries/tracer-then-wait.ts'], { cwd: ROOT, reject: false });
     const [line] = (await once(child.stdout, 'data')) as [Buffer];
     const left = line.toString().trim();
     child.kill('SIGKILL');

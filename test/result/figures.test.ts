@@ -7,7 +7,7 @@ import { compareResults } from '../../harness/compare/compare.ts';
 import { parseThreshold } from '../../harness/compare/thresholds.ts';
 import { CHART_METRICS } from '../../harness/output/report-html.ts';
 import { summaryRows } from '../../harness/output/result-table.ts';
-import { checkClaims } from '../../harness/result/claims.ts';
+import { checkClaims } from '../../harness/scenario/claims.ts';
 import {
   FIGURE_NAMES_TEXT,
   FIGURES,

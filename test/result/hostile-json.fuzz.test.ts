@@ -19,7 +19,7 @@ import { resultProblems } from '../../harness/result/schema.ts';
 import { readControl } from '../../harness/stage/control-endpoint.ts';
 import { MeasurementError, UsageError } from '../../harness/shared/errors.ts';
 import { printableDeep } from '../../harness/shared/printable.ts';
-import { controlReportSchema } from '../../servers/protocol.ts';
+import { controlReportSchema } from '../../harness/shapes/server-protocol.ts';
 import { fixturePath, v1FixturePath } from '../support/results-fixtures.ts';
 import { standaloneServer } from '../support/helpers.ts';
 

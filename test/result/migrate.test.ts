@@ -11,7 +11,7 @@ import { resultFromV1, toCurrent } from '../../harness/result/migrate.ts';
 import { resultProblems, SCHEMA_VERSION, type Result } from '../../harness/result/schema.ts';
 import { resultV1Problems, type ResultV1 } from '../../harness/result/schema-v1.ts';
 import { fixturePath, v1ResultFiles } from '../support/results-fixtures.ts';
-import { SERVER_DEFAULTS } from '../../servers/settings.ts';
+import { SERVER_DEFAULTS } from '../../harness/shapes/server-settings.ts';
 
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;
 

@@ -6,13 +6,13 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isAlive } from '../../harness/shared/pids.ts';
+import { isAlive } from '../../harness/process/pids.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { compareCli, descendants, namespacesMissing, scenarioCli, startScenarioCli } from '../support/helpers.ts';
 
 const SERVER = 'servers/http-server.ts';
-const CLIENT = 'harness/processes/client.ts';
-const AGENT = 'harness/processes/netns-agent.ts';
+const CLIENT = 'harness/entries/client.ts';
+const AGENT = 'harness/entries/netns-agent.ts';
 /**
  * The time limit of the runs whose server is killed: well under the test's own timeout (120 s,
  * vitest.config.ts), so a run that waited for the limit instead of noticing the death would break
@@ -32,7 +32,7 @@ async function runWithFault(entry: string, signal: NodeJS.Signals, extra: string
   await run.waitForStderr(/\n> bad[^]*\n +\d+%: [\d,]+ of/);
   const started = await descendants(run.cli.pid!);
   // The sampler's ss helper is among what must end after the fault (expectFailedVariant).
-  expect(started.some((p) => p.command.includes('harness/processes/ss-helper.sh'))).toBe(true);
+  expect(started.some((p) => p.command.includes('harness/entries/ss-helper.sh'))).toBe(true);
   const victim = started.find((p) => p.command.includes(`/${entry}`));
   if (!victim) throw new Error(`no process runs ${entry} among:\n${started.map((p) => p.command).join('\n')}\nstderr:\n${run.stderr()}`);
   process.kill(victim.pid, signal);

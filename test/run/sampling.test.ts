@@ -6,12 +6,12 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isAlive } from '../../harness/shared/pids.ts';
+import { isAlive } from '../../harness/process/pids.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import { descendants, namespacesMissing, runScenarioOk, startScenarioCli, summaryOf } from '../support/helpers.ts';
 
 const REQUESTS = 500;
-const HELPER = 'harness/processes/ss-helper.sh';
+const HELPER = 'harness/entries/ss-helper.sh';
 
 describe.skipIf(await namespacesMissing())('a namespace run', () => {
   test("each side's counts as files equal the socket table's at the last sample; the misconfigured client's TIME_WAIT is one per request, both ways", async () => {

@@ -2,7 +2,7 @@
 import { expect, test } from 'vitest';
 import { loadAllScenarios } from '../../harness/scenario/catalog.ts';
 import { parseScenario, scenarioProblems, times, type ScenarioDefinition } from '../../harness/scenario/contract.ts';
-import { SERVER_DEFAULTS } from '../../servers/settings.ts';
+import { SERVER_DEFAULTS } from '../../harness/shapes/server-settings.ts';
 import { FIGURE_NAMES_TEXT } from '../../harness/result/figures.ts';
 
 test('every shipped scenario is valid, named after its file, with a misconfigured variant and a fix', async () => {

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../harness/stage/server-process.ts';
-import { SERVER_DEFAULTS, type ServerSettings } from '../../servers/settings.ts';
+import { SERVER_DEFAULTS, type ServerSettings } from '../../harness/shapes/server-settings.ts';
 
 const base: ServerSettings = { ...SERVER_DEFAULTS, bodyBytes: 100, keepAliveTimeoutMs: 3000 };
 let server: RunningServer | undefined;

@@ -6,7 +6,7 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Result } from '../../harness/result/schema.ts';
-import { SERVER_DEFAULTS } from '../../servers/settings.ts';
+import { SERVER_DEFAULTS } from '../../harness/shapes/server-settings.ts';
 import { scenarioCli, standaloneServer } from '../support/helpers.ts';
 
 const REQUESTS = 300;

@@ -8,9 +8,9 @@ import { ROOT } from './helpers.ts';
 
 const LAB_ENTRIES = [
   'servers/http-server.ts',
-  'harness/processes/client.ts',
-  'harness/processes/netns-agent.ts',
-  'harness/processes/ss-helper.sh',
+  'harness/entries/client.ts',
+  'harness/entries/netns-agent.ts',
+  'harness/entries/ss-helper.sh',
   'harness/commands/scenario.ts',
   'harness/commands/measure.ts',
   'harness/commands/workshop.ts',
@@ -18,8 +18,10 @@ const LAB_ENTRIES = [
   'harness/commands/soak.ts',
   'harness/commands/bench.ts',
   'harness/commands/server.ts',
-  'bench/processes/sampler-worker.ts',
-  'bench/processes/fetch-client.ts',
+  'harness/commands/observe.ts',
+  'bench/entries/sampler-worker.ts',
+  'bench/entries/fetch-client.ts',
+  'bench/entries/connect-loop.ts',
   '.cache/go/timewait-client',
   'clients/python/client.py',
 ];

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { expect } from 'vitest';
 import { namespaceUnavailability } from '../../harness/stage/netns.ts';
 import { resultProblems, type Result, type VariantSummary } from '../../harness/result/schema.ts';
-import type { ServerMessage } from '../../servers/protocol.ts';
+import type { ServerMessage } from '../../harness/shapes/server-protocol.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -1,8 +1,8 @@
 // Checks a scenario's claims against the summaries measured on this kernel.
-import { figureLabel, figureOf, figureValue, formatFigure } from './figures.ts';
-import type { Bound, Claim, ClaimMetric, VariantRun } from '../scenario/contract.ts';
-import type { LoadSettings } from '../scenario/load-settings.ts';
-import type { Result, VariantSummary } from './schema.ts';
+import { figureLabel, figureOf, figureValue, formatFigure } from '../result/figures.ts';
+import type { Bound, Claim, ClaimMetric, VariantRun } from './contract.ts';
+import type { LoadSettings } from '../shapes/load-settings.ts';
+import type { Result, VariantSummary } from '../result/schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 /** A claim checked: what the result file records of it. */

@@ -11,9 +11,25 @@
 import { z } from 'zod';
 import type { ClientContext, LoadSettings } from './load-settings.ts';
 
-const count = z.number().int().nonnegative();
+/**
+ * The largest count a client may report: a million requests a second for eleven days. Sums of
+ * counts (ok + failed, over --repeat trials) stay far below 2^53, where a double stops counting
+ * whole numbers.
+ */
+export const MAX_CLIENT_COUNT = 1e12;
+/** The most counters a client may keep (clientCounters), and the form of their names (a figure's path: `clientCounters.<name>`). */
+export const MAX_CLIENT_COUNTERS = 100;
+export const COUNTER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+/** The longest line a program client's protocol line may be: a done line with every counter fits in a tenth of it. */
+export const MAX_PROTOCOL_LINE_CHARS = 64 * 1024;
+
+const COUNT_RULE = `a count: a whole number from 0 to ${MAX_CLIENT_COUNT.toExponential()}`;
+const count = z.number(COUNT_RULE).int(COUNT_RULE).nonnegative(COUNT_RULE).max(MAX_CLIENT_COUNT, COUNT_RULE);
 const ms = z.number().nonnegative();
-const errorsByCode = z.record(z.string(), count);
+const errorsByCode = z.record(z.string().max(64, 'an error code: at most 64 characters'), count).refine(
+  (codes) => Object.keys(codes).length <= MAX_CLIENT_COUNTERS,
+  `at most ${MAX_CLIENT_COUNTERS} error codes`,
+);
 /** The first failed request (1-based number, time since start, code), if any failed. */
 const firstFailure = z.strictObject({ request: count, tMs: ms, code: z.string() }).nullable();
 const latencyMs = z.strictObject({ p50: ms, p90: ms, p99: ms, max: ms, mean: ms });
@@ -59,7 +75,10 @@ export const loadOutcomeSchema = z.strictObject({
   /** Absent when the client did not finish (a failed variant): its last progress report has none. */
   latencyMs: latencyMs.optional(),
   /** Counts the client keeps itself (Client.counters), e.g. DNS lookups. */
-  clientCounters: z.record(z.string(), count).optional(),
+  clientCounters: z
+    .record(z.string().regex(COUNTER_NAME, 'a counter name: a letter, then letters, digits, _ or -, at most 64'), count)
+    .refine((counters) => Object.keys(counters).length <= MAX_CLIENT_COUNTERS, `at most ${MAX_CLIENT_COUNTERS} counters`)
+    .optional(),
   /** Under a rate only. */
   rate: rateOutcomeSchema.optional(),
   /** Under a rate only: latencies from the actual send, while latencyMs runs from the scheduled start. */
@@ -75,10 +94,15 @@ export type FinishedLoad = Omit<z.infer<typeof doneMessageSchema>, 'type'>;
 const clientMessageSchema = z.discriminatedUnion('type', [loadProgressSchema.extend({ type: z.literal('progress') }), doneMessageSchema]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
-/** A message from a client, checked: its progress, or its outcome once it is done; null when it is neither. */
-export function readClientMessage(value: unknown): { progress: LoadProgress } | { outcome: FinishedLoad } | null {
+type ClientReport = { progress: LoadProgress } | { outcome: FinishedLoad };
+
+/** A message from a client, checked: its progress, or its outcome once it is done; else the first thing wrong with it (`field: what is accepted`). */
+export function checkClientMessage(value: unknown): ClientReport | { problem: string } {
   const parsed = clientMessageSchema.safeParse(value);
-  if (!parsed.success) return null;
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    return { problem: `${issue!.path.join('.') || 'the message'}: ${issue!.message}` };
+  }
   if (parsed.data.type === 'progress') {
     const { type: _type, ...progress } = parsed.data;
     return { progress };
@@ -86,6 +110,15 @@ export function readClientMessage(value: unknown): { progress: LoadProgress } | 
   const { type: _type, ...outcome } = parsed.data;
   return { outcome };
 }
+
+/** A message from a client, checked: its progress, or its outcome once it is done; null when it is neither. */
+export function readClientMessage(value: unknown): ClientReport | null {
+  const checked = checkClientMessage(value);
+  return 'problem' in checked ? null : checked;
+}
+
+/** Whether a line a program printed is meant as a protocol line: it starts with `{` and holds "type". Any other costs no parse. */
+export const looksLikeProtocolLine = (line: string): boolean => line.startsWith('{') && line.includes('"type"');
 
 /** A line a program client printed on stdout, read as a message; null when it is none (not JSON, or not the protocol's). */
 export function readClientLine(line: string): ReturnType<typeof readClientMessage> {

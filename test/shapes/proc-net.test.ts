@@ -1,7 +1,7 @@
 // Fixtures are real /proc/net/{snmp,netstat,sockstat} captured on Linux 6.18.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { counterDelta, KERNEL_COUNTERS, parseCounterTables, parseSockstat, pickCounters, readKernelCounters } from '../../harness/observe/proc-net.ts';
+import { counterDelta, KERNEL_COUNTERS, parseCounterTables, parseSockstat, pickCounters, readKernelCounters } from '../../harness/shapes/proc-net.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 

@@ -1,4 +1,4 @@
-// Preloaded into a process the benchmark runs (`node --import bench/processes/cpu-report.ts ...`): when that
+// Preloaded into a process the benchmark runs (`node --import bench/entries/cpu-report.ts ...`): when that
 // process exits, it writes its own CPU, that of the children it waited for, and the harness's cost
 // log (start-up, each stage's set-up and load window: harness/run/cost-log.ts) to the file named by
 // TWL_CPU_REPORT. This is how the harness's own cost is told apart from its clients' and servers'.

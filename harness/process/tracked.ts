@@ -1,6 +1,6 @@
 // Every process the harness starts is tracked here, so that a normal end, an error or a signal
 // ends exactly those processes, by PID, and nothing else; then what the run set up around them
-// (its network namespaces) is undone. processes.ts starts them; this module does not load execa,
+// (its network namespaces) is undone. start.ts starts them; this module does not load execa,
 // so a command that starts nothing (`npm run scenario -- --list`) does not load it either.
 
 /** A started process as execa gives it: a promise of its end that can be killed (SIGTERM, then SIGKILL). */

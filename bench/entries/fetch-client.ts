@@ -1,8 +1,8 @@
 // Entry point of the benchmark's fetch client: the same load loop and IPC as the lab's clients
-// (harness/processes/client.ts), with Node's global fetch (undici, keep-alive by default) reading
+// (harness/entries/client.ts), with Node's global fetch (undici, keep-alive by default) reading
 // every body, in a process of its own. The job's scenario and variant name it in messages only.
 import { getOneMessage, sendMessage } from 'execa';
-import type { ClientJob, ClientMessage } from '../../harness/scenario/client-protocol.ts';
+import type { ClientJob, ClientMessage } from '../../harness/shapes/client-protocol.ts';
 import { runLoad } from '../../harness/load/load.ts';
 
 const job = (await getOneMessage()) as unknown as ClientJob;

@@ -8,3 +8,12 @@ export async function isAlive(pid: number): Promise<boolean> {
   // `pid (comm) S ...`: the state is the first field after the last ')' (proc(5)).
   return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
+
+/** SIGKILL to `pid`, which may have ended meanwhile. */
+export function killIfThere(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already (ESRCH).
+  }
+}

@@ -1,8 +1,8 @@
 // Claims are checked against summaries: bounds, derived bounds, the words that explain them.
 import { expect, test } from 'vitest';
-import { checkClaims, claimsNotChecked } from '../../harness/result/claims.ts';
+import { checkClaims, claimsNotChecked } from '../../harness/scenario/claims.ts';
 import { times } from '../../harness/scenario/contract.ts';
-import { type LoadSettings } from '../../harness/scenario/load-settings.ts';
+import { type LoadSettings } from '../../harness/shapes/load-settings.ts';
 import type { VariantSummary } from '../../harness/result/schema.ts';
 
 const load: LoadSettings = { requests: 1000, concurrency: 20, pattern: 'steady', burstGapMs: 0 };

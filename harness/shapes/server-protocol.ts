@@ -3,8 +3,8 @@
 // on its control endpoint (GET /), its counts, settings and network namespace's TCP figures, for a
 // lab on another host (`--target`).
 import { z } from 'zod';
-import { kernelCountersSchema, sockstatSchema } from '../harness/observe/proc-net.ts';
-import { effectiveServerSettingsSchema } from './settings.ts';
+import { kernelCountersSchema, sockstatSchema } from './proc-net.ts';
+import { effectiveServerSettingsSchema } from './server-settings.ts';
 
 const count = z.number().int().nonnegative();
 

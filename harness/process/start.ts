@@ -44,16 +44,41 @@ export function startProgram(file: string, args: string[], options: Limits & { e
 const GROUP_OPTIONS = { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, killDescendants: true, forceKillAfterDelay: 2000 } as const;
 type GroupLeader = ResultPromise<typeof GROUP_OPTIONS & { timeout?: number; env?: Record<string, string> }>;
 
+/** How long our ends of a group leader's stdout and stderr stay open once it has exited and `afterExit` is done: what holds them then escaped every boundary, and is not waited for. */
+const PIPE_GRACE_MS = 1000;
+
 /**
  * Start a program in a process group of its own (a user's command: `sh -c` and what it starts),
  * tracked: its time limit, `cancelSignal` and stopAll() end the whole group, and once it has
- * exited, whatever it left running in its group is killed (a `curl &` the shell did not wait for).
- * Its output is not buffered: read it as it comes (child.iterable).
+ * exited, whatever it left running in its group is killed (a `curl &` the shell did not wait for),
+ * then `afterExit` runs (ending what left the group), then the pipes get PIPE_GRACE_MS to close
+ * before they are closed on this side: the child's promise settles however its output is held.
+ * Its output is not buffered: read it as it comes (child.stdout).
  */
-export function startProcessGroup(file: string, args: string[], options: Limits & { env?: Record<string, string> } = {}): GroupLeader {
+export function startProcessGroup(
+  file: string,
+  args: string[],
+  options: Limits & { env?: Record<string, string> } = {},
+  afterExit: () => Promise<unknown> = async () => {},
+): GroupLeader {
   const child: GroupLeader = execa(file, args, { ...GROUP_OPTIONS, ...options });
-  // Tracked until the group's leftovers are killed too.
-  const ended = child.finally(() => child.kill('SIGKILL'));
+  const closed = new Promise<void>((resolve) => {
+    child.nodeChildProcess.once('exit', () => {
+      child.kill('SIGKILL');
+      void afterExit()
+        .catch(() => {})
+        .then(() => {
+          const timer = setTimeout(() => {
+            child.stdout.destroy();
+            child.stderr.destroy();
+          }, PIPE_GRACE_MS);
+          void Promise.resolve(child).finally(() => clearTimeout(timer)).catch(() => {});
+          resolve();
+        });
+    });
+  });
+  // Tracked until what it left is ended and its pipes are closed.
+  const ended = Promise.allSettled([child, closed]);
   track({ pid: child.pid, kill: () => child.kill(), then: ended.then.bind(ended) });
   return child;
 }

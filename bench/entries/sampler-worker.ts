@@ -4,7 +4,7 @@
 // every way of reading the table and the sampler in each mode, reports over IPC, and exits.
 import { getOneMessage, sendMessage } from 'execa';
 import { loadScenario } from '../../harness/scenario/catalog.ts';
-import { stopAll } from '../../harness/run/tracked.ts';
+import { stopAll } from '../../harness/process/tracked.ts';
 import { procProbe, type Probe } from '../../harness/observe/probes.ts';
 import { chooseReading, sampleOnce } from '../../harness/observe/sampler.ts';
 import { DEFAULT_INTERVAL_MS } from '../../harness/observe/sampling-interval.ts';
@@ -12,27 +12,15 @@ import { SERVER_ADDRESS } from '../../harness/stage/netns.ts';
 import { startServer } from '../../harness/stage/server-process.ts';
 import { startSsHelper, type SsHelper } from '../../harness/stage/ss-helper.ts';
 import type { SamplerSizeReport } from '../bench-schema.ts';
-import type { SamplerPlan } from '../sampler-bench.ts';
+import type { SamplerJob, SamplerWorkerMessage } from '../sampler-job.ts';
 import { measureAtInterval, measureFloor, measureMaxRate, measureWays } from '../sampler-measures.ts';
 import { WAYS, type Way } from '../socket-table-ways.ts';
 import { buildPile, PILE_SCENARIO } from '../time-wait-pile.ts';
-
-export type SamplerJob = Omit<SamplerPlan, 'sizes'> & {
-  size: number;
-  /** Where the pile's clients connect, one client per entry. */
-  destinations: string[];
-  /** The namespaces of a pair (harness/stage/netns.ts): this worker runs in `client`, the pile's server in `server`; null: both here, on 127.0.0.1. */
-  pair: { client: string; server: string } | null;
-  /** Ways left out because a command they need is not installed. */
-  skipWays: string[];
-};
 
 type PortMeasurement = SamplerSizeReport['pilePort'];
 
 /** The ways that can differ for a port with few sockets in a crowded namespace. */
 const IDLE_PORT_WAYS = new Set(['lab sampler', 'ss raw records', 'ss, kernel filter']);
-
-export type SamplerWorkerMessage = { type: 'report'; report: SamplerSizeReport };
 
 async function measurePort(ways: Way[], port: number, job: SamplerJob, helper: SsHelper): Promise<PortMeasurement> {
   const measured = await measureWays(ways, port, job.budgetMsPerWay, job.minReads, helper);

@@ -4,7 +4,7 @@
 import { getOneMessage, sendMessage } from 'execa';
 import { loadScenario } from '../scenario/catalog.ts';
 import { runLoad } from '../load/load.ts';
-import type { ClientJob, ClientMessage } from '../scenario/client-protocol.ts';
+import type { ClientJob, ClientMessage } from '../shapes/client-protocol.ts';
 import { isProgramVariant } from '../scenario/contract.ts';
 
 const job = (await getOneMessage()) as unknown as ClientJob;
