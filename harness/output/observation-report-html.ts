@@ -1,10 +1,10 @@
 // The HTML report of one observation (`npm run report results/<time>-observe.json`), self-contained
-// like a run's report (./report-html.ts, whose styles it shares): the answer, the rows with their
+// like a run's report (./report-html.ts, whose page it shares): the answer, the rows with their
 // diagnoses, and two charts over the window for the busiest destinations: TIME_WAIT held, and new
 // connections a second (between two samples).
 import type { Observation } from '../host/observation-schema.ts';
 import { formatCount } from '../shared/numbers.ts';
-import { esc, scriptJson, STYLE } from './report-html.ts';
+import { esc, htmlPage } from './report-html.ts';
 
 /** Destinations drawn: the busiest at the end. */
 const DRAWN = 5;
@@ -62,31 +62,20 @@ function rowsTable(o: Observation): string {
 
 export function renderObservationReport(o: Observation, chartLibrary: { name: string; version: string; source: string }, generatedAt: string): string {
   const charts = observationCharts(o);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>timewait-lab: observation of ${esc(o.namespace.description)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>
-  <h1>timewait-lab observation</h1>
-  <p class="note">${esc(o.namespace.description)}, ${o.windowS.toFixed(1)} s from ${esc(o.startedAt)}${o.traced ? ', traced' : ''}.</p>
-</header>
-<section>
+  const body = `<section>
 <p class="verdict">${esc(o.summary)}</p>
 ${charts.map((c, i) => `<h2>${esc(c.title)}</h2><div class="chart" id="chart-${i}" style="height: 420px"></div>`).join('\n')}
 ${rowsTable(o)}
 ${o.unread.length > 0 ? `<ul class="note">${o.unread.map((u) => `<li>not read: ${esc(u)}</li>`).join('')}</ul>` : ''}
-</section>
-<footer>Made by timewait-lab on ${esc(generatedAt)}. Charts: ${esc(chartLibrary.name)} ${esc(chartLibrary.version)} (Apache-2.0), inlined; this file makes no network request.</footer>
-<script type="application/json" id="chart-data">${scriptJson(charts)}</script>
-<script>${chartLibrary.source}</script>
-<script>${DRAW}</script>
-</body>
-</html>
-`;
+</section>`;
+  return htmlPage({
+    title: `observation of ${o.namespace.description}`,
+    heading: 'timewait-lab observation',
+    note: `${o.namespace.description}, ${o.windowS.toFixed(1)} s from ${o.startedAt}${o.traced ? ', traced' : ''}.`,
+    body,
+    charts,
+    draw: DRAW,
+    chartLibrary,
+    generatedAt,
+  });
 }
