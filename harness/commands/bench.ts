@@ -50,7 +50,7 @@ const PLANS: Record<'full' | 'quick', Plan> = {
     load: { requests: 1_000, concurrency: 10, rate: { rates: [300], seconds: 0.5 } },
     scenarios: [{ name: 'no-body-close', args: ['--requests', '200'] }],
     starts: 1,
-    observe: { rate: 200, seconds: 4 },
+    observe: { rate: 200, seconds: 2 },
   },
 };
 

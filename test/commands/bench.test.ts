@@ -123,6 +123,16 @@ describe('npm run bench -- --quick', () => {
       expect(autocannonPerRequest.server.connectionsAccepted).toBeGreaterThanOrEqual(0.9 * autocannonPerRequest.server.requestsServed);
     }
   });
+
+  it('observed a load of new connections with npm run observe: it counted every connection the server accepted, beside ss at 1 Hz', () => {
+    const observe = bench.observe!;
+    expect(observe.serverAccepted).toBe(observe.connectionsOpened);
+    // The load ran inside the observer's window: it saw each one, and the namespace's kernel counted the same.
+    expect(observe.observedConnections).toBe(observe.serverAccepted);
+    expect(observe.activeOpensInWindow).toBe(observe.serverAccepted);
+    expect(observe.ssPollCpuShare).toBeGreaterThan(0);
+    expect(bench.targets.map((t) => t.name)).toContain('observe-cpu-share');
+  });
 });
 
 describe('npm run bench interrupted', () => {
@@ -169,7 +179,7 @@ describe('npm run bench with bad input', () => {
       const run = await benchCli(['--only', 'sampler,nonsense', '--out', path.join(dir, 'bench.json')]);
       expect(run.exitCode).toBe(2);
       expect(run.stderr.trim()).toBe(
-        `bench: option '--only <parts>' argument 'sampler,nonsense' is invalid. expected a comma-separated list of sampler, load, harness; got "nonsense".`,
+        `bench: option '--only <parts>' argument 'sampler,nonsense' is invalid. expected a comma-separated list of sampler, load, harness, observe; got "nonsense".`,
       );
       expect(await readdir(dir)).toEqual([]);
     } finally {
