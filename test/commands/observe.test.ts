@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createNamespace, createPair, deleteNamespace, deletePair, SERVER_ADDRESS, type NamespacePair } from '../../harness/stage/netns.ts';
 import { labInstances } from '../../harness/observe/tracer.ts';
 import { observationProblems, type Observation } from '../../harness/host/observation-schema.ts';
-import { namespacesMissing, ROOT, runCli } from '../support/helpers.ts';
+import { inTerminal, namespacesMissing, ROOT, runCli } from '../support/helpers.ts';
 
 const missing = await namespacesMissing();
 const ENTRY = 'harness/commands/observe.ts';
@@ -143,6 +143,23 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
     expect(ended.exitCode, ended.stderr).toBe(0);
     expect(observation!.rows).toEqual([]);
     expect(observation!.summary).toMatch(/^nothing churns in network namespace twlab-.*-obs-idle: no destination got 1 new connection a second or more over 2\.\d s \(0 sockets in TIME_WAIT\)$/);
+  });
+
+  test('on a terminal: the live view of the busiest destinations, redrawn in place every second', async () => {
+    const ns = await namespace('obs-tty');
+    const server = await serverIn(ns);
+    const out = path.join(dir, 'tty.json');
+    const cli = inTerminal(ENTRY, ['--netns', ns, '--duration', '4', '--port', String(server.port), '--out', out], { columns: 100, timeout: 60_000 });
+    // Once it reads, a loop of curl processes: the frame names their destination.
+    await new Promise<void>((resolve) => cli.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('observing network namespace') && resolve()));
+    await curls(ns, server.url, 10, 'loop');
+    const { stdout, exitCode } = await cli;
+    expect(exitCode, stdout).toBe(0);
+    const frames = stdout.split(/observing network namespace twlab-\S+-obs-tty: /).slice(1);
+    expect(frames.length).toBeGreaterThanOrEqual(3);
+    // Each redraw goes back up over the last frame (ECMA-48 CPL) and erases it.
+    expect(stdout).toMatch(/\x1b\[\d+F\x1b\[J/);
+    expect(frames.at(-1)).toContain(`to   127.0.0.1:${server.port}`);
   });
 
   test('as a user without root: the socket table and counters of the namespace, no process, and it says what it could not read', async () => {
