@@ -12,7 +12,7 @@ import { namespacesOf } from '../../harness/stage/netns.ts';
 import { labProcesses } from '../support/global-setup.ts';
 import { namespacesMissing, runCli } from '../support/helpers.ts';
 
-const benchCli = (args: string[]) => runCli('harness/commands/bench.ts', args, { timeout: 60_000 });
+const benchCli = (args: string[]) => runCli('harness/commands/bench.ts', args, { timeout: 120_000 });
 
 /** Resolves once the bench has written `text` on stderr. */
 function untilStderr(run: ReturnType<typeof benchCli>, text: string): Promise<void> {
@@ -39,7 +39,7 @@ describe('npm run bench -- --quick', () => {
     pid = subprocess.pid;
     run = await subprocess;
     bench = JSON.parse(await readFile(file, 'utf8')) as BenchResult;
-  }, 60_000);
+  }, 120_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('runs, prints the targets on stderr and writes a bench file the schema accepts', () => {

@@ -1,6 +1,8 @@
 // `npm run observe` on the real kernel, each test in network namespaces of its own (the host's has
 // other programs' traffic): the lab's server inside, a bounded loop of curl processes against it, the
-// observation checked against the server's own count of connections in the window.
+// observation checked against the server's own count of connections in the window. Each loop of
+// curl takes a second or two on an idle machine; the windows leave room for a busy one, since a loop
+// that spills past the window would be counted short.
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,7 +81,7 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
     const ns = await namespace('obs-loop');
     const server = await serverIn(ns);
     const before = await server.accepted();
-    const { ended, observation } = await observeWhile(['--netns', ns, '--duration', '5', '--port', String(server.port), '--json', '--expect', 'connectionsPerSecond <= 1000'], () => curls(ns, server.url, 40, 'loop'));
+    const { ended, observation } = await observeWhile(['--netns', ns, '--duration', '8', '--port', String(server.port), '--json', '--expect', 'connectionsPerSecond <= 1000'], () => curls(ns, server.url, 40, 'loop'));
     const accepted = (await server.accepted()) - before;
     expect(ended.exitCode, ended.stderr).toBe(0);
     expect(JSON.parse(ended.stdout)).toEqual(observation);
@@ -104,7 +106,7 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
     const ns = await namespace('obs-one');
     const server = await serverIn(ns);
     const before = await server.accepted();
-    const args = ['--pid', String(server.pid), '--duration', '4', '--port', String(server.port), '--expect', 'connectionsPerSecond >= 1'];
+    const args = ['--pid', String(server.pid), '--duration', '6', '--port', String(server.port), '--expect', 'connectionsPerSecond >= 1'];
     const { ended, observation } = await observeWhile(args, () => curls(ns, server.url, 40, 'one'));
     expect(ended.exitCode, ended.stderr).toBe(1);
     expect(ended.stderr).toMatch(/^observe: --expect 'connectionsPerSecond >= 1' did not hold \(measured 0\.\d+: the most new connections a second of any destination\)$/m);
@@ -123,7 +125,7 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
     await execa('ip', ['netns', 'exec', pair.client, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=40000 40099']);
     const server = await serverIn(pair.server, SERVER_ADDRESS);
     const before = await server.accepted();
-    const { ended, observation } = await observeWhile(['--netns', pair.client, '--duration', '4', '--remote', `${SERVER_ADDRESS}:${server.port}`], () => curls(pair.client, server.url, 30, 'loop'));
+    const { ended, observation } = await observeWhile(['--netns', pair.client, '--duration', '8', '--remote', `${SERVER_ADDRESS}:${server.port}`], () => curls(pair.client, server.url, 20, 'loop'));
     expect(ended.exitCode, ended.stderr).toBe(0);
     const row = observation!.rows[0]!;
     expect(row.destination).toBe(`${SERVER_ADDRESS}:${server.port}`);
@@ -149,7 +151,7 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
     const ns = await namespace('obs-tty');
     const server = await serverIn(ns);
     const out = path.join(dir, 'tty.json');
-    const cli = inTerminal(ENTRY, ['--netns', ns, '--duration', '4', '--port', String(server.port), '--out', out], { columns: 100, timeout: 60_000 });
+    const cli = inTerminal(ENTRY, ['--netns', ns, '--duration', '6', '--port', String(server.port), '--out', out], { columns: 100, timeout: 60_000 });
     // Once it reads, a loop of curl processes: the frame names their destination.
     await new Promise<void>((resolve) => cli.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('observing network namespace') && resolve()));
     await curls(ns, server.url, 10, 'loop');
@@ -167,7 +169,7 @@ describe.skipIf(missing !== null)(`npm run observe${missing ? ` (skipped: ${miss
     const server = await serverIn(ns);
     const before = await server.accepted();
     const { ended, observation } = await observeWhile(
-      ['--pid', String(server.pid), '--duration', '4', '--port', String(server.port)],
+      ['--pid', String(server.pid), '--duration', '6', '--port', String(server.port)],
       () => curls(ns, server.url, 20, 'loop'),
       { runAs: 'nobody' },
     );
