@@ -3,12 +3,11 @@
 import { z } from 'zod';
 import { resultSchema } from '../harness/result/schema.ts';
 import { fileHeader } from '../harness/result/file-header.ts';
-import { schemaProblems } from '../harness/result/schema-problems.ts';
+import { schemaProblems, count } from '../harness/shapes/zod.ts';
 
 /** 2: the load section has the rate generator's runs (load.rate). 3: the sampler per mode, the harness beside the load (issue 14). */
 export const BENCH_SCHEMA_VERSION = 4;
 
-const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
 const ratio = z.number().nonnegative();
 const stateCounts = z.record(z.string(), count);

@@ -1,5 +1,6 @@
 import type net from 'node:net';
-import { defineScenario, times, type Client } from '../harness/scenario/contract.ts';
+import { defineScenario, type Client } from '../harness/scenario/contract.ts';
+import { times } from '../harness/shapes/bounds.ts';
 import { agentClient, consume } from './_http.ts';
 
 /** Far more than a fresh loopback connection has in flight (its receive window starts near 64 KiB). */

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import net from 'node:net';
-import { defineScenario, times, type Client } from '../harness/scenario/contract.ts';
+import { defineScenario, type Client } from '../harness/scenario/contract.ts';
+import { times } from '../harness/shapes/bounds.ts';
 import { agentClient } from './_http.ts';
 
 /** The name the clients use for the server; `.test` is reserved for testing (RFC 2606), no DNS knows it. */

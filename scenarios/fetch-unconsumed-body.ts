@@ -1,4 +1,5 @@
-import { defineScenario, times, type Client } from '../harness/scenario/contract.ts';
+import { defineScenario, type Client } from '../harness/scenario/contract.ts';
+import { times } from '../harness/shapes/bounds.ts';
 import type { ClientContext } from '../harness/shapes/load-settings.ts';
 
 const SMALL = 1024;

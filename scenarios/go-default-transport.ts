@@ -1,5 +1,6 @@
 import { goClient } from '../harness/scenario/go-client.ts';
-import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
+import { reopenedPerBurst, times } from '../harness/shapes/bounds.ts';
 
 /** Go's http.DefaultMaxIdleConnsPerHost: the idle connections http.DefaultTransport keeps per host. */
 const IDLE_PER_HOST = 2;
@@ -9,10 +10,7 @@ const IDLE_PER_HOST = 2;
  * request that starts late in a burst can take a connection another one just gave back (the
  * transport uses whichever comes first, a dial or an idle connection), hence the margin of 0.7.
  */
-const reopenedPerBurst: DerivedBound = {
-  text: `0.7 × requests × (concurrency − ${IDLE_PER_HOST}) / concurrency`,
-  value: ({ requests, concurrency }) => (0.7 * requests * (concurrency - IDLE_PER_HOST)) / concurrency,
-};
+const reopened = reopenedPerBurst(0.7, IDLE_PER_HOST);
 
 export default defineScenario({
   name: 'go-default-transport',
@@ -65,8 +63,8 @@ export default defineScenario({
     { variant: 'no-close', metric: 'timeWait.clientSide.peak', atLeast: times(0.9, 'requests') },
     { variant: 'close-unread', metric: 'connectionsPerRequest', atLeast: 0.9 },
     { variant: 'close-unread', metric: 'timeWait.clientSide.peak', atLeast: times(0.9, 'requests') },
-    { variant: 'default-transport', metric: 'connectionsOpened', atLeast: reopenedPerBurst },
-    { variant: 'default-transport', metric: 'timeWait.clientSide.peak', atLeast: reopenedPerBurst },
+    { variant: 'default-transport', metric: 'connectionsOpened', atLeast: reopened },
+    { variant: 'default-transport', metric: 'timeWait.clientSide.peak', atLeast: reopened },
     { variant: 'tuned', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
     { variant: 'tuned', metric: 'timeWait.total.peak', atMost: times(1, 'concurrency') },
     { variant: 'tuned', metric: 'requests.failed', atMost: 0 },

@@ -1,4 +1,5 @@
-import { defineScenario, times } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
+import { times } from '../harness/shapes/bounds.ts';
 import { agentClient, consume, get } from './_http.ts';
 
 export default defineScenario({

@@ -1,4 +1,5 @@
-import { defineScenario, times, type DerivedBound, type VariantRun } from '../harness/scenario/contract.ts';
+import { defineScenario, type VariantRun } from '../harness/scenario/contract.ts';
+import { times, type DerivedBound } from '../harness/shapes/bounds.ts';
 import { agentClient, consume } from './_http.ts';
 import { formatCount } from '../harness/shared/numbers.ts';
 

@@ -1,4 +1,5 @@
-import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
+import { reopenedPerBurst, times } from '../harness/shapes/bounds.ts';
 import { pythonClient } from '../harness/scenario/python-client.ts';
 
 /** urllib3's default pool_maxsize: the connections a requests Session keeps per host. */
@@ -9,10 +10,7 @@ const POOL_MAXSIZE = 10;
  * next burst opens again. The margin of 0.7 allows for threads that start late in a burst and take a
  * connection another one just gave back.
  */
-const discardedPerBurst: DerivedBound = {
-  text: `0.7 × requests × (concurrency − ${POOL_MAXSIZE}) / concurrency`,
-  value: ({ requests, concurrency }) => (0.7 * requests * (concurrency - POOL_MAXSIZE)) / concurrency,
-};
+const discardedPerBurst = reopenedPerBurst(0.7, POOL_MAXSIZE);
 
 export default defineScenario({
   name: 'python-requests',

@@ -1,4 +1,5 @@
-import { defineScenario, times } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
+import { times } from '../harness/shapes/bounds.ts';
 import { agentClient } from './_http.ts';
 
 /** The same client for every variant: one keep-alive agent, every body read to the end. */

@@ -1,4 +1,5 @@
-import { defineScenario, times, type VariantRun } from '../harness/scenario/contract.ts';
+import { defineScenario, type VariantRun } from '../harness/scenario/contract.ts';
+import { times } from '../harness/shapes/bounds.ts';
 import { COARSEST_STEP_MS, TIME_WAIT_TIMER_MS } from '../harness/result/time-wait.ts';
 import { agentClient, consume } from './_http.ts';
 import { formatCount } from '../harness/shared/numbers.ts';

@@ -1,14 +1,12 @@
-import { defineScenario, times, type DerivedBound } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
+import { reopenedPerBurst, times } from '../harness/shapes/bounds.ts';
 import { agentClient } from './_http.ts';
 
 /** Go's http.DefaultMaxIdleConnsPerHost; Node's twin is the agent's maxFreeSockets. */
 const IDLE_POOL = 2;
 
 /** Each burst reuses the IDLE_POOL sockets kept from the last one and opens the rest anew. */
-const newConnectionsPerBurst: DerivedBound = {
-  text: `0.9 × requests × (concurrency − ${IDLE_POOL}) / concurrency`,
-  value: ({ requests, concurrency }) => (0.9 * requests * (concurrency - IDLE_POOL)) / concurrency,
-};
+const newConnectionsPerBurst = reopenedPerBurst(0.9, IDLE_POOL);
 
 export default defineScenario({
   name: 'tiny-pool',

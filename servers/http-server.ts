@@ -7,14 +7,18 @@ import { getEachMessage, getOneMessage, sendMessage } from 'execa';
 import { serve } from './serve.ts';
 import { COUNTS_EVERY_MS, type ServerMessage } from '../harness/shapes/server-protocol.ts';
 import { serverOptionsSchema } from '../harness/shapes/server-settings.ts';
+import { problemLines } from '../harness/shapes/zod.ts';
 
 if (!process.channel) {
   console.error('http-server: the lab starts this process and hands it its settings; to run the server by itself: npm run server -- --help');
   process.exit(2);
 }
+// Ctrl-C in a terminal, or its closing, signals the whole process group: the lab, which started this
+// process, reads its counts after a drain cut short and then ends it itself (by PID, or its channel).
+for (const signal of ['SIGINT', 'SIGHUP'] as const) process.on(signal, () => {});
 const options = serverOptionsSchema.safeParse(await getOneMessage());
 if (!options.success) {
-  console.error(`http-server: bad settings: ${options.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  console.error(`http-server: bad settings: ${problemLines(options.error).join('; ')}`);
   process.exit(2);
 }
 // The counts go to the lab as they change instead of being asked for: the first change at once (the

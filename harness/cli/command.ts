@@ -25,6 +25,9 @@ export function labCommand(name: string): Command {
  * its stack.
  */
 export async function exitCodeOf(command: string, main: () => Promise<number>): Promise<number> {
+  // A stderr that cannot be written (a full disk, /dev/full, a closed pipe) has nobody left to tell:
+  // what is drawn there is lost, never the run or its result (Node emits the failed write as 'error').
+  process.stderr.on('error', () => {});
   try {
     return await main();
   } catch (error) {
@@ -43,12 +46,4 @@ function reportBug(command: string, error: unknown): void {
   const { message, file } = bugMessage(command, error);
   console.error(printable(`${command}: ${message}`));
   if (!file) console.error((error as Error)?.stack ?? String(error));
-}
-
-/**
- * Writes JSON on stdout and resolves once it is handed to the system: to a pipe Node writes
- * asynchronously, and a process that exits first cuts it short (at 292 KB here).
- */
-export function printJson(value: unknown): Promise<void> {
-  return new Promise((resolve, reject) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`, (error) => (error ? reject(error) : resolve())));
 }

@@ -1,11 +1,8 @@
-// The scenario CLI's network options (--netns, --sysctl, --target, --control-port, --listen): their parsing,
-// and the lines that tell the user which network the run has.
+// The scenario CLI's network options (--netns, --sysctl, --target, --control-port, --listen): their parsing.
 import net from 'node:net';
 import { Option, InvalidArgumentError, type Command } from 'commander';
-import { parseSysctlArgument, variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
-import type { NetnsMode, NetworkOptions, Topology } from '../stage/topology.ts';
-import type { RunnableScenario } from '../scenario/contract.ts';
-import { serverSettingsSchema, type ServerSettingName, type ServerSettings } from '../shapes/server-settings.ts';
+import { parseSysctlArgument, type SysctlSettings } from '../scenario/client-sysctls.ts';
+import type { NetnsMode, NetworkOptions } from '../stage/topology.ts';
 import { port } from './number-arguments.ts';
 
 export interface NetworkCliOptions {
@@ -53,27 +50,4 @@ export function addNetworkOptions(program: Command): Command {
 
 export function networkOptions(o: NetworkCliOptions): NetworkOptions {
   return { netns: o.netns, sysctls: o.sysctl, target: o.target ?? null, controlPort: o.controlPort ?? null, listen: o.listen ?? null };
-}
-
-/** What the user should know about the network before the run starts, one line each. */
-export function describeNetwork(topology: Topology, scenario: RunnableScenario, server: ServerSettings, overrides: SysctlSettings): string[] {
-  const lines = [...topology.notes];
-  if (topology.record.mode === 'namespaces') {
-    for (const variant of scenario.variants) {
-      const set = Object.entries(variantSysctls(scenario, variant, overrides));
-      if (set.length > 0) lines.push(`  ${variant.name}: client namespace sysctls ${set.map(([k, v]) => `${k}=${v}`).join(', ')}`);
-    }
-  }
-  const actual = topology.record.targetServer;
-  if (actual) {
-    const differ = (Object.keys(serverSettingsSchema.shape) as ServerSettingName[]).filter((k) => actual[k] !== server[k]);
-    // Unset: the server's own (Node's keepAliveTimeoutBuffer).
-    const value = (v: unknown) => (v === undefined ? 'unset' : String(v));
-    if (differ.length > 0) {
-      lines.push(
-        `note: the target's settings differ from the scenario's (${differ.map((k) => `${k} ${value(actual[k])} instead of ${value(server[k])}`).join(', ')}); the claims assume the scenario's`,
-      );
-    }
-  }
-  return lines;
 }

@@ -1,5 +1,6 @@
 // `npm run clean [-- <folder>...]`: deletes what killed runs of the lab left behind (their run's PID
-// is gone): network namespaces, tracing instances (harness/observe/tracer.ts), and the temporary files of result writes in results/ and its
+// is gone): network namespaces, tracing instances (harness/observe/tracer.ts), the processes their
+// measured clients left running with the cgroups that hold them, and the temporary files of result writes in results/ and its
 // subfolders (a workshop's session), or in the folders given. What a run still going uses, and
 // anything the lab did not make, stays. Exit 0 done, 2 bad input, 3 a namespace could not be removed.
 import { readdir, stat } from 'node:fs/promises';
@@ -12,9 +13,12 @@ import { labInstances, removeLeftoverInstances } from '../observe/tracer.ts';
 import { lastStderrLine } from '../process/tracked.ts';
 import { RESULTS_DIR } from '../result/file.ts';
 import { removeLeftoverFiles } from '../result/leftover-files.ts';
+import { leftoverClientsLine, removeLeftoverClients } from '../load/leftover-clients.ts';
 
 const program = labCommand('clean')
-  .description('Delete what killed runs of the lab left behind: their network namespaces, their tracing instances, and the temporary files of their result writes.')
+  .description(
+    'Delete what killed runs of the lab left behind: their network namespaces, their tracing instances, the processes their measured clients left running (and the cgroups that hold them), and the temporary files of their result writes.',
+  )
   .argument('[folders...]', 'folders to clear of temporary files left by killed runs (default: results/ and its subfolders)', pathArguments('a folder'))
   .addHelpText('after', '\nExit status: 0 done, 2 bad input, 3 a namespace or tracing instance could not be removed (run it as root: sudo npm run clean).');
 
@@ -37,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
       ? `clean: removed ${files.length} temporary files left by killed runs: ${files.map(relative).join(', ')}`
       : 'clean: no temporary files left by killed runs',
   );
+  // The clients first: in a namespace of a dead run, they would end unnamed with it.
+  const clients = leftoverClientsLine(await removeLeftoverClients());
+  console.error(`clean: ${clients ?? 'no measured client processes or cgroups left by killed runs'}`);
   const removed = await removeLeftoverNamespaces().catch((error: unknown) => {
     throw new LabError(`could not remove leftover namespaces (${lastStderrLine(error)}); run it as root: sudo npm run clean`);
   });

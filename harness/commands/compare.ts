@@ -3,13 +3,13 @@
 // differs in the environment. Exit 0, 1 when a --fail-if threshold is crossed, 2 on bad input.
 import { stat } from 'node:fs/promises';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
-import { npmBannerNote } from '../cli/npm-banner.ts';
+import { npmBannerNote } from '../output/npm-banner.ts';
 import { pathArguments } from '../cli/path-arguments.ts';
 import { compareResults, groupByScenario, type ScenarioComparison } from '../compare/compare.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
 import { formatComparison, formatThresholdChecks } from '../output/compare-table.ts';
 import { terminalColumns } from '../output/terminal-text.ts';
-import { ReadResults, readResultFolder, type ResultFile } from '../result/read.ts';
+import { checkReadBudget, ReadResults, readResultFolder, type ResultFile } from '../result/read.ts';
 import { printable, printableDeep } from '../shared/printable.ts';
 import { checkThresholds, parseThreshold, THRESHOLD_SYNTAX, type Threshold } from '../compare/thresholds.ts';
 
@@ -67,6 +67,7 @@ async function loadGroups(paths: string[]): Promise<ResultFile[][]> {
   }
   for (const p of paths) if (await isFolder(p)) throw new UsageError(`${p} is a folder: give one folder alone, or two or more result files`);
   if (paths.length < 2) throw new UsageError('give two or more result files of one scenario, or one folder of results');
+  await checkReadBudget(paths, 'the files given');
   const read = new ReadResults();
   // One by one, so that with several bad files the first one named is the one reported; a file given
   // twice, under another name, or copied is the same run, and nothing is compared with itself.

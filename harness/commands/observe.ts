@@ -6,12 +6,13 @@
 // 3 the lab failed, 129/130/143 stopped by a signal (the observation read until then is written).
 import path from 'node:path';
 import { Option } from 'commander';
-import { exitCodeOf, labCommand, printJson } from '../cli/command.ts';
+import { exitCodeOf, labCommand } from '../cli/command.ts';
+import { printJson } from '../output/print-json.ts';
 import { durationSeconds, observationExpectArgument, pidArgument, portArgument, remoteArgument } from '../cli/observe-options.ts';
 import { pathArgument } from '../cli/path-arguments.ts';
 import { stopAndExit } from '../cli/signals.ts';
 import { stopOnSignals } from '../cli/output-options.ts';
-import { npmBannerNote } from '../cli/npm-banner.ts';
+import { npmBannerNote } from '../output/npm-banner.ts';
 import { observe } from '../host/observe.ts';
 import { writeObservation } from '../host/observation-file.ts';
 import { missedExpectations, OBSERVATION_FIGURE_NAMES, type ObservationExpectation } from '../host/figures.ts';

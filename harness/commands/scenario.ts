@@ -5,12 +5,12 @@
 // written if none had).
 import { loadAllScenarios, loadScenario } from '../scenario/catalog.ts';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
-import { addNetworkOptions, describeNetwork, type NetworkCliOptions } from '../cli/network-options.ts';
+import { addNetworkOptions, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
 import { addLoadOptions } from '../cli/run-options.ts';
 import { addOutputOptions, stopOnSignals, type OutputCliOptions } from '../cli/output-options.ts';
 import { stopAndExit } from '../cli/signals.ts';
 import { EXIT } from '../shared/errors.ts';
-import { checkMachine, missingRequirements } from '../run/machine-check.ts';
+import { missingRequirements } from '../run/machine-check.ts';
 import { formatScenarioList } from '../output/scenario-list.ts';
 import type { SettingOverrides } from '../run/settings.ts';
 import type { Scenario } from '../scenario/contract.ts';
@@ -63,40 +63,43 @@ async function main(argv: string[]): Promise<number> {
     console.error(`Scenarios (run one with: npm run scenario -- <name>):\n${formatScenarioList(scenarios, await missingRequirements(scenarios))}`);
     return EXIT.ok;
   }
-  const scenario = await loadScenario(name);
   if (options.explain) {
-    console.error(await explanation(scenario));
+    console.error(await explanation(await loadScenario(name)));
     return EXIT.ok;
   }
-  return run(scenario, options);
+  return run(name, options);
 }
 
-async function run(scenario: Scenario, options: CliOptions): Promise<number> {
-  const { prepareRun } = await import('../cli/prepare-run.ts');
-  await checkMachine();
-  const { settings, topology } = await prepareRun(scenario, options);
-  // After the options are checked, before anything starts.
-  const [{ resultDestination, beforeRunLines, finishRun }, { outputMode, progressOutput }, { runScenario }, { formatSettings }] = await Promise.all([
-    import('../cli/run-output.ts'),
-    import('../output/progress.ts'),
+/** Plan, run, finish. The scenario loads while the options are checked: a refusal names every problem of both. */
+async function run(name: string, { netns, sysctl, target, controlPort, listen, out, outDir, json, quiet, report, story, ...overrides }: CliOptions): Promise<number> {
+  const [{ planScenario }, { runScenario }, { finishRun }, { beforeRunLines }, { formatSettings }, { outputMode, progressOutput }] = await Promise.all([
+    import('../run/plan.ts'),
     import('../run/run-scenario.ts'),
+    import('../run/finish.ts'),
+    import('../output/before-run.ts'),
     import('../output/result-table.ts'),
+    import('../output/progress.ts'),
   ]);
-  const { destination, leftovers } = await resultDestination(options);
-  const mode = outputMode(Boolean(options.quiet));
-  for (const line of beforeRunLines('scenario', options, leftovers, mode === 'quiet')) console.error(line);
-  if (mode !== 'quiet' && options.story) console.error(`${await explanation(scenario)}\n`);
-  if (mode !== 'quiet') console.error(formatSettings(scenario, settings));
-  if (mode !== 'quiet') for (const line of describeNetwork(topology, scenario, settings.server, options.sysctl)) console.error(line);
+  const plan = await planScenario(loadScenario(name), { ...overrides, network: networkOptions({ netns, sysctl, target, controlPort, listen }), output: { out, outDir } });
+  const mode = outputMode(Boolean(quiet));
+  const lines = beforeRunLines('scenario', plan, {
+    json,
+    quiet: mode === 'quiet',
+    story: story && mode !== 'quiet' ? await explanation(plan.scenario) : null,
+    settings: formatSettings(plan.scenario, plan.settings),
+  });
+  for (const line of lines) console.error(line);
   const progress = signals.showing(progressOutput(mode));
-  const result = await runScenario(scenario, settings, progress.onEvent, topology, interruption.signal).finally(progress.close);
-  const ended = await finishRun('scenario', result, destination, options, interruption.exitCode);
-  if (ended !== null) return ended;
-  return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
+  const result = await runScenario(plan, progress.onEvent, interruption.signal).finally(progress.close);
+  // From here the result's status decides the exit: a signal that comes while it is written does not contradict it.
+  runReturned = true;
+  return finishRun('scenario', result, plan, { json, report, interrupted: interruption.exitCode, liveViewFailure: progress.failure });
 }
 
 const signals = stopOnSignals('scenario', 'variant');
 const { interruption } = signals;
+/** Whether the run has returned its result (complete, failed or interrupted). */
+let runReturned = false;
 
 const code = await exitCodeOf('scenario', () => main(process.argv.slice(2)));
-stopAndExit(interruption.exitCode ?? code);
+stopAndExit(runReturned ? code : (interruption.exitCode ?? code));

@@ -10,6 +10,7 @@ import { EXIT, UsageError } from '../shared/errors.ts';
 import { serve } from '../../servers/serve.ts';
 import type { ServerMessage } from '../shapes/server-protocol.ts';
 import { serverOptionsSchema, type ServerOptionsInput } from '../shapes/server-settings.ts';
+import { problemLines } from '../shapes/zod.ts';
 
 /** A port to listen on: 0 lets the kernel pick one. */
 const port = wholeNumber(0, 65_535, 'a port', String);
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   const { host, port, controlPort, controlHost, ...settings } = program.opts();
   const options = serverOptionsSchema.safeParse({ host, port, controlPort: controlPort ?? null, controlHost, settings } satisfies ServerOptionsInput);
   // Each flag checks its own value as it is parsed; the declaration checks the rest (an empty --host).
-  if (!options.success) throw new UsageError(options.error.issues.map((i) => `--${kebab(String(i.path.at(-1)))}: ${i.message}`).join('; '));
+  if (!options.success) throw new UsageError(problemLines(options.error, { field: (path) => `--${kebab(String(path.at(-1)))}` }).join('; '));
   // Others depend on this one: over its limit it sheds connections rather than stop.
   const server = await serve(options.data, 'shed');
   console.log(JSON.stringify({ type: 'listening', ...server.listening } satisfies ServerMessage));

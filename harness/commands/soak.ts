@@ -8,7 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { minutes, wholeNumber } from '../cli/number-arguments.ts';
 import { pathArgument } from '../cli/path-arguments.ts';
-import { LIMITS } from '../cli/run-options.ts';
+import { LIMITS } from '../run/settings.ts';
 import { onStopSignals, STOP_SIGNALS, stopAndExit } from '../cli/signals.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';

@@ -15,8 +15,8 @@ import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { addLoadOptions } from '../cli/run-options.ts';
 import { onStopSignals, stopAndExit, type StopSignal } from '../cli/signals.ts';
 import { pathArgument } from '../cli/path-arguments.ts';
-import { addNetworkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
-import { prepareRun } from '../cli/prepare-run.ts';
+import { addNetworkOptions, networkOptions, type NetworkCliOptions } from '../cli/network-options.ts';
+import { planScenario } from '../run/plan.ts';
 import { loadScenario, scenarioNames } from '../scenario/catalog.ts';
 import type { Scenario } from '../scenario/contract.ts';
 import { checkMachine, missingRequirements } from '../run/machine-check.ts';
@@ -118,8 +118,9 @@ function runArguments(): string[] {
 async function cannotRun(scenario: Scenario, options: WorkshopOptions): Promise<string | null> {
   const lacks = (await missingRequirements([scenario])).get(scenario.name);
   if (lacks) return `it needs ${lacks.map((r) => `${r.what} (${r.howToGet})`).join(', ')}`;
+  const { netns, sysctl, target, controlPort, listen, yes: _yes, outDir: _outDir, ...overrides } = options;
   try {
-    await prepareRun(scenario, options);
+    await planScenario(scenario, { ...overrides, network: networkOptions({ netns, sysctl, target, controlPort, listen }), output: null });
     return null;
   } catch (error) {
     if (error instanceof UsageError) return error.message;

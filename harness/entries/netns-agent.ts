@@ -24,6 +24,9 @@ async function apply(settings: SysctlSettings): Promise<string | null> {
   return null;
 }
 
+// Ctrl-C in a terminal, or its closing, signals the whole process group: the harness still reads its
+// namespace's counters through this process after a drain cut short, then ends it (its channel).
+for (const signal of ['SIGINT', 'SIGHUP'] as const) process.on(signal, () => {});
 const { sysctls } = (await getOneMessage()) as unknown as { sysctls: SysctlSettings };
 const failure = await apply(sysctls);
 if (failure) {

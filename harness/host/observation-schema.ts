@@ -3,7 +3,7 @@
 // result. results/schema/observation-v<N>.schema.json is generated from it (`npm run schema`).
 import { z } from 'zod';
 import { kernelCountersSchema } from '../shapes/proc-net.ts';
-import { schemaProblems } from '../result/schema-problems.ts';
+import { schemaProblems } from '../shapes/zod.ts';
 import { PATTERNS } from './patterns.ts';
 
 export const OBSERVATION_VERSION = 1;

@@ -30,10 +30,15 @@ export interface ClientBoundary {
   end(): Promise<Leftover[]>;
 }
 
+/** `a process` or `N processes`. */
+export const processCount = (left: Leftover[]) => (left.length === 1 ? 'a process' : `${left.length} processes`);
+/** Each as `PID command`, the command cut at 200 characters: `41 sh -c ...; 42 curl ...`. */
+export const leftoverList = (left: Leftover[]) => left.map((p) => `${p.pid} ${p.command.slice(0, 200) || '(no command line)'}`).join('; ');
+
 let made = 0;
 
 /** Where cgroup2 is mounted, from /proc/self/mounts; null when it is not. */
-async function cgroup2Mount(): Promise<string | null> {
+export async function cgroup2Mount(): Promise<string | null> {
   const mounts = await readFile('/proc/self/mounts', 'utf8').catch(() => '');
   // `cgroup2 /sys/fs/cgroup cgroup2 rw,... 0 0`: the mount point is the second field (fstab(5)).
   const line = mounts.split('\n').find((l) => l.split(' ')[2] === 'cgroup2');
@@ -44,7 +49,7 @@ const commandOf = async (pid: number) => (await readFile(`/proc/${pid}/cmdline`,
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Kills the processes `find` lists until it lists none (at most END_WITHIN_MS); resolves with those it found first. */
-async function killAll(find: () => Promise<number[]>): Promise<Leftover[]> {
+export async function killAll(find: () => Promise<number[]>): Promise<Leftover[]> {
   const first = await find();
   const found = await Promise.all(first.map(async (pid) => ({ pid, command: await commandOf(pid) })));
   const deadline = Date.now() + END_WITHIN_MS;
@@ -56,18 +61,19 @@ async function killAll(find: () => Promise<number[]>): Promise<Leftover[]> {
 }
 
 /** The PIDs in a cgroup (cgroup.procs: one per line). */
-const cgroupPids = async (dir: string) =>
+export const cgroupPids = async (dir: string) =>
   (await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter((l) => l !== '').map(Number);
 
-/** The PIDs of the live processes whose environment holds `mark` (a zombie has none). */
-async function markedPids(mark: string): Promise<number[]> {
-  const pids: number[] = [];
+/** The live processes that carry a client's mark in their environment (a zombie has none), with its value. */
+export async function markedProcesses(): Promise<{ pid: number; mark: string }[]> {
+  const found: { pid: number; mark: string }[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
-    if (environ.split('\0').includes(mark)) pids.push(Number(entry));
+    const mark = environ.split('\0').find((v) => v.startsWith(`${CLIENT_MARK_ENV}=`));
+    if (mark) found.push({ pid: Number(entry), mark: mark.slice(CLIENT_MARK_ENV.length + 1) });
   }
-  return pids;
+  return found;
 }
 
 /** A fresh cgroup of the lab's for one client, or null when this process may not make one. */
@@ -93,5 +99,5 @@ export async function clientBoundary(): Promise<ClientBoundary> {
   const cgroup = await cgroupBoundary();
   if (cgroup) return cgroup;
   const value = `${CGROUP_PREFIX}${process.pid}-${++made}`;
-  return { wrap: (argv) => argv, env: { [CLIENT_MARK_ENV]: value }, end: () => killAll(() => markedPids(`${CLIENT_MARK_ENV}=${value}`)) };
+  return { wrap: (argv) => argv, env: { [CLIENT_MARK_ENV]: value }, end: () => killAll(async () => (await markedProcesses()).filter((p) => p.mark === value).map((p) => p.pid)) };
 }

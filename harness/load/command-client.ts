@@ -3,7 +3,7 @@
 // requests. When it prints the client protocol's lines (harness/shapes/client-protocol.ts) on
 // stdout, its progress and outcome are used; any other output is kept out of the way: stdout's is
 // dropped, stderr's last lines are kept to say why it failed.
-import { clientBoundary, type Leftover } from './client-boundary.ts';
+import { clientBoundary, leftoverList, processCount, type Leftover } from './client-boundary.ts';
 import { followProtocolLines, followTail } from './client-output.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startProcessGroup } from '../process/start.ts';
@@ -48,9 +48,7 @@ function readProtocol(stdout: NodeJS.ReadableStream, onProgress: (progress: Load
 }
 
 /** What the client left running after it exited, for a note: its PIDs and commands. */
-const leftoverNote = (left: Leftover[]) =>
-  `it left ${left.length === 1 ? 'a process' : `${left.length} processes`} running after it exited, ended by the lab: ` +
-  left.map((p) => `${p.pid} ${p.command.slice(0, 200) || '(no command line)'}`).join('; ');
+const leftoverNote = (left: Leftover[]) => `it left ${processCount(left)} running after it exited, ended by the lab: ${leftoverList(left)}`;
 
 /**
  * Runs the variant's command against `url` (inside `netns` when given) until it exits, its time

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { positiveCount } from '../shapes/zod.ts';
 
 /** The TCP sysctls that change the outcome of a scenario, read from /proc/sys (per namespace). */
 export const OUTCOME_SYSCTLS = [
@@ -40,9 +41,9 @@ export const environmentSchema = z
     arch: z.string(),
     kernel: z.string().meta({ description: 'Kernel release (uname -r).' }),
     distribution: z.string().nullable().meta({ description: 'PRETTY_NAME from /etc/os-release.' }),
-    cpus: z.number().int().positive(),
+    cpus: positiveCount,
     cpuModel: z.string(),
-    memoryBytes: z.number().int().positive(),
+    memoryBytes: positiveCount,
     sysctl: sysctlsSchema,
     lab: z.strictObject({
       version: z.string(),

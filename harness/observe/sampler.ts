@@ -15,9 +15,9 @@ import type { Sockstat } from '../shapes/proc-net.ts';
 import type { CountsReader, SocketCounts } from './namespace-counts.ts';
 import { procProbe, type Probe, type Reading } from './probes.ts';
 import type { SsSocket } from './ss-parse.ts';
+import { count } from '../shapes/zod.ts';
 
 export type { Reading } from './probes.ts';
-
 
 /**
  * When a namespace run reads its socket table (the breakdown by state), counted from its start:
@@ -30,7 +30,6 @@ export type { Reading } from './probes.ts';
  */
 export const TABLE_CADENCE = { changingMs: 2000, flatMs: 10000, maxShare: 0.01 } as const;
 
-const count = z.number().int().nonnegative();
 const stateCounts = z.record(z.string(), count);
 
 /** A namespace's socket counts, from its /proc/net/sockstat: sockets in TIME_WAIT, in use, orphaned. */

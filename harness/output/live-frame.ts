@@ -1,6 +1,6 @@
 // What a variant looks like while it runs, as strings: the live frame redrawn in place on a
 // terminal, and the plain progress lines written when the output is not a terminal.
-import type { RunEvent } from '../run/run-scenario.ts';
+import type { RunEvent } from '../scenario/run-events.ts';
 import type { Sample } from '../observe/sampler.ts';
 import type { Variant } from '../scenario/contract.ts';
 import { styler } from './terminal-text.ts';

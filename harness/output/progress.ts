@@ -13,8 +13,12 @@ import {
   type VariantView,
 } from './live-frame.ts';
 import { expectedPlateau } from '../result/time-wait.ts';
+import { stripVTControlCharacters } from 'node:util';
+import ansiEscapes from 'ansi-escapes';
+import { createLogUpdate } from 'log-update';
 import { terminalColumns } from './terminal-text.ts';
-import type { RunEvent } from '../run/run-scenario.ts';
+import { drawingFailure, errorLine } from './drawing-failure.ts';
+import type { RunEvent } from '../scenario/run-events.ts';
 import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 
 export type OutputMode = 'live' | 'plain' | 'quiet';
@@ -27,47 +31,89 @@ export interface ProgressOutput {
   onEvent(event: RunEvent): void;
   /** Stops redrawing and gives the cursor back; safe to call more than once. */
   close(): void;
+  /** Why the drawing stopped by itself (it failed: the run goes on, and its result is written), or null. */
+  readonly failure?: string | null;
 }
 
-// ANSI/VT100 control sequences (ECMA-48): cursor to the start of the line n lines up, erase to
-// the end of the screen, hide and show the cursor.
-const up = (lines: number) => (lines > 0 ? `\x1b[${lines}F` : '');
-const ERASE_DOWN = '\x1b[J';
-const HIDE_CURSOR = '\x1b[?25l';
-const SHOW_CURSOR = '\x1b[?25h';
+/**
+ * The output `make` draws, made so that a drawing that fails stops drawing and never the run: the
+ * measurement and its result do not depend on what is drawn of them. `fail` is for its timers.
+ */
+function guarded(make: (fail: (error: unknown) => void) => ProgressOutput): ProgressOutput {
+  let failure: string | null = null;
+  const fail = (error: unknown) => {
+    failure ??= errorLine(error);
+    drawingFailure(() => output.close());
+  };
+  const output = make(fail);
+  return {
+    onEvent(event) {
+      if (failure) return;
+      try {
+        output.onEvent(event);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    close: () => output.close(),
+    get failure() {
+      return failure;
+    },
+  };
+}
 
 /** At most this many redraws a second: samples arrive every 100 ms, progress every 250 ms. */
 const REDRAW_EVERY_MS = 100;
 
-function liveOutput(stream: NodeJS.WriteStream): ProgressOutput {
+/**
+ * The rows `lines` take once a terminal that reflows (VTE, iTerm2, Windows Terminal, kitty, tmux)
+ * has rewrapped them to `columns`, with the row below them where the cursor waits.
+ */
+const rowsAfterReflow = (lines: string[], columns: number) =>
+  1 + lines.reduce((rows, line) => rows + Math.max(1, Math.ceil(stripVTControlCharacters(line).length / columns)), 0);
+
+/**
+ * The live view: each trial's frame redrawn in place by log-update, which wraps it to the
+ * terminal's width (wrap-ansi) and erases the lines the last frame took; a resize redraws the frame
+ * at once at the new width, so that no frame of the old width stays behind. A narrower terminal has
+ * rewrapped the last frame into more rows than log-update knows of: those are erased first.
+ */
+function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void): ProgressOutput {
+  const frame = createLogUpdate(stream);
+  let drawn: { lines: string[]; columns: number } | null = null;
   let view: VariantView | null = null;
-  let drawnLines = 0;
   let scaleMax = 0;
   let lastDraw = 0;
   let pending: NodeJS.Timeout | null = null;
-  let cursorHidden = false;
   let closed = false;
-  const showCursor = () => {
-    if (cursorHidden) stream.write(SHOW_CURSOR);
-    cursorHidden = false;
-  };
-  process.once('exit', showCursor);
 
   const draw = () => {
     if (pending) clearTimeout(pending);
     pending = null;
     if (!view) return;
     lastDraw = performance.now();
-    const lines = renderFrame(view, { columns: terminalColumns(stream), color: true, scaleMax });
-    stream.write(`${cursorHidden ? '' : HIDE_CURSOR}${up(drawnLines)}${ERASE_DOWN}${lines.join('\n')}\n`);
-    cursorHidden = true;
-    drawnLines = lines.length;
+    const columns = terminalColumns(stream);
+    if (drawn && columns < drawn.columns) {
+      stream.write(ansiEscapes.eraseLines(rowsAfterReflow(drawn.lines, columns)));
+      frame.done();
+    }
+    drawn = { lines: renderFrame(view, { columns, color: true, scaleMax }), columns };
+    frame(drawn.lines.join('\n'));
+  };
+  const drawSafely = () => {
+    try {
+      draw();
+    } catch (error) {
+      fail(error);
+    }
   };
   const drawSoon = () => {
     const wait = REDRAW_EVERY_MS - (performance.now() - lastDraw);
     if (wait <= 0) draw();
-    else pending ??= setTimeout(draw, wait);
+    else pending ??= setTimeout(drawSafely, wait);
   };
+  // The terminal's SIGWINCH, as Node's tty stream tells it.
+  stream.on('resize', drawSafely);
 
   return {
     onEvent(event) {
@@ -76,7 +122,6 @@ function liveOutput(stream: NodeJS.WriteStream): ProgressOutput {
       // A frame per trial (one per variant without --repeat), from its start to its end.
       if (event.type === 'variant-start') {
         view = viewOf(event);
-        drawnLines = 0;
         draw();
       } else if (view && event.type !== 'variant-done') {
         updateView(view, event);
@@ -84,15 +129,19 @@ function liveOutput(stream: NodeJS.WriteStream): ProgressOutput {
         if (event.type !== 'trial-done') return drawSoon();
         // The finished frame stays on screen; the next trial or variant draws below it.
         draw();
+        frame.done();
         view = null;
+        drawn = null;
       }
     },
     close() {
+      if (closed) return;
       closed = true;
       if (pending) clearTimeout(pending);
       pending = null;
-      showCursor();
-      process.removeListener('exit', showCursor);
+      stream.off('resize', drawSafely);
+      view = null;
+      frame.done();
     },
   };
 }
@@ -138,7 +187,7 @@ const viewOf = (event: Extract<RunEvent, { type: 'variant-start' }>) =>
   newVariantView(event.variant, event.port, event.load?.requests ?? null, event.trial, event.trials, event.host, viewRate(event.load), expectedPlateau(event.load));
 
 export function progressOutput(mode: OutputMode, stream: NodeJS.WriteStream = process.stderr): ProgressOutput {
-  if (mode === 'live') return liveOutput(stream);
-  if (mode === 'plain') return plainOutput(stream);
+  if (mode === 'live') return guarded((fail) => liveOutput(stream, fail));
+  if (mode === 'plain') return guarded(() => plainOutput(stream));
   return { onEvent() {}, close() {} };
 }

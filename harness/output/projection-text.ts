@@ -1,5 +1,5 @@
 // The capacity projection in words: one sentence per variant, shared by the terminal and the report.
-import { clientPortRange, parsePortRange, projectResult, TIME_WAIT_S, type PortRange, type Projection } from '../compare/projection.ts';
+import { projectResult, TIME_WAIT_S, type PortRange, type Projection } from '../result/projection.ts';
 import type { Result, VariantSummary } from '../result/schema.ts';
 import { wrap, wrapIndented } from './terminal-text.ts';
 import { formatCount } from '../shared/numbers.ts';
@@ -54,21 +54,25 @@ export function projectionHeading(range: PortRange | null): string {
   return `Capacity projection at the measured rates (TIME_WAIT lasts ${TIME_WAIT_S} s; the client host's port range: ${portRangeText(range)}):`;
 }
 
+/** A result's projection in words, for the terminal and the report alike: the heading, and per variant its sentence and what was measured of it. */
+export function projectionText(result: Result) {
+  const { portRange, variants } = projectResult(result);
+  return {
+    heading: projectionHeading(portRange),
+    rows: variants.map((v) => ({ variant: v.variant, role: v.role, sentence: projectionSentence(v.projection), measured: versusSentence(v.measured, v.lifetimeMs) })),
+  };
+}
+
 /** The heading and a sentence per variant, wrapped to `columns` under the variant's name. */
 export function formatProjection(result: Result, columns = 100): string {
-  const rows = projectResult(result);
-  const range = parsePortRange(clientPortRange(result, result.variants[0]));
+  const { heading, rows } = projectionText(result);
   const width = Math.max(...rows.map((r) => r.variant.length));
   const indent = ' '.repeat(width + 4);
   return [
-    wrap(projectionHeading(range), columns).join('\n'),
-    ...rows.flatMap((r) => {
-      const v = result.variants.find((variant) => variant.name === r.variant)!;
-      const measured = versusSentence(v.summary.projection, v.summary.timeWait.lifetimeMs);
-      return [
-        `  ${r.variant.padEnd(width)}  ${wrapIndented(projectionSentence(r.projection), columns - indent.length, indent)}`,
-        ...(measured ? [`${indent}${wrapIndented(measured, columns - indent.length, indent)}`] : []),
-      ];
-    }),
+    wrap(heading, columns).join('\n'),
+    ...rows.flatMap((r) => [
+      `  ${r.variant.padEnd(width)}  ${wrapIndented(r.sentence, columns - indent.length, indent)}`,
+      ...(r.measured ? [`${indent}${wrapIndented(r.measured, columns - indent.length, indent)}`] : []),
+    ]),
   ].join('\n');
 }

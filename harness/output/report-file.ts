@@ -7,7 +7,7 @@ import path from 'node:path';
 import { loadScenario, scenarioNames } from '../scenario/catalog.ts';
 import { helpersUsed } from './explain.ts';
 import { fileTimestamp, writeFileAtomically } from '../result/file.ts';
-import { readResult } from '../result/read.ts';
+import { checkReadBudget, readResult } from '../result/read.ts';
 import { renderReport, type ReportGroup, type ReportRun } from './report-html.ts';
 import type { Scenario } from '../scenario/contract.ts';
 import { observationProblems, type Observation } from '../host/observation-schema.ts';
@@ -70,6 +70,7 @@ async function observationIn(file: string): Promise<Observation | null> {
 
 /** Writes the report of `files` (result JSON, or one observation) and returns its path. */
 export async function writeReport(files: string[], out?: string): Promise<string> {
+  await checkReadBudget(files, 'the files given');
   const observations = await Promise.all(files.map(observationIn));
   if (observations.some((o) => o !== null)) {
     const observation = observations[0];

@@ -6,9 +6,8 @@ import path from 'node:path';
 import { codePairs, clientSource } from './explain.ts';
 import { claimsHeading, claimsTitle, describeLoad, formatIncomplete, hasClaims, isComplete, isMeasurement, summaryRows } from './result-table.ts';
 import { formatRates } from './rate-text.ts';
-import { projectionHeading, projectionSentence, versusSentence } from './projection-text.ts';
+import { projectionText } from './projection-text.ts';
 import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
-import { clientPortRange, parsePortRange, projectResult } from '../compare/projection.ts';
 import { figuresIn } from '../result/figures.ts';
 import { variantLoad, type Result, type VariantResult } from '../result/schema.ts';
 import { expectedPlateau } from '../result/time-wait.ts';
@@ -176,13 +175,11 @@ function claims(result: Result): string {
 }
 
 function projection(result: Result): string {
-  const heading = projectionHeading(parsePortRange(clientPortRange(result, result.variants[0])));
-  const rows = projectResult(result).map((r) => {
-    const v = result.variants.find((variant) => variant.name === r.variant)!;
-    const measured = versusSentence(v.summary.projection, v.summary.timeWait.lifetimeMs);
-    return `<li class="${r.role}"><strong>${esc(r.variant)}</strong>: ${esc(projectionSentence(r.projection))}${measured ? `<br><span class="measured">${esc(measured)}</span>` : ''}</li>`;
-  });
-  return `<h4>${esc(heading)}</h4><ul class="projection">${rows.join('')}</ul>`;
+  const { heading, rows } = projectionText(result);
+  const items = rows.map(
+    (r) => `<li class="${r.role}"><strong>${esc(r.variant)}</strong>: ${esc(r.sentence)}${r.measured ? `<br><span class="measured">${esc(r.measured)}</span>` : ''}</li>`,
+  );
+  return `<h4>${esc(heading)}</h4><ul class="projection">${items.join('')}</ul>`;
 }
 
 function environment({ file, result }: ReportRun): string {

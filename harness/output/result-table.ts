@@ -8,8 +8,7 @@ import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 import { SERVER_DEFAULTS, type ServerSettingName, type ServerSettingOverrides, type ServerSettings } from '../shapes/server-settings.ts';
 import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure, rowLabel, type Figure } from '../result/figures.ts';
 import type { Result, VariantResult } from '../result/schema.ts';
-import { drains, type RunSettings, type ScenarioRunSettings } from '../run/run-scenario.ts';
-import { DRAIN_LIMIT_MS } from '../run/drain.ts';
+import { DRAIN_LIMIT_MS, drains, type RunSettings, type ScenarioRunSettings } from '../result/run-settings.ts';
 import { formatCount } from '../shared/numbers.ts';
 
 

@@ -104,7 +104,7 @@ const tableAndCompare = ['table', 'compare'] as const;
 const rateOnly = (row?: string) => ({ views: tableAndCompare, onlyWhenMeasured: true, ...(row && { row }) });
 const measured = { onlyWhenMeasured: true } as const;
 
-/** The projection beside the measurement (harness/compare/projection.ts): projected, measured, their ratio. */
+/** The projection beside the measurement (harness/result/projection.ts): projected, measured, their ratio. */
 const versusFigures = <P extends string>(prefix: P, what: string, unit: Unit) => [
   figure(`${prefix}.projected`, `${what}, projected`, unit),
   figure(`${prefix}.measured`, `${what}, measured`, unit),

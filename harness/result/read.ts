@@ -8,8 +8,39 @@ import path from 'node:path';
 import { UsageError } from '../shared/errors.ts';
 import { kindOf } from './file.ts';
 import { isReadableVersion, problemsOf, READABLE_VERSIONS, toCurrent } from './migrate.ts';
-import { SCHEMA_VERSION, type Result } from './schema.ts';
+import { MAX_VARIANTS, SCHEMA_VERSION, type Result } from './schema.ts';
 import type { ResultV1 } from './schema-v1.ts';
+
+/**
+ * What one command reads at most: a result the lab writes holds a few variants (a measurement at
+ * most MAX_VARIANTS clients) of at most 3,000 samples each (about 1.5 MB a variant with its trials),
+ * so these leave room for any real result and refuse a crafted one (100,000 variants, 528 MB) in
+ * one line, before it is read.
+ */
+export const READ_LIMITS = {
+  /** Bytes of one result file. */
+  fileBytes: 32 * 1024 * 1024,
+  /** Variants in one result. */
+  variants: MAX_VARIANTS,
+  /** Result files one command reads (the files given, or a folder's `*.json`). */
+  files: 1000,
+  /** Bytes of all of them together. */
+  totalBytes: 256 * 1024 * 1024,
+} as const;
+
+const MB = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MB`;
+
+/** Refuses, in one line, more files or bytes than one command reads (READ_LIMITS), before any is read; a file that cannot be read is left to its reader to name. */
+export async function checkReadBudget(files: string[], where: string): Promise<void> {
+  if (files.length > READ_LIMITS.files) {
+    throw new UsageError(`${where}: ${files.length} result files, more than the ${READ_LIMITS.files} one command reads; give fewer (a folder per scenario)`);
+  }
+  const sizes = await Promise.all(files.map(async (file) => (await stat(file).catch(() => null))?.size ?? 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total > READ_LIMITS.totalBytes) {
+    throw new UsageError(`${where}: ${MB(total)} of result files, more than the ${MB(READ_LIMITS.totalBytes)} one command reads; give fewer`);
+  }
+}
 
 export interface ResultFile {
   file: string;
@@ -24,6 +55,9 @@ async function identityOf(file: string): Promise<string> {
   });
   // A named pipe would be waited on for ever; a folder or a device is no result.
   if (!found.isFile()) throw new UsageError(`${file}: ${(await isLink(file)) ? `a link to ${kindOf(found)}` : kindOf(found)}, not a result file`);
+  if (found.size > READ_LIMITS.fileBytes) {
+    throw new UsageError(`${file}: ${MB(found.size)}, larger than the ${MB(READ_LIMITS.fileBytes)} a result file can be (${READ_LIMITS.variants} variants of 3,000 samples fit in it); not read`);
+  }
   return `${found.dev}:${found.ino}`;
 }
 
@@ -70,6 +104,9 @@ function notAScenarioResult(value: unknown): string | null {
 }
 
 function validated(file: string, value: unknown): Result {
+  // Counted before the schema is checked: checking 100,000 variants is what takes minutes.
+  const variants = isObject(value) && Array.isArray(value.variants) ? value.variants.length : 0;
+  if (variants > READ_LIMITS.variants) throw new UsageError(`${file}: ${variants} variants, more than the ${READ_LIMITS.variants} a result holds; not read`);
   const problem = resultFileProblem(value);
   if (problem) throw new UsageError(`${file}: ${problem}`);
   return toCurrent(value as ResultV1 | Result);
@@ -118,6 +155,7 @@ export interface SkippedFile {
  */
 export async function readResultFolder(dir: string): Promise<{ results: ResultFile[]; skipped: SkippedFile[] }> {
   const files = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort().map((name) => path.join(dir, name));
+  await checkReadBudget(files, dir);
   const read = new ReadResults();
   const skipped: SkippedFile[] = [];
   for (const file of files) {

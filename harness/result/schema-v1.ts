@@ -6,9 +6,7 @@ import { z } from 'zod';
 import { kernelCountersSchema } from '../shapes/proc-net.ts';
 import { sampleSchema } from '../observe/sampler.ts';
 import { resultSchema, serverParamsSchema, summaryFiguresSchema, variantSummarySchema } from './schema.ts';
-import { schemaProblems } from './schema-problems.ts';
-
-const count = z.number().int().nonnegative();
+import { schemaProblems, count } from '../shapes/zod.ts';
 
 const kernelV1 = kernelCountersSchema.omit({ timeWaitEntered: true }).extend({ timeWaitReused: z.number().int().optional() });
 /** Version 1 kept the peaks of TIME_WAIT only: its life came later. */
@@ -24,7 +22,6 @@ const lacking = {
 const later = { rate: true, serviceTimeMs: true, projection: true } as const;
 const summaryV1 = variantSummarySchema.omit(later).extend(lacking);
 const figuresV1 = summaryFiguresSchema.omit(later).extend(lacking);
-
 
 /** Version 1 recorded a setting only where the scenario set it: absent meant the default. */
 const serverV1 = serverParamsSchema.partial({ keepAliveHint: true, afterResponse: true });

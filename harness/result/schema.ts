@@ -3,7 +3,7 @@
 // or when a field becomes required, and let ./migrate.ts bring the older version's files up to it.
 // results/schema/result-v<N>.schema.json is generated from this file (`npm run schema`).
 import { z } from 'zod';
-import { schemaProblems } from './schema-problems.ts';
+import { schemaProblems, count, positiveCount } from '../shapes/zod.ts';
 import { environmentSchema, sysctlsSchema } from '../observe/environment.ts';
 import { kernelCountersSchema } from '../shapes/proc-net.ts';
 import { perNamespaceSchema, sampleSchema } from '../observe/sampler.ts';
@@ -12,8 +12,9 @@ import { rateOutcomeSchema } from '../shapes/client-protocol.ts';
 import { effectiveServerSettingsSchema } from '../shapes/server-settings.ts';
 
 export const SCHEMA_VERSION = 2;
+/** The most variants a result holds: a scenario has a few, a measurement at most this many clients (npm run measure refuses more). */
+export const MAX_VARIANTS = 16;
 
-const count = z.number().int().nonnegative();
 const latencies = z.strictObject({
   p50: z.number().nonnegative(),
   p90: z.number().nonnegative(),
@@ -61,7 +62,7 @@ const drainSchema = z
     loadEndedMs: ms.meta({ description: "When the client's load ended, in ms since the variant started (the samples' clock)." }),
     zeroAfterMs: ms
       .nullable()
-      .meta({ description: "How long after the load the lab's TIME_WAIT (both sides) was back to zero; null: some was left when the drain's limit was reached." }),
+      .meta({ description: "How long after the load the lab's TIME_WAIT (both sides) was back to zero; null: some was left when the drain's limit was reached, or the run was interrupted during the drain (the load is kept)." }),
     entered: count
       .nullable()
       .meta({ description: "Client-side sockets that entered TIME_WAIT: TcpExt TW of the client's namespace. null on loopback, where the host's counter counts every program." }),
@@ -95,7 +96,7 @@ const versusSchema = z.strictObject({
   ratio: z.number().nonnegative().meta({ description: 'measured ÷ projected.' }),
 });
 
-/** The capacity projection (harness/compare/projection.ts) beside what the same run measured. */
+/** The capacity projection (harness/result/projection.ts) beside what the same run measured. */
 const projectionSchema = z
   .strictObject({
     timeWaitPlateau: versusSchema
@@ -114,7 +115,8 @@ export const variantSummarySchema = z
     connectionsPerRequest: z
       .number()
       .nonnegative()
-      .meta({ description: 'connectionsOpened / (requests.ok + requests.failed): for a measured client that reports nothing, per request the server answered.' }),
+      .nullable()
+      .meta({ description: 'connectionsOpened / (requests.ok + requests.failed): for a measured client that reports nothing, per request the server answered. null: there was no request (no ratio of connections to nothing).' }),
     requestsServed: count,
     connectionsReset: count
       .nullable()
@@ -250,7 +252,7 @@ export const resultSchema = z
         .optional()
         .meta({ description: "--drain (true) or --no-drain (false): every variant drains, or none; absent: as each variant says." }),
       timeLimitMs: count.meta({ description: 'A variant still running after this long was stopped and recorded as failed.' }),
-      repeat: z.number().int().positive().meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
+      repeat: positiveCount.meta({ description: 'Trials per variant (--repeat), each on a fresh server and port.' }),
       topology: topologySchema.meta({ description: 'Where the server and the client ran.' }),
     }),
     sampling: samplingSchema
@@ -315,7 +317,7 @@ export const resultSchema = z
         trials: z.array(trialSchema).min(1).meta({ description: 'One summary per trial, in the order they ran.' }),
         samples: z.array(sampleSchema).meta({ description: "The first trial's samples of the socket table." }),
       }),
-    ),
+    ).max(MAX_VARIANTS),
     claims: z.array(
       z.strictObject({
         text: z.string(),
@@ -332,7 +334,7 @@ export const resultSchema = z
     claimsNotChecked: z
       .array(z.strictObject({ text: z.string(), variant: z.string(), metric: z.string() }))
       .optional()
-      .meta({ description: "Claims the variant's load was not made for (too short to show them, e.g. a plateau under --duration 4): not checked, so neither held nor failed. Absent when every claim was checked." }),
+      .meta({ description: "Claims the variant's load was not made for (too short to show them, e.g. a plateau under --duration 4), or that an interruption left unmeasured (a variant that never ran, the lifetime of a drain cut short): not checked, so neither held nor failed. Absent when every claim was checked." }),
     verdict: z.string(),
   })
   .meta({

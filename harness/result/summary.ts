@@ -45,8 +45,8 @@ export function summarise(
       firstFailure: outcome.firstFailure,
     },
     connectionsOpened: server.connectionsAccepted,
-    // Over the requests made: all of them, or those made before a failed variant stopped.
-    connectionsPerRequest: round(server.connectionsAccepted / Math.max(1, outcome.ok + outcome.failed), 4),
+    // Over the requests made: all of them, or those made before a failed variant stopped; none, no ratio.
+    connectionsPerRequest: outcome.ok + outcome.failed > 0 ? round(server.connectionsAccepted / (outcome.ok + outcome.failed), 4) : null,
     requestsServed: server.requestsServed,
     connectionsReset: server.connectionsReset ?? null,
     timeWait: {

@@ -3,12 +3,6 @@
 import type { Sample } from '../observe/sampler.ts';
 import { labTimeWait } from '../result/time-wait.ts';
 
-/**
- * How long a drain may last after the load: a socket lives 60 s and at most one step of the timer
- * wheel (5.12 s at HZ=100, the coarsest), and the rest is room for a sampler that runs late.
- */
-export const DRAIN_LIMIT_MS = 75_000;
-
 /** Follows a variant's samples as they are taken, for a drain to wait on. */
 export function drainWatch() {
   const waiting = new Set<(sample: Sample) => void>();

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UsageError } from '../shared/errors.ts';
 import { NETWORK_NAMESPACES } from '../stage/netns.ts';
-import { needsNamespaces, requirementsOf, type Requirement, type Scenario } from '../scenario/contract.ts';
+import { needsNamespaces, requirementsOf, type Requirement, type RunnableScenario, type Scenario } from '../scenario/contract.ts';
 
 export async function checkMachine(): Promise<void> {
   if (process.platform !== 'linux') {
@@ -41,7 +41,7 @@ export async function missingRequirements(scenarios: Scenario[]): Promise<Map<st
  * Refuses, before anything starts, a scenario whose variants need what this machine lacks (the Go
  * toolchain), in one line saying how to get it. Namespaces are the topology's to decide (--netns, --target).
  */
-export async function checkRequirements(scenario: Scenario): Promise<void> {
+export async function checkRequirements(scenario: RunnableScenario): Promise<void> {
   const lacks = await lacking(requirementsOf(scenario));
   if (lacks.length > 0) {
     throw new UsageError(`scenario ${scenario.name} needs ${lacks.map((r) => `${r.what}, which this machine lacks (${r.howToGet})`).join('; and ')}`);

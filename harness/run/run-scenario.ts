@@ -4,7 +4,7 @@
 // and after. Returns the result; printing and writing are the caller's.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aggregateTrials } from '../result/aggregate.ts';
-import { checkClaims, claimsNotChecked } from '../scenario/claims.ts';
+import { checkClaims, claimsNotChecked, interruptedClaim } from '../scenario/claims.ts';
 import { readEnvironment } from '../observe/environment.ts';
 import { runVariantClient } from '../load/client-process.ts';
 import { runCommandClient } from '../load/command-client.ts';
@@ -16,39 +16,20 @@ import { startSampler, type Sample } from '../observe/sampler.ts';
 import type { CountsReader } from '../observe/namespace-counts.ts';
 import { samplingOf } from './sampling.ts';
 import { stageCost } from './cost-log.ts';
-import { openTopology, type Stage, type Topology } from '../stage/topology.ts';
-import { DRAIN_LIMIT_MS, drainWatch } from './drain.ts';
+import type { Stage, Topology } from '../stage/topology.ts';
+import { drainWatch } from './drain.ts';
+import { DRAIN_LIMIT_MS, drains, type RunSettings } from '../result/run-settings.ts';
+import type { RunEvent } from '../scenario/run-events.ts';
 import { summarise } from '../result/summary.ts';
-import { poolOf, project, versusMeasurement } from '../compare/projection.ts';
+import { poolOf, project, versusMeasurement } from '../result/projection.ts';
 import { verdict } from '../result/verdict.ts';
 import { outcomeSoFar } from '../load/load.ts';
 import type { LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
 import { isCommandVariant, requirementsOf, type RunnableScenario, type Variant } from '../scenario/contract.ts';
 import { type LoadSettings } from '../shapes/load-settings.ts';
-import { SCHEMA_VERSION, variantLoad, type Result, type Trial, type VariantResult, type VariantSummary } from '../result/schema.ts';
+import { SCHEMA_VERSION, variantLoad, type Result, type Trial, type VariantResult } from '../result/schema.ts';
 import type { ServerStats } from '../shapes/server-protocol.ts';
 import type { ServerSettings } from '../shapes/server-settings.ts';
-
-/**
- * The settings a run uses, as its result records them (`params`), with every server setting. A
- * measurement (npm run measure) has no load: each client makes the requests it makes.
- */
-export type RunSettings = Omit<Result['params'], 'server' | 'topology'> & { server: ServerSettings };
-/** The settings of a run of a catalogue scenario: its load is known. */
-export type ScenarioRunSettings = RunSettings & { load: LoadSettings };
-
-/** Whether a variant samples on after its load until its TIME_WAIT is gone: --drain or --no-drain, else the variant's say. */
-export const drains = (settings: Pick<RunSettings, 'drain'>, variant: Variant | undefined): boolean =>
-  settings.drain ?? (variant && !isCommandVariant(variant) ? variant.drain : undefined) ?? false;
-
-export type RunEvent =
-  | { type: 'variant-start'; variant: Variant; load: LoadSettings | null; host: string; port: number; trial: number; trials: number }
-  | { type: 'progress'; variant: Variant; progress: LoadProgress }
-  /** The client is done; `drainLimitMs`: sampling goes on until TIME_WAIT is gone, at most this long (null: no drain). */
-  | { type: 'load-done'; variant: Variant; loadMs: number; drainLimitMs: number | null }
-  | { type: 'sample'; variant: Variant; sample: Sample }
-  | { type: 'trial-done'; variant: Variant; trial: number; trials: number; summary: VariantSummary }
-  | { type: 'variant-done'; variant: Variant; result: VariantResult };
 
 /** The server settings a variant runs against: the run's, with the variant's own over them. */
 const serverSettings = (settings: RunSettings, variant: Variant): ServerSettings => ({ ...settings.server, ...variant.server });
@@ -296,8 +277,10 @@ async function measureTrial(
       if (stop.signal.aborted) throw stop.signal.reason;
     } catch (error) {
       // Ctrl-C in a terminal, or its closing, signals the whole process group: the children may have died of it first.
-      if (interrupt?.aborted || (error instanceof VariantFailure && error.reason === 'interrupted')) throw interruption();
-      failure.set(() => asFailure(error, variant.name));
+      const interrupted = interrupt?.aborted || (error instanceof VariantFailure && error.reason === 'interrupted');
+      // Once the load is done, an interruption cuts the drain short and keeps what was measured.
+      if (interrupted && loadEndedMs === undefined) throw interruption();
+      if (!interrupted) failure.set(() => asFailure(error, variant.name));
     } finally {
       targetCounts?.stop();
     }
@@ -352,11 +335,12 @@ export function keptSamples<T>(samples: T[], max = MAX_SAMPLES_KEPT): T[] {
   return Array.from({ length: max }, (_, i) => samples[Math.round((i * (samples.length - 1)) / (max - 1))]!);
 }
 
-/** The variant's trials until one fails; an interrupted trial throws (the variant is left out). */
+/** The variant's trials until one fails; an interrupted trial throws (the variant is left out), unless its load was done (it was draining). */
 async function runVariant(scenario: RunnableScenario, variant: Variant, place: TrialPlace, onEvent: (e: RunEvent) => void, interrupt?: AbortSignal) {
   const { settings } = place;
   const trials: TrialOutcome[] = [];
-  for (let trial = 1; trial <= settings.repeat && !trials.at(-1)?.failure; trial++) {
+  // After an interruption that kept a trial (its drain cut short), no other trial starts.
+  for (let trial = 1; trial <= settings.repeat && !trials.at(-1)?.failure && !(trials.length > 0 && interrupt?.aborted); trial++) {
     trials.push(await runTrial(scenario, variant, place, trial, onEvent, interrupt));
   }
   const { clientSysctls } = trials[0]!;
@@ -382,19 +366,16 @@ async function runVariant(scenario: RunnableScenario, variant: Variant, place: T
 }
 
 /**
- * Runs every variant on `topology` (default: loopback, as `--netns off`). A variant that fails is
+ * Runs every variant of the plan on its topology (run/plan.ts made it). A variant that fails is
  * recorded as failed and the next one runs; once `interrupt` is aborted (Ctrl-C), the variant
  * running is left out and no other starts: the result then holds the variants that had finished.
  */
 export async function runScenario(
-  scenario: RunnableScenario,
-  settings: RunSettings,
+  { scenario, settings, topology: network }: { scenario: RunnableScenario; settings: RunSettings; topology: Topology },
   onEvent: (event: RunEvent) => void = () => {},
-  topology?: Topology,
   interrupt?: AbortSignal,
 ): Promise<Result> {
   for (const requirement of requirementsOf(scenario)) await requirement.prepare();
-  const network = topology ?? (await openTopology(scenario, { netns: 'off', sysctls: {}, target: null, controlPort: null }));
   const startedAt = new Date().toISOString();
   const environment = await readEnvironment(network.record.mode === 'namespaces');
   // The programs the clients run on (Python and requests, Go), beside the packages that make the load.
@@ -419,7 +400,12 @@ export async function runScenario(
     drains: drains(settings, scenario.variants.find((v) => v.name === name)),
     summary: summaries.get(name),
   });
-  const notChecked = claimsNotChecked(scenario.claims, runOf);
+  // An interruption that came once the last variant's load was done (during its drain) still interrupted the run.
+  const interrupted = interruptedDuring ?? (interrupt?.aborted ? variants.at(-1)?.name : undefined);
+  const checked = checkClaims(scenario.claims, runOf);
+  // What the interruption left unmeasured (a variant that never ran, a lifetime of a drain cut short) is not checked, not failed.
+  const leftUnmeasured = interrupted ? checked.filter((c) => c.measured === null) : [];
+  const notChecked = [...claimsNotChecked(scenario.claims, runOf), ...leftUnmeasured.map(interruptedClaim)];
   return {
     schemaVersion: SCHEMA_VERSION,
     scenario: scenario.name,
@@ -429,10 +415,10 @@ export async function runScenario(
     env,
     params: { ...settings, server: { ...settings.server, host: network.record.serverAddress }, topology: network.record },
     sampling: samplingOf(network.record.mode, settings.intervalMs),
-    status: interruptedDuring ? 'interrupted' : complete.length < variants.length ? 'failed' : 'complete',
+    status: interrupted ? 'interrupted' : complete.length < variants.length ? 'failed' : 'complete',
     variants,
-    claims: checkClaims(scenario.claims, runOf),
+    claims: checked.filter((c) => !leftUnmeasured.includes(c)),
     ...(notChecked.length > 0 && { claimsNotChecked: notChecked }),
-    verdict: verdict(variants, interruptedDuring),
+    verdict: verdict(variants, interrupted),
   };
 }

@@ -19,6 +19,13 @@ export function claimsNotChecked(claims: Claim[], runOf: (variant: string) => Va
     .map((claim) => ({ text: `${claim.variant}: ${figureLabel(claim.metric)}: not checked, it needs ${claim.when!.text}`, variant: claim.variant, metric: claim.metric }));
 }
 
+/** A claim the run's interruption left unmeasured: not checked, rather than failed. */
+export const interruptedClaim = ({ variant, metric }: ClaimResult): ClaimNotChecked => ({
+  text: `${variant}: ${figureLabel(metric)}: not checked, the run was interrupted before it was measured`,
+  variant,
+  metric,
+});
+
 /** The figure a metric names, or null when the summary has none (a client counter nobody reported, a count nobody kept). */
 export const metricValue = (summary: VariantSummary, metric: ClaimMetric): number | null => figureValue(summary, metric) ?? null;
 

@@ -3,6 +3,8 @@
 // are the declaration: the types are inferred from them, and a definition is checked against them
 // when it is loaded, with the defaults (harness/shapes/server-settings.ts, the load's) filled in.
 import { z } from 'zod';
+import { fn, problemLines } from '../shapes/zod.ts';
+import { derivedBoundSchema } from '../shapes/bounds.ts';
 import { loadOverridesSchema, loadProblems, loadSchema, type ClientContext, type LoadSettings } from '../shapes/load-settings.ts';
 import { sysctlProblems } from './client-sysctls.ts';
 import { serverSettingOverridesSchema, serverSettingsSchema } from '../shapes/server-settings.ts';
@@ -10,12 +12,6 @@ import { FIGURE_NAMES_TEXT, isFigure, type FigureName } from '../result/figures.
 import type { VariantSummary } from '../result/schema.ts';
 
 const sysctls = z.record(z.string(), z.string()).optional();
-
-/** A function, checked to be one and typed as `T` (zod's own function schema would wrap it in a checker). */
-const fn = <T extends (...args: never[]) => unknown>() =>
-  z.custom<T>((value) => typeof value === 'function', {
-    error: (issue) => `Invalid input: expected function, received ${issue.input === null ? 'null' : typeof issue.input}`,
-  });
 
 /** A client under test: `request` resolves with the HTTP status, or rejects with the socket error. */
 export interface Client {
@@ -118,9 +114,6 @@ export const isCommandVariant = (v: Variant): v is CommandVariant => 'command' i
 export type ClaimMetric = FigureName;
 const claimMetricSchema = z.custom<ClaimMetric>((value) => typeof value === 'string' && isFigure(value), { error: `must be one of ${FIGURE_NAMES_TEXT}` });
 
-/** A bound that depends on the effective load, with the words that explain it. */
-const derivedBoundSchema = z.object({ text: z.string().min(1), value: fn<(load: LoadSettings) => number>() });
-export type DerivedBound = z.infer<typeof derivedBoundSchema>;
 const boundSchema = z.union([z.number().nonnegative(), derivedBoundSchema]);
 export type Bound = z.infer<typeof boundSchema>;
 
@@ -151,11 +144,6 @@ const claimSchema = z.strictObject({
   when: conditionSchema.optional(),
 });
 export type Claim = z.infer<typeof claimSchema>;
-
-/** `times(0.9, 'requests')`: a bound of 0.9 × the effective request count. */
-export function times(factor: number, param: 'requests' | 'concurrency'): DerivedBound {
-  return { text: factor === 1 ? param : `${factor} × ${param}`, value: (load) => factor * load[param] };
-}
 
 const scenarioSchema = z
   .strictObject({
@@ -216,7 +204,7 @@ export type ScenarioDefinition = Omit<z.input<typeof scenarioSchema>, 'variants'
 export function parseScenario(value: unknown): { scenario: Scenario; problems: string[] } | { scenario: null; problems: string[] } {
   const parsed = scenarioSchema.safeParse(value);
   if (parsed.success) return { scenario: parsed.data, problems: [] };
-  return { scenario: null, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(definition)'}: ${issue.message}`) };
+  return { scenario: null, problems: problemLines(parsed.error, { root: '(definition)' }) };
 }
 
 /** Every problem with a definition; empty when it is valid. */

@@ -10,6 +10,7 @@
 // actual send), its "latencyMs" then being measured from each request's scheduled start.
 import { z } from 'zod';
 import type { ClientContext, LoadSettings } from './load-settings.ts';
+import { problemLines } from './zod.ts';
 
 /**
  * The largest count a client may report: a million requests a second for eleven days. Sums of
@@ -100,8 +101,8 @@ type ClientReport = { progress: LoadProgress } | { outcome: FinishedLoad };
 export function checkClientMessage(value: unknown): ClientReport | { problem: string } {
   const parsed = clientMessageSchema.safeParse(value);
   if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    return { problem: `${issue!.path.join('.') || 'the message'}: ${issue!.message}` };
+    const [problem] = problemLines(parsed.error, { root: 'the message' });
+    return { problem: problem! };
   }
   if (parsed.data.type === 'progress') {
     const { type: _type, ...progress } = parsed.data;

@@ -2,20 +2,14 @@
 // schema and the client protocol share, in a module of its own so that none of them imports another
 // for it.
 import { z } from 'zod';
+import { count, positiveCount } from './zod.ts';
 
-// Every schema of the lab checks a few values once (a scenario, a message, a result), never in a hot
-// loop: zod's compiled parsers (jit, built with new Function on first use) cost more to build than
-// they save, about 35 ms of `npm run scenario -- --list` (npm run bench measures the start).
-z.config({ jitless: true });
-
-const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().nonnegative();
 
 export const loadSchema = z.strictObject({
-  requests: positiveInt.meta({
+  requests: positiveCount.meta({
     description: 'Requests each variant sends (rate: schedules): a count, not a duration, so connection counts are exact; with a rate, requests / rate is the duration.',
   }),
-  concurrency: positiveInt.meta({
+  concurrency: positiveCount.meta({
     description: 'Requests in flight at once (steady), the size of each burst (bursts), or the most in flight at once (rate: a request that cannot start on time is dropped).',
   }),
   pattern: z
@@ -26,8 +20,8 @@ export const loadSchema = z.strictObject({
         'rate: `rate` requests started a second on a fixed schedule, answered or not (open model).',
     })
     .default('steady'),
-  burstGapMs: nonNegativeInt.meta({ description: 'Pause between bursts, when the pattern is bursts.' }).default(0),
-  gapSpreadMs: nonNegativeInt
+  burstGapMs: count.meta({ description: 'Pause between bursts, when the pattern is bursts.' }).default(0),
+  gapSpreadMs: count
     .optional()
     .meta({ description: 'bursts: the pauses sweep from burstGapMs − gapSpreadMs to burstGapMs + gapSpreadMs over the run, so that they straddle a timeout. Absent: 0.' }),
   rate: z

@@ -2,8 +2,8 @@
 // /proc/net/snmp and /proc/net/netstat (a line of names, then a line of values, per protocol).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { count } from './zod.ts';
 
-const count = z.number().int().nonnegative();
 /** The TCP line of /proc/net/sockstat: sockets in use, orphaned, in TIME_WAIT, allocated. */
 export const sockstatSchema = z.strictObject({ inuse: count, orphan: count, tw: count, alloc: count });
 export type Sockstat = z.infer<typeof sockstatSchema>;

@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import { kernelCountersSchema, sockstatSchema } from './proc-net.ts';
 import { effectiveServerSettingsSchema } from './server-settings.ts';
-
-const count = z.number().int().nonnegative();
+import { count } from './zod.ts';
 
 /** The server's own counts since it started. */
 export const serverStatsSchema = z.strictObject({

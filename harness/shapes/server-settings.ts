@@ -3,20 +3,18 @@
 // its settings (and where to listen) as one object validated here; the standalone server
 // (`npm run server`) takes a flag for each; the control endpoint and the result record them all.
 import { z } from 'zod';
+import { port, timerMs } from './zod.ts';
 
-/** Node's timers hold at most 2^31 − 1 ms; a longer delay becomes 1 ms (Node docs, setTimeout). */
-const MAX_TIMER_MS = 2_147_483_647;
-const ms = (min = 0) => z.number().int().min(min).max(MAX_TIMER_MS);
 /** The largest response body: one buffer the server keeps and sends for every request. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export const serverSettingsSchema = z.strictObject({
   bodyBytes: z.number().int().min(0).max(MAX_BODY_BYTES).meta({ description: 'Size of each response body, in bytes.' }).default(1024),
-  responseDelayMs: ms().meta({ description: 'Delay before each response is sent.' }).default(0),
-  keepAliveTimeoutMs: ms(1)
+  responseDelayMs: timerMs().meta({ description: 'Delay before each response is sent.' }).default(0),
+  keepAliveTimeoutMs: timerMs(1)
     .meta({ description: "The server's keepAliveTimeout: how long an idle connection is kept open (Node's default is 5000 ms)." })
     .default(5000),
-  keepAliveTimeoutBufferMs: ms()
+  keepAliveTimeoutBufferMs: timerMs()
     .meta({
       description:
         "Node >= 24 closes idle connections keepAliveTimeoutBuffer (default 1000 ms) after the timeout it announces, to dodge the keep-alive race; 0 closes them on time, like servers that have no buffer. Absent: Node's own.",
@@ -57,8 +55,6 @@ export const effectiveServerSettingsSchema = z.strictObject(
 /** The same settings, each optional and none filled in: what a variant sets over its scenario's. */
 export const serverSettingOverridesSchema = effectiveServerSettingsSchema.partial();
 export type ServerSettingOverrides = z.infer<typeof serverSettingOverridesSchema>;
-
-const port = z.number().int().min(0).max(65535);
 
 /** Everything a server process is started with: its settings, where it listens, its control endpoint. */
 export const serverOptionsSchema = z.strictObject({

@@ -6,22 +6,20 @@ import { loadScenario } from '../scenario/catalog.ts';
 import { missingRequirements } from '../run/machine-check.ts';
 import { UsageError } from '../shared/errors.ts';
 import { namespacesOf } from '../stage/netns.ts';
-import { runScenario, type RunEvent, type ScenarioRunSettings } from '../run/run-scenario.ts';
-import { effectiveSettings } from '../run/settings.ts';
+import { runScenario } from '../run/run-scenario.ts';
+import type { RunEvent } from '../scenario/run-events.ts';
+import type { ScenarioRunSettings } from '../result/run-settings.ts';
+import { planScenario, type RunPlan } from '../run/plan.ts';
 import { DEFAULT_INTERVAL_MS } from '../observe/sampling-interval.ts';
 import type { Scenario } from '../scenario/contract.ts';
 import { markedProcesses, measureBoundary } from './measure.ts';
 import { entryText, type SoakEntry } from './plan.ts';
 import type { Iteration, SoakVariant } from './schema.ts';
-import { openTopology, type Topology } from '../stage/topology.ts';
 import type { VariantResult } from '../result/schema.ts';
 
-export interface PreparedEntry {
+export interface PreparedEntry extends RunPlan<Scenario, ScenarioRunSettings> {
   /** `<scenario>@<topology>`, the topology it really has (a bare name may have fallen back to loopback). */
   key: string;
-  scenario: Scenario;
-  topology: Topology;
-  settings: ScenarioRunSettings;
 }
 
 /** Time a variant may take beyond its client's time limit: starting the server, namespaces, the tail. */
@@ -31,7 +29,7 @@ const SETUP_ALLOWANCE_MS = 30_000;
 export const iterationBoundMs = (entry: PreparedEntry) => entry.scenario.variants.length * (entry.settings.timeLimitMs + SETUP_ALLOWANCE_MS);
 
 /**
- * Loads each entry's scenario and opens its topology before anything runs, so that an unknown
+ * Loads each entry's scenario and plans its run (run/plan.ts) before anything runs, so that an unknown
  * scenario, a missing requirement or a topology this machine cannot have is bad input (exit 2) at
  * once, not minutes into the soak.
  */
@@ -41,12 +39,12 @@ export async function prepareEntries(entries: SoakEntry[], requests: number | un
     const scenario = await loadScenario(entry.scenario);
     const [lacks] = (await missingRequirements([scenario])).get(scenario.name) ?? [];
     if (lacks) throw new UsageError(`${scenario.name} needs ${lacks.what}; ${lacks.howToGet}`);
-    const topology = await openTopology(scenario, { netns: entry.netns, sysctls: {}, target: null, controlPort: null }).catch((error: unknown) => {
+    const network = { netns: entry.netns, sysctls: {}, target: null, controlPort: null };
+    const plan = await planScenario(scenario, { requests: requests ?? entry.requests, intervalMs: DEFAULT_INTERVAL_MS, repeat: 1, network, output: null }).catch((error: unknown) => {
       // Its words are the scenario CLI's (--netns on/off): say which entry, as written here.
       throw error instanceof UsageError ? new UsageError(`${entryText(entry)}: ${error.message}`) : error;
     });
-    const settings = effectiveSettings(scenario, { requests: requests ?? entry.requests, intervalMs: DEFAULT_INTERVAL_MS, repeat: 1 });
-    prepared.push({ key: `${scenario.name}@${topology.record.mode}`, scenario, topology, settings });
+    prepared.push({ key: `${scenario.name}@${plan.topology.record.mode}`, ...plan });
   }
   return prepared;
 }
@@ -81,7 +79,7 @@ export async function runIteration(entry: PreparedEntry, iteration: number, gc: 
   };
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const result = await runScenario(entry.scenario, entry.settings, onEvent, entry.topology);
+  const result = await runScenario(entry, onEvent);
   const durationMs = Math.round(performance.now() - t0);
   await Promise.all(looks);
   const topology = result.params.topology.mode;

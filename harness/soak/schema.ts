@@ -3,11 +3,9 @@
 import { z } from 'zod';
 import { environmentSchema } from '../observe/environment.ts';
 import { fileHeader } from '../result/file-header.ts';
-import { schemaProblems } from '../result/schema-problems.ts';
+import { schemaProblems, count, positiveCount } from '../shapes/zod.ts';
 
 export const SOAK_SCHEMA_VERSION = 1;
-
-const count = z.number().int().nonnegative();
 
 /** What the soak process and the system looked like between two iterations (soak-measure.ts). */
 export const boundarySchema = z.strictObject({
@@ -43,7 +41,7 @@ const variantSchema = z.strictObject({
 export type SoakVariant = z.infer<typeof variantSchema>;
 
 export const iterationSchema = z.strictObject({
-  iteration: z.number().int().positive(),
+  iteration: positiveCount,
   entry: z.string().meta({ description: '<scenario>@<topology>: iterations with the same entry are compared.' }),
   scenario: z.string(),
   topology: z.enum(['loopback', 'namespaces']),
@@ -66,9 +64,9 @@ export const soakReportSchema = z.strictObject({
   ...fileHeader('timewait-lab-soak', SOAK_SCHEMA_VERSION),
   settings: z.strictObject({
     minutes: z.number().positive(),
-    iterations: z.number().int().positive().nullable(),
+    iterations: positiveCount.nullable(),
     entries: z.array(z.string()),
-    requests: z.number().int().positive().nullable().meta({ description: "--requests for every entry; null: each entry's own." }),
+    requests: positiveCount.nullable().meta({ description: "--requests for every entry; null: each entry's own." }),
   }),
   env: environmentSchema,
   before: boundarySchema.meta({ description: 'Before the first iteration.' }),

@@ -6,6 +6,7 @@
 import type { Probe } from '../observe/probes.ts';
 import { MeasurementError } from '../shared/errors.ts';
 import { controlReportSchema, type ControlReport } from '../shapes/server-protocol.ts';
+import { problemLines } from '../shapes/zod.ts';
 
 /** How long one request may take, its answer read whole included. */
 export const CONTROL_TIMEOUT_MS = 5000;
@@ -47,8 +48,8 @@ export async function readControl(controlUrl: string): Promise<ControlReport> {
   }
   const report = controlReportSchema.safeParse(value);
   if (!report.success) {
-    const [first] = report.error.issues;
-    throw fail(`answered what is not the report of this version of the lab's server (${first?.path.join('.') || 'the body'}: ${first?.message})`);
+    const [first] = problemLines(report.error, { root: 'the body' });
+    throw fail(`answered what is not the report of this version of the lab's server (${first})`);
   }
   return report.data;
 }

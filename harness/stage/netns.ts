@@ -46,7 +46,7 @@ onStop(async () => {
   await Promise.allSettled([...existing].map(deleteNamespace));
 });
 
-/** Adds a namespace, tracked for deletion at once, with `lo` up; none once the run is stopping. */
+/** Adds a namespace, tracked for deletion at once; none once the run is stopping. */
 async function addNamespace(name: string): Promise<void> {
   if (stopping) throw new LabError('the run is stopping: no new network namespace is made');
   const add = ip(['netns', 'add', name]);
@@ -57,7 +57,14 @@ async function addNamespace(name: string): Promise<void> {
   } finally {
     adding.delete(add);
   }
-  await ip(['-n', name, 'link', 'set', 'lo', 'up']);
+}
+
+/** Runs `ip -n <name> <line>` for each line, in one ip process (`ip -batch -` reads them from stdin). */
+function ipIn(name: string, lines: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('ip', ['-n', name, '-batch', '-'], (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout)));
+    child.stdin!.end(`${lines.join('\n')}\n`);
+  });
 }
 
 /**
@@ -101,6 +108,7 @@ export async function createNamespace(role: string): Promise<string> {
   const name = `${nextBase()}-${role}`;
   try {
     await addNamespace(name);
+    await ipIn(name, ['link set lo up']);
   } catch (error) {
     if (existing.has(name)) await deleteNamespace(name).catch(() => {});
     throw new LabError(`could not set up the network namespace ${name}: ${lastStderrLine(error)}`);
@@ -113,17 +121,16 @@ export async function createPair(): Promise<NamespacePair> {
   const base = nextBase();
   const pair = { server: `${base}-srv`, client: `${base}-cli` };
   try {
-    for (const name of [pair.server, pair.client]) await addNamespace(name);
+    // Each step waits only for what it needs: both namespaces at once, then the veth pair, then each end.
+    const added = await Promise.allSettled([pair.server, pair.client].map(addNamespace));
+    for (const result of added) if (result.status === 'rejected') throw result.reason;
     // Both ends are created inside the namespaces: nothing of the pair appears in the host's.
     await ip(['link', 'add', 'veth-srv', 'netns', pair.server, 'type', 'veth', 'peer', 'name', 'veth-cli', 'netns', pair.client]);
     const ends = [
       [pair.server, 'veth-srv', SERVER_ADDRESS],
       [pair.client, 'veth-cli', CLIENT_ADDRESS],
     ] as const;
-    for (const [ns, device, address] of ends) {
-      await ip(['-n', ns, 'address', 'add', `${address}/${PREFIX_LENGTH}`, 'dev', device]);
-      await ip(['-n', ns, 'link', 'set', device, 'up']);
-    }
+    await Promise.all(ends.map(([ns, device, address]) => ipIn(ns, [`address add ${address}/${PREFIX_LENGTH} dev ${device}`, `link set ${device} up`, 'link set lo up'])));
   } catch (error) {
     await deletePair(pair);
     throw new LabError(`could not set up the network namespaces ${pair.server} and ${pair.client}: ${lastStderrLine(error)}`);

@@ -18,13 +18,14 @@ import {
   namespaceUnavailability,
   readCountersIn,
   removeLeftoverNamespaces,
+  type NamespacePair,
 } from './netns.ts';
 import { procProbe, socketKey, type Probe } from '../observe/probes.ts';
 import { controlProbe, readControl } from './control-endpoint.ts';
 import { startNodeIn } from '../process/start.ts';
 import { howItEnded, lastStderrLine } from '../process/tracked.ts';
-import { startServer } from './server-process.ts';
-import { startSsHelper } from './ss-helper.ts';
+import { startServer, type RunningServer } from './server-process.ts';
+import { startSsHelper, type SsHelper } from './ss-helper.ts';
 import { variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
 import { needsNamespaces, type RunnableScenario, type Variant } from '../scenario/contract.ts';
 import type { Sysctls } from '../observe/environment.ts';
@@ -174,10 +175,10 @@ function loopbackTopology(options: NetworkOptions, fallback: string | null, addr
       ...(wildcard ? [`the server listens on every address of this host (${address}), reachable from other hosts while the run lasts; the client connects to ${connectableAddress(address)}`] : []),
     ],
     async stage(_variant, settings) {
-      const server = await startServer(settings, address);
-      const helper = await startSsHelper().catch(async (error: unknown) => {
-        await server.stop();
-        throw error;
+      const [server, helper] = await Promise.allSettled([startServer(settings, address), startSsHelper()]).then(async ([s, h]) => {
+        if (s.status === 'fulfilled' && h.status === 'fulfilled') return [s.value, h.value] as const;
+        await Promise.all([s, h].map((part) => (part.status === 'fulfilled' ? part.value.stop() : undefined)));
+        throw (s.status === 'rejected' ? s.reason : (h as PromiseRejectedResult).reason) as Error;
       });
       return {
         server,
@@ -194,6 +195,8 @@ function loopbackTopology(options: NetworkOptions, fallback: string | null, addr
     },
   };
 }
+
+type Agent = Awaited<ReturnType<typeof startAgent>>;
 
 /** Starts the agent that holds a namespace open to reading and sets its sysctls. */
 async function startAgent(netns: string, sysctls: SysctlSettings) {
@@ -232,23 +235,31 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
     ],
     async stage(variant, settings) {
       const sysctls = variantSysctls(scenario, variant, options.sysctls);
-      const pair = await createPair();
+      // What depends on nothing else starts at once: the namespaces and the ss helper; then, in
+      // them, both agents and the server. Whatever started is stopped if another part fails.
       const started: { stop(): Promise<void> }[] = [];
+      let pair: NamespacePair | null = null;
       const close = async () => {
-        for (const process of started.reverse()) await process.stop();
-        await deletePair(pair);
+        await Promise.all(started.splice(0).map((process) => process.stop()));
+        if (pair) await deletePair(pair);
+      };
+      const all = async <T extends unknown[]>(parts: { [K in keyof T]: Promise<T[K]> }): Promise<T> => {
+        const settled = await Promise.allSettled(parts);
+        for (const part of settled) if (part.status === 'fulfilled' && part.value && typeof part.value === 'object' && 'stop' in part.value) started.push(part.value as { stop(): Promise<void> });
+        const failed = settled.find((part) => part.status === 'rejected');
+        if (failed) throw failed.reason;
+        return settled.map((part) => (part as PromiseFulfilledResult<unknown>).value) as T;
       };
       try {
-        const agent = await startAgent(pair.client, sysctls);
-        started.push(agent);
+        const [namespaces, helper] = await all<[NamespacePair, SsHelper]>([createPair(), startSsHelper()]);
+        pair = namespaces;
         // The server side is read through an agent too, not the server: its figures stay readable
         // when the server dies in the middle of a variant.
-        const serverAgent = await startAgent(pair.server, {});
-        started.push(serverAgent);
-        const helper = await startSsHelper();
-        started.push(helper);
-        const server = await startServer(settings, SERVER_ADDRESS, pair.server);
-        started.push(server);
+        const [agent, serverAgent, server] = await all<[Agent, Agent, RunningServer]>([
+          startAgent(pair.client, sysctls),
+          startAgent(pair.server, {}),
+          startServer(settings, SERVER_ADDRESS, pair.server),
+        ]);
         const agentEnded = (side: string, ns: string) => (how: string) =>
           `the namespace agent of the ${side} side (${ns}) ${how}: that side's socket table could not be sampled any more`;
         // Each namespace holds one side's ends only: its own counts are that side's.

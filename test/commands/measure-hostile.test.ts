@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { namespacesOf } from '../../harness/stage/netns.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { MAX_CLIENT_COUNT } from '../../harness/shapes/client-protocol.ts';
-import { measureCli, namespacesMissing, runCli, summaryOf } from '../support/helpers.ts';
+import { measureCli, namespacesMissing, processMarker, runCli, running, summaryOf } from '../support/helpers.ts';
 
 const noCurl = (await execa('curl', ['--version'], { reject: false })).exitCode === 0 ? null : 'curl is not on PATH (apt-get install curl)';
 const noNamespaces = await namespacesMissing();
@@ -20,14 +20,10 @@ const modes = [['off'], ...(noNamespaces ? [] : [['on']])];
 const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-hostile-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 let runs = 0;
-/** A word no other process has in its command line: each client's escaped processes carry one. */
-const newMarker = () => `twlab-hostile-${process.pid}-${++runs}-${Date.now() % 100_000}`;
-
-/** The PIDs of the processes whose command line holds `marker` (pgrep reads /proc: every session, every namespace), but `cli`'s, which was given it. */
-async function running(marker: string, cli?: number): Promise<number[]> {
-  const { stdout } = await execa('pgrep', ['-f', marker], { reject: false });
-  return stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== cli);
-}
+const newMarker = () => {
+  runs++;
+  return processMarker();
+};
 
 /** Runs the CLI with `args`, at most `boundMs`; the result it wrote (checked against the contract), its end, its PID. */
 async function measure(args: string[], boundMs: number) {
@@ -125,5 +121,20 @@ describe.skipIf(noCurl)('what a client prints', () => {
     // An ignored line leaves the server's count.
     for (const name of ['big', 'negative', 'overflow', 'huge']) expect(summaryOf(result, name).requests.total, name).toBe(1);
     expect(cli.stderr).toContain('  huge: a protocol line was ignored: a line is longer than 64 KB.');
+  });
+});
+
+describe('a client that connects and asks nothing', () => {
+  test('20 connections, 0 requests: no connections-per-request ratio, and an --expect on it measured nothing', async () => {
+    // bash opens and closes a TCP connection through /dev/tcp (bash(1), REDIRECTION), sending nothing.
+    const client = 'bash -c \'for i in $(seq 20); do exec 3<>"/dev/tcp/$TARGET_HOST/$TARGET_PORT"; exec 3<&-; done\'';
+    const { cli, result } = await measure(['--netns', 'off', '--client', `c=${client}`, '--expect', 'connectionsPerRequest <= 0.5'], 30_000);
+    const summary = summaryOf(result, 'c');
+    expect(summary.connectionsOpened).toBe(20);
+    expect(summary.requests.total).toBe(0);
+    expect(summary.connectionsPerRequest).toBeNull();
+    expect(cli.stderr).toMatch(/│ connections per request +│ - +│/);
+    expect(result.claims).toMatchObject([{ held: false, measured: null }]);
+    expect(cli.exitCode, cli.stderr).toBe(1);
   });
 });

@@ -78,7 +78,24 @@ describe('a rate: the options of the open model, refused where they contradict e
   ])('%j', async (args, message) => {
     await refused(['no-body-close', ...args], 2, message);
   });
+});
 
+describe('every problem at once: the plan of a run (harness/run/plan.ts) names them all in one refusal', () => {
+  test('an unknown scenario and contradicting options, and a result that cannot be written there', async () => {
+    const names = (await readdir(path.join(ROOT, 'scenarios'))).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3)).sort();
+    const cli = await scenarioCli(['no-such-scenario', '--rate', '100', '--concurrency', '5', '--out', path.join(ROOT, 'package.json', 'result.json')]);
+    expectRefusal(
+      cli,
+      2,
+      `scenario: unknown scenario "no-such-scenario"; known scenarios: ${names.join(', ')}; ` +
+        '--concurrency has no meaning with --rate: requests start on a schedule, whether earlier ones were answered or not; cap those in flight with --max-in-flight; ' +
+        `cannot write results to ${path.join(ROOT, 'package.json')} (ENOTDIR: not a directory); choose another place with --out <file> or --out-dir <folder>`,
+    );
+  });
+
+  test("a valid scenario's load contradicted twice: both contradictions in one line", async () => {
+    await refused(['no-body-close', '--max-in-flight', '5', '--duration', '2'], 2, /^scenario: --max-in-flight caps requests in flight under a rate; .*; --duration is the length of a load under a rate; give --rate too/);
+  });
 });
 
 /** Runs the CLI quietly under a limit of `openFiles` open files; the result it printed. */

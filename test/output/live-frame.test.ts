@@ -96,10 +96,10 @@ describe('the CLI on a terminal', () => {
     expect(run.exitCode).toBe(0);
     const result = JSON.parse(await readFile(out, 'utf8')) as Result;
     const raw = run.stdout;
-    // Each redraw moves up over the 4 lines of the frame and erases them.
-    expect(raw.split('\x1b[4F\x1b[J').length - 1).toBeGreaterThanOrEqual(4);
+    // Each redraw is one synchronized update of the lines that changed (log-update), the cursor hidden meanwhile.
+    expect(raw.split('\x1b[?2026h').length - 1).toBeGreaterThanOrEqual(4);
     expect(raw.indexOf('\x1b[?25l')).toBeGreaterThan(-1);
-    expect(raw.lastIndexOf('\x1b[?25h')).toBeGreaterThan(raw.lastIndexOf('\x1b[4F'));
+    expect(raw.lastIndexOf('\x1b[?25h')).toBeGreaterThan(raw.lastIndexOf('\x1b[?2026h'));
     // What stays on screen: one finished frame per variant (every running frame was drawn over),
     // each with the variant's last sample, then the table.
     const screen = finalScreen(raw);

@@ -1,7 +1,7 @@
 // Claims are checked against summaries: bounds, derived bounds, the words that explain them.
 import { expect, test } from 'vitest';
 import { checkClaims, claimsNotChecked } from '../../harness/scenario/claims.ts';
-import { times } from '../../harness/scenario/contract.ts';
+import { times } from '../../harness/shapes/bounds.ts';
 import { type LoadSettings } from '../../harness/shapes/load-settings.ts';
 import type { VariantSummary } from '../../harness/result/schema.ts';
 

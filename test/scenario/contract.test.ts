@@ -1,7 +1,8 @@
 // Scenario definitions are validated strictly, and every problem is reported at once.
 import { expect, test } from 'vitest';
 import { loadAllScenarios } from '../../harness/scenario/catalog.ts';
-import { parseScenario, scenarioProblems, times, type ScenarioDefinition } from '../../harness/scenario/contract.ts';
+import { parseScenario, scenarioProblems, type ScenarioDefinition } from '../../harness/scenario/contract.ts';
+import { times } from '../../harness/shapes/bounds.ts';
 import { SERVER_DEFAULTS } from '../../harness/shapes/server-settings.ts';
 import { FIGURE_NAMES_TEXT } from '../../harness/result/figures.ts';
 

@@ -41,6 +41,16 @@ export const scenarioCli = (args: string[], options?: Parameters<typeof runCli>[
 /** `npm run measure -- ...args`, without npm. */
 export const measureCli = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('harness/commands/measure.ts', args, options);
 
+let markers = 0;
+/** A word no other process has in its command line: a client's escaped processes carry one, for running() to find them. */
+export const processMarker = () => `twlab-marker-${process.pid}-${++markers}-${Date.now() % 100_000}`;
+
+/** The PIDs of the processes whose command line holds `marker` (pgrep reads /proc: every session, every namespace), but `cli`'s, which was given it. */
+export async function running(marker: string, cli?: number): Promise<number[]> {
+  const { stdout } = await execa('pgrep', ['-f', marker], { reject: false });
+  return stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== cli);
+}
+
 /** `npm run server -- ...args`, without npm. */
 export const serverCli = (args: string[]) => runCli('harness/commands/server.ts', args, { timeout: 10_000 });
 
@@ -177,23 +187,41 @@ export function waitForOutput(child: ReturnType<typeof execa>, text: string): Pr
 export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
 /**
- * The lines a terminal shows once `raw` has been written to it, for the sequences the lab writes:
- * text, newlines, CSI n F (to the start of the line n lines up), CSI J (erase to the end of the
- * screen), CSI 2 J (erase the screen) and CSI H (to the top); colours and other sequences leave no
- * text. Lines longer than the screen are not wrapped, and it does not scroll.
+ * The lines a terminal shows once `raw` has been written to it, for the sequences the lab and
+ * log-update write (ECMA-48): text, newlines, CSI n A / B (up, down), CSI n F (to the start of the
+ * line n lines up), CSI G (to the first column), CSI K and 2K (erase to the end of the line, the
+ * whole line), CSI J (erase to the end of the screen), CSI 2 J (erase the screen) and CSI H (to the
+ * top); colours and other sequences leave no text. Lines longer than the screen are not wrapped,
+ * and it does not scroll.
  */
 export function finalScreen(raw: string): string[] {
   const lines: string[] = [''];
   let row = 0;
+  let column = 0;
+  const moveTo = (to: number) => {
+    row = Math.max(0, to);
+    for (let r = lines.length; r <= row; r++) lines.push('');
+  };
   for (const [, csi, final, text] of raw.matchAll(/\x1b\[([0-9;?]*)([A-Za-z])|([^\x1b]+|\x1b)/g)) {
-    if (final === 'F') row = Math.max(0, row - Number(csi || 1));
-    else if (final === 'H') row = 0;
+    const n = Number(csi || 1);
+    if (final === 'A') moveTo(row - n);
+    else if (final === 'B') moveTo(row + n);
+    else if (final === 'F') (moveTo(row - n), (column = 0));
+    else if (final === 'G') column = 0;
+    else if (final === 'H') (row = 0), (column = 0);
+    else if (final === 'K') lines[row] = csi === '2' ? '' : lines[row]!.slice(0, column);
     else if (final === 'J' && (csi === '2' || csi === '3')) lines.splice(0, lines.length, ...lines.map(() => ''));
-    else if (final === 'J') lines.splice(row + 1), (lines[row] = '');
+    else if (final === 'J') lines.splice(row + 1), (lines[row] = lines[row]!.slice(0, column));
     else if (text) {
-      for (const [i, part] of text.replaceAll('\r', '').split('\n').entries()) {
-        if (i > 0) lines[++row] ??= '';
-        lines[row] += part;
+      for (const [i, part] of text.split('\n').entries()) {
+        if (i > 0) (moveTo(row + 1), (column = 0));
+        // A carriage return goes back to the first column; what follows overwrites.
+        for (const piece of part.split('\r').map((p, j) => [j, p] as const)) {
+          if (piece[0] > 0) column = 0;
+          const line = lines[row]!.padEnd(column);
+          lines[row] = line.slice(0, column) + piece[1] + line.slice(column + piece[1].length);
+          column += piece[1].length;
+        }
       }
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePortRange, project, type ProjectionInput } from '../../harness/compare/projection.ts';
+import { parsePortRange, project, type ProjectionInput } from '../../harness/result/projection.ts';
 import { projectionSentence } from '../../harness/output/projection-text.ts';
 
 /** A variant's figures, as a run would report them; each test overrides what it is about. */

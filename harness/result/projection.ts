@@ -2,7 +2,7 @@
 // kept it up. Every connection the client closes first holds an ephemeral port in TIME_WAIT for
 // 60 s (TCP_TIMEWAIT_LEN, include/net/tcp.h), so at a steady rate of r such connections a second
 // the host holds r × 60 ports, against the size of its ip_local_port_range.
-import { variantLoad, type Result, type VariantSummary } from '../result/schema.ts';
+import { variantLoad, type Result, type VariantSummary } from './schema.ts';
 import type { LoadSettings } from '../shapes/load-settings.ts';
 import { formatCount } from '../shared/numbers.ts';
 
@@ -127,18 +127,36 @@ export function clientPortRange(result: Result, variant: Result['variants'][numb
 export const poolOf = (summary: Pick<VariantSummary, 'rate' | 'established'>, load: Pick<LoadSettings, 'concurrency'> | null) =>
   summary.rate?.peakInFlight ?? load?.concurrency ?? Math.max(1, summary.established.clientSide.peak);
 
+/** A result's projection, as every view prints it: the client host's port range, and per variant its projection beside what it measured. */
+export interface ResultProjection {
+  portRange: PortRange | null;
+  variants: {
+    variant: string;
+    role: string;
+    projection: Projection;
+    /** What the run measured of it (the summary's `projection`), and how long its TIME_WAIT lasted. */
+    measured: VariantSummary['projection'];
+    lifetimeMs: number | null | undefined;
+  }[];
+}
+
 /** The projection of each variant of a result, from its own figures and its client host's port range. */
-export function projectResult(result: Result): { variant: string; role: string; projection: Projection }[] {
-  return result.variants.map((v) => ({
-    variant: v.name,
-    role: v.role,
-    projection: project({
-      summary: v.summary,
-      concurrency: poolOf(v.summary, variantLoad(result.params, v.name)),
-      portRange: clientPortRange(result, v),
-      ...(result.params.load === null && { longer: 'let the client make more requests' }),
-    }),
-  }));
+export function projectResult(result: Result): ResultProjection {
+  return {
+    portRange: parsePortRange(clientPortRange(result, result.variants[0])),
+    variants: result.variants.map((v) => ({
+      variant: v.name,
+      role: v.role,
+      projection: project({
+        summary: v.summary,
+        concurrency: poolOf(v.summary, variantLoad(result.params, v.name)),
+        portRange: clientPortRange(result, v),
+        ...(result.params.load === null && { longer: 'let the client make more requests' }),
+      }),
+      measured: v.summary.projection,
+      lifetimeMs: v.summary.timeWait.lifetimeMs,
+    })),
+  };
 }
 
 type Versus = NonNullable<VariantSummary['projection']>;

@@ -1,38 +1,28 @@
-// What the commands that run variants (npm run scenario, npm run measure) share at either end of a
-// run: the check that the result can be written where the options say, and the end: the result
-// written whole or not at all, its table, JSON and report, and the exit code of a run that did not
-// end well. Loaded once a run is about to start (the options themselves: output-options.ts).
+// The one way out of a run. From what the run produced: the result written whole or not at all
+// (result/file.ts), its table on stderr, its JSON on stdout (--json) and its report (--report), the
+// bug report where the result fails its own schema, and the exit code that the interruption, the
+// failures and the claims call for.
 import path from 'node:path';
-import { npmBannerNote } from './npm-banner.ts';
-import { printJson } from './command.ts';
-import type { OutputCliOptions } from './output-options.ts';
-import { filesExhausted } from '../run/open-files.ts';
+import { filesExhausted } from './open-files.ts';
+import type { RunPlan } from './plan.ts';
+import { printJson } from '../output/print-json.ts';
+import { formatReport, isMeasurement } from '../output/result-table.ts';
 import { writeBugReport } from '../shared/bug-report.ts';
 import { EXIT, LabError } from '../shared/errors.ts';
 import { printable, printableDeep } from '../shared/printable.ts';
-import { formatReport, isMeasurement } from '../output/result-table.ts';
-import { checkDestination, InvalidJsonError, RESULTS_DIR, writeResult, type ResultDestination } from '../result/file.ts';
+import { drawingFailure } from '../output/drawing-failure.ts';
+import { InvalidJsonError, writeResult } from '../result/file.ts';
 import type { Result } from '../result/schema.ts';
 
-/**
- * Where the result goes, checked before the run: nobody waits through a run whose result would be
- * lost. `leftovers`: the temporary files of killed runs the check removed there.
- */
-export async function resultDestination(options: OutputCliOptions): Promise<{ destination: ResultDestination; leftovers: string[] }> {
-  const destination: ResultDestination = options.out ? { file: path.resolve(options.out) } : { folder: path.resolve(options.outDir ?? RESULTS_DIR) };
-  return { destination, leftovers: await checkDestination(destination) };
-}
-
-/**
- * The lines to print before the run: with --json through `npm run` without -s, how to keep npm's
- * banner out of stdout; the temporary files of killed runs that were removed.
- */
-export function beforeRunLines(command: string, options: OutputCliOptions, leftovers: string[], quiet: boolean): string[] {
-  const banner = options.json && !process.stdout.isTTY ? npmBannerNote(command) : null;
-  return [
-    ...(banner ? [banner] : []),
-    ...(!quiet && leftovers.length > 0 ? [`removed ${leftovers.length} temporary files left by killed runs: ${leftovers.join(', ')}`] : []),
-  ];
+export interface FinishOptions {
+  json?: boolean | undefined;
+  report?: boolean | undefined;
+  /** The exit code of the signal that interrupted the run (129, 130, 143), if one did. */
+  interrupted?: number | undefined;
+  /** Why the live view stopped drawing during the run (it failed), if it did: told after the result is written, exit 3. */
+  liveViewFailure?: string | null | undefined;
+  /** Lines that say which claims did not hold, in the command's words (measure's --expect); printed after the table. */
+  claimsMissed?: (result: Result) => string[];
 }
 
 /** A result that fails its own schema is a bug in the lab: what it measured goes to the bug report rather than being lost. */
@@ -42,20 +32,24 @@ function keptInBugReport(command: string, error: InvalidJsonError, result: Resul
 }
 
 /**
- * Writes the result and prints its table on stderr (with --json its JSON on stdout, with --report
- * the report). Returns the exit code of a run that did not end well (interrupted: `interrupted`; a
- * variant failed, or ran out of files: 3), or null when its claims decide.
+ * Writes the result where the plan says and prints its table on stderr (with --json its JSON on
+ * stdout, with --report the report). Resolves with the exit code: interrupted, the signal's; a
+ * variant failed, or ran out of files, 3; a claim did not hold, 1; else 0.
  */
-export async function finishRun(command: string, result: Result, destination: ResultDestination, options: OutputCliOptions, interrupted?: number): Promise<number | null> {
+export async function finishRun(command: string, result: Result, { destination }: Pick<RunPlan, 'destination'>, options: FinishOptions): Promise<number> {
+  const { interrupted } = options;
   if (result.status === 'interrupted' && result.variants.length === 0) {
     console.error(`${command}: no result written: no variant had finished`);
     return interrupted!;
   }
+  if (!destination) throw new Error(`${command}: a run that writes no result file has nothing to finish`);
   // A result that cannot be written (a full disk) still shows its table and, with --json, its JSON;
   // then one line says why the file is missing (exit 3, or 129/130/143 when interrupted).
   const written = await writeResult(result, destination).then((file) => ({ file }), (error: unknown) => ({ file: null, error }));
   // The result quotes what came from outside the lab (a client's stderr, its error codes, a control endpoint's answers).
-  console.error(formatReport(printableDeep(result), written.file, Boolean(process.stderr.isTTY)));
+  // Drawn after it is written: a table that cannot be drawn costs no result.
+  const drawn = drawingFailure(() => console.error(formatReport(printableDeep(result), written.file, Boolean(process.stderr.isTTY))));
+  if (drawn) console.error(`${command}: the table could not be drawn (${drawn})${written.file ? `; the result is written: ${written.file}` : ''}`);
   if (options.json) await printJson(result);
   if ('error' in written) throw written.error instanceof InvalidJsonError ? keptInBugReport(command, written.error, result) : written.error;
   if (options.report) {
@@ -64,6 +58,8 @@ export async function finishRun(command: string, result: Result, destination: Re
     console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
   }
   if (result.status === 'interrupted') return interrupted!;
+  if (options.liveViewFailure) console.error(`${command}: the live view could not be drawn (${options.liveViewFailure}) and stopped; the run went on, and its result is written`);
+  if (drawn || options.liveViewFailure) return EXIT.labFailure;
   const failed = result.variants.find((v) => v.failure);
   if (failed) {
     const what = isMeasurement(result) ? 'client' : 'variant';
@@ -76,5 +72,6 @@ export async function finishRun(command: string, result: Result, destination: Re
     console.error(`${command}: ${outOfFiles}`);
     return EXIT.labFailure;
   }
-  return null;
+  for (const line of options.claimsMissed?.(result) ?? []) console.error(line);
+  return result.claims.every((c) => c.held) ? EXIT.ok : EXIT.claimFailed;
 }
