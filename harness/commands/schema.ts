@@ -3,7 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { EXIT, LabError } from '../shared/errors.ts';
-import { JSON_SCHEMA_FILE, OBSERVATION_SCHEMA_FILE, renderJsonSchema, renderObservationJsonSchema } from '../result/json-schema.ts';
+import { JSON_SCHEMA_FILE, renderJsonSchema } from '../result/json-schema.ts';
+import { OBSERVATION_SCHEMA_FILE, renderObservationJsonSchema } from '../host/observation-schema.ts';
 
 const program = labCommand('schema')
   .description("Write the JSON Schemas of the result file (results/schema/result-v<N>.schema.json, from harness/result/schema.ts) and of the observation file (observation-v<N>.schema.json, from harness/host/observation-schema.ts).")

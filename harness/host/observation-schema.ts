@@ -93,3 +93,11 @@ export type Observation = z.infer<typeof observationSchema>;
 export type ObservationSample = z.infer<typeof sampleSchema>;
 
 export const observationProblems = (value: unknown) => schemaProblems(observationSchema, value);
+
+/** Its JSON Schema file, for readers outside TypeScript (`npm run schema` writes it; a test fails when it is out of date). */
+export const OBSERVATION_SCHEMA_FILE = new URL(`../../results/schema/observation-v${OBSERVATION_VERSION}.schema.json`, import.meta.url);
+
+export function renderObservationJsonSchema(): string {
+  // io 'input': what a file must contain to be read (the same as what is written: no defaults).
+  return `${JSON.stringify(z.toJSONSchema(observationSchema, { io: 'input' }), null, 2)}\n`;
+}

@@ -61,7 +61,17 @@ export async function groupByScenario(runs: ReportRun[]): Promise<ReportGroup[]>
 
 /** The observation in `file` (`kind: "observation"`, npm run observe), or null when it holds something else (readResult says what). */
 async function observationIn(file: string): Promise<Observation | null> {
-  const value: unknown = await readFile(file, 'utf8').then((text) => JSON.parse(text), () => null);
+  // What is not JSON, or cannot be read, is left to readResult, which says so.
+  const value: unknown = await readFile(file, 'utf8').then(
+    (text) => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return null;
+      }
+    },
+    () => null,
+  );
   if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'observation') return null;
   const problems = observationProblems(value);
   if (problems.length > 0) throw new UsageError(`${file}: does not match the observation schema: ${problems.slice(0, 3).join('; ')}`);

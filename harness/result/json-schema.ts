@@ -4,7 +4,6 @@
 // older versions stay as they were generated, for the results written in them.
 import { z } from 'zod';
 import { resultSchema, SCHEMA_VERSION } from './schema.ts';
-import { OBSERVATION_VERSION, observationSchema } from '../host/observation-schema.ts';
 
 export const jsonSchemaFile = (version: number) => new URL(`../../results/schema/result-v${version}.schema.json`, import.meta.url);
 
@@ -15,9 +14,3 @@ export function renderJsonSchema(): string {
   return `${JSON.stringify(z.toJSONSchema(resultSchema, { io: 'input' }), null, 2)}\n`;
 }
 
-/** The observation file of `npm run observe` (harness/host/observation-schema.ts) has a schema of its own. */
-export const OBSERVATION_SCHEMA_FILE = new URL(`../../results/schema/observation-v${OBSERVATION_VERSION}.schema.json`, import.meta.url);
-
-export function renderObservationJsonSchema(): string {
-  return `${JSON.stringify(z.toJSONSchema(observationSchema, { io: 'input' }), null, 2)}\n`;
-}
