@@ -1,7 +1,7 @@
 // Builds the HTML report of some result files and writes it next to them: the results grouped
 // by scenario (in the order given, runs by start time), each scenario's story and code from the
 // catalogue, and the charting library read from node_modules so that it is inlined in the file.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadScenario, scenarioNames } from '../scenario/catalog.ts';
@@ -61,7 +61,8 @@ export async function groupByScenario(runs: ReportRun[]): Promise<ReportGroup[]>
 
 /** The observation in `file` (`kind: "observation"`, npm run observe), or null when it holds something else (readResult says what). */
 async function observationIn(file: string): Promise<Observation | null> {
-  // What is not JSON, or cannot be read, is left to readResult, which says so.
+  // What is no regular file (a named pipe would be waited on for ever), not JSON, or cannot be read is left to readResult, which says so.
+  if (!(await stat(file).then((found) => found.isFile(), () => false))) return null;
   const value: unknown = await readFile(file, 'utf8').then(
     (text) => {
       try {
