@@ -1,5 +1,8 @@
-// What every node:http client variant needs, so each variant shows only what differs.
+// What every node:http client variant needs, so each variant shows only what differs. An https://
+// URL (a TLS server) goes through node:https, whose agent also keeps TLS sessions to resume; the
+// client process trusts the lab's CA (NODE_EXTRA_CA_CERTS).
 import http from 'node:http';
+import https from 'node:https';
 import type { Client } from '../harness/scenario/contract.ts';
 
 /** GET `url`, hand the response to `handle`, resolve with the status once `handle` is done. */
@@ -9,7 +12,7 @@ export function get(
   handle: (res: http.IncomingMessage) => void | Promise<void>,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    http
+    (url.startsWith('https:') ? https : http)
       .get(url, options, (res) => {
         Promise.resolve(handle(res)).then(() => resolve(res.statusCode ?? 0), reject);
       })
@@ -30,7 +33,7 @@ export function agentClient(
   options: http.AgentOptions,
   handle: (res: http.IncomingMessage) => void | Promise<void> = consume,
 ): Client {
-  const agent = new http.Agent(options);
+  const agent = url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
   return {
     request: () => get(url, { agent }, handle),
     close: () => agent.destroy(),

@@ -57,6 +57,22 @@ export default defineScenario({
       summary: 'one Session shared by every thread, with HTTPAdapter(pool_maxsize=concurrency) mounted',
       ...pythonClient('pool-sized'),
     },
+    // Over HTTPS: requests speaks HTTP/1.1 only, so each connection of its churn is a TLS handshake
+    // too; it trusts the run's CA through REQUESTS_CA_BUNDLE, unchanged.
+    {
+      name: 'get-per-call-tls',
+      role: 'misconfigured',
+      summary: 'requests.get(url) over HTTPS: a connection and a full TLS handshake per call (a new Session keeps no TLS session)',
+      server: { tls: true },
+      ...pythonClient('get-per-call'),
+    },
+    {
+      name: 'session-tls',
+      role: 'fix',
+      summary: 'one requests.Session() per thread over HTTPS: one handshake per connection kept',
+      server: { tls: true },
+      ...pythonClient('session'),
+    },
   ],
   claims: [
     { variant: 'get-per-call', metric: 'connectionsPerRequest', atLeast: 0.9 },
@@ -70,5 +86,10 @@ export default defineScenario({
     { variant: 'pool-sized', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
     { variant: 'pool-sized', metric: 'clientCounters.poolFullWarnings', atMost: 0 },
     { variant: 'pool-sized', metric: 'requests.failed', atMost: 0 },
+    { variant: 'get-per-call-tls', metric: 'connectionsPerRequest', atLeast: 0.9 },
+    { variant: 'get-per-call-tls', metric: 'tls.handshakesPerConnection', atLeast: 1, atMost: 1 },
+    { variant: 'get-per-call-tls', metric: 'tls.resumed', atMost: 0 },
+    { variant: 'session-tls', metric: 'tls.handshakes', atMost: times(1, 'concurrency') },
+    { variant: 'session-tls', metric: 'requests.failed', atMost: 0 },
   ],
 });

@@ -9,6 +9,7 @@
 // asked to (docker-compose.yml does, on its private network).
 import http from 'node:http';
 import type net from 'node:net';
+import { createTransport, setKeepAlive, trackConnections, type Handler } from './transports.ts';
 import { readFile } from 'node:fs/promises';
 import { parseSockstat, readKernelCounters } from '../harness/shapes/proc-net.ts';
 import { OWN_FILES, openFilesLimit } from '../harness/shapes/open-files-limit.ts';
@@ -45,7 +46,7 @@ const SHED_NOTE_EVERY_MS = 10_000;
  * called after each change of the counts (the lab's server pushes them: servers/http-server.ts).
  */
 export async function serve(
-  { host, port, controlHost, controlPort, settings }: ServerOptions,
+  { host, port, controlHost, controlPort, settings, credentials }: ServerOptions,
   atLimit: AtLimit = 'exit',
   changed: () => void = () => {},
 ): Promise<HttpServer> {
@@ -53,14 +54,16 @@ export async function serve(
   const stats: ServerStats = { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0, connectionsReset: 0 };
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': body.length };
   // Node adds `Keep-Alive: timeout=N` only when the response does not set Connection itself.
+  // HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2): its responses carry none.
+  const h2Headers = { ...headers };
   if (settings.afterResponse !== 'keep-alive') headers.connection = 'close';
   else if (!settings.keepAliveHint) headers.connection = 'keep-alive';
 
-  const server = http.createServer((req, res) => {
+  const handler: Handler = (req, res) => {
     const respond = () => {
       stats.requestsServed++;
       changed();
-      res.writeHead(200, headers);
+      (res as http.ServerResponse).writeHead(200, req.httpVersionMajor === 2 ? h2Headers : headers);
       res.end(body);
       // SO_LINGER 0: the kernel drops what it has not sent yet and sends RST instead of FIN.
       if (settings.afterResponse === 'reset') res.socket?.resetAndDestroy();
@@ -68,9 +71,10 @@ export async function serve(
     req.resume();
     if (settings.responseDelayMs > 0) setTimeout(respond, settings.responseDelayMs);
     else respond();
-  });
-  server.keepAliveTimeout = settings.keepAliveTimeoutMs;
-  if (settings.keepAliveTimeoutBufferMs !== undefined) server.keepAliveTimeoutBuffer = settings.keepAliveTimeoutBufferMs;
+  };
+  const server = createTransport({ settings, credentials }, handler, stats, changed);
+  setKeepAlive(server, settings);
+  const closeAllConnections = trackConnections(server);
   // Each connection holds an open file. At the limit accept() fails with EMFILE and libuv accepts and
   // closes the connections it cannot keep (uv__emfile_trick in src/unix/stream.c), with no error
   // anywhere: the client would seem to fail on its own (ECONNRESET, EOF). Act just before: past
@@ -92,7 +96,7 @@ export async function serve(
     noted = performance.now();
     console.error(`http-server: ${full}: closing new connections until some end (${shed} closed so far)`);
   });
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: net.Socket) => {
     stats.connectionsAccepted++;
     stats.connectionsOpen++;
     changed();
@@ -134,6 +138,15 @@ export async function serve(
 
   server.on('error', cannotListen(host, 'HTTP'));
   const address = await new Promise<net.AddressInfo>((resolve) => server.listen(port, host, () => resolve(server.address() as net.AddressInfo)));
+  // The CPU the server spends from now on is what the load costs it (its start is not).
+  const cpuFrom = process.cpuUsage();
+  Object.defineProperty(stats, 'cpuUs', {
+    enumerable: true,
+    get: () => {
+      const { user, system } = process.cpuUsage(cpuFrom);
+      return user + system;
+    },
+  });
   return {
     listening: {
       host: address.address,
@@ -145,7 +158,7 @@ export async function serve(
     stats,
     close() {
       server.close();
-      server.closeAllConnections();
+      closeAllConnections();
     },
   };
 }

@@ -30,7 +30,9 @@ export function addLoadOptions(program: Command): Command {
       "with a rate: the most requests in flight at once (concurrency means nothing else in the open model); a request whose time comes while that many are in flight is dropped and counted, never sent late (default: a rate scenario's concurrency, else as many as the open files limit allows, up to 5,000)",
       wholeNumber(1, LIMITS.concurrency),
     )
-    .option('--body-bytes <n>', "size of each response body (default: the scenario's)", wholeNumber(0, LIMITS.bodyBytes));
+    .option('--body-bytes <n>', "size of each response body (default: the scenario's)", wholeNumber(0, LIMITS.bodyBytes))
+    .option('--tls', "serve HTTPS with a certificate made for the run, whose CA the clients trust (default: the scenario's)")
+    .option('--http2', "with --tls: offer HTTP/2 by ALPN, HTTP/1.1 to clients that do not ask for it (default: the scenario's)");
   return addTrialOptions(program, {
     timeLimitDefault: 'default: 30 s + 10 ms per request + the pauses between bursts, or the duration under a rate',
     each: 'variant',

@@ -23,8 +23,8 @@ export function serverSettingOptions(): Option[] {
   return Object.entries(properties).map(([name, field]) => {
     const about = field.description ?? '';
     if (field.type === 'boolean') {
-      // The one boolean is on by default: its flag turns it off.
-      return new Option(`--no-${kebab(name)}`, `${about} (yes unless this flag is given)`);
+      // A boolean on by default has a flag that turns it off; one off by default (tls, http2), a flag that turns it on.
+      return field.default === true ? new Option(`--no-${kebab(name)}`, `${about} (yes unless this flag is given)`) : new Option(`--${kebab(name)}`, about);
     }
     const option =
       field.type === 'integer'

@@ -8,6 +8,7 @@ import { wholeNumber } from '../cli/number-arguments.ts';
 import { kebab, serverSettingOptions } from '../cli/server-options.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
 import { serve } from '../../servers/serve.ts';
+import { STOP_SIGNALS } from '../cli/signals.ts';
 import type { ServerMessage } from '../shapes/server-protocol.ts';
 import { serverOptionsSchema, type ServerOptionsInput } from '../shapes/server-settings.ts';
 import { problemLines } from '../shapes/zod.ts';
@@ -32,12 +33,22 @@ for (const option of serverSettingOptions()) program.addOption(option);
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
   const { host, port, controlPort, controlHost, ...settings } = program.opts();
-  const options = serverOptionsSchema.safeParse({ host, port, controlPort: controlPort ?? null, controlHost, settings } satisfies ServerOptionsInput);
+  // HTTPS: a throw-away CA and certificate, the CA in a folder of its own, removed when the server is stopped.
+  const tls = settings.tls || settings.http2 ? await import('../stage/certificates.ts') : null;
+  await tls?.checkServerSettings({ tls: Boolean(settings.tls), http2: Boolean(settings.http2), afterResponse: settings.afterResponse as 'keep-alive' });
+  const certificates = settings.tls ? await tls!.makeCertificates([host as string]) : null;
+  if (certificates) {
+    for (const [signal, code] of Object.entries(STOP_SIGNALS)) process.once(signal, () => void certificates.remove().finally(() => process.exit(code)));
+  }
+  const credentials = certificates && { cert: certificates.cert, key: certificates.key };
+  const options = serverOptionsSchema.safeParse({ host, port, controlPort: controlPort ?? null, controlHost, settings, credentials } satisfies ServerOptionsInput);
   // Each flag checks its own value as it is parsed; the declaration checks the rest (an empty --host).
   if (!options.success) throw new UsageError(problemLines(options.error, { field: (path) => `--${kebab(String(path.at(-1)))}` }).join('; '));
   // Others depend on this one: over its limit it sheds connections rather than stop.
   const server = await serve(options.data, 'shed');
-  console.log(JSON.stringify({ type: 'listening', ...server.listening } satisfies ServerMessage));
+  // With --tls, where the CA its clients must trust is (TARGET_CA_FILE and the others: docs/tls.md).
+  const listening: ServerMessage = { type: 'listening', ...server.listening };
+  console.log(JSON.stringify({ ...listening, ...(certificates && { caFile: certificates.caFile }) }));
   return EXIT.ok;
 }
 

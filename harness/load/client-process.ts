@@ -4,6 +4,7 @@ import { reportedOutcome } from './client-reports.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startNode, startNodeIn } from '../process/start.ts';
 import { runProgramClient } from './program-client.ts';
+import { trustEnvironment } from '../stage/certificates.ts';
 import { isProgramVariant, type Variant } from '../scenario/contract.ts';
 import { readClientMessage, type ClientJob, type LoadOutcome, type LoadProgress } from '../shapes/client-protocol.ts';
 
@@ -16,15 +17,17 @@ export interface ClientProcessOptions {
   netns?: string;
   /** Aborting it stops the client; its reason (a VariantFailure) is what the run reports. */
   signal?: AbortSignal;
+  /** A TLS server's CA (stage/certificates.ts): the client trusts it (NODE_EXTRA_CA_CERTS, read when Node starts). */
+  caFile?: string | null;
 }
 
 export async function runClient(
   job: ClientJob,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
-  { entry = CLIENT_ENTRY, netns, signal }: ClientProcessOptions = {},
+  { entry = CLIENT_ENTRY, netns, signal, caFile }: ClientProcessOptions = {},
 ): Promise<LoadOutcome> {
-  const limits = { timeout: timeLimitMs, cancelSignal: signal };
+  const limits = { timeout: timeLimitMs, cancelSignal: signal, ...(caFile && { env: trustEnvironment(caFile) }) };
   const child = netns ? startNodeIn(netns, entry, [], limits) : startNode(entry, [], limits);
   const who = `the client of variant "${job.variant}"`;
   // The job goes first; a client that cannot take it fails like one that fails later.
@@ -48,9 +51,9 @@ export function runVariantClient(
   job: ClientJob,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
-  { netns, signal }: Omit<ClientProcessOptions, 'entry'> = {},
+  where: Omit<ClientProcessOptions, 'entry'> = {},
 ): Promise<LoadOutcome> {
   return isProgramVariant(variant)
-    ? runProgramClient(variant, { url: job.url, load: job.load }, timeLimitMs, onProgress, { netns, signal })
-    : runClient(job, timeLimitMs, onProgress, { netns, signal });
+    ? runProgramClient(variant, { url: job.url, load: job.load }, timeLimitMs, onProgress, where)
+    : runClient(job, timeLimitMs, onProgress, where);
 }

@@ -9,6 +9,10 @@ import { VariantFailure } from '../shared/errors.ts';
 import { startProcessGroup } from '../process/start.ts';
 import { checkClientMessage, MAX_PROTOCOL_LINE_CHARS, type FinishedLoad, type LoadProgress } from '../shapes/client-protocol.ts';
 import type { CommandVariant } from '../scenario/contract.ts';
+import { trustEnvironment } from '../stage/certificates.ts';
+
+/** A line of a client's stderr that names a TLS failure (curl, OpenSSL, Python's ssl, Go's crypto/tls, Node). */
+const TLS_ERROR = /certificate|\bSSL\b|\bTLS\b|x509/i;
 
 /** The environment a measured client finds the server in. */
 function targetEnvironment(url: string): Record<string, string> {
@@ -62,14 +66,19 @@ export async function runCommandClient(
   url: string,
   timeLimitMs: number,
   onProgress: (progress: LoadProgress) => void = () => {},
-  { netns, signal, onNote = () => {} }: { netns?: string; signal?: AbortSignal; onNote?: (note: string) => void } = {},
+  {
+    netns,
+    signal,
+    onNote = () => {},
+    caFile,
+  }: { netns?: string; signal?: AbortSignal; onNote?: (note: string) => void; caFile?: string | null } = {},
 ): Promise<FinishedLoad | null> {
   const boundary = await clientBoundary();
   // `ip netns exec` enters the namespace, then execs the command with its arguments and environment
   // (PATH as the user's); the boundary is entered first (ip netns exec hides the host's /sys).
   const command = boundary.wrap(netns ? ['ip', 'netns', 'exec', netns, ...variant.argv] : variant.argv);
   let leftovers: Promise<Leftover[]> = Promise.resolve([]);
-  const child = startProcessGroup(command[0]!, command.slice(1), { timeout: timeLimitMs, cancelSignal: signal, env: { ...targetEnvironment(url), ...boundary.env } }, () =>
+  const child = startProcessGroup(command[0]!, command.slice(1), { timeout: timeLimitMs, cancelSignal: signal, env: { ...targetEnvironment(url), ...(caFile && trustEnvironment(caFile)), ...boundary.env } }, () =>
     (leftovers = boundary.end()),
   );
   const reported = readProtocol(child.stdout, onProgress, onNote);
@@ -87,7 +96,8 @@ export async function runCommandClient(
   if (ended) {
     const stderrTail = stderr.lines();
     const how = ended.signal ? `was killed by ${ended.signal}` : `exited with code ${ended.exitCode}`;
-    const last = stderrTail.at(-1);
+    // A client that refused the certificate says why before its advice (curl: "SSL certificate problem: ...", then how to fix it): that line names the failure.
+    const last = stderrTail.findLast((line) => TLS_ERROR.test(line)) ?? stderrTail.at(-1);
     throw new VariantFailure('client-exited', `client "${variant.name}" ${how}${last ? `: ${last}` : ''}`, {
       ...(ended.exitCode !== undefined && { exitCode: ended.exitCode }),
       ...(stderrTail.length > 0 && { stderrTail }),

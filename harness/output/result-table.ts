@@ -20,6 +20,8 @@ const SERVER_WORDS: { [K in ServerSettingName]-?: (value: NonNullable<ServerSett
   keepAliveTimeoutBufferMs: (v) => `keepAliveTimeoutBuffer ${formatCount(v)} ms`,
   keepAliveHint: (v) => (v ? 'Keep-Alive hint sent' : 'no Keep-Alive hint'),
   afterResponse: (v) => ({ 'keep-alive': 'keeps connections alive', close: 'Connection: close (FIN)', reset: 'resets after each response (RST)' })[v],
+  tls: (v) => (v ? 'HTTPS (TLS)' : 'plain HTTP'),
+  http2: (v) => (v ? 'HTTP/2 by ALPN' : 'HTTP/1.1 only'),
 };
 
 /** `body 1,024 B, delay 0 ms, ...`: the settings given, in words. */

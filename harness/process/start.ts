@@ -11,7 +11,7 @@ const CHILD_OPTIONS = {
   stderr: 'pipe',
   forceKillAfterDelay: 2000,
 } as const;
-type Limits = Pick<Options, 'timeout' | 'cancelSignal'>;
+type Limits = Pick<Options, 'timeout' | 'cancelSignal'> & { env?: Record<string, string> };
 type Child = ResultPromise<typeof CHILD_OPTIONS & { timeout?: number }>;
 
 function startTracked(file: string, args: string[], options: Limits): Child {

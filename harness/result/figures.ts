@@ -19,15 +19,17 @@ export type Unit =
   | 'samples'
   | 'count'
   | 'connections per request'
+  | 'streams per connection'
   | 'requests per second'
   | 'starts per second'
   | 'ms'
+  | 'µs'
   | 'ratio'
   // A time held in ms, long enough to read in seconds: `61.02 s`.
   | 'time';
 
 /** Decimals shown (default 0: whole numbers with thousands separators). */
-const DECIMALS: Partial<Record<Unit, number>> = { 'connections per request': 2, 'starts per second': 1, ms: 2, ratio: 3 };
+const DECIMALS: Partial<Record<Unit, number>> = { 'connections per request': 2, 'streams per connection': 1, 'starts per second': 1, ms: 2, µs: 0, ratio: 3 };
 
 export interface Figure<P extends string = string> {
   path: P;
@@ -142,6 +144,17 @@ export const FIGURES = [
   socketPeak('established.clientSide.peak', 'established', 'client', [], ' (as established.peak)'),
   socketPeak('established.serverSide.peak', 'established', 'server'),
   figure('connectionsReset', 'connections the server saw reset', 'connections', { views: ['table'] }),
+  figure('serverCpu.perRequestUs', 'server CPU per request', 'µs', { views: tableAndCompare, ...measured }),
+  figure('serverCpu.totalMs', 'server CPU, total', 'ms'),
+  figure('tls.handshakes', 'TLS handshakes', 'count', { views: tableAndCompare, row: 'tls', ...measured }),
+  figure('tls.full', 'TLS handshakes, full', 'count'),
+  figure('tls.resumed', 'TLS handshakes resumed', 'count', { views: tableAndCompare, row: 'tls', ...measured }),
+  figure('tls.failed', 'TLS handshakes failed', 'count', { views: ['table'], ...measured }),
+  figure('tls.handshakesPerConnection', 'TLS handshakes per connection', 'ratio'),
+  figure('tls.resumedShare', 'TLS handshakes resumed, share', 'ratio'),
+  figure('http2.connections', 'HTTP/2 connections', 'connections', { views: ['table'], ...measured }),
+  figure('http2.streams', 'HTTP/2 streams', 'requests'),
+  figure('http2.streamsPerConnection', 'HTTP/2 streams per connection', 'streams per connection', { views: tableAndCompare, ...measured }),
   ...kernelFigures('kernel', 'kernel', true),
   figure('reqPerSec', 'requests per second', 'requests per second', { views: tableAndCompare }),
   // Under a rate (the open model) only: what was asked, what was kept up, what the cap dropped.
@@ -233,7 +246,7 @@ export function figureOf(path: string): Figure | undefined {
   return BY_PATH.get(path) ?? (keyed && figure(path, keyed.family.label(keyed.key), keyed.family.unit));
 }
 
-const unitSuffix = (unit: Unit) => (unit === 'ms' ? ' (ms)' : '');
+const unitSuffix = (unit: Unit) => (unit === 'ms' || unit === 'µs' ? ` (${unit})` : '');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** A figure's label as people read it, with its unit where the words do not say it: `latency p99 (ms)`. */

@@ -18,13 +18,13 @@ const lacking = {
   clientCounters: z.record(z.string(), count).optional(),
   timeWait: timeWaitV1,
 };
-/** Figures that came after version 1: a load under a rate, the projection beside the measurement. */
-const later = { rate: true, serviceTimeMs: true, projection: true } as const;
+/** Figures that came after version 1: a load under a rate, the projection beside the measurement, the server's CPU, TLS and HTTP/2. */
+const later = { rate: true, serviceTimeMs: true, projection: true, serverCpu: true, tls: true, http2: true } as const;
 const summaryV1 = variantSummarySchema.omit(later).extend(lacking);
 const figuresV1 = summaryFiguresSchema.omit(later).extend(lacking);
 
 /** Version 1 recorded a setting only where the scenario set it: absent meant the default. */
-const serverV1 = serverParamsSchema.partial({ keepAliveHint: true, afterResponse: true });
+const serverV1 = serverParamsSchema.omit({ tls: true, http2: true }).partial({ keepAliveHint: true, afterResponse: true });
 
 const variantV2 = resultSchema.shape.variants.element;
 /** Version 1 knew three reasons a variant failed, and no exit code or stderr of a client. */
@@ -33,8 +33,8 @@ const failureV1 = variantV2.shape.failure
   .omit({ exitCode: true, stderrTail: true })
   .extend({ reason: z.enum(['server-exited', 'client-exited', 'time-limit']) })
   .optional();
-/** What version 2 added later without a new version, since it changed no field a version 1 file has: measurements (npm run measure). */
-const variantV1 = variantV2.omit({ command: true }).extend({
+/** What version 2 added later without a new version, since it changed no field a version 1 file has: measurements (npm run measure) and what the lab noticed of them. */
+const variantV1 = variantV2.omit({ command: true, clientNotes: true }).extend({
   role: z.enum(['misconfigured', 'fix']),
   status: variantV2.shape.status.optional(),
   failure: failureV1,
@@ -48,6 +48,11 @@ const variantV1 = variantV2.omit({ command: true }).extend({
 
 const paramsV2 = resultSchema.shape.params;
 const claimV2 = resultSchema.shape.claims.element;
+/** Version 1 knew nothing of TLS: a target's settings had no tls nor http2. */
+const targetServerV2 = paramsV2.shape.topology.shape.targetServer;
+const topologyV1 = paramsV2.shape.topology.extend({
+  targetServer: targetServerV2.unwrap().omit({ tls: true, http2: true }).nullable().meta(targetServerV2.meta() ?? {}),
+});
 /** Version 1 had closed loops only. */
 const loadV1 = paramsV2.shape.load.unwrap().omit({ rate: true }).extend({ pattern: z.enum(['steady', 'bursts']).default('steady') }).required({ pattern: true });
 // Version 1 results say nothing of where each figure came from, nor of claims not checked.
@@ -55,7 +60,7 @@ export const resultSchemaV1 = resultSchema.omit({ claimsNotChecked: true, sampli
   schemaVersion: z.literal(1),
   params: paramsV2
     .omit({ drain: true, variantLoads: true })
-    .extend({ load: loadV1, server: serverV1.extend({ host: z.string() }), topology: paramsV2.shape.topology.optional() }),
+    .extend({ load: loadV1, server: serverV1.extend({ host: z.string() }), topology: topologyV1.optional() }),
   status: resultSchema.shape.status.optional(),
   variants: z.array(variantV1),
   claims: z.array(claimV2.omit({ above: true, below: true })),

@@ -121,6 +121,32 @@ export const variantSummarySchema = z
     connectionsReset: count
       .nullable()
       .meta({ description: "Connections whose socket failed with ECONNRESET or EPIPE in the server: the client reset them (the server's own count). null: nobody counted them (a --target without a control endpoint, or a version 1 result written before the server counted them)." }),
+    serverCpu: z
+      .strictObject({
+        totalMs: ms.meta({ description: "CPU time (user + system) the server process spent over the variant, from its own process.cpuUsage(), since it listened." }),
+        perRequestUs: ms.meta({ description: 'totalMs per request the server answered, in µs: what a request costs the server, handshakes and connections included.' }),
+      })
+      .optional()
+      .meta({ description: "The server's CPU time; absent in results of before it was measured (schema version 2) and for a --target whose control endpoint does not report it." }),
+    tls: z
+      .strictObject({
+        handshakes: count.meta({ description: 'TLS handshakes the server completed.' }),
+        full: count.meta({ description: 'Handshakes with the full key exchange and certificate signature.' }),
+        resumed: count.meta({ description: "Handshakes that resumed a session the client kept (tlsSocket.isSessionReused()): cheaper, still a connection." }),
+        failed: count.meta({ description: 'Handshakes that failed (tlsClientError): a client that did not trust the certificate, or closed mid-handshake.' }),
+        handshakesPerConnection: z.number().nonnegative().meta({ description: 'handshakes ÷ connections the server accepted: 1 when every connection was HTTPS.' }),
+        resumedShare: z.number().nonnegative().meta({ description: 'resumed ÷ handshakes.' }),
+      })
+      .optional()
+      .meta({ description: 'A TLS server (server setting tls) only: its handshakes.' }),
+    http2: z
+      .strictObject({
+        connections: count.meta({ description: 'Connections that spoke HTTP/2 (ALPN h2); the others spoke HTTP/1.1.' }),
+        streams: count.meta({ description: 'HTTP/2 streams, one per request.' }),
+        streamsPerConnection: z.number().nonnegative().meta({ description: 'streams ÷ connections: the requests one HTTP/2 connection carried.' }),
+      })
+      .optional()
+      .meta({ description: 'An HTTP/2 server (server setting http2) only.' }),
     timeWait: z.strictObject({
       clientSide: sidePeak,
       serverSide: sidePeak,
@@ -171,14 +197,17 @@ export const summaryFiguresSchema = variantSummarySchema
   .extend({ requests: requestsSchema.omit({ firstFailure: true }) })
   .meta({ id: 'SummaryFigures', description: "A summary's figures without requests.firstFailure." });
 
-/** The server settings a result records: every one, as the server ran with it (harness/shapes/server-settings.ts). */
-export const serverParamsSchema = effectiveServerSettingsSchema;
+/**
+ * The server settings a result records: every one, as the server ran with it (harness/shapes/server-settings.ts).
+ * tls and http2 are absent from results written before they existed: plain HTTP/1.1 then.
+ */
+export const serverParamsSchema = effectiveServerSettingsSchema.partial({ tls: true, http2: true });
 
 /**
  * What a target's control endpoint reported: every setting; a version 1 result holds only bodyBytes,
  * responseDelayMs and keepAliveTimeoutMs, which were all that endpoints reported then.
  */
-const targetServerSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true });
+const targetServerSchema = effectiveServerSettingsSchema.partial({ keepAliveHint: true, afterResponse: true, tls: true, http2: true });
 
 /** Where the server and the client ran (stage/topology.ts). */
 export const topologySchema = z

@@ -8,6 +8,7 @@ import type { ServerStats } from '../shapes/server-protocol.ts';
 import type { SocketState } from '../observe/ss-parse.ts';
 import type { VariantSummary } from './schema.ts';
 import { lifetimeOf, plateauOf } from './time-wait.ts';
+import { serverCost } from './server-cost.ts';
 
 function peak(samples: Sample[], count: (s: Sample) => number): number {
   return samples.reduce((max, s) => Math.max(max, count(s)), 0);
@@ -49,6 +50,7 @@ export function summarise(
     connectionsPerRequest: outcome.ok + outcome.failed > 0 ? round(server.connectionsAccepted / (outcome.ok + outcome.failed), 4) : null,
     requestsServed: server.requestsServed,
     connectionsReset: server.connectionsReset ?? null,
+    ...serverCost(server),
     timeWait: {
       clientSide: { peak: peak(samples, (s) => side(s, 'clientSide', 'timeWait')), atEnd: last ? side(last, 'clientSide', 'timeWait') : 0 },
       serverSide: { peak: peak(samples, (s) => side(s, 'serverSide', 'timeWait')), atEnd: last ? side(last, 'serverSide', 'timeWait') : 0 },

@@ -11,6 +11,7 @@ import { effectiveSettings, loadOptionProblems, measurementSettings, type Settin
 import { allLoads } from '../result/schema.ts';
 import { checkDestination, RESULTS_DIR, type ResultDestination } from '../result/file.ts';
 import { openTopology, type NetworkOptions, type Topology } from '../stage/topology.ts';
+import { checkServerSettings } from '../stage/certificates.ts';
 import type { RunnableScenario, Scenario } from '../scenario/contract.ts';
 import type { ServerSettings } from '../shapes/server-settings.ts';
 import { UsageError } from '../shared/errors.ts';
@@ -76,6 +77,8 @@ async function plan<S extends RunnableScenario, T extends RunSettings>(request: 
   if (s && problems.length === 0) {
     if (request.requirements) problems.push(...(await attempt(() => checkRequirements(s))).problems);
     settings = request.settings(s);
+    const { server } = settings;
+    problems.push(...(await attempt(() => checkServerSettings(server))).problems);
     for (const load of allLoads(settings)) problems.push(...(await attempt(() => checkOpenFiles(s.name, load, request.concurrencyFromFlag))).problems);
     const opened = await attempt(() => openTopology(s, request.network));
     topology = opened.value;

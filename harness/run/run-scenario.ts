@@ -167,7 +167,7 @@ function runClientOf(
   signal: AbortSignal,
   onNote: (note: string) => void,
 ): Promise<LoadOutcome | null> {
-  const where = { netns: stage.clientNetns ?? undefined, signal };
+  const where = { netns: stage.clientNetns ?? undefined, signal, caFile: stage.caFile };
   if (isCommandVariant(variant)) return runCommandClient(variant, stage.url, settings.timeLimitMs, onProgress, { ...where, onNote });
   if (!load) throw new Error(`variant ${variant.name} of ${scenario.name} runs a load, and the run has none`);
   return runVariantClient(variant, { scenario: scenario.name, variant: variant.name, url: stage.url, load }, settings.timeLimitMs, onProgress, where);

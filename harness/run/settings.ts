@@ -36,6 +36,9 @@ export interface SettingOverrides {
   /** Under a rate, the most requests in flight: the load's concurrency. */
   maxInFlight?: number;
   bodyBytes?: number;
+  /** --tls, --http2: the server speaks HTTPS, and HTTP/2 by ALPN; unset: as the scenario says. */
+  tls?: boolean;
+  http2?: boolean;
   intervalMs: number;
   timeLimitS?: number;
   repeat: number;
@@ -61,7 +64,12 @@ export function effectiveSettings(scenario: Scenario, o: SettingOverrides): Scen
   // A flag overrides one field of the scenario, never the whole of it.
   const load = effectiveLoad(scenario.load, o);
   const variantLoads = Object.fromEntries(scenario.variants.filter((v) => v.load).map((v) => [v.name, effectiveLoad(declaredLoad(scenario, v), o)]));
-  const server = { ...scenario.server, ...(o.bodyBytes !== undefined && { bodyBytes: o.bodyBytes }) };
+  const server = {
+    ...scenario.server,
+    ...(o.bodyBytes !== undefined && { bodyBytes: o.bodyBytes }),
+    ...(o.tls && { tls: true }),
+    ...(o.http2 && { http2: true }),
+  };
   // Long enough for the longest variant's load.
   const timeLimitMs = Math.max(...[load, ...Object.values(variantLoads)].map(defaultTimeLimitMs));
   return {

@@ -37,14 +37,22 @@ function nothing(summary: VariantSummary | undefined, metric: ClaimMetric): stri
   return 'this run could not count it';
 }
 
-/** A derived bound needs the run's load; a measurement has none, and its claims (--expect) are plain numbers. */
-function resolve(bound: Bound, load: LoadSettings | null): number {
+/** The same figure of another variant of the run; null when it did not measure it. */
+type OtherVariant = (name: string) => number | null;
+
+/**
+ * A derived bound needs the run's load; a measurement has none, and its claims (--expect) are plain
+ * numbers. null: the bound is another variant's figure, which it did not measure.
+ */
+function resolve(bound: Bound, load: LoadSettings | null, other: OtherVariant): number | null {
   if (typeof bound === 'number') return bound;
   if (!load) throw new Error(`claims: the bound "${bound.text}" needs the run's load, and this run has none`);
-  return bound.value(load);
+  return bound.value(load, other);
 }
-const describe = (bound: Bound, load: LoadSettings | null, metric: ClaimMetric) =>
-  typeof bound === 'number' ? format(bound, metric) : `${bound.text} = ${format(resolve(bound, load), metric)}`;
+function describe(bound: Bound, value: number | null, metric: ClaimMetric): string {
+  if (typeof bound === 'number') return format(bound, metric);
+  return `${bound.text} = ${value === null ? 'nothing measured' : format(value, metric)}`;
+}
 /** A count with separators, a fraction with two decimals; a time held in ms in seconds (`60.02 s`), as the table shows it. */
 function format(n: number, metric: ClaimMetric): string {
   const figure = figureOf(metric);
@@ -68,15 +76,19 @@ export function checkClaims(claims: Claim[], runOf: (variant: string) => Variant
   return claims.filter((claim) => applies(claim, runOf(claim.variant))).map((claim) => {
     const { load, summary } = runOf(claim.variant);
     const measured = summary ? metricValue(summary, claim.metric) : null;
+    const other: OtherVariant = (name) => {
+      const theirs = runOf(name).summary;
+      return theirs ? metricValue(theirs, claim.metric) : null;
+    };
     const set = BOUNDS.flatMap(([key, op, holds]) => {
       const bound = claim[key];
-      return bound === undefined ? [] : [{ key, op, holds, bound, value: resolve(bound, load) }];
+      return bound === undefined ? [] : [{ key, op, holds, bound, value: resolve(bound, load, other) }];
     });
-    const held = measured !== null && set.every((b) => b.holds(measured, b.value));
-    const bounds = set.map((b) => `${b.op} ${describe(b.bound, load, claim.metric)}`);
+    const held = measured !== null && set.every((b) => b.value !== null && b.holds(measured, b.value));
+    const bounds = set.map((b) => `${b.op} ${describe(b.bound, b.value, claim.metric)}`);
     const text = `${claim.variant}: ${figureLabel(claim.metric)} ${bounds.join(' and ')} (measured ${
       measured === null ? `nothing: ${nothing(summary, claim.metric)}` : format(measured, claim.metric)
     })`;
-    return { text, held, variant: claim.variant, metric: claim.metric, measured, ...Object.fromEntries(set.map((b) => [b.key, b.value])) };
+    return { text, held, variant: claim.variant, metric: claim.metric, measured, ...Object.fromEntries(set.flatMap((b) => (b.value === null ? [] : [[b.key, b.value]]))) };
   });
 }

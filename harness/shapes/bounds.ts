@@ -4,9 +4,17 @@ import { z } from 'zod';
 import { fn } from './zod.ts';
 import type { LoadSettings } from './load-settings.ts';
 
-/** A bound that depends on the effective load, with the words that explain it. */
-export const derivedBoundSchema = z.object({ text: z.string().min(1), value: fn<(load: LoadSettings) => number>() });
+/**
+ * A bound that depends on the effective load, or on another variant's figure of the same run (null
+ * when that variant did not measure it), with the words that explain it.
+ */
+export const derivedBoundSchema = z.object({ text: z.string().min(1), value: fn<(load: LoadSettings, otherVariant: (name: string) => number | null) => number | null>() });
 export type DerivedBound = z.infer<typeof derivedBoundSchema>;
+
+/** `timesVariant(3, 'keep-alive')`: 3 × the same figure of variant keep-alive, measured in the same run. */
+export function timesVariant(factor: number, variant: string): DerivedBound {
+  return { text: `${factor} × ${variant}'s`, value: (_load, otherVariant) => ((measured) => (measured === null ? null : factor * measured))(otherVariant(variant)) };
+}
 
 /** `times(0.9, 'requests')`: a bound of 0.9 × the effective request count. */
 export function times(factor: number, param: 'requests' | 'concurrency'): DerivedBound {

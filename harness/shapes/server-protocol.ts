@@ -14,6 +14,15 @@ export const serverStatsSchema = z.strictObject({
   requestsServed: count,
   /** Connections whose socket failed with ECONNRESET or EPIPE: the client reset them. */
   connectionsReset: count,
+  /** CPU time (user + system) of the server process since it listened, in µs (process.cpuUsage()); absent from servers of before it was counted. */
+  cpuUs: count.optional(),
+  /** TLS servers only: handshakes completed, those of them resumed (isSessionReused()), and those that failed (tlsClientError). */
+  tlsHandshakes: count.optional(),
+  tlsResumed: count.optional(),
+  tlsFailed: count.optional(),
+  /** HTTP/2 servers only: connections that spoke HTTP/2 (sessions) and the streams (requests) they carried. */
+  http2Connections: count.optional(),
+  http2Streams: count.optional(),
 });
 export type ServerStats = z.infer<typeof serverStatsSchema>;
 

@@ -31,7 +31,22 @@ export const serverSettingsSchema = z.strictObject({
         'How the server ends a connection once it has sent a response. keep-alive: it waits for the next request; close: `Connection: close`, then FIN; reset: `Connection: close`, then RST at once, dropping unsent data.',
     })
     .default('keep-alive'),
+  tls: z
+    .boolean()
+    .meta({ description: 'HTTPS: TLS with a certificate the lab makes for the run, signed by a throw-away CA the clients are told to trust.' })
+    .default(false),
+  http2: z
+    .boolean()
+    .meta({ description: 'HTTP/2 over TLS, chosen by ALPN (`h2`); clients that do not offer it get HTTP/1.1. Needs tls.' })
+    .default(false),
 });
+
+/** What the settings say of each other: HTTP/2 is offered over TLS only (ALPN), and ends connections only when idle; null when they agree. */
+export function serverSettingsProblem(settings: Pick<ServerSettings, 'tls' | 'http2' | 'afterResponse'>): string | null {
+  if (settings.http2 && !settings.tls) return 'http2 needs tls: the lab offers HTTP/2 by ALPN in the TLS handshake (h2), not in plaintext (h2c)';
+  if (settings.http2 && settings.afterResponse !== 'keep-alive') return `http2 keeps its connections open (afterResponse keep-alive); afterResponse ${settings.afterResponse} is for HTTP/1.1`;
+  return null;
+}
 
 /** Every setting, defaults filled in. */
 export type ServerSettings = z.output<typeof serverSettingsSchema>;
@@ -66,6 +81,12 @@ export const serverOptionsSchema = z.strictObject({
   /** 127.0.0.1 whatever `host` is: a server on 0.0.0.0 does not expose its control endpoint unless asked to. */
   controlHost: z.string().min(1).default('127.0.0.1'),
   settings: serverSettingsSchema.prefault({}),
+  /** The certificate and its key (PEM) when settings.tls: made for the stage by harness/stage/certificates.ts. */
+  credentials: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).nullable().default(null),
+}).superRefine(({ settings, credentials }, ctx) => {
+  const problem = serverSettingsProblem(settings);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['settings'], message: problem });
+  if (settings.tls && !credentials) ctx.addIssue({ code: 'custom', path: ['credentials'], message: 'a TLS server needs its certificate and key' });
 });
 export type ServerOptions = z.output<typeof serverOptionsSchema>;
 export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;

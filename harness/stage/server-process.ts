@@ -5,7 +5,7 @@ import { LabError, MeasurementError } from '../shared/errors.ts';
 import { startNode, startNodeIn } from '../process/start.ts';
 import { howItEnded, lastStderrLine } from '../process/tracked.ts';
 import type { ServerMessage, ServerStats } from '../shapes/server-protocol.ts';
-import type { ServerOptionsInput, ServerSettings } from '../shapes/server-settings.ts';
+import type { ServerOptions, ServerOptionsInput, ServerSettings } from '../shapes/server-settings.ts';
 
 const SERVER_ENTRY = new URL('../../servers/http-server.ts', import.meta.url);
 const READY_TIMEOUT_MS = 10_000;
@@ -35,10 +35,15 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-/** Starts the server on `host`, inside the network namespace `netns` when one is given. */
-export async function startServer(settings: ServerSettings, host = '127.0.0.1', netns?: string): Promise<RunningServer> {
+/** Starts the server on `host`, inside the network namespace `netns` when one is given; a TLS server with `credentials`. */
+export async function startServer(
+  settings: ServerSettings,
+  host = '127.0.0.1',
+  netns?: string,
+  credentials: ServerOptions['credentials'] = null,
+): Promise<RunningServer> {
   const child = netns ? startNodeIn(netns, SERVER_ENTRY, []) : startNode(SERVER_ENTRY, []);
-  const options: ServerOptionsInput = { host, port: 0, settings };
+  const options: ServerOptionsInput = { host, port: 0, settings, credentials: credentials && { cert: credentials.cert, key: credentials.key } };
   const ready = child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'listening' });
   const [listening] = (await within(READY_TIMEOUT_MS, 'the server did not listen', Promise.all([ready, child.sendMessage(options)])).catch(
     async (error: unknown) => {

@@ -25,6 +25,7 @@ import { controlProbe, readControl } from './control-endpoint.ts';
 import { startNodeIn } from '../process/start.ts';
 import { howItEnded, lastStderrLine } from '../process/tracked.ts';
 import { startServer, type RunningServer } from './server-process.ts';
+import { makeCertificates, type StageCertificates } from './certificates.ts';
 import { startSsHelper, type SsHelper } from './ss-helper.ts';
 import { variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
 import { needsNamespaces, type RunnableScenario, type Variant } from '../scenario/contract.ts';
@@ -70,6 +71,8 @@ export interface Stage {
    */
   lost?: Promise<string>;
   url: string;
+  /** A TLS server's throw-away CA, as a file the client is told to trust (stage/certificates.ts); null for plain HTTP or a target. */
+  caFile: string | null;
   /** The namespace the client process runs in; null for this host's. */
   clientNetns: string | null;
   probes: Probe[];
@@ -164,7 +167,11 @@ function connectableAddress(address: string): string {
   return address;
 }
 
-const urlOf = (address: string, port: number) => `http://${net.isIPv6(address) ? `[${address}]` : address}:${port}/`;
+const urlOf = (address: string, port: number, tls: boolean) => `${tls ? 'https' : 'http'}://${net.isIPv6(address) ? `[${address}]` : address}:${port}/`;
+
+/** A TLS stage's certificates, made for `address` too; null for plain HTTP. */
+const certificatesFor = (settings: ServerSettings, address: string): Promise<StageCertificates | null> =>
+  settings.tls ? makeCertificates([address]) : Promise.resolve(null);
 
 function loopbackTopology(options: NetworkOptions, fallback: string | null, address = LOOPBACK): Topology {
   const wildcard = connectableAddress(address) !== address;
@@ -175,14 +182,17 @@ function loopbackTopology(options: NetworkOptions, fallback: string | null, addr
       ...(wildcard ? [`the server listens on every address of this host (${address}), reachable from other hosts while the run lasts; the client connects to ${connectableAddress(address)}`] : []),
     ],
     async stage(_variant, settings) {
-      const [server, helper] = await Promise.allSettled([startServer(settings, address), startSsHelper()]).then(async ([s, h]) => {
+      const certificates = await certificatesFor(settings, connectableAddress(address));
+      const [server, helper] = await Promise.allSettled([startServer(settings, address, undefined, certificates), startSsHelper()]).then(async ([s, h]) => {
         if (s.status === 'fulfilled' && h.status === 'fulfilled') return [s.value, h.value] as const;
         await Promise.all([s, h].map((part) => (part.status === 'fulfilled' ? part.value.stop() : undefined)));
+        await certificates?.remove();
         throw (s.status === 'rejected' ? s.reason : (h as PromiseRejectedResult).reason) as Error;
       });
       return {
         server,
-        url: urlOf(connectableAddress(address), server.port),
+        url: urlOf(connectableAddress(address), server.port, settings.tls),
+        caFile: certificates?.caFile ?? null,
         clientNetns: null,
         probes: [procProbe('both', { procNet: '/proc/net', netns: null, ss: helper.run })],
         ssHelperPid: helper.pid,
@@ -190,6 +200,7 @@ function loopbackTopology(options: NetworkOptions, fallback: string | null, addr
         close: async () => {
           await server.stop();
           await helper.stop();
+          await certificates?.remove();
         },
       };
     },
@@ -251,6 +262,8 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
         return settled.map((part) => (part as PromiseFulfilledResult<unknown>).value) as T;
       };
       try {
+        const certificates = await certificatesFor(settings, SERVER_ADDRESS);
+        if (certificates) started.push({ stop: certificates.remove });
         const [namespaces, helper] = await all<[NamespacePair, SsHelper]>([createPair(), startSsHelper()]);
         pair = namespaces;
         // The server side is read through an agent too, not the server: its figures stay readable
@@ -258,7 +271,7 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
         const [agent, serverAgent, server] = await all<[Agent, Agent, RunningServer]>([
           startAgent(pair.client, sysctls),
           startAgent(pair.server, {}),
-          startServer(settings, SERVER_ADDRESS, pair.server),
+          startServer(settings, SERVER_ADDRESS, pair.server, certificates),
         ]);
         const agentEnded = (side: string, ns: string) => (how: string) =>
           `the namespace agent of the ${side} side (${ns}) ${how}: that side's socket table could not be sampled any more`;
@@ -266,7 +279,8 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
         const side = (netns: string, pid: number) => ({ procNet: `/proc/${pid}/net`, netns, ownNamespace: true, ss: helper.run });
         return {
           server,
-          url: `http://${SERVER_ADDRESS}:${server.port}/`,
+          url: urlOf(SERVER_ADDRESS, server.port, settings.tls),
+          caFile: certificates?.caFile ?? null,
           clientNetns: pair.client,
           probes: [
             readableWithoutAgent(procProbe('client', side(pair.client, agent.pid)), pair.client),
@@ -297,7 +311,11 @@ function countsOver(after: ServerStats, before: ServerStats, control: string): S
       `the control endpoint ${control} reported counts below those of the variant's start (${down.map((k) => `${k} ${before[k]}, then ${after[k]}`).join('; ')}): the server restarted, or is not the lab's`,
     );
   }
-  return { ...Object.fromEntries(cumulative.map((k) => [k, after[k] - before[k]])), connectionsOpen: after.connectionsOpen } as ServerStats;
+  // Counts only some servers keep (CPU, TLS, HTTP/2): over the variant where both reports have them.
+  const kept = (['cpuUs', 'tlsHandshakes', 'tlsResumed', 'tlsFailed', 'http2Connections', 'http2Streams'] as const).flatMap((k) =>
+    after[k] !== undefined && before[k] !== undefined ? [[k, Math.max(0, after[k] - before[k])]] : [],
+  );
+  return { ...Object.fromEntries([...cumulative.map((k) => [k, after[k] - before[k]]), ...kept]), connectionsOpen: after.connectionsOpen } as ServerStats;
 }
 
 /** How long the check before a --target run waits for the server to accept a connection. */
@@ -373,6 +391,7 @@ async function targetTopology(options: NetworkOptions, target: URL): Promise<Top
           stats: async () => (control && before ? countsOver((await readControl(control)).stats, before, control) : null),
         },
         url: target.href,
+        caFile: null,
         clientNetns: null,
         probes,
         ssHelperPid: helper.pid,

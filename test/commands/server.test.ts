@@ -1,7 +1,9 @@
 // `npm run server`: the lab's server by itself, through the real command. Its flags come from the one
 // declaration of the settings (harness/shapes/server-settings.ts); what it is started with is what it does and what
 // its control endpoint reports; bad input is one line and exit 2.
+import { access, readFile } from 'node:fs/promises';
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
@@ -53,7 +55,7 @@ function getOnce(port: number): Promise<{ bytes: number; connection?: string; ke
 }
 
 test('every setting given on the command line is what the server does and what its control endpoint reports', async () => {
-  // A value other than the default for every setting.
+  // A value other than the default for every setting of plain HTTP (TLS and HTTP/2: test/servers/tls-server.test.ts).
   const given: ServerSettings = {
     bodyBytes: 777,
     responseDelayMs: 3,
@@ -61,6 +63,8 @@ test('every setting given on the command line is what the server does and what i
     keepAliveTimeoutBufferMs: 0,
     keepAliveHint: false,
     afterResponse: 'close',
+    tls: false,
+    http2: false,
   };
   const { child, listening } = await standaloneServer([
     '--control-port', '0', '--body-bytes', '777', '--response-delay-ms', '3', '--keep-alive-timeout-ms', '1234',
@@ -109,4 +113,33 @@ test('at its open files limit it closes each new connection at once and goes on 
     child.kill();
     await child;
   }
+});
+
+test('--tls --http2: HTTPS with a CA it names on its line and removes when stopped; HTTP/2 by ALPN, its streams counted', async () => {
+  const { child, listening } = await standaloneServer(['--tls', '--http2', '--control-port', '0']);
+  const { caFile } = listening as unknown as { caFile: string };
+  try {
+    const ca = await readFile(caFile, 'utf8');
+    // A client that offers h2 speaks HTTP/2; the certificate is valid for 127.0.0.1 and signed by that CA.
+    const session = http2.connect(`https://127.0.0.1:${listening.port}`, { ca });
+    const status = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({ ':path': '/' });
+      stream.on('response', (headers) => resolve(Number(headers[':status']))).on('error', reject).resume();
+    });
+    session.close();
+    expect(status).toBe(200);
+    const report = (await (await fetch(`http://127.0.0.1:${listening.controlPort}/`)).json()) as ControlReport;
+    expect(report.settings).toMatchObject({ tls: true, http2: true });
+    expect(report.stats).toMatchObject({ tlsHandshakes: 1, tlsResumed: 0, http2Connections: 1, http2Streams: 1, requestsServed: 1 });
+  } finally {
+    child.kill();
+    await child;
+  }
+  await expect(access(caFile)).rejects.toThrow(/ENOENT/);
+});
+
+test('--http2 without --tls is refused in one line, exit 2', async () => {
+  const cli = await serverCli(['--http2']);
+  expect(cli.exitCode).toBe(2);
+  expect(cli.stderr.trim()).toMatch(/^server: server settings: http2 needs tls: [^\n]+$/);
 });

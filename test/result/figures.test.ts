@@ -39,6 +39,7 @@ const paths = FIGURES.map((f) => f.path);
 const { file, result } = await loadFixture('tiny-pool.json');
 const rate = await loadFixture('no-body-close-5-rate.json');
 const steady = await loadFixture('steady-state.json');
+const https = await loadFixture('http2-multiplex.json');
 const scenarios = await loadAllScenarios();
 
 describe('the table', () => {
@@ -139,7 +140,7 @@ describe('the summary table (terminal and report)', () => {
     shown.find(([label]) => label === figureLabel(f.path) || (f.row !== undefined && label === rowLabel(figuresIn('table').filter((g) => g.row === f.row))));
 
   test('shows every figure of its view, with the value of the result in the figure\'s unit (a rate\'s under a rate, the life of TIME_WAIT where a run measured it)', () => {
-    const runs = [result, rate.result, steady.result];
+    const runs = [result, rate.result, steady.result, https.result];
     for (const run of runs) {
       const shown = summaryRows(run);
       for (const f of figuresIn('table')) {

@@ -8,6 +8,8 @@ import { runScenarioOk, scenarioCli, summaryOf } from '../support/helpers.ts';
 
 const REQUESTS = 300;
 const CONCURRENCY = 10;
+/** The run of every variant, through the real CLI. */
+const RUN_TIMEOUT_MS = 180_000;
 const hasGo = await GO_TOOLCHAIN.available();
 const inCi = process.env.CI === 'true';
 if (!hasGo && !inCi) console.warn(`Skipping go-default-transport's run: no Go toolchain; install it with: ${GO_TOOLCHAIN.howToGet}`);
@@ -16,7 +18,7 @@ describe.skipIf(!hasGo && !inCi)('go-default-transport (needs Go: apt-get instal
   let result: Result;
   beforeAll(async () => {
     result = await runScenarioOk('go-default-transport', REQUESTS, CONCURRENCY);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('a body neither read nor closed leaks its connection until the process exits, then TIME_WAIT', () => {
     const s = summaryOf(result, 'no-close');
@@ -33,6 +35,18 @@ describe.skipIf(!hasGo && !inCi)('go-default-transport (needs Go: apt-get instal
   it('DefaultTransport keeps 2 idle connections, so bursts of 10 reopen most of theirs', () => {
     const s = summaryOf(result, 'default-transport');
     expect(s.connectionsOpened).toBeGreaterThanOrEqual((0.7 * REQUESTS * (CONCURRENCY - 2)) / CONCURRENCY);
+  });
+
+  it('over HTTPS DefaultTransport speaks HTTP/2 by itself, trusting the CA by SSL_CERT_FILE: neither mistake churns', () => {
+    for (const name of ['close-unread-h2', 'default-transport-h2']) {
+      const s = summaryOf(result, name);
+      expect(s.requests.ok, name).toBe(REQUESTS);
+      // Every connection spoke HTTP/2 after one full handshake; none was reopened after the first burst.
+      expect(s.connectionsOpened, name).toBeLessThanOrEqual(CONCURRENCY);
+      expect(s.http2!.connections, name).toBe(s.connectionsOpened);
+      expect(s.tls!.handshakes, name).toBe(s.connectionsOpened);
+      expect(s.http2!.streams, name).toBe(REQUESTS);
+    }
   });
 
   it('a Transport with MaxIdleConnsPerHost = concurrency reuses its connections', () => {

@@ -10,6 +10,8 @@ const REQUESTS = 500;
 const CONCURRENCY = 50;
 /** urllib3's default pool_maxsize: what a Session's pool keeps per host. */
 const POOL_MAXSIZE = 10;
+/** The run of every variant, through the real CLI. */
+const RUN_TIMEOUT_MS = 180_000;
 const hasPython = await PYTHON_REQUESTS.available();
 const inCi = process.env.CI === 'true';
 if (!hasPython && !inCi) console.warn(`Skipping python-requests's run: no Python 3 with requests; install it with: ${PYTHON_REQUESTS.howToGet}`);
@@ -18,7 +20,7 @@ describe.skipIf(!hasPython && !inCi)('python-requests (needs Python 3 and reques
   let result: Result;
   beforeAll(async () => {
     result = await runScenarioOk('python-requests', REQUESTS, CONCURRENCY);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('requests.get() per call: a connection per request, closed by the client', () => {
     const s = summaryOf(result, 'get-per-call');
@@ -49,6 +51,18 @@ describe.skipIf(!hasPython && !inCi)('python-requests (needs Python 3 and reques
     expect(s.requests.ok).toBe(REQUESTS);
     expect(s.connectionsOpened).toBeLessThanOrEqual(CONCURRENCY);
     expect(s.clientCounters.poolFullWarnings).toBe(0);
+  });
+
+  it('over HTTPS, trusting the run\'s CA by REQUESTS_CA_BUNDLE: requests.get() pays a full handshake per request, a Session one per connection it keeps', () => {
+    const churn = summaryOf(result, 'get-per-call-tls');
+    expect(churn.requests.ok).toBe(REQUESTS);
+    expect(churn.connectionsOpened).toBe(REQUESTS);
+    expect(churn.tls).toMatchObject({ handshakes: REQUESTS, full: REQUESTS, resumed: 0, failed: 0 });
+    const kept = summaryOf(result, 'session-tls');
+    expect(kept.requests.ok).toBe(REQUESTS);
+    expect(kept.tls!.handshakes).toBe(kept.connectionsOpened);
+    expect(kept.connectionsOpened).toBeLessThanOrEqual(CONCURRENCY);
+    expect(churn.serverCpu!.perRequestUs).toBeGreaterThan(kept.serverCpu!.perRequestUs);
   });
 
   it("records which Python ran, and its requests' and urllib3's versions", () => {
