@@ -229,6 +229,24 @@ export const harnessSectionSchema = z.strictObject({
 });
 export type HarnessSection = z.infer<typeof harnessSectionSchema>;
 
+export const observeSectionSchema = z
+  .strictObject({
+    where: z.enum(['own network namespace', 'loopback, this namespace']),
+    rateAsked: z.number().positive().meta({ description: 'New connections a second the load was asked for.' }),
+    connectionsOpened: count,
+    serverAccepted: count,
+    loadSeconds: z.number().nonnegative(),
+    traced: z.boolean().meta({ description: 'Whether the observer ran its tracer (root).' }),
+    observedConnections: count.meta({ description: "The observer's count of new connections to the load's server." }),
+    activeOpensInWindow: count.meta({ description: "The namespace's Tcp ActiveOpens over the observer's window (in this namespace, every program's)." }),
+    timeWaitAtEnd: count,
+    observerCpuShare: ratio.meta({ description: "npm run observe's CPU over the middle of its window, as a share of one core." }),
+    ssPollSeconds: count,
+    ssPollCpuShare: ratio.meta({ description: '`ss -tan` once a second over the same window (a shell and its ss children), as a share of one core.' }),
+  })
+  .meta({ description: 'npm run observe beside polling ss at 1 Hz, on a load of new connections.' });
+export type ObserveSection = z.infer<typeof observeSectionSchema>;
+
 export const targetSchema = z.strictObject({
   name: z.string(),
   text: z.string(),
@@ -251,6 +269,8 @@ export const benchSchema = z.strictObject({
   tracer: tracerSectionSchema.nullable(),
   load: loadSectionSchema.nullable(),
   harness: harnessSectionSchema.nullable(),
+  /** Absent in bench files written before the observer was measured. */
+  observe: observeSectionSchema.nullable().optional(),
   targets: z.array(targetSchema),
 });
 export type BenchResult = z.infer<typeof benchSchema>;

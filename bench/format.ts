@@ -155,6 +155,16 @@ export function formatTargets(targets: Target[]): string {
   ].join('\n');
 }
 
+/** The observer beside ss at 1 Hz on the same load. */
+function formatObserve(o: NonNullable<BenchResult['observe']>): string {
+  return [
+    `npm run observe (${o.where}${o.traced ? ', traced' : ', not traced'}): ${formatCount(o.connectionsOpened)} connections in ${o.loadSeconds.toFixed(1)} s ` +
+      `(${formatCount(Math.round(o.connectionsOpened / o.loadSeconds))}/s asked ${formatCount(o.rateAsked)}/s; the server accepted ${formatCount(o.serverAccepted)}, the observer saw ${formatCount(o.observedConnections)}, the namespace's ActiveOpens ${formatCount(o.activeOpensInWindow)}), ` +
+      `${formatCount(o.timeWaitAtEnd)} in TIME_WAIT at the end`,
+    `  the observer: ${percent(o.observerCpuShare)} of one core; ss -tan at 1 Hz over ${o.ssPollSeconds} s: ${percent(o.ssPollCpuShare)}`,
+  ].join('\n');
+}
+
 export function formatBench(result: BenchResult): string {
   return [
     result.sampler && formatSampler(result.sampler),
@@ -162,6 +172,7 @@ export function formatBench(result: BenchResult): string {
     result.load && formatLoad(result.load),
     result.load && formatRate(result.load.rate),
     result.harness && formatHarness(result.harness),
+    result.observe && formatObserve(result.observe),
     formatTargets(result.targets),
   ]
     .filter(Boolean)

@@ -1,6 +1,6 @@
 // Parsers for the other ways of reading the socket table that the benchmark compares with the lab's
 // sampler: `netstat -ant` and /proc/net/tcp(6). Each gives the same sockets as `ss` (state, ports).
-import { KERNEL_TCP_STATES } from '../harness/observe/inet-diag.ts';
+import { parseTcpTable } from '../harness/host/tcp-table.ts';
 import type { SocketState, SsSocket } from '../harness/observe/ss-parse.ts';
 
 /** The states as net-tools' netstat names them (netstat.c, tcp_state[]). */
@@ -35,16 +35,7 @@ export function parseNetstat(text: string): SsSocket[] {
   return sockets;
 }
 
-/** `0: 0100007F:80FD 0100007F:DE50 08 ...` lines of /proc/net/tcp or tcp6: hex ports, hex state. */
+/** `0: 0100007F:80FD 0100007F:DE50 08 ...` lines of /proc/net/tcp or tcp6 (harness/host/tcp-table.ts), as ports and state. */
 export function parseProcNetTcp(text: string): SsSocket[] {
-  const sockets: SsSocket[] = [];
-  for (const line of text.split('\n')) {
-    const [slot, local, peer, stateHex] = line.trim().split(/\s+/);
-    if (!slot?.endsWith(':') || local === undefined || peer === undefined || stateHex === undefined) continue;
-    const state = KERNEL_TCP_STATES[Number.parseInt(stateHex, 16)];
-    if (state === undefined) throw new Error(`/proc/net/tcp has an unknown state ${stateHex} in: ${line.trim()}`);
-    const hexPort = (address: string) => Number.parseInt(address.slice(address.indexOf(':') + 1), 16);
-    sockets.push({ state, localPort: hexPort(local), peerPort: hexPort(peer) });
-  }
-  return sockets;
+  return parseTcpTable(text).map((s) => ({ state: s.state, localPort: s.local.port, peerPort: s.remote.port }));
 }

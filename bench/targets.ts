@@ -1,6 +1,6 @@
 // The benchmark's targets (issue 7): figures marked met or missed in the output, never asserted in
 // tests. A target the run did not measure (a part left out) is marked null.
-import type { HarnessSection, SamplerSection, ScenarioCost, Target } from './bench-schema.ts';
+import type { HarnessSection, ObserveSection, SamplerSection, ScenarioCost, Target } from './bench-schema.ts';
 import { formatCount } from '../harness/shared/numbers.ts';
 
 export const TARGETS = {
@@ -10,6 +10,7 @@ export const TARGETS = {
   harnessCpuShare: 0.05,
   scenarioWallMs: 30_000,
   cliStartMs: 150,
+  observeCpuShare: 0.02,
 } as const;
 
 const target = (
@@ -39,7 +40,7 @@ function observerOver(scenarios: ScenarioCost[]): string {
 /** A scenario's wall time; for one whose variants' load (and drain) take longer than the target by themselves, the time beside its load. */
 const beyondLongLoad = (s: ScenarioCost) => (s.load.wallMs > TARGETS.scenarioWallMs ? s.wallMs - s.load.wallMs : s.wallMs);
 
-export function evaluateTargets(sampler: SamplerSection | null, harness: HarnessSection | null): Target[] {
+export function evaluateTargets(sampler: SamplerSection | null, harness: HarnessSection | null, observe: ObserveSection | null = null): Target[] {
   const largest = sampler?.sizes.at(-1);
   const lab = largest?.pilePort.ways.find((w) => w.name === 'lab sampler');
   const at = largest ? `at ${formatCount(largest.timeWait.clientSide + largest.timeWait.serverSide)} TIME_WAIT` : 'at the largest pile';
@@ -85,6 +86,13 @@ export function evaluateTargets(sampler: SamplerSection | null, harness: Harness
       `npm run scenario -- --list takes < ${TARGETS.cliStartMs} ms of CPU (its own, with the compile cache)`,
       [harness?.start.listMs ?? null, TARGETS.cliStartMs, 'cpu-ms'],
       (m) => m < TARGETS.cliStartMs,
+    ),
+    target(
+      'observe-cpu-share',
+      `npm run observe on ${observe ? formatCount(Math.round(observe.connectionsOpened / observe.loadSeconds)) : 'many'} new connections a second takes < ${TARGETS.observeCpuShare * 100}% of one core`,
+      [observe?.observerCpuShare ?? null, TARGETS.observeCpuShare, 'share'],
+      (m) => m < TARGETS.observeCpuShare,
+      () => `polling ss -tan at 1 Hz on the same table took ${percent(observe!.ssPollCpuShare)}; ${formatCount(observe!.timeWaitAtEnd)} in TIME_WAIT at the end`,
     ),
   ];
 }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { VARIANT_NAME } from '../scenario/contract.ts';
-import { EXPECT_OPS, type ExpectOp, type Expectation, type MeasuredClient } from '../scenario/measurement.ts';
+import { EXPECT_OPS, type ExpectOp, type MeasuredClient } from '../scenario/measurement.ts';
 import { FIGURE_NAMES_TEXT, isFigure } from '../result/figures.ts';
 
 const CLIENT_EXAMPLE = `'loop=for i in $(seq 60); do curl -s -o /dev/null "$TARGET_URL"; done'`;
@@ -37,12 +37,17 @@ export function commandClient(words: [string, ...string[]]): MeasuredClient {
 }
 
 /** `--expect 'FIGURE OP VALUE'` (repeatable): a figure every client must hold to. */
-export function expectArgument(text: string, previous: Expectation[] = []): Expectation[] {
-  const match = /^\s*([^\s<>=!]+)\s*([<>=!]+)\s*(.*?)\s*$/.exec(text);
-  if (!match) throw new InvalidArgumentError(`expected 'FIGURE OP VALUE', OP one of ${OPS_TEXT}, e.g. ${EXPECT_EXAMPLE}.`);
-  const [, figure, op, value] = match as unknown as [string, string, string, string];
-  if (!(op in EXPECT_OPS)) throw new InvalidArgumentError(`"${op}" is not an operator; OP is one of ${OPS_TEXT}, e.g. ${EXPECT_EXAMPLE}.`);
-  if (!isFigure(figure)) throw new InvalidArgumentError(`"${figure}" is not a figure; figures: ${FIGURE_NAMES_TEXT}.`);
-  if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a number; VALUE is a number in the figure's unit, like 20 or 0.05.`);
-  return [...previous, { figure, op: op as ExpectOp, value: Number(value) }];
+export const expectArgument = expectationParser(isFigure, FIGURE_NAMES_TEXT, EXPECT_EXAMPLE);
+
+/** A parser of `--expect 'FIGURE OP VALUE'` whose figures are those `isKnown` takes (`names`: them, for the message). */
+export function expectationParser<F extends string>(isKnown: (name: string) => name is F, names: string, example: string) {
+  return (text: string, previous: { figure: F; op: ExpectOp; value: number }[] = []) => {
+    const match = /^\s*([^\s<>=!]+)\s*([<>=!]+)\s*(.*?)\s*$/.exec(text);
+    if (!match) throw new InvalidArgumentError(`expected 'FIGURE OP VALUE', OP one of ${OPS_TEXT}, e.g. ${example}.`);
+    const [, figure, op, value] = match as unknown as [string, string, string, string];
+    if (!(op in EXPECT_OPS)) throw new InvalidArgumentError(`"${op}" is not an operator; OP is one of ${OPS_TEXT}, e.g. ${example}.`);
+    if (!isKnown(figure)) throw new InvalidArgumentError(`"${figure}" is not a figure; figures: ${names}.`);
+    if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a number; VALUE is a number in the figure's unit, like 20 or 0.05.`);
+    return [...previous, { figure, op: op as ExpectOp, value: Number(value) }];
+  };
 }

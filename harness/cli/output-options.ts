@@ -31,7 +31,7 @@ export function stopOnSignals(command: string, running: string) {
   return {
     interruption,
     /** The live view (or plain progress) that the first signal stops drawing. */
-    showing(output: ProgressOutput): ProgressOutput {
+    showing<T extends Pick<ProgressOutput, 'close'>>(output: T): T {
       closeProgress = output.close;
       return output;
     },

@@ -20,10 +20,11 @@ import { benchLoad, type LoadPlan } from '../../bench/load-bench.ts';
 import { benchSampler } from '../../bench/sampler-bench.ts';
 import { benchTracer, type TracerPlan } from '../../bench/tracer-bench.ts';
 import type { SamplerPlan } from '../../bench/sampler-job.ts';
+import { benchObserve, type ObservePlan } from '../../bench/observe-bench.ts';
 import { evaluateTargets } from '../../bench/targets.ts';
 import { formatCount } from '../shared/numbers.ts';
 
-const PARTS = ['sampler', 'tracer', 'load', 'harness'] as const;
+const PARTS = ['sampler', 'tracer', 'load', 'harness', 'observe'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Plan {
@@ -34,6 +35,8 @@ interface Plan {
   scenarios: { name: string; args: string[] }[] | null;
   /** Runs of the CLI's start, of which the median is kept. */
   starts: number;
+  /** npm run observe on a load of new connections, beside ss at 1 Hz. */
+  observe: ObservePlan;
 }
 
 const PLANS: Record<'full' | 'quick', Plan> = {
@@ -43,6 +46,7 @@ const PLANS: Record<'full' | 'quick', Plan> = {
     load: { requests: 20_000, concurrency: 20, rate: { rates: [1_000, 2_500, 5_000], seconds: 3 } },
     scenarios: null,
     starts: 5,
+    observe: { rate: 1_000, seconds: 10 },
   },
   quick: {
     sampler: { sizes: [500], budgetMsPerWay: 100, minReads: 3, maxRateMs: 300, intervalRunMs: 800 },
@@ -50,6 +54,7 @@ const PLANS: Record<'full' | 'quick', Plan> = {
     load: { requests: 1_000, concurrency: 10, rate: { rates: [300], seconds: 0.5 } },
     scenarios: [{ name: 'no-body-close', args: ['--requests', '200'] }],
     starts: 1,
+    observe: { rate: 200, seconds: 2 },
   },
 };
 
@@ -70,7 +75,7 @@ interface CliOptions {
 }
 
 const program = labCommand('bench')
-  .description('Measure the lab\'s sampler, tracer, load and harness beside ss, netstat, /proc, autocannon and wrk; write results/bench-<time>.json.')
+  .description('Measure the lab\'s sampler, tracer, load, harness and observer beside ss, netstat, /proc, autocannon and wrk; write results/bench-<time>.json.')
   .option('--quick', 'a small version that runs in seconds (CI runs it)')
   .option('--only <parts>', `measure only some parts: ${PARTS.join(', ')} (comma-separated)`, partList)
   .option('--out <file>', 'where to write the bench JSON (default: results/bench-<time>.json)', pathArgument('a file name'))
@@ -119,6 +124,8 @@ async function main(argv: string[]): Promise<number> {
   const tracer = parts.has('tracer') ? await benchTracer(plan.tracer) : null;
   const load = parts.has('load') ? await benchLoad(plan.load, (tool) => console.error(`> load: ${tool}`)) : null;
   const harness = parts.has('harness') ? await benchHarness(plan) : null;
+  if (parts.has('observe')) console.error(`> observe: npm run observe beside ss at 1 Hz, ${formatCount(plan.observe.rate)} new connections a second for ${plan.observe.seconds} s`);
+  const observe = parts.has('observe') ? await benchObserve(plan.observe) : null;
 
   const result: BenchResult = {
     kind: 'timewait-lab-bench',
@@ -131,7 +138,8 @@ async function main(argv: string[]): Promise<number> {
     tracer,
     load,
     harness,
-    targets: evaluateTargets(sampler, harness),
+    observe,
+    targets: evaluateTargets(sampler, harness, observe),
   };
   const file = options.out ?? path.join(RESULTS_DIR, benchFileName(startedAt));
   await writeFileAtomically(file, validJsonText(result, benchProblems(result), 'bench file'), 'bench file');

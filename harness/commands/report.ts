@@ -8,8 +8,8 @@ import { printable } from '../shared/printable.ts';
 import { writeReport } from '../output/report-file.ts';
 
 const program = labCommand('report')
-  .description('Write one self-contained HTML report (opens offline) of one or more result files, next to them.')
-  .argument('<result.json...>', 'result files written by npm run scenario; several of one scenario are overlaid as runs', pathArguments('a result file'))
+  .description('Write one self-contained HTML report (opens offline) of one or more result files, or of one observation, next to them.')
+  .argument('<result.json...>', 'result files written by npm run scenario; several of one scenario are overlaid as runs; or one observation file of npm run observe', pathArguments('a result file'))
   .option('--out <file>', 'where to write the report (default: X.html beside X.json; for several files report-<time>-<n>-runs.html beside the first)', pathArgument('a file name'))
   .addHelpText('after', '\nExit status: 0 written, 2 bad input (a missing or invalid result file), 3 the lab failed.');
 

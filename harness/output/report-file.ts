@@ -1,7 +1,7 @@
 // Builds the HTML report of some result files and writes it next to them: the results grouped
 // by scenario (in the order given, runs by start time), each scenario's story and code from the
 // catalogue, and the charting library read from node_modules so that it is inlined in the file.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadScenario, scenarioNames } from '../scenario/catalog.ts';
@@ -10,6 +10,9 @@ import { fileTimestamp, writeFileAtomically } from '../result/file.ts';
 import { checkReadBudget, readResult } from '../result/read.ts';
 import { renderReport, type ReportGroup, type ReportRun } from './report-html.ts';
 import type { Scenario } from '../scenario/contract.ts';
+import { observationProblems, type Observation } from '../host/observation-schema.ts';
+import { UsageError } from '../shared/errors.ts';
+import { renderObservationReport } from './observation-report-html.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -56,9 +59,38 @@ export async function groupByScenario(runs: ReportRun[]): Promise<ReportGroup[]>
   );
 }
 
-/** Writes the report of `files` (result JSON) and returns its path. */
+/** The observation in `file` (`kind: "observation"`, npm run observe), or null when it holds something else (readResult says what). */
+async function observationIn(file: string): Promise<Observation | null> {
+  // What is no regular file (a named pipe would be waited on for ever), not JSON, or cannot be read is left to readResult, which says so.
+  if (!(await stat(file).then((found) => found.isFile(), () => false))) return null;
+  const value: unknown = await readFile(file, 'utf8').then(
+    (text) => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return null;
+      }
+    },
+    () => null,
+  );
+  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'observation') return null;
+  const problems = observationProblems(value);
+  if (problems.length > 0) throw new UsageError(`${file}: does not match the observation schema: ${problems.slice(0, 3).join('; ')}`);
+  return value as Observation;
+}
+
+/** Writes the report of `files` (result JSON, or one observation) and returns its path. */
 export async function writeReport(files: string[], out?: string): Promise<string> {
   await checkReadBudget(files, 'the files given');
+  const observations = await Promise.all(files.map(observationIn));
+  if (observations.some((o) => o !== null)) {
+    const observation = observations[0];
+    if (files.length > 1 || !observation) throw new UsageError('an observation (npm run observe) is drawn on its own: give one observation file, or result files only');
+    const html = renderObservationReport(observation, await chartLibrary(), new Date().toISOString());
+    const target = path.resolve(out ?? path.join(path.dirname(files[0]!), `${path.basename(files[0]!, '.json')}.html`));
+    await writeFileAtomically(target, html, 'report');
+    return target;
+  }
   const runs = await Promise.all(files.map(async (file) => ({ file: path.resolve(file), result: await readResult(file) })));
   const html = renderReport({ groups: await groupByScenario(runs), chartLibrary: await chartLibrary(), generatedAt: new Date().toISOString() });
   const target = path.resolve(out ?? reportPath(runs));

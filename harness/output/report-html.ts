@@ -62,7 +62,7 @@ function marksOf(result: Result, variant: VariantResult): ChartMark[] {
   ];
 }
 
-const esc = (text: string) =>
+export const esc = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 // Red and orange for misconfigured variants, green and blue for fixes, and for measured clients
@@ -302,25 +302,53 @@ export function renderReport({ groups, chartLibrary, generatedAt }: ReportInput)
   const names = groups.map((g) => g.scenarioName);
   const charts = Object.fromEntries(groups.map((g, i) => [i + 1, chartSeries(g.runs)]));
   const runs = groups.reduce((sum, g) => sum + g.runs.length, 0);
+  return htmlPage({
+    title: names.join(', '),
+    heading: 'timewait-lab report',
+    note: `${groups.length === 1 ? 'One scenario' : `${groups.length} scenarios`}, ${runs === 1 ? 'one run' : `${runs} runs`}: ${names.join(', ')}.`,
+    body: groups.map((g, i) => scenarioSection(g, i + 1)).join('\n'),
+    charts,
+    draw: DRAW_CHARTS,
+    chartLibrary,
+    generatedAt,
+  });
+}
+
+export interface HtmlPage {
+  /** Plain text (escaped here). */
+  title: string;
+  heading: string;
+  note: string;
+  /** HTML. */
+  body: string;
+  /** The charts' data, read by `draw` from the element #chart-data. */
+  charts: unknown;
+  draw: string;
+  chartLibrary: ReportInput['chartLibrary'];
+  generatedAt: string;
+}
+
+/** A report page, self-contained: styles, data, the charting library and the code that draws inside it. */
+export function htmlPage({ title, heading, note, body, charts, draw, chartLibrary, generatedAt }: HtmlPage): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>timewait-lab: ${esc(names.join(', '))}</title>
+<title>timewait-lab: ${esc(title)}</title>
 <style>${STYLE}${LEDGER_STYLE}</style>
 </head>
 <body>
 <header>
-  <h1>timewait-lab report</h1>
-  <p class="note">${groups.length === 1 ? 'One scenario' : `${groups.length} scenarios`}, ${runs === 1 ? 'one run' : `${runs} runs`}: ${esc(names.join(', '))}.</p>
+  <h1>${esc(heading)}</h1>
+  <p class="note">${esc(note)}</p>
 </header>
-${groups.map((g, i) => scenarioSection(g, i + 1)).join('\n')}
+${body}
 <footer>Made by timewait-lab on ${esc(generatedAt)}. Charts: ${esc(chartLibrary.name)} ${esc(chartLibrary.version)} (Apache-2.0), inlined; this file makes no network request.</footer>
 <script type="application/json" id="chart-data">${scriptJson(charts)}</script>
 <script>${chartLibrary.source}</script>
-<script>${DRAW_CHARTS}</script>
+<script>${draw}</script>
 </body>
 </html>
 `;

@@ -13,3 +13,4 @@ export function renderJsonSchema(): string {
   // io 'input': what a file must contain to be read (the same as what is written: no defaults).
   return `${JSON.stringify(z.toJSONSchema(resultSchema, { io: 'input' }), null, 2)}\n`;
 }
+

@@ -15,7 +15,7 @@ import { tracingUnavailability } from '../../harness/observe/tracer.ts';
 
 const unavailable = await tracingUnavailability();
 
-const benchCli = (args: string[]) => runCli('harness/commands/bench.ts', args, { timeout: 90_000 });
+const benchCli = (args: string[]) => runCli('harness/commands/bench.ts', args, { timeout: 120_000 });
 
 /** Resolves once the bench has written `text` on stderr. */
 function untilStderr(run: ReturnType<typeof benchCli>, text: string): Promise<void> {
@@ -42,7 +42,7 @@ describe('npm run bench -- --quick', () => {
     pid = subprocess.pid;
     run = await subprocess;
     bench = JSON.parse(await readFile(file, 'utf8')) as BenchResult;
-  }, 90_000);
+  }, 120_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('runs, prints the targets on stderr and writes a bench file the schema accepts', () => {
@@ -139,6 +139,16 @@ describe('npm run bench -- --quick', () => {
       expect(autocannonPerRequest.server.connectionsAccepted).toBeGreaterThanOrEqual(0.9 * autocannonPerRequest.server.requestsServed);
     }
   });
+
+  it('observed a load of new connections with npm run observe: it counted every connection the server accepted, beside ss at 1 Hz', () => {
+    const observe = bench.observe!;
+    expect(observe.serverAccepted).toBe(observe.connectionsOpened);
+    // The load ran inside the observer's window: it saw each one, and the namespace's kernel counted the same.
+    expect(observe.observedConnections).toBe(observe.serverAccepted);
+    expect(observe.activeOpensInWindow).toBe(observe.serverAccepted);
+    expect(observe.ssPollCpuShare).toBeGreaterThan(0);
+    expect(bench.targets.map((t) => t.name)).toContain('observe-cpu-share');
+  });
 });
 
 describe('npm run bench interrupted', () => {
@@ -185,7 +195,7 @@ describe('npm run bench with bad input', () => {
       const run = await benchCli(['--only', 'sampler,nonsense', '--out', path.join(dir, 'bench.json')]);
       expect(run.exitCode).toBe(2);
       expect(run.stderr.trim()).toBe(
-        `bench: option '--only <parts>' argument 'sampler,nonsense' is invalid. expected a comma-separated list of sampler, tracer, load, harness; got "nonsense".`,
+        `bench: option '--only <parts>' argument 'sampler,nonsense' is invalid. expected a comma-separated list of sampler, tracer, load, harness, observe; got "nonsense".`,
       );
       expect(await readdir(dir)).toEqual([]);
     } finally {

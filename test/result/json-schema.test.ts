@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { JSON_SCHEMA_FILE, jsonSchemaFile, renderJsonSchema } from '../../harness/result/json-schema.ts';
+import { OBSERVATION_SCHEMA_FILE, OBSERVATION_VERSION, observationProblems, renderObservationJsonSchema } from '../../harness/host/observation-schema.ts';
 import { resultProblems, SCHEMA_VERSION } from '../../harness/result/schema.ts';
 import { resultSchemaV1, resultV1Problems } from '../../harness/result/schema-v1.ts';
 import { EXAMPLES, fixturePath, RESULT_FIXTURES, resultFilesIn, v1ResultFiles } from '../support/results-fixtures.ts';
@@ -71,5 +72,23 @@ describe('results/schema/result-v1.schema.json, kept for the version 1 results',
       expect(resultV1Problems(result), file).toEqual([]);
       expect(validate(result), file).toBe(false);
     }
+  });
+});
+
+describe(`results/schema/observation-v${OBSERVATION_VERSION}.schema.json`, () => {
+  test('is what `npm run schema` generates from harness/host/observation-schema.ts', async () => {
+    expect(await readFile(OBSERVATION_SCHEMA_FILE, 'utf8').catch(() => ''), 'out of date: run `npm run schema`').toBe(renderObservationJsonSchema());
+  });
+
+  // test/fixtures/observation-curl-loop.json: written by `npm run observe -- --netns NS --duration 5 --port P`
+  // as root, with the lab's server in NS and a loop of 30 curl processes against it.
+  test('accepts an observation a real run wrote, and rejects a malformed one, as the zod schema does', async () => {
+    const validate = ajv().compile(JSON.parse(renderObservationJsonSchema()));
+    const observation = (await readJson(new URL('../fixtures/observation-curl-loop.json', import.meta.url))) as Record<string, any>;
+    expect(validate(observation), JSON.stringify(validate.errors)).toBe(true);
+    expect(observationProblems(observation)).toEqual([]);
+    observation.rows[0].perSecond = -1;
+    expect(validate(observation)).toBe(false);
+    expect(observationProblems(observation)).toEqual(['rows.0.perSecond: Too small: expected number to be >=0']);
   });
 });

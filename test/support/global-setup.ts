@@ -18,8 +18,10 @@ const LAB_ENTRIES = [
   'harness/commands/soak.ts',
   'harness/commands/bench.ts',
   'harness/commands/server.ts',
+  'harness/commands/observe.ts',
   'bench/entries/sampler-worker.ts',
   'bench/entries/fetch-client.ts',
+  'bench/entries/connect-loop.ts',
   '.cache/go/timewait-client',
   'clients/python/client.py',
 ];

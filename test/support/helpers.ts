@@ -17,13 +17,16 @@ export interface CliOptions {
   openFiles?: number;
   /** Another copy of the lab to run (default: this one). */
   root?: string;
+  /** Run it as this user (util-linux runuser; the tests run as root). */
+  runAs?: string;
 }
 
 /** `npm run scenario -- ...args`, without npm: the same Node, the same entry point. */
 export function runCli(entry: string, args: string[], options: CliOptions = {}) {
   const root = options.root ?? ROOT;
   const command = [process.execPath, path.join(root, entry), ...args];
-  const [file, ...rest] = options.openFiles === undefined ? command : ['prlimit', `--nofile=${options.openFiles}`, ...command];
+  const limited = options.openFiles === undefined ? command : ['prlimit', `--nofile=${options.openFiles}`, ...command];
+  const [file, ...rest] = options.runAs === undefined ? limited : ['runuser', '-u', options.runAs, '--', ...limited];
   return execa(file!, rest, {
     cwd: root,
     reject: false,

@@ -1,0 +1,121 @@
+// The observation's connections from the tracer (../observe/tracer.ts), as root: each socket's state
+// changes linked by its kernel address (skaddr) into one connection with the process that called
+// connect() (the task of CLOSE -> SYN_SENT), which end closed first (ESTABLISHED -> FIN_WAIT1 here,
+// -> CLOSE_WAIT there, -> CLOSE a reset), its lifetime (from the connect to that first close) and
+// failed connects (SYN_SENT -> CLOSE).
+// The tracepoint is global: a connection belongs to the observed namespace when its process lives
+// there (/proc/PID/ns/net, read while it runs), else when its 4-tuple was in that namespace's
+// socket table, or, inbound, when its local end is one of that namespace's listening ports.
+import { readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { startTracer, tracingUnavailability } from '../observe/tracer.ts';
+import type { StateChange } from '../observe/state-change.ts';
+import { passes, tupleKey, type ConnectionRecord, type Filters, type ProcessName } from './connections.ts';
+import type { ObservedNamespace } from './namespace.ts';
+import type { ConnectionSource, NamespaceMembers } from './observe.ts';
+
+interface Traced extends ConnectionRecord {
+  openedAtMs: number;
+  /** Whether the connecting process lives in the observed namespace; null: not known (gone before it was read, or inbound). */
+  inNamespace: boolean | null;
+  localKnown: boolean;
+}
+
+/**
+ * The kernel filter: IPv4 (the tracer reads IPv4 only), and only the changes a connection is told
+ * by (tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 3 SYN_RECV): a connect (-> SYN_SENT, in the task that
+ * called it), its 4-tuple (SYN_SENT ->), an accept (SYN_RECV ->), and what leaves ESTABLISHED (who
+ * closed first, or a reset); with --port, that port at either end. The rest of a close (FIN_WAIT2,
+ * LAST_ACK, CLOSE) is left in the kernel: about 5 lines a connection with both ends here, not 10.
+ */
+export function observationFilter(port?: number): string {
+  const changes = 'family == 2 && (newstate == 2 || oldstate == 1 || oldstate == 2 || oldstate == 3)';
+  return port === undefined ? changes : `${changes} && (sport == ${port} || dport == ${port})`;
+}
+
+/** How often the tracer's buffer is emptied: each read wakes the observer; 4 MiB a CPU holds seconds of this filter's lines. */
+const READ_EVERY_MS = 500;
+
+/** PIDs whose name and namespace are kept for the next connection of the same process. */
+const PROCESSES_KEPT = 10_000;
+
+const nsOf = (pid: number | 'self') => readlink(`/proc/${pid}/ns/net`).catch(() => null);
+
+/** A process by its command line while it runs, else by the trace's task name. */
+async function processName(pid: number, task: string): Promise<ProcessName> {
+  const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').then((text) => text.split('\0').filter(Boolean), () => []);
+  return argv.length > 0 ? { pid, name: path.basename(argv[0]!), commandLine: argv.join(' ') } : { pid, name: task, commandLine: null };
+}
+
+export async function traceConnections(namespace: ObservedNamespace, filters: Filters): Promise<ConnectionSource | string> {
+  const unavailable = await tracingUnavailability();
+  if (unavailable) return unavailable;
+  const observedNs = await nsOf(namespace.procNet === '/proc/self/net' ? 'self' : Number(namespace.procNet.split('/')[2]));
+  const open = new Map<string, Traced>();
+  const done: Traced[] = [];
+  const lookups = new Set<Promise<void>>();
+  // Read once per PID, while the process may still run: its namespace and command line (a PID that
+  // is reused by another process within one observation keeps the first one's name).
+  const processes = new Map<number, Promise<{ ns: string | null; name: ProcessName }>>();
+  const processOf = (pid: number, task: string) => {
+    if (processes.size > PROCESSES_KEPT) processes.clear();
+    let found = processes.get(pid);
+    if (!found) processes.set(pid, (found = Promise.all([nsOf(pid), processName(pid, task)]).then(([ns, name]) => ({ ns, name }))));
+    return found;
+  };
+  const finish = (conn: Traced, atMs: number) => {
+    conn.lifetimeMs = atMs - conn.openedAtMs;
+    done.push(conn);
+  };
+  const onChange = (c: StateChange) => {
+    const local = { address: c.saddr, port: c.sport };
+    const remote = { address: c.daddr, port: c.dport };
+    if (c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT') {
+      const conn: Traced = { direction: 'outbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false };
+      open.set(c.skaddr, conn);
+      const lookup = processOf(c.pid, c.task).then(({ ns, name }) => {
+        conn.inNamespace = ns === null || observedNs === null ? null : ns === observedNs;
+        conn.process = name;
+      });
+      lookups.add(lookup);
+      void lookup.finally(() => lookups.delete(lookup));
+      return;
+    }
+    if (c.oldstate === 'SYN_RECV') {
+      const accepted: Traced = { direction: 'inbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: c.newstate !== 'ESTABLISHED', openedAtMs: c.atMs, inNamespace: null, localKnown: true };
+      if (accepted.failed) finish(accepted, c.atMs);
+      else open.set(c.skaddr, accepted);
+      return;
+    }
+    const conn = open.get(c.skaddr);
+    if (!conn) return;
+    if (c.oldstate === 'SYN_SENT' && c.newstate === 'ESTABLISHED') Object.assign(conn, { local, localKnown: true });
+    else if (c.oldstate === 'SYN_SENT') {
+      conn.failed = true;
+      open.delete(c.skaddr);
+      finish(conn, c.atMs);
+    } else if (c.oldstate === 'ESTABLISHED') {
+      // Its first close: this end's FIN, the other end's (CLOSE_WAIT), or a reset (CLOSE).
+      conn.closedFirst = c.newstate === 'FIN_WAIT1' ? 'local' : c.newstate === 'CLOSE_WAIT' ? 'remote' : 'reset';
+      open.delete(c.skaddr);
+      finish(conn, c.atMs);
+    }
+  };
+  const tracer = await startTracer({ label: 'observe', filter: observationFilter(filters.port), onChanges: (changes) => changes.forEach(onChange), everyMs: READ_EVERY_MS });
+  let stopped: Promise<void> | null = null;
+  return {
+    records(members: NamespaceMembers) {
+      const belongs = (conn: Traced) => {
+        if (conn.inNamespace !== null) return conn.inNamespace;
+        if (!conn.localKnown) return false;
+        return conn.direction === 'inbound' ? members.listener(conn.local) : members.tuple(tupleKey(conn));
+      };
+      return [...done, ...open.values()].filter((conn) => belongs(conn) && (conn.failed || passes(conn, filters)));
+    },
+    stop: () =>
+      (stopped ??= (async () => {
+        await tracer.stop();
+        await Promise.allSettled([...lookups]);
+      })()),
+  };
+}
