@@ -57,7 +57,8 @@ describe('choosing the mode', () => {
       const auto = await asNobody(['no-body-close', '--requests', '50', '--out', path.join(nobody, 'r.json')]);
       expect(auto.exitCode, auto.stderr).toBe(0);
       expect(auto.stderr).toMatch(/^network namespaces not available \(.+\): running on loopback/m);
-      const on = await asNobody(['no-body-close', '--requests', '50', '--netns', 'on']);
+      // Its own place to write, so that the refusal names the namespaces alone (the plan names every problem).
+      const on = await asNobody(['no-body-close', '--requests', '50', '--netns', 'on', '--out', path.join(nobody, 'on.json')]);
       expect(on.exitCode).toBe(2);
       expect(on.stderr.trim()).toMatch(/^scenario: --netns on: this process cannot create network namespaces \(.+\); run as root \(sudo npm run \.\.\.\) or in the lab container \(docker compose run --rm lab npm run \.\.\.\)$/);
     },
