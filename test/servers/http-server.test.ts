@@ -84,8 +84,9 @@ describe('the server under test', () => {
     const requests = 30;
     for (let i = 0; i < requests; i++) await getOnce(server.port); // a connection each, closed by the client
     const served = { connectionsAccepted: requests, requestsServed: requests, connectionsOpen: 0, connectionsReset: 0, requestsPerConnection: { '1': requests } };
-    await expect.poll(() => server!.lastCounts).toEqual(served);
-    expect(await server.stats()).toEqual(served);
+    // The counts, beside the server's CPU time (cpuUs), which is whatever it was.
+    await expect.poll(() => server!.lastCounts).toMatchObject(served);
+    expect(await server.stats()).toMatchObject(served);
     // Pushed as they changed, in order, the first change among them.
     expect(pushes[0]).toBeLessThanOrEqual(1);
     expect(pushes).toEqual([...pushes].sort((a, b) => a - b));
