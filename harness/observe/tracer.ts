@@ -19,7 +19,7 @@ import { access, mkdir, open, readdir, readFile, rmdir, writeFile, type FileHand
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
-import { isAlive } from '../process/pids.ts';
+import { ofGoneRuns } from '../process/pids.ts';
 import { onStop } from '../process/tracked.ts';
 import { parseTraceLine, type StateChange } from './state-change.ts';
 
@@ -207,9 +207,7 @@ export async function labInstances(): Promise<LabInstance[]> {
 
 /** Lab instances whose run is gone (killed before it could clean up). */
 export async function leftoverInstances(): Promise<LabInstance[]> {
-  const instances = await labInstances();
-  const gone = await Promise.all(instances.map(async (i) => i.ownerPid !== process.pid && !(await isAlive(i.ownerPid))));
-  return instances.filter((_, i) => gone[i]);
+  return ofGoneRuns(await labInstances());
 }
 
 /** Removes the instances of killed runs; returns their names. A live run's instances are left alone. */

@@ -9,6 +9,12 @@ export async function isAlive(pid: number): Promise<boolean> {
   return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
+/** Of what runs named with their PID made, those whose run is gone (killed before it could clean up). */
+export async function ofGoneRuns<T extends { ownerPid: number }>(owned: T[]): Promise<T[]> {
+  const gone = await Promise.all(owned.map(async (o) => o.ownerPid !== process.pid && !(await isAlive(o.ownerPid))));
+  return owned.filter((_, i) => gone[i]);
+}
+
 /** SIGKILL to `pid`, which may have ended meanwhile. */
 export function killIfThere(pid: number): void {
   try {

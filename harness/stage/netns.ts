@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
-import { isAlive, killIfThere } from '../process/pids.ts';
+import { isAlive, killIfThere, ofGoneRuns } from '../process/pids.ts';
 import { lastStderrLine, onStop } from '../process/tracked.ts';
 import { parseCounterTables, pickCounters, type KernelCounters } from '../shapes/proc-net.ts';
 import type { Requirement } from '../scenario/contract.ts';
@@ -198,9 +198,7 @@ export async function namespacesOf(pid: number | undefined): Promise<string[]> {
 
 /** Lab namespaces whose run is gone (killed before it could clean up). */
 export async function leftoverNamespaces(): Promise<LabNamespace[]> {
-  const namespaces = await labNamespaces();
-  const gone = await Promise.all(namespaces.map(async (ns) => ns.ownerPid !== process.pid && !(await isAlive(ns.ownerPid))));
-  return namespaces.filter((_, i) => gone[i]);
+  return ofGoneRuns(await labNamespaces());
 }
 
 /** Deletes the leftovers of killed runs; returns their names. A live run's namespaces are left alone. */

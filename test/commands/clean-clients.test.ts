@@ -25,8 +25,9 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function killedMeasurement(netns: string): Promise<{ pid: number; marker: string }> {
   const marker = processMarker();
   const client = `setsid sh -c 'while :; do curl -s -o /dev/null "$TARGET_URL"; sleep 0.1; done' ${marker} & wait`;
-  const cli = measureCli(['--quiet', '--netns', netns, '--out-dir', dir, '--client', `loop=${client}`], { timeout: 30_000 });
-  for (let i = 0; i < 150 && (await running(marker, cli.pid)).length === 0; i++) await pause(100);
+  const cli = measureCli(['--quiet', '--netns', netns, '--out-dir', dir, '--client', `loop=${client}`], { timeout: 60_000 });
+  // A loaded machine can take many seconds to set up a run: the loop is waited for up to 40 s.
+  for (let i = 0; i < 400 && (await running(marker, cli.pid)).length === 0; i++) await pause(100);
   expect(await running(marker, cli.pid)).not.toEqual([]);
   cli.kill('SIGKILL');
   await cli;

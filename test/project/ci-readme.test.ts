@@ -16,7 +16,7 @@ const ci = (await readFile(path.join(ROOT, '.ci/run'), 'utf8'))
   .filter((line) => line.trim() && !line.startsWith('#') && !/^(set |cd )/.test(line));
 
 /** Go for go-default-transport, Python's requests for the Python client; installed only when missing. */
-const OPTIONAL_TOOLCHAINS = 'dpkg -s golang-go python3-requests >/dev/null 2>&1 || (apt-get update && apt-get install -y golang-go python3-requests)';
+const OPTIONAL_TOOLCHAINS = 'dpkg -s golang-go python3-requests tmux >/dev/null 2>&1 || (apt-get update && apt-get install -y golang-go python3-requests tmux)';
 
 test("the README's set-up is npm ci, then npm test", () => {
   expect(readmeCommands).toEqual(['npm ci', 'npm test']);
