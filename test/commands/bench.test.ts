@@ -146,7 +146,8 @@ describe('npm run bench -- --quick', () => {
     // The load ran inside the observer's window: it saw each one, and the namespace's kernel counted the same.
     expect(observe.observedConnections).toBe(observe.serverAccepted);
     expect(observe.activeOpensInWindow).toBe(observe.serverAccepted);
-    expect(observe.ssPollCpuShare).toBeGreaterThan(0);
+    // ss ran beside it; its CPU over --quick's second of polling can be under a clock tick (0 here).
+    expect(observe.ssPollSeconds).toBeGreaterThan(0);
     expect(bench.targets.map((t) => t.name)).toContain('observe-cpu-share');
   });
 });
