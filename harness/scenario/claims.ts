@@ -19,6 +19,10 @@ function unmet(claim: Claim, run: VariantRun): string | null {
   if (claim.when && !claim.when.value(run)) return claim.when.text;
   const ledger = run.summary?.connections;
   if (run.summary && figureOf(claim.metric)?.traced && !ledger?.traced) return `the kernel's trace of the connections (${ledger?.whyNotTraced ?? 'none in this result'})`;
+  // The lab's own server counts the requests of each connection; a --target server does not report them.
+  if (run.summary && claim.metric.startsWith('connections.requestsPerConnection.') && metricValue(run.summary, claim.metric) === null) {
+    return "the server's count of requests per connection, which the lab's own server keeps and a --target server does not report";
+  }
   return null;
 }
 
