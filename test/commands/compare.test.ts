@@ -128,7 +128,7 @@ describe('bad input: one line, exit 2, never a stack trace', () => {
     [
       'a file that fails the schema',
       () => [first, malformed],
-      `compare: ${malformed}: does not match result schema v2: env.sysctl.tcp_tw_reuse: Invalid input: expected string, received number`,
+      `compare: ${malformed}: does not match result schema v3: env.sysctl.tcp_tw_reuse: Invalid input: expected string, received number`,
     ],
     [
       'results of different scenarios',
