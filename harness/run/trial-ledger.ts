@@ -1,7 +1,7 @@
 // A trial's connection ledger: the tracer (observe/tracer.ts) on the trial's server port from the
 // start of its load to the end of its drain, its state changes made into connections
 // (observe/ledger.ts). Where this process cannot trace (no root, no tracefs), the trial says why.
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { buildLedger, type Connection } from '../observe/ledger.ts';
 import type { StateChange } from '../observe/state-change.ts';
 import { portFilter, startTracer, tracingUnavailability } from '../observe/tracer.ts';
@@ -12,6 +12,9 @@ let unavailability: Promise<string | null> | undefined;
 /** Checked once per process: whether it may trace does not change during a run. */
 const whyNoTracing = () => (unavailability ??= tracingUnavailability());
 
+/** With every field printed (skaddr links a connection's lines), the kernel prints IPv6 addresses as <INVALID-SIZE> (docs/ledger.md). */
+const IPV6_NOT_TRACED = 'the tracer follows IPv4 connections only, and this server is on IPv6';
+
 /** Milliseconds on CLOCK_MONOTONIC, the trace's clock (tracer.ts sets trace_clock to mono): process.hrtime's. */
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -20,7 +23,7 @@ const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
  * times in ms since the moment `startedAt` (performance.now()) stands for, or why there is none.
  */
 export async function traceTrial(host: string, port: number, startedAt: number): Promise<{ stop(): Promise<TrialLedger> }> {
-  const whyNot = await whyNoTracing();
+  const whyNot = isIPv6(host.replace(/^\[|\]$/g, '')) ? IPV6_NOT_TRACED : await whyNoTracing();
   if (whyNot) return { stop: async () => ({ whyNot }) };
   const originMs = monotonicMs() - (performance.now() - startedAt);
   const changes: StateChange[] = [];
