@@ -14,7 +14,7 @@
 // Limits: IPv4 only (with `options/fields` the IPv6 fields print as `<INVALID-SIZE>`); the tracepoint
 // is global, so the filter (ports, addresses) is what tells one run's connections from another's.
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
+import { closeSync, constants, rmdirSync, writeFileSync } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -87,11 +87,17 @@ export async function tracingUnavailability(): Promise<string | null> {
   return null;
 }
 
-const live = new Map<string, () => Promise<TracerLosses>>();
+/** The instances this process made and has not removed: how to stop each, and how to remove it at once. */
+const live = new Map<string, { stop(): Promise<TracerLosses>; removeNow(): void }>();
 let made = 0;
-// However the run ends (done, error, a signal), stopAll() removes the instances still here.
+// However the run ends (done, error, a signal), stopAll() removes the instances still here; and
+// when the process exits before that is done (stopAndExit gives up after its time), the exit hook
+// removes them synchronously, the only way code runs at 'exit'.
 onStop(async () => {
-  await Promise.allSettled([...live.values()].map((stop) => stop()));
+  await Promise.allSettled([...live.values()].map((instance) => instance.stop()));
+});
+process.on('exit', () => {
+  for (const instance of live.values()) instance.removeNow();
 });
 
 /** Removes an instance: its event off first, so that nothing more is written (rmdir refuses one in use). */
@@ -112,12 +118,6 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
   if (!/^[a-z0-9-]{1,40}$/.test(options.label)) throw new LabError(`a tracer's label is 1 to 40 lowercase letters, digits or dashes, not '${options.label}'`);
   const instance = `${INSTANCE_PREFIX}${process.pid}-${++made}-${options.label}`;
   const dir = path.join(INSTANCES, instance);
-  await mountTracefs();
-  try {
-    await mkdir(dir);
-  } catch (error) {
-    throw new LabError(`could not make the tracing instance ${instance}: ${(error as Error).message}`);
-  }
   let pipe: FileHandle | null = null;
   const losses: TracerLosses = { lost: 0, unknown: 0, firstUnknown: null };
   let rest = '';
@@ -155,9 +155,13 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
   };
   const readNow = () => (reading = reading.then(drain));
 
+  // Setting up is a chain of writes into the instance; a stop that comes in the middle (a signal)
+  // waits for it, since the kernel refuses to remove an instance while one of its files is open.
+  let settingUp: Promise<void> = Promise.resolve();
   let stopped: Promise<TracerLosses> | null = null;
   const stop = () =>
     (stopped ??= (async () => {
+      await settingUp.catch(() => {});
       clearInterval(timer);
       await writeFile(path.join(dir, EVENT, 'enable'), '0').catch(() => {});
       await readNow().catch(() => {});
@@ -169,9 +173,25 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
       live.delete(instance);
       return losses;
     })());
-  live.set(instance, stop);
+  const removeNow = () => {
+    try {
+      writeFileSync(path.join(dir, EVENT, 'enable'), '0');
+    } catch {}
+    try {
+      if (pipe) closeSync(pipe.fd);
+    } catch {}
+    try {
+      rmdirSync(dir);
+    } catch {}
+  };
+  // Known before the instance exists, so that a stop in the middle of making it still removes it.
+  live.set(instance, { stop, removeNow });
 
-  try {
+  settingUp = (async () => {
+    await mountTracefs();
+    await mkdir(dir).catch((error: Error) => {
+      throw new LabError(`could not make the tracing instance ${instance}: ${error.message}`);
+    });
     // CLOCK_MONOTONIC, the clock of process.hrtime(): the lab's own times and the kernel's line up.
     await writeFile(path.join(dir, 'trace_clock'), 'mono');
     await writeFile(path.join(dir, 'buffer_size_kb'), String(BUFFER_KB_PER_CPU));
@@ -182,12 +202,18 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
     });
     pipe = await open(path.join(dir, 'trace_pipe'), constants.O_RDONLY | constants.O_NONBLOCK);
     await writeFile(path.join(dir, EVENT, 'enable'), '1');
+  })();
+  try {
+    await settingUp;
   } catch (error) {
     await stop();
     throw error instanceof LabError ? error : new LabError(`could not set up the tracing instance ${instance}: ${(error as Error).message}`);
   }
-  timer = setInterval(() => void readNow().catch(() => {}), options.everyMs ?? DEFAULT_READ_EVERY_MS);
-  timer.unref();
+  // A stop that came while setting up has already taken the instance down: nothing to read then.
+  if (!stopped) {
+    timer = setInterval(() => void readNow().catch(() => {}), options.everyMs ?? DEFAULT_READ_EVERY_MS);
+    timer.unref();
+  }
   return { instance, stop };
 }
 

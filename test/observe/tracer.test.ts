@@ -105,6 +105,15 @@ describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () 
     expect((await labInstances()).filter((i) => i.ownerPid === process.pid)).toEqual(before);
   });
 
+  test.each(['stop-while-starting', 'exit'])('a run that ends while its tracer starts or runs (%s) leaves no instance', async (how) => {
+    for (let i = 0; i < 3; i++) {
+      const child = await execa(process.execPath, ['test/fixtures/entries/tracer-then-exit.ts', how], { cwd: ROOT, reject: false, timeout: 20_000 });
+      expect(child.exitCode, child.stderr).toBe(0);
+      const prefix = child.stdout.trim();
+      expect((await labInstances()).map((i) => i.name).filter((name) => name.startsWith(prefix))).toEqual([]);
+    }
+  });
+
   test('a run killed with SIGKILL leaves its instance; npm run clean removes it, and leaves a live run\'s', async () => {
     const live = await startTracer({ label: 'live', filter: 'dport == 1', onChanges: () => {} });
     const child = execa(process.execPath, ['test/fixtures/entries/tracer-then-wait.ts'], { cwd: ROOT, reject: false });
