@@ -10,6 +10,7 @@ import type { RunSettings } from '../result/run-settings.ts';
 import { effectiveSettings, loadOptionProblems, measurementSettings, type SettingOverrides } from './settings.ts';
 import { allLoads } from '../result/schema.ts';
 import { checkDestination, RESULTS_DIR, type ResultDestination } from '../result/file.ts';
+import { removeLeftoverInstances } from '../observe/tracer.ts';
 import { openTopology, type NetworkOptions, type Topology } from '../stage/topology.ts';
 import { checkServerSettings } from '../stage/certificates.ts';
 import type { RunnableScenario, Scenario } from '../scenario/contract.ts';
@@ -82,6 +83,9 @@ async function plan<S extends RunnableScenario, T extends RunSettings>(request: 
     for (const load of allLoads(settings)) problems.push(...(await attempt(() => checkOpenFiles(s.name, load, request.concurrencyFromFlag))).problems);
     const opened = await attempt(() => openTopology(s, request.network));
     topology = opened.value;
+    // A killed run's tracing instances (observe/tracer.ts), like its namespaces, go before a run starts.
+    const instances = await removeLeftoverInstances().catch(() => []);
+    if (instances.length > 0) topology?.notes.unshift(`removed ${instances.length} tracing instances left by killed runs: ${instances.join(', ')}`);
     problems.push(...opened.problems);
   }
   problems.push(...leftovers.problems);

@@ -1,7 +1,10 @@
 // The tracer on the real kernel: a tracing instance of its own with sock:inet_sock_set_state
 // filtered on a port, real connections on loopback, the instance gone afterwards; without root it
-// says why; a killed run's instance is found and removed, a live one's left alone.
+// says why; a killed run's instance is found and removed (by npm run clean and by the next run), a
+// live one's left alone; a run that ends while its tracer starts or runs leaves none.
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import net from 'node:net';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -10,7 +13,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { labInstances, portFilter, startTracer, tracingUnavailability, TRACEFS } from '../../harness/observe/tracer.ts';
 import type { StateChange } from '../../harness/observe/state-change.ts';
 import { buildLedger } from '../../harness/observe/ledger.ts';
-import { ROOT, runCli } from '../support/helpers.ts';
+import { ROOT, runCli, scenarioCli } from '../support/helpers.ts';
 
 const unavailable = await tracingUnavailability();
 const skipped = unavailable ? ` (skipped: ${unavailable})` : '';
@@ -129,6 +132,23 @@ describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () 
     expect(existsSync(instanceDir(left))).toBe(false);
     expect(existsSync(instanceDir(live.instance))).toBe(true);
     await live.stop();
+  });
+
+  test("the next run removes a killed run's instance before it starts", async () => {
+    const child = execa(process.execPath, ['test/fixtures/entries/tracer-then-wait.ts'], { cwd: ROOT, reject: false });
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    const left = line.toString().trim();
+    child.kill('SIGKILL');
+    await child;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'twlab-next-run-'));
+    try {
+      const cli = await scenarioCli(['no-body-close', '--netns', 'off', '--requests', '20', '--out', path.join(dir, 'next.json')]);
+      expect(cli.exitCode, cli.stderr).toBe(0);
+      expect(cli.stderr).toMatch(new RegExp(`removed \\d+ tracing instances left by killed runs: .*\\b${left}\\b`));
+      expect(existsSync(instanceDir(left))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
