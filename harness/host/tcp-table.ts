@@ -3,6 +3,7 @@
 // namespace (any process's /proc/<pid>/net shows the namespace that process lives in).
 import os from 'node:os';
 import { KERNEL_TCP_STATES } from '../observe/inet-diag.ts';
+import { addressText } from '../observe/ip-address.ts';
 import type { SocketState } from '../observe/ss-parse.ts';
 
 export interface Endpoint {
@@ -24,16 +25,10 @@ function wordBytes(hex: string): number[] {
   return LITTLE_ENDIAN ? bytes.reverse() : bytes;
 }
 
-/** `0100007F` → 127.0.0.1; 32 hex digits → IPv6 as URLs write it compressed (`::1`); an IPv4-mapped one as IPv4. */
+/** `0100007F` → 127.0.0.1; 32 hex digits → IPv6 compressed (`::1`); an IPv4-mapped one as IPv4 (observe/ip-address.ts). */
 export function addressOf(hex: string): string {
-  if (hex.length === 8) return wordBytes(hex).join('.');
-  const bytes = [0, 8, 16, 24].flatMap((at) => wordBytes(hex.slice(at, at + 8)));
-  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-  if (mapped) return bytes.slice(12).join('.');
-  const groups = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  // The WHATWG URL serializer compresses the longest run of zero groups (RFC 5952).
-  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
+  if (hex.length === 8) return addressText(Uint8Array.from(wordBytes(hex)));
+  return addressText(Uint8Array.from([0, 8, 16, 24].flatMap((at) => wordBytes(hex.slice(at, at + 8)))), 0, true);
 }
 
 function endpointOf(text: string, line: string): Endpoint {

@@ -10,6 +10,7 @@ import { readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { startTracer, tracingUnavailability } from '../observe/tracer.ts';
 import type { StateChange } from '../observe/state-change.ts';
+import { UNKNOWN_TASK } from '../observe/task-names.ts';
 import { passes, tupleKey, type ConnectionRecord, type Filters, type ProcessName } from './connections.ts';
 import type { ObservedNamespace } from './namespace.ts';
 import type { ConnectionSource, NamespaceMembers } from './observe.ts';
@@ -73,7 +74,7 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
     if (c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT') {
       const conn: Traced = { direction: 'outbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false };
       open.set(c.skaddr, conn);
-      const lookup = processOf(c.pid, c.task).then(({ ns, name }) => {
+      const lookup = processOf(c.pid, c.task ?? UNKNOWN_TASK).then(({ ns, name }) => {
         conn.inNamespace = ns === null || observedNs === null ? null : ns === observedNs;
         conn.process = name;
       });

@@ -9,6 +9,7 @@
 // (TIME_WAIT itself never shows); the side that closes second CLOSE_WAIT -> LAST_ACK -> CLOSE; a
 // reset ESTABLISHED -> CLOSE; a failed connect SYN_SENT -> CLOSE.
 import type { StateChange, TcpState } from './state-change.ts';
+import { UNKNOWN_TASK } from './task-names.ts';
 
 export type Side = 'client' | 'server';
 
@@ -80,7 +81,7 @@ function connectionOf(ends: End[], originMs: number): Connection {
   return {
     tuple: ends.find((e) => e.tuple)?.tuple ?? '?',
     ends: ends.map((e) => e.side),
-    process: connecting ? { task: connecting.task, pid: connecting.pid } : null,
+    process: connecting ? { task: connecting.task ?? UNKNOWN_TASK, pid: connecting.pid } : null,
     openedMs: Math.min(...ends.map((e) => e.first.atMs)) - originMs,
     connectMs: established && connecting ? established.atMs - connecting.atMs : null,
     closedMs: closes.every((c) => c !== undefined) ? Math.max(...closes.map((c) => c!.atMs)) - originMs : null,
