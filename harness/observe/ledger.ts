@@ -1,7 +1,7 @@
 // The connection ledger: the tracer's state changes (./tracer.ts) made into connections, each with
 // both of its ends where both are on this kernel. An end is one socket's life, from CLOSE ->
 // SYN_SENT (a client's connect(), in the connecting task) or LISTEN -> SYN_RECV (a server's new
-// connection) to its CLOSE; its lines are linked by the socket's address, skaddr, since the first
+// connection) to its CLOSE; its records are linked by the socket's address, skaddr, since the first
 // has no source port yet (and skaddr is reused once the socket is gone). The two ends of one
 // connection share the 4-tuple; a 4-tuple used again later (a port reused) pairs in time order.
 // Facts (net/ipv4/tcp_minisocks.c, bcc tcplife/tcpstates): the side that closes first goes
@@ -93,7 +93,7 @@ function connectionOf(ends: End[], originMs: number): Connection {
   };
 }
 
-/** The server a trial's connections go to: its port, and its IPv4 address where it is one (a --target may be a name). */
+/** The server a trial's connections go to: its port, and its IP address as the tracer writes it, where it is one (a --target may be a name). */
 export interface ServerEnd {
   port: number;
   address: string | null;
