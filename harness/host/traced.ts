@@ -23,14 +23,15 @@ interface Traced extends ConnectionRecord {
 }
 
 /**
- * The kernel filter: IPv4 (the tracer reads IPv4 only), and only the changes a connection is told
- * by (tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 3 SYN_RECV): a connect (-> SYN_SENT, in the task that
- * called it), its 4-tuple (SYN_SENT ->), an accept (SYN_RECV ->), and what leaves ESTABLISHED (who
- * closed first, or a reset); with --port, that port at either end. The rest of a close (FIN_WAIT2,
- * LAST_ACK, CLOSE) is left in the kernel: about 5 lines a connection with both ends here, not 10.
+ * The kernel filter: TCP over IPv4 and IPv6 (AF_INET 2, AF_INET6 10), and only the changes a
+ * connection is told by (tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 3 SYN_RECV): a connect (-> SYN_SENT,
+ * in the task that called it), its 4-tuple (SYN_SENT ->), an accept (SYN_RECV ->), and what leaves
+ * ESTABLISHED (who closed first, or a reset); with --port, that port at either end. The rest of a
+ * close (FIN_WAIT2, LAST_ACK, CLOSE) is left in the kernel: about 5 records a connection with both
+ * ends here, not 10.
  */
 export function observationFilter(port?: number): string {
-  const changes = 'family == 2 && (newstate == 2 || oldstate == 1 || oldstate == 2 || oldstate == 3)';
+  const changes = '(family == 2 || family == 10) && (newstate == 2 || oldstate == 1 || oldstate == 2 || oldstate == 3)';
   return port === undefined ? changes : `${changes} && (sport == ${port} || dport == ${port})`;
 }
 
