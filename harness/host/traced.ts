@@ -12,6 +12,7 @@ import { startTracer, tracingUnavailability } from '../observe/tracer.ts';
 import type { StateChange } from '../observe/state-change.ts';
 import { UNKNOWN_TASK } from '../observe/task-names.ts';
 import { passes, tupleKey, type ConnectionRecord, type Filters, type ProcessName } from './connections.ts';
+import { RowTally } from './row-tally.ts';
 import type { ObservedNamespace } from './namespace.ts';
 import type { ConnectionSource, NamespaceMembers } from './observe.ts';
 
@@ -20,6 +21,10 @@ interface Traced extends ConnectionRecord {
   /** Whether the connecting process lives in the observed namespace; null: not known (gone before it was read, or inbound). */
   inNamespace: boolean | null;
   localKnown: boolean;
+  /** Closed, failed or refused: it changes no more. */
+  ended: boolean;
+  /** Its process looked up (or none to look up: inbound). */
+  named: boolean;
 }
 
 /**
@@ -54,7 +59,9 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
   if (unavailable) return unavailable;
   const observedNs = await nsOf(namespace.procNet === '/proc/self/net' ? 'self' : Number(namespace.procNet.split('/')[2]));
   const open = new Map<string, Traced>();
-  const done: Traced[] = [];
+  /** Every connection not in the tally yet: open, its process being looked up, or not known yet to be the namespace's. */
+  const unsettled = new Set<Traced>();
+  const tally = new RowTally();
   const lookups = new Set<Promise<void>>();
   // Read once per PID, while the process may still run: its namespace and command line (a PID that
   // is reused by another process within one observation keeps the first one's name).
@@ -67,31 +74,33 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
   };
   const finish = (conn: Traced, atMs: number) => {
     conn.lifetimeMs = atMs - conn.openedAtMs;
-    done.push(conn);
+    conn.ended = true;
   };
+  const endpoints = (c: StateChange) => ({ local: { address: c.saddr, port: c.sport }, remote: { address: c.daddr, port: c.dport } });
   const onChange = (c: StateChange) => {
-    const local = { address: c.saddr, port: c.sport };
-    const remote = { address: c.daddr, port: c.dport };
     if (c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT') {
-      const conn: Traced = { direction: 'outbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false };
+      const conn: Traced = { direction: 'outbound', ...endpoints(c), process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false, ended: false, named: false };
       open.set(c.skaddr, conn);
+      unsettled.add(conn);
       const lookup = processOf(c.pid, c.task ?? UNKNOWN_TASK).then(({ ns, name }) => {
         conn.inNamespace = ns === null || observedNs === null ? null : ns === observedNs;
         conn.process = name;
+        conn.named = true;
       });
       lookups.add(lookup);
       void lookup.finally(() => lookups.delete(lookup));
       return;
     }
     if (c.oldstate === 'SYN_RECV') {
-      const accepted: Traced = { direction: 'inbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: c.newstate !== 'ESTABLISHED', openedAtMs: c.atMs, inNamespace: null, localKnown: true };
+      const accepted: Traced = { direction: 'inbound', ...endpoints(c), process: null, closedFirst: null, lifetimeMs: null, failed: c.newstate !== 'ESTABLISHED', openedAtMs: c.atMs, inNamespace: null, localKnown: true, ended: false, named: true };
+      unsettled.add(accepted);
       if (accepted.failed) finish(accepted, c.atMs);
       else open.set(c.skaddr, accepted);
       return;
     }
     const conn = open.get(c.skaddr);
     if (!conn) return;
-    if (c.oldstate === 'SYN_SENT' && c.newstate === 'ESTABLISHED') Object.assign(conn, { local, localKnown: true });
+    if (c.oldstate === 'SYN_SENT' && c.newstate === 'ESTABLISHED') Object.assign(conn, { local: endpoints(c).local, localKnown: true });
     else if (c.oldstate === 'SYN_SENT') {
       conn.failed = true;
       open.delete(c.skaddr);
@@ -106,13 +115,24 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
   const tracer = await startTracer({ label: 'observe', filter: observationFilter(filters.port), onChanges: (changes) => changes.forEach(onChange), everyMs: READ_EVERY_MS });
   let stopped: Promise<void> | null = null;
   return {
-    records(members: NamespaceMembers) {
-      const belongs = (conn: Traced) => {
+    counts(members: NamespaceMembers) {
+      /** Whether a connection is the namespace's: null while it may still turn out to be (its 4-tuple or port not seen in the table yet). */
+      const belongs = (conn: Traced): boolean | null => {
         if (conn.inNamespace !== null) return conn.inNamespace;
-        if (!conn.localKnown) return false;
-        return conn.direction === 'inbound' ? members.listener(conn.local) : members.tuple(tupleKey(conn));
+        if (!conn.localKnown) return conn.ended && conn.named ? false : null; // a failed connect of a process gone before it was read
+        return (conn.direction === 'inbound' ? members.listener(conn.local) : members.tuple(tupleKey(conn))) || null;
       };
-      return [...done, ...open.values()].filter((conn) => belongs(conn) && (conn.failed || passes(conn, filters)));
+      const pending: Traced[] = [];
+      for (const conn of unsettled) {
+        const mine = belongs(conn);
+        const kept = mine === true && (conn.failed || passes(conn, filters));
+        if (mine === false || (mine === true && !kept)) unsettled.delete(conn);
+        else if (kept && conn.ended && conn.named) {
+          tally.add(conn);
+          unsettled.delete(conn);
+        } else if (kept) pending.push(conn);
+      }
+      return tally.counts(pending);
     },
     stop: () =>
       (stopped ??= (async () => {
