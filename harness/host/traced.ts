@@ -76,10 +76,9 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
     conn.lifetimeMs = atMs - conn.openedAtMs;
     conn.ended = true;
   };
-  const endpoints = (c: StateChange) => ({ local: { address: c.saddr, port: c.sport }, remote: { address: c.daddr, port: c.dport } });
   const onChange = (c: StateChange) => {
     if (c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT') {
-      const conn: Traced = { direction: 'outbound', ...endpoints(c), process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false, ended: false, named: false };
+      const conn: Traced = { direction: 'outbound', local: { address: c.saddr, port: c.sport }, remote: { address: c.daddr, port: c.dport }, process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false, ended: false, named: false };
       open.set(c.skaddr, conn);
       unsettled.add(conn);
       const lookup = processOf(c.pid, c.task ?? UNKNOWN_TASK).then(({ ns, name }) => {
@@ -92,7 +91,7 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
       return;
     }
     if (c.oldstate === 'SYN_RECV') {
-      const accepted: Traced = { direction: 'inbound', ...endpoints(c), process: null, closedFirst: null, lifetimeMs: null, failed: c.newstate !== 'ESTABLISHED', openedAtMs: c.atMs, inNamespace: null, localKnown: true, ended: false, named: true };
+      const accepted: Traced = { direction: 'inbound', local: { address: c.saddr, port: c.sport }, remote: { address: c.daddr, port: c.dport }, process: null, closedFirst: null, lifetimeMs: null, failed: c.newstate !== 'ESTABLISHED', openedAtMs: c.atMs, inNamespace: null, localKnown: true, ended: false, named: true };
       unsettled.add(accepted);
       if (accepted.failed) finish(accepted, c.atMs);
       else open.set(c.skaddr, accepted);
@@ -100,7 +99,7 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
     }
     const conn = open.get(c.skaddr);
     if (!conn) return;
-    if (c.oldstate === 'SYN_SENT' && c.newstate === 'ESTABLISHED') Object.assign(conn, { local: endpoints(c).local, localKnown: true });
+    if (c.oldstate === 'SYN_SENT' && c.newstate === 'ESTABLISHED') Object.assign(conn, { local: { address: c.saddr, port: c.sport }, localKnown: true });
     else if (c.oldstate === 'SYN_SENT') {
       conn.failed = true;
       open.delete(c.skaddr);

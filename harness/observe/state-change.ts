@@ -88,6 +88,17 @@ export function stateChangeDecoder(format: EventFormat): (page: Buffer, at: numb
   const i32 = (page: Buffer, at: number) => (LITTLE_ENDIAN ? page.readInt32LE(at) : page.readInt32BE(at));
   const u32 = (page: Buffer, at: number) => (LITTLE_ENDIAN ? page.readUInt32LE(at) : page.readUInt32BE(at));
   const [low, high] = LITTLE_ENDIAN ? [0, 4] : [4, 0];
+  // IPv4 addresses written out once each: a trace holds few distinct ones (bounded).
+  const ipv4 = new Map<number, string>();
+  const ipv4At = (page: Buffer, at: number) => {
+    const key = page.readUInt32BE(at);
+    let text = ipv4.get(key);
+    if (text === undefined) {
+      if (ipv4.size >= 10_000) ipv4.clear();
+      ipv4.set(key, (text = addressText(page, at)));
+    }
+    return text;
+  };
   return (page, at, length, timeNs) => {
     if (length < size) return { kind: 'unknown', why: `a record of ${length} bytes, ${format.name}'s are ${size}` };
     const id = u16(page, at + type);
@@ -110,9 +121,9 @@ export function stateChangeDecoder(format: EventFormat): (page: Buffer, at: numb
         skaddr: `0x${hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0')}`,
         oldstate: from,
         newstate: to,
-        saddr: v6 ? addressText(page, at + saddr6, true) : addressText(page, at + saddr),
+        saddr: v6 ? addressText(page, at + saddr6, true) : ipv4At(page, at + saddr),
         sport: u16(page, at + sport),
-        daddr: v6 ? addressText(page, at + daddr6, true) : addressText(page, at + daddr),
+        daddr: v6 ? addressText(page, at + daddr6, true) : ipv4At(page, at + daddr),
         dport: u16(page, at + dport),
       },
     };
