@@ -62,15 +62,27 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
   /** Every connection not in the tally yet: open, its process being looked up, or not known yet to be the namespace's. */
   const unsettled = new Set<Traced>();
   const tally = new RowTally();
-  const lookups = new Set<Promise<void>>();
   // Read once per PID, while the process may still run: its namespace and command line (a PID that
-  // is reused by another process within one observation keeps the first one's name).
-  const processes = new Map<number, Promise<{ ns: string | null; name: ProcessName }>>();
-  const processOf = (pid: number, task: string) => {
-    if (processes.size > PROCESSES_KEPT) processes.clear();
-    let found = processes.get(pid);
-    if (!found) processes.set(pid, (found = Promise.all([nsOf(pid), processName(pid, task)]).then(([ns, name]) => ({ ns, name }))));
-    return found;
+  // is reused by another process within one observation keeps the first one's name). Once read, the
+  // next connects of the PID take it at once: a lookup is a promise only for a PID's first.
+  const looking = new Map<number, Promise<void>>();
+  const known = new Map<number, { ns: string | null; name: ProcessName }>();
+  const settleProcess = (conn: Traced, { ns, name }: { ns: string | null; name: ProcessName }) => {
+    conn.inNamespace = ns === null || observedNs === null ? null : ns === observedNs;
+    conn.process = name;
+    conn.named = true;
+  };
+  const lookUp = (conn: Traced, pid: number, task: string) => {
+    const found = known.get(pid);
+    if (found) return settleProcess(conn, found);
+    let lookup = looking.get(pid);
+    if (!lookup) {
+      if (known.size > PROCESSES_KEPT) known.clear();
+      lookup = Promise.all([nsOf(pid), processName(pid, task)]).then(([ns, name]) => void known.set(pid, { ns, name }));
+      looking.set(pid, lookup);
+      void lookup.finally(() => looking.delete(pid));
+    }
+    void lookup.then(() => settleProcess(conn, known.get(pid)!));
   };
   const finish = (conn: Traced, atMs: number) => {
     conn.lifetimeMs = atMs - conn.openedAtMs;
@@ -81,13 +93,7 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
       const conn: Traced = { direction: 'outbound', local: { address: c.saddr, port: c.sport }, remote: { address: c.daddr, port: c.dport }, process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false, ended: false, named: false };
       open.set(c.skaddr, conn);
       unsettled.add(conn);
-      const lookup = processOf(c.pid, c.task ?? UNKNOWN_TASK).then(({ ns, name }) => {
-        conn.inNamespace = ns === null || observedNs === null ? null : ns === observedNs;
-        conn.process = name;
-        conn.named = true;
-      });
-      lookups.add(lookup);
-      void lookup.finally(() => lookups.delete(lookup));
+      lookUp(conn, c.pid, c.task ?? UNKNOWN_TASK);
       return;
     }
     if (c.oldstate === 'SYN_RECV') {
@@ -136,7 +142,7 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
     stop: () =>
       (stopped ??= (async () => {
         await tracer.stop();
-        await Promise.allSettled([...lookups]);
+        await Promise.allSettled([...looking.values()]);
       })()),
   };
 }
