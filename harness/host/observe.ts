@@ -78,7 +78,7 @@ export async function observe(settings: ObserveSettings): Promise<Observation> {
   const source = settings.traceWith ? await settings.traceWith(namespace, filters) : 'the tracer is not available';
   const traced = typeof source !== 'string';
   try {
-    const tracker: TableTracker = tableTracker();
+    const tracker: TableTracker = tableTracker(!traced);
     const first = await readCounters(namespace.procNet);
     let table = (await readTable(namespace.procNet)).filter((s) => passes(s, filters));
     tracker.add(table);
