@@ -43,18 +43,22 @@ function fieldsOf(text: string): Map<string, Field> {
   return fields;
 }
 
-/** An event's `format` file; `required` names each field the reader needs, with the size it must have. */
-export function parseEventFormat(text: string, required: Record<string, number>): EventFormat {
+/** An event's `format` file. */
+export function parseEventFormat(text: string): EventFormat {
   const name = /^name: (\S+)$/m.exec(text)?.[1];
   const id = /^ID: (\d+)$/m.exec(text)?.[1];
-  if (!name || !id) throw new LabError('the tracepoint\'s format file has no "name:" or "ID:" line: this kernel describes its events in a way the lab does not read');
-  const fields = fieldsOf(text);
+  if (!name || !id) throw new LabError('a tracepoint\'s format file has no "name:" or "ID:" line: this kernel describes its events in a way the lab does not read');
+  return { name, id: Number(id), fields: fieldsOf(text) };
+}
+
+/** Checks that `format` has each field the reader needs (`required`: name and size), or says which is missing. */
+export function checkFields(format: EventFormat, required: Readonly<Record<string, number>>): EventFormat {
   for (const [field, size] of Object.entries(required)) {
-    const found = fields.get(field);
-    if (!found) throw new LabError(`the tracepoint ${name} has no field ${field} on this kernel (its format file lists ${[...fields.keys()].join(', ')})`);
-    if (found.size !== size) throw new LabError(`the tracepoint ${name}'s field ${field} is ${found.size} bytes on this kernel, the lab reads ${size}`);
+    const found = format.fields.get(field);
+    if (!found) throw new LabError(`the tracepoint ${format.name} has no field ${field} on this kernel (its format file lists ${[...format.fields.keys()].join(', ')})`);
+    if (found.size !== size) throw new LabError(`the tracepoint ${format.name}'s field ${field} is ${found.size} bytes on this kernel, the lab reads ${size}`);
   }
-  return { name, id: Number(id), fields };
+  return format;
 }
 
 /** `events/header_page`: the fields timestamp, commit and data. */

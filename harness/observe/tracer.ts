@@ -4,8 +4,9 @@
 // the kernel drops what was not asked for before writing it. Reading is in bulk and binary: each CPU's
 // ring buffer (`per_cpu/cpuN/trace_pipe_raw`, opened non-blocking) is emptied a page at a time every
 // `everyMs`, each page walked (./trace-page.ts) and its records decoded by the offsets of the
-// event's `format` file (./state-change.ts): the kernel formats no text and the lab parses none, and
-// IPv6 is read as well as IPv4. Batches are in time order across CPUs; the connecting task's name is
+// events' `format` files (./state-change.ts; with `resetFilter`, the resets of tcp:tcp_receive_reset
+// and tcp:tcp_send_reset too): the kernel formats no text and the lab parses none, and IPv6 is read
+// as well as IPv4. Batches are in time order across CPUs; the connecting task's name is
 // looked up by its thread id (./task-names.ts). No process is started. It needs
 // root and tracefs (mounted on demand at /sys/kernel/tracing); without them, tracingUnavailability()
 // says why. Instances are named `twlab-<pid>-<n>-<label>` with the PID of the run that made them,
@@ -25,14 +26,20 @@ import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { ofGoneRuns } from '../process/pids.ts';
 import { onStop } from '../process/tracked.ts';
-import { parseEventFormat, parsePageLayout } from './event-format.ts';
-import { STATE_CHANGE_FIELDS, stateChangeDecoder, type StateChange } from './state-change.ts';
+import { parsePageLayout } from './event-format.ts';
+import { decoderOf, type SocketReset, type StateChange } from './state-change.ts';
 import { taskNamer } from './task-names.ts';
 import { readPage } from './trace-page.ts';
 
 export const TRACEFS = '/sys/kernel/tracing';
 const INSTANCES = path.join(TRACEFS, 'instances');
 const EVENT = 'events/sock/inet_sock_set_state';
+/** A socket's reset (state-change.ts says why the ledger needs them): one has the same port fields, not the states; */
+const RESET_EVENT = 'events/tcp/tcp_receive_reset';
+/** the other has no ports (its addresses are sockaddrs): the resets sent by a socket are all kept, joined by skaddr later. */
+const SENT_RESET_EVENT = 'events/tcp/tcp_send_reset';
+const SENT_BY_A_SOCKET = 'skaddr != 0';
+const EVENTS = [EVENT, RESET_EVENT, SENT_RESET_EVENT];
 export const INSTANCE_PREFIX = 'twlab-';
 /** `twlab-<pid>-<n>-<label>`: the PID of the run that made it. */
 const LAB_INSTANCE = new RegExp(`^${INSTANCE_PREFIX}(\\d+)-\\d+-`);
@@ -50,8 +57,13 @@ export interface TracerOptions {
   label: string;
   /** The event's kernel filter (tracefs filter syntax over the event's fields), e.g. portFilter(port). */
   filter: string;
-  /** Called with each batch of state changes, in the order the kernel wrote them per CPU. */
-  onChanges(changes: StateChange[]): void;
+  /**
+   * When given, resets are traced too: tcp:tcp_receive_reset with this filter over its fields
+   * (skaddr, sport, dport, family, ...), and every reset a socket sent (tcp:tcp_send_reset).
+   */
+  resetFilter?: string;
+  /** Called with each batch of state changes and resets, in the order the kernel wrote them per CPU. */
+  onChanges(changes: StateChange[], resets: SocketReset[]): void;
   everyMs?: number;
 }
 
@@ -90,6 +102,8 @@ export async function tracingUnavailability(): Promise<string | null> {
   await mountTracefs();
   if (!(await access(INSTANCES, constants.W_OK).then(() => true, () => false))) return `tracefs is not mounted at ${TRACEFS} and could not be (mount -t tracefs nodev ${TRACEFS})`;
   if (!(await access(path.join(TRACEFS, EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint sock:inet_sock_set_state (Linux 4.16 or later has it)';
+  if (!(await access(path.join(TRACEFS, RESET_EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint tcp:tcp_receive_reset (Linux 4.15 or later has it)';
+  if (!(await access(path.join(TRACEFS, SENT_RESET_EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint tcp:tcp_send_reset (Linux 4.15 or later has it)';
   return null;
 }
 
@@ -106,9 +120,12 @@ process.on('exit', () => {
   for (const instance of live.values()) instance.removeNow();
 });
 
-/** Removes an instance: its event off first, so that nothing more is written (rmdir refuses one in use). */
+/** Turns the instance's events off, so that nothing more is written. */
+const disable = (dir: string) => Promise.all(EVENTS.map((event) => writeFile(path.join(dir, event, 'enable'), '0').catch(() => {})));
+
+/** Removes an instance: its events off first (rmdir refuses one in use). */
 async function removeInstance(dir: string): Promise<void> {
-  await writeFile(path.join(dir, EVENT, 'enable'), '0').catch(() => {});
+  await disable(dir);
   await rmdir(dir);
 }
 
@@ -134,22 +151,25 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
   };
   let timer: NodeJS.Timeout | undefined;
   let batch: StateChange[] = [];
+  let resets: SocketReset[] = [];
   const nameTasks = taskNamer(TRACEFS);
 
   /** Empties every CPU's buffer, a page a read, until the kernel has nothing more (EAGAIN), and hands over the batch in time order. */
   const readNow = () => {
     if (!reader) return;
     for (const fd of pipes) reader(fd);
-    if (batch.length === 0) return;
+    if (batch.length === 0 && resets.length === 0) return;
     const changes = batch.sort((a, b) => a.atMs - b.atMs);
-    batch = [];
+    const reset = resets.sort((a, b) => a.atMs - b.atMs);
+    [batch, resets] = [[], []];
     nameTasks(changes);
-    options.onChanges(changes);
+    options.onChanges(changes, reset);
   };
-  const readerOf = async () => {
-    const events = path.join(dir, EVENT, '..', '..');
-    const [format, header] = await Promise.all([readFile(path.join(dir, EVENT, 'format'), 'utf8'), readFile(path.join(events, 'header_page'), 'utf8')]);
-    const decode = stateChangeDecoder(parseEventFormat(format, STATE_CHANGE_FIELDS));
+  /** Reads the page layout and the enabled events' formats from the instance: a reader of one CPU's pipe. */
+  const readerOf = async (enabled: string[]) => {
+    const text = (file: string) => readFile(path.join(dir, file), 'utf8');
+    const header = await text('events/header_page');
+    const decode = decoderOf(await Promise.all(enabled.map((event) => text(path.join(event, 'format')))));
     const layout = parsePageLayout(header);
     const page = Buffer.alloc(layout.pageSize);
     return (fd: number) => {
@@ -165,6 +185,7 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
         const read = readPage(page.subarray(0, bytesRead), layout, (timeNs, at, length) => {
           const decoded = decode(page, at, length, timeNs);
           if (decoded.kind === 'change') batch.push(decoded.change);
+          else if (decoded.kind === 'reset') resets.push(decoded.reset);
           else refuse(decoded.why);
         });
         losses.lost += read.lost;
@@ -189,7 +210,7 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
     (stopped ??= (async () => {
       await settingUp.catch(() => {});
       clearInterval(timer);
-      await writeFile(path.join(dir, EVENT, 'enable'), '0').catch(() => {});
+      await disable(dir);
       try {
         readNow();
       } catch {}
@@ -201,9 +222,11 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
       return losses;
     })());
   const removeNow = () => {
-    try {
-      writeFileSync(path.join(dir, EVENT, 'enable'), '0');
-    } catch {}
+    for (const event of EVENTS) {
+      try {
+        writeFileSync(path.join(dir, event, 'enable'), '0');
+      } catch {}
+    }
     closePipes();
     try {
       rmdirSync(dir);
@@ -220,13 +243,16 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
     // CLOCK_MONOTONIC, the clock of process.hrtime(): the lab's own times and the kernel's line up.
     await writeFile(path.join(dir, 'trace_clock'), 'mono');
     await writeFile(path.join(dir, 'buffer_size_kb'), String(BUFFER_KB_PER_CPU));
-    await writeFile(path.join(dir, EVENT, 'filter'), options.filter).catch(() => {
-      throw new LabError(`the kernel refused the tracing filter '${options.filter}'`);
-    });
-    reader = await readerOf();
+    const filters = new Map([[EVENT, options.filter], ...(options.resetFilter === undefined ? [] : ([[RESET_EVENT, options.resetFilter], [SENT_RESET_EVENT, SENT_BY_A_SOCKET]] as const))]);
+    for (const [event, filter] of filters) {
+      await writeFile(path.join(dir, event, 'filter'), filter).catch(() => {
+        throw new LabError(`the kernel refused the tracing filter '${filter}'`);
+      });
+    }
+    reader = await readerOf([...filters.keys()]);
     const cpus = (await readdir(path.join(dir, 'per_cpu'))).filter((name) => /^cpu\d+$/.test(name));
     for (const cpu of cpus) pipes.push(openSync(path.join(dir, 'per_cpu', cpu, 'trace_pipe_raw'), constants.O_RDONLY | constants.O_NONBLOCK));
-    await writeFile(path.join(dir, EVENT, 'enable'), '1');
+    for (const event of filters.keys()) await writeFile(path.join(dir, event, 'enable'), '1');
   })();
   try {
     await settingUp;

@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { canonicalAddress } from '../observe/ip-address.ts';
 import { buildLedger, type Connection } from '../observe/ledger.ts';
-import type { StateChange } from '../observe/state-change.ts';
+import type { SocketReset, StateChange } from '../observe/state-change.ts';
 import { portFilter, startTracer, tracingUnavailability } from '../observe/tracer.ts';
 
 export type TrialLedger = { connections: Connection[]; lostEvents: number } | { whyNot: string };
@@ -28,7 +28,16 @@ export async function traceTrial(host: string, port: number, startedAt: number):
   if (whyNot) return { stop: async () => ({ whyNot }) };
   const originMs = monotonicMs() - (performance.now() - startedAt);
   const changes: StateChange[] = [];
-  const tracer = await startTracer({ label: `port-${port}`, filter: portFilter(port), onChanges: (batch) => changes.push(...batch) }).catch(
+  const resets: SocketReset[] = [];
+  const tracer = await startTracer({
+    label: `port-${port}`,
+    filter: portFilter(port),
+    resetFilter: portFilter(port),
+    onChanges: (batch, reset) => {
+      changes.push(...batch);
+      resets.push(...reset);
+    },
+  }).catch(
     (error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }),
   );
   if ('failed' in tracer) return { stop: async () => ({ whyNot: tracer.failed }) };
@@ -38,7 +47,7 @@ export async function traceTrial(host: string, port: number, startedAt: number):
       // The address as the tracer writes it (IPv6 compressed); a name (a --target) or a wildcard: the port alone.
       const canonical = canonicalAddress(host);
       const address = isIP(canonical) && !WILDCARDS.has(canonical) ? canonical : null;
-      return { connections: buildLedger(changes, { port, address }, originMs), lostEvents: losses.lost };
+      return { connections: buildLedger(changes, { port, address }, originMs, resets), lostEvents: losses.lost };
     },
   };
 }

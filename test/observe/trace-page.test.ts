@@ -3,27 +3,18 @@
 // CPU 0 a client that closes first, a server that closes first, a reset from the client, a failed
 // connect on loopback port 18081, then a pause that makes the kernel write a time extend; on the last
 // CPU the same client on ::1), decoded by the offsets of the captured `format` and `header_page`.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseEventFormat, parsePageLayout } from '../../harness/observe/event-format.ts';
-import { STATE_CHANGE_FIELDS, stateChangeDecoder, type Decoded, type StateChange } from '../../harness/observe/state-change.ts';
+import { parsePageLayout } from '../../harness/observe/event-format.ts';
+import { decoderOf, type StateChange } from '../../harness/observe/state-change.ts';
 import { readPage } from '../../harness/observe/trace-page.ts';
+import { traceFixture } from '../support/trace-fixture.ts';
 
-const dir = path.join(import.meta.dirname, '../fixtures/trace-raw');
-const formatText = readFileSync(path.join(dir, 'format'), 'utf8');
-const layout = parsePageLayout(readFileSync(path.join(dir, 'header_page'), 'utf8'));
-const decode = stateChangeDecoder(parseEventFormat(formatText, STATE_CHANGE_FIELDS));
-const pages = readdirSync(dir)
-  .filter((name) => name.endsWith('.bin'))
-  .sort()
-  .map((name) => readFileSync(path.join(dir, name)));
-
-function decodeAll(page: Buffer) {
-  const decoded: Decoded[] = [];
-  const read = readPage(page, layout, (timeNs, at, length) => decoded.push(decode(page, at, length, timeNs)));
+const { formats, layout, pages, decodePage } = traceFixture('trace-raw');
+const formatText = formats[0]!;
+const decodeAll = (page: Buffer) => {
+  const { read, decoded } = decodePage(page);
   return { read, decoded, changes: decoded.flatMap((d) => (d.kind === 'change' ? [d.change] : [])) };
-}
+};
 const [cpu0, cpuLast] = pages.map(decodeAll) as [ReturnType<typeof decodeAll>, ReturnType<typeof decodeAll>];
 const moves = (list: StateChange[]) => list.map((c) => `${c.oldstate}>${c.newstate}`);
 const PORT = 18081;
@@ -86,13 +77,13 @@ describe('what the decoder refuses', () => {
   const firstRecord = 16 + 4; // the data, then the first record's header (type_len 18: 72 bytes follow)
 
   test.each([
-    ['another event', 'common_type', (p: Buffer, at: number) => p.writeUInt16LE(1, at), /^a record of event type 1, not inet_sock_set_state/],
+    ['another event', 'common_type', (p: Buffer, at: number) => p.writeUInt16LE(1, at), /^a record of event type 1, not inet_sock_set_state \(\d+\)$/],
     ['another family', 'family', (p: Buffer, at: number) => p.writeUInt16LE(1, at), /^a state change of family 1, protocol 6/],
     ['another protocol', 'protocol', (p: Buffer, at: number) => p.writeUInt16LE(132, at), /^a state change of family 2, protocol 132/],
     ['a state out of range', 'newstate', (p: Buffer, at: number) => p.writeInt32LE(99, at), /^a state change between states \d+ and 99/],
   ])('%s is unknown, with why', (_, field, change, why) => {
     const p = page();
-    change(p, firstRecord + parseEventFormat(formatText, STATE_CHANGE_FIELDS).fields.get(field)!.offset);
+    change(p, firstRecord + Number(new RegExp(`${field}(?:\\[\\d+\\])?;\\toffset:(\\d+);`).exec(formatText)![1]));
     const { decoded } = decodeAll(p);
     expect(decoded[0]).toMatchObject({ kind: 'unknown', why: expect.stringMatching(why) });
     expect(decoded.slice(1).every((d) => d.kind === 'change')).toBe(true);
@@ -122,9 +113,10 @@ describe('what the decoder refuses', () => {
     expect(readPage(p, layout, () => {}).lost).toBe(1);
   });
 
-  test('a format without a field the lab reads, or with another size, is one line', () => {
-    expect(() => parseEventFormat(formatText.replace(/skaddr/g, 'sk'), STATE_CHANGE_FIELDS)).toThrow(/^the tracepoint inet_sock_set_state has no field skaddr on this kernel \(its format file lists common_type, .*\)$/);
-    expect(() => parseEventFormat(formatText.replace('offset:24;\tsize:2;', 'offset:24;\tsize:4;'), STATE_CHANGE_FIELDS)).toThrow(/^the tracepoint inet_sock_set_state's field sport is 4 bytes on this kernel, the lab reads 2$/);
+  test('a format without a field the lab reads, or with another size, or of another event, is one line', () => {
+    expect(() => decoderOf([formatText.replace(/skaddr/g, 'sk')])).toThrow(/^the tracepoint inet_sock_set_state has no field skaddr on this kernel \(its format file lists common_type, .*\)$/);
+    expect(() => decoderOf([formatText.replace('offset:24;\tsize:2;', 'offset:24;\tsize:4;')])).toThrow(/^the tracepoint inet_sock_set_state's field sport is 4 bytes on this kernel, the lab reads 2$/);
+    expect(() => decoderOf([formatText.replace('name: inet_sock_set_state', 'name: sched_switch')])).toThrow(/^the tracer reads inet_sock_set_state, tcp_receive_reset, tcp_send_reset, not sched_switch$/);
     expect(() => parsePageLayout('field: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;')).toThrow(/^events\/header_page does not describe a page/);
   });
 });
