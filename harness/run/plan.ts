@@ -33,9 +33,8 @@ export interface RunPlan<S extends RunnableScenario = RunnableScenario, T extend
   leftovers: string[];
 }
 
-/** What a plan is made of: the scenario (or the promise of it, whose refusal is one problem among the others), the options, and what the run needs checked. */
+/** What a plan is made of besides its scenario: the options, and what the run needs checked. */
 interface PlanRequest<S extends RunnableScenario, T extends RunSettings> {
-  scenario: S | Promise<S>;
   /** The options' problems that do not need the scenario (null: it could not be loaded). */
   optionProblems: (scenario: S | null) => string[];
   settings: (scenario: S) => T;
@@ -62,12 +61,13 @@ function destinationOf(output: DestinationOptions): ResultDestination {
   return output.out ? { file: path.resolve(output.out) } : { folder: path.resolve(output.outDir ?? RESULTS_DIR) };
 }
 
-async function plan<S extends RunnableScenario, T extends RunSettings>(request: PlanRequest<S, T>): Promise<RunPlan<S, T>> {
+/** `scenario` may still be loading: its refusal is one problem among the others. */
+async function plan<S extends RunnableScenario, T extends RunSettings>(loading: S | Promise<S>, request: PlanRequest<S, T>): Promise<RunPlan<S, T>> {
   const destination = request.output && destinationOf(request.output);
   // Checks that need nothing but the machine and the options, at once.
   const [machine, scenario, leftovers] = await Promise.all([
     attempt(checkMachine),
-    attempt(() => request.scenario),
+    attempt(() => loading),
     attempt(async () => (destination ? checkDestination(destination) : [])),
   ]);
   const problems = [...machine.problems, ...scenario.problems, ...request.optionProblems(scenario.value)];
@@ -100,8 +100,7 @@ export interface ScenarioPlanOptions extends SettingOverrides {
 
 /** The plan of a run of a catalogue scenario (npm run scenario, the workshop's check, a soak's entry): `scenario` loaded, or being loaded. */
 export function planScenario(scenario: Scenario | Promise<Scenario>, { network, output, ...overrides }: ScenarioPlanOptions) {
-  return plan({
-    scenario,
+  return plan(scenario, {
     optionProblems: (s) => loadOptionProblems(s?.load ?? null, overrides),
     settings: (s) => effectiveSettings(s, overrides),
     concurrencyFromFlag: (overrides.concurrency ?? overrides.maxInFlight) !== undefined,
@@ -119,8 +118,7 @@ export interface MeasurementPlanOptions extends Pick<SettingOverrides, 'interval
 
 /** The plan of a measurement (npm run measure): the scenario built from its clients; it has no load of its own. */
 export function planMeasurement<S extends RunnableScenario>(scenario: S, { server, network, output, ...trial }: MeasurementPlanOptions) {
-  return plan({
-    scenario,
+  return plan(scenario, {
     optionProblems: () => [],
     settings: () => measurementSettings(server, trial),
     concurrencyFromFlag: false,
