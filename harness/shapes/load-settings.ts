@@ -55,3 +55,13 @@ export interface ClientContext {
   url: string;
   load: LoadSettings;
 }
+
+/**
+ * The rate a load kept up: requests started, over the longer of the schedule (requests / rate) and
+ * the time from the first slot to the last start plus one interval. A client that started every
+ * request on time achieves the rate; drops, and starts that fell behind, lower it.
+ */
+export function achievedRate(load: RateLoad, started: number, lastStartMs: number): number {
+  const seconds = Math.max(load.requests / load.rate, lastStartMs / 1000 + 1 / load.rate);
+  return Math.round((started / seconds) * 100) / 100;
+}
