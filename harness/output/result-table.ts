@@ -105,7 +105,7 @@ export function formatTrials(result: Result): string[] {
 const EXHAUSTED: Record<string, string> = {
   EADDRNOTAVAIL:
     "the client host ran out of ephemeral ports: each connection it closed first holds its port in TIME_WAIT for 60 s (on loopback, earlier runs' too: wait a minute, or run with --netns on)",
-  // Node raises its soft limit to the hard one (harness/run/open-files.ts): the hard one counts.
+  // Node raises its soft limit to the hard one (harness/shapes/open-files-limit.ts): the hard one counts.
   EMFILE: 'the client process ran out of file descriptors (raise the hard limit, ulimit -Hn, or lower --concurrency or --requests)',
 };
 
