@@ -50,7 +50,6 @@ const percentiles = (histogram: Histogram) => ({
   mean: ms(histogram.mean),
 });
 
-
 export async function runLoad(
   client: Client,
   load: LoadSettings,

@@ -9,7 +9,6 @@ import { FAILURES_BY_CODE_LABEL, figureOf, figuresIn, figureValue, formatFigure,
 import type { Result, VariantResult } from '../result/schema.ts';
 import { formatCount } from '../shared/numbers.ts';
 
-
 type SummaryRow = [string, (v: VariantResult) => string];
 
 /** One row of figures (figures.ts): their values side by side, `-` where there is none (not measured). */

@@ -18,7 +18,6 @@ const inFlight = (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => Math.
  */
 export const filesNeeded = (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => 2 * inFlight(load) + OWN_FILES;
 
-
 /** The most requests in flight under a rate unless the user says: as many as the limit holds (filesNeeded), up to this. */
 export const MAX_IN_FLIGHT_DEFAULT_CAP = 5_000;
 

@@ -48,7 +48,6 @@ const servedBy = (stats: ServerStats, durationMs: number): LoadOutcome => ({
   durationMs,
 });
 
-
 const interruption = () => new VariantFailure('interrupted', 'the run was interrupted');
 
 /** How long a failed read waits for a namespace agent's end to be known, which names the cause better. */
@@ -69,8 +68,6 @@ function firstFailure(startedAt: number) {
   };
 }
 
-
-
 /**
  * A trial that failed before anything was measured (its stage could not be set up, or its counters
  * not read before it): nothing ran, so every count is 0 and there is no sample.
@@ -80,7 +77,6 @@ function unmeasured(load: LoadSettings | null, failure: VariantFailure): TrialOu
   none.set(() => failure);
   return { serverPort: 0, summary: unmeasuredSummary(load), samples: [], notes: [], clientSysctls: null, failure: none.value };
 }
-
 
 /** Where a trial runs: its scenario's name, the run's settings, the topology, and this host's port range (the client's where it has no namespace of its own). */
 interface TrialPlace {
@@ -247,7 +243,6 @@ export function keptSamples<T>(samples: T[], max = MAX_SAMPLES_KEPT): T[] {
   if (samples.length <= max) return samples;
   return Array.from({ length: max }, (_, i) => samples[Math.round((i * (samples.length - 1)) / (max - 1))]!);
 }
-
 
 /** The variant's trials until one fails; an interrupted trial throws (the variant is left out), unless its load was done (it was draining). */
 async function runVariant(run: VariantPlan, place: TrialPlace, onEvent: (e: RunEvent) => void, interrupt?: AbortSignal) {

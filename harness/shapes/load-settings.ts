@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { count, positiveCount } from './zod.ts';
 
-
 export const loadSchema = z.strictObject({
   requests: positiveCount.meta({
     description: 'Requests each variant sends (rate: schedules): a count, not a duration, so connection counts are exact; with a rate, requests / rate is the duration.',
