@@ -7,8 +7,10 @@
 // Facts (net/ipv4/tcp_minisocks.c, bcc tcplife/tcpstates): the side that closes first goes
 // FIN_WAIT1 -> FIN_WAIT2 or CLOSING -> CLOSE, where tcp_time_wait() hands it to a timewait socket
 // (TIME_WAIT itself never shows); the side that closes second CLOSE_WAIT -> LAST_ACK -> CLOSE; a
-// reset ESTABLISHED -> CLOSE; a failed connect SYN_SENT -> CLOSE.
-import type { StateChange, TcpState } from './state-change.ts';
+// reset ESTABLISHED -> CLOSE; a failed connect SYN_SENT -> CLOSE. A closer that is reset after its
+// FIN (data came after it: a race with the peer's request, or a TLS close_notify) also goes
+// FIN_WAIT2 -> CLOSE, with no TIME_WAIT: the reset (state-change.ts's SocketReset) tells them apart.
+import type { SocketReset, StateChange, TcpState } from './state-change.ts';
 
 export type Side = 'client' | 'server';
 
@@ -35,7 +37,7 @@ export interface Connection {
   failedConnect: boolean;
   closedFirstBy: Side | null;
   how: 'fin' | 'reset' | null;
-  /** The end handed to a timewait socket (FIN_WAIT2 or CLOSING -> CLOSE), and when. */
+  /** The end handed to a timewait socket (FIN_WAIT2 or CLOSING -> CLOSE, not reset), and when. */
   timeWait: { side: Side; atMs: number } | null;
   transitions: Transition[];
 }
@@ -46,6 +48,8 @@ interface End {
   tuple: string | null;
   first: StateChange;
   changes: StateChange[];
+  /** It was reset: a RST came, it aborted on data after its FIN, or it was closed with data unread. */
+  reset: boolean;
 }
 
 const tupleOf = (c: StateChange, side: Side) =>
@@ -74,7 +78,9 @@ function connectionOf(ends: End[], originMs: number): Connection {
   all.sort((a, b) => a.c.atMs - b.c.atMs);
   const established = client?.changes.find((c) => c.newstate === 'ESTABLISHED');
   const closes = ends.map((e) => e.changes.find((c) => c.newstate === 'CLOSE'));
-  const tw = ends.flatMap((e) => e.changes.filter((c) => c.newstate === 'CLOSE' && (c.oldstate === 'FIN_WAIT2' || c.oldstate === 'CLOSING')).map((c) => ({ side: e.side, atMs: c.atMs - originMs })));
+  const tw = ends.flatMap((e) =>
+    e.reset ? [] : e.changes.filter((c) => c.newstate === 'CLOSE' && (c.oldstate === 'FIN_WAIT2' || c.oldstate === 'CLOSING')).map((c) => ({ side: e.side, atMs: c.atMs - originMs })),
+  );
   const first = closer(ends);
   const connecting = client?.first.oldstate === 'CLOSE' && client.first.newstate === 'SYN_SENT' ? client.first : null;
   return {
@@ -107,12 +113,27 @@ function sideOf(c: StateChange, server: ServerEnd): Side | null {
   return null; // the listener (CLOSE -> LISTEN, LISTEN -> CLOSE), or another connection
 }
 
+/** Marks the ends that were reset: each reset belongs to the last end of its socket (skaddr) opened before it. */
+function markResets(ends: End[], resets: SocketReset[]): void {
+  const bySocket = new Map<string, End[]>();
+  for (const end of ends) {
+    const ofSocket = bySocket.get(end.skaddr);
+    if (ofSocket) ofSocket.push(end);
+    else bySocket.set(end.skaddr, [end]);
+  }
+  for (const reset of resets) {
+    const owner = bySocket.get(reset.skaddr)?.findLast((end) => end.first.atMs <= reset.atMs);
+    if (owner) owner.reset = true;
+  }
+}
+
 /**
  * The connections to `server` in `changes` (all of one trial's, in any order), oldest first.
  * `originMs`: the trial's zero on the trace's clock. Lines of the listening socket are left out;
  * an end whose start was not traced (opened before tracing began) starts at its first line.
+ * `resets`: the trial's socket resets, which tell a reset closer from one in TIME_WAIT.
  */
-export function buildLedger(changes: StateChange[], server: ServerEnd, originMs: number): Connection[] {
+export function buildLedger(changes: StateChange[], server: ServerEnd, originMs: number, resets: SocketReset[] = []): Connection[] {
   const open = new Map<string, End>();
   const ends: End[] = [];
   for (const c of changes.toSorted((a, b) => a.atMs - b.atMs)) {
@@ -120,7 +141,7 @@ export function buildLedger(changes: StateChange[], server: ServerEnd, originMs:
     if (!side) continue;
     let end = open.get(c.skaddr);
     if (!end || (c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT')) {
-      end = { side, skaddr: c.skaddr, tuple: null, first: c, changes: [] };
+      end = { side, skaddr: c.skaddr, tuple: null, first: c, changes: [], reset: false };
       open.set(c.skaddr, end);
       ends.push(end);
     }
@@ -128,6 +149,7 @@ export function buildLedger(changes: StateChange[], server: ServerEnd, originMs:
     if (c.sport !== 0 && end.tuple === null) end.tuple = tupleOf(c, side);
     if (c.newstate === 'CLOSE') open.delete(c.skaddr);
   }
+  markResets(ends, resets);
   // Pair the ends of each 4-tuple in the order they opened: one 4-tuple is one connection at a time.
   const byTuple = new Map<string, { client: End[]; server: End[] }>();
   for (const end of ends) {

@@ -1,7 +1,8 @@
 // One line of the tracepoint `sock:inet_sock_set_state` as tracefs prints it with the instance's
 // `options/fields` set to 1 (every field, `skaddr` included, each as `name=0xHEX (DECIMAL)`), made
-// into a typed state change; anything else is refused here, where the kernel's text enters the lab.
-// The event's layout is its `format` file (/sys/kernel/tracing/events/sock/inet_sock_set_state/format).
+// into a typed state change; or one of `tcp:tcp_receive_reset`, a socket's reset; anything else is
+// refused here, where the kernel's text enters the lab. An event's layout is its `format` file
+// (/sys/kernel/tracing/events/sock/inet_sock_set_state/format, events/tcp/tcp_receive_reset/format).
 import os from 'node:os';
 
 /** TCP states by number (include/net/tcp_states.h). */
@@ -39,12 +40,29 @@ export interface StateChange {
   dport: number;
 }
 
-/** What a line of the trace is: a state change, the kernel's note of events it lost, or text the lab does not know. */
-export type TraceLine = { kind: 'change'; change: StateChange } | { kind: 'lost'; count: number } | { kind: 'unknown'; line: string };
+/**
+ * A socket reset, which makes the socket's CLOSE not a hand-over to TIME_WAIT though it may come from
+ * FIN_WAIT2 like one. Two events tell it: `tcp:tcp_receive_reset`, which tcp_reset()
+ * (net/ipv4/tcp_input.c) fires before it closes the socket, when a RST came in or the socket aborts
+ * on data that came after its FIN (TcpExt TCPAbortOnData); and `tcp:tcp_send_reset`, which a socket
+ * closed with unread data fires just after its CLOSE (tcp_close(): TcpExt TCPAbortOnClose; a TLS
+ * client's late close_notify does it).
+ */
+export interface SocketReset {
+  skaddr: string;
+  atMs: number;
+}
 
-// `<task>-<pid> [<cpu>] <flags> <seconds>: inet_sock_set_state: <fields>`; a task's name may hold
-// spaces and dashes, so the PID is the last `-<digits>` before the CPU column.
-const LINE = /^\s*(.+)-(\d+)\s+\[\d+\]\s+\S+\s+(\d+\.\d+): inet_sock_set_state: (.*)$/;
+/** What a line of the trace is: a state change, a reset, the kernel's note of events it lost, or text the lab does not know. */
+export type TraceLine =
+  | { kind: 'change'; change: StateChange }
+  | { kind: 'reset'; reset: SocketReset }
+  | { kind: 'lost'; count: number }
+  | { kind: 'unknown'; line: string };
+
+// `<task>-<pid> [<cpu>] <flags> <seconds>: <event>: <fields>`; a task's name may hold spaces and
+// dashes, so the PID is the last `-<digits>` before the CPU column.
+const LINE = /^\s*(.+)-(\d+)\s+\[\d+\]\s+\S+\s+(\d+\.\d+): (inet_sock_set_state|tcp_receive_reset|tcp_send_reset): (.*)$/;
 // The ring buffer's own note when the reader fell behind (kernel/trace/trace.c, print_trace_line).
 const LOST = /^CPU:\d+ \[LOST (\d+) EVENTS\]$/;
 const FIELD = /(\w+)=(0x[0-9a-f]+) \((-?\d+)\)/g;
@@ -94,8 +112,14 @@ export function parseTraceLine(line: string): TraceLine {
   if (lost) return { kind: 'lost', count: Number(lost[1]) };
   const match = LINE.exec(line);
   if (!match) return { kind: 'unknown', line };
-  const [, task, pid, seconds, rest] = match as unknown as [string, string, string, string, string];
+  const [, task, pid, seconds, event, rest] = match as unknown as [string, string, string, string, string, string];
   const { hex, decimal } = fieldsOf(rest);
+  if (event !== 'inet_sock_set_state') {
+    // tcp_send_reset has no family field (its addresses are sockaddrs); its filter keeps those with a socket.
+    const skaddr = hex.get('skaddr');
+    const ipv4 = event === 'tcp_send_reset' || decimal.get('family') === AF_INET;
+    return skaddr && ipv4 ? { kind: 'reset', reset: { skaddr, atMs: Number(seconds) * 1000 } } : { kind: 'unknown', line };
+  }
   const oldstate = state(decimal.get('oldstate'));
   const newstate = state(decimal.get('newstate'));
   const numbers = ['sport', 'dport', 'saddr', 'daddr'].map((name) => decimal.get(name));

@@ -21,11 +21,17 @@ import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { ofGoneRuns } from '../process/pids.ts';
 import { onStop } from '../process/tracked.ts';
-import { parseTraceLine, type StateChange } from './state-change.ts';
+import { parseTraceLine, type SocketReset, type StateChange } from './state-change.ts';
 
 export const TRACEFS = '/sys/kernel/tracing';
 const INSTANCES = path.join(TRACEFS, 'instances');
 const EVENT = 'events/sock/inet_sock_set_state';
+/** A socket's reset (state-change.ts says why the ledger needs them): one has the same port fields, not the states; */
+const RESET_EVENT = 'events/tcp/tcp_receive_reset';
+/** the other has no ports (its addresses are sockaddrs): the resets sent by a socket are all kept, joined by skaddr later. */
+const SENT_RESET_EVENT = 'events/tcp/tcp_send_reset';
+const SENT_BY_A_SOCKET = 'skaddr != 0';
+const EVENTS = [EVENT, RESET_EVENT, SENT_RESET_EVENT];
 export const INSTANCE_PREFIX = 'twlab-';
 /** `twlab-<pid>-<n>-<label>`: the PID of the run that made it. */
 const LAB_INSTANCE = new RegExp(`^${INSTANCE_PREFIX}(\\d+)-\\d+-`);
@@ -44,8 +50,13 @@ export interface TracerOptions {
   label: string;
   /** The event's kernel filter (tracefs filter syntax over the event's fields), e.g. portFilter(port). */
   filter: string;
-  /** Called with each batch of state changes, in the order the kernel wrote them per CPU. */
-  onChanges(changes: StateChange[]): void;
+  /**
+   * When given, resets are traced too: tcp:tcp_receive_reset with this filter over its fields
+   * (skaddr, sport, dport, family, ...), and every reset a socket sent (tcp:tcp_send_reset).
+   */
+  resetFilter?: string;
+  /** Called with each batch of state changes and resets, in the order the kernel wrote them per CPU. */
+  onChanges(changes: StateChange[], resets: SocketReset[]): void;
   everyMs?: number;
 }
 
@@ -84,6 +95,8 @@ export async function tracingUnavailability(): Promise<string | null> {
   await mountTracefs();
   if (!(await access(INSTANCES, constants.W_OK).then(() => true, () => false))) return `tracefs is not mounted at ${TRACEFS} and could not be (mount -t tracefs nodev ${TRACEFS})`;
   if (!(await access(path.join(TRACEFS, EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint sock:inet_sock_set_state (Linux 4.16 or later has it)';
+  if (!(await access(path.join(TRACEFS, RESET_EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint tcp:tcp_receive_reset (Linux 4.15 or later has it)';
+  if (!(await access(path.join(TRACEFS, SENT_RESET_EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint tcp:tcp_send_reset (Linux 4.15 or later has it)';
   return null;
 }
 
@@ -100,9 +113,12 @@ process.on('exit', () => {
   for (const instance of live.values()) instance.removeNow();
 });
 
-/** Removes an instance: its event off first, so that nothing more is written (rmdir refuses one in use). */
+/** Turns the instance's events off, so that nothing more is written. */
+const disable = (dir: string) => Promise.all(EVENTS.map((event) => writeFile(path.join(dir, event, 'enable'), '0').catch(() => {})));
+
+/** Removes an instance: its events off first (rmdir refuses one in use). */
 async function removeInstance(dir: string): Promise<void> {
-  await writeFile(path.join(dir, EVENT, 'enable'), '0').catch(() => {});
+  await disable(dir);
   await rmdir(dir);
 }
 
@@ -129,17 +145,19 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
     const lines = (rest + text).split('\n');
     rest = lines.pop() ?? '';
     const changes: StateChange[] = [];
+    const resets: SocketReset[] = [];
     for (const line of lines) {
       if (line === '') continue;
       const read = parseTraceLine(line);
       if (read.kind === 'change') changes.push(read.change);
+      else if (read.kind === 'reset') resets.push(read.reset);
       else if (read.kind === 'lost') losses.lost += read.count;
       else {
         losses.unknown += 1;
         losses.firstUnknown ??= line;
       }
     }
-    if (changes.length > 0) options.onChanges(changes);
+    if (changes.length > 0 || resets.length > 0) options.onChanges(changes, resets);
   };
   /** Empties the pipe: reads until the kernel has nothing more (EAGAIN on a non-blocking read). */
   const drain = async () => {
@@ -163,7 +181,7 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
     (stopped ??= (async () => {
       await settingUp.catch(() => {});
       clearInterval(timer);
-      await writeFile(path.join(dir, EVENT, 'enable'), '0').catch(() => {});
+      await disable(dir);
       await readNow().catch(() => {});
       if (rest !== '') take('\n');
       losses.lost = Math.max(losses.lost, await overruns(dir));
@@ -174,9 +192,11 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
       return losses;
     })());
   const removeNow = () => {
-    try {
-      writeFileSync(path.join(dir, EVENT, 'enable'), '0');
-    } catch {}
+    for (const event of EVENTS) {
+      try {
+        writeFileSync(path.join(dir, event, 'enable'), '0');
+      } catch {}
+    }
     try {
       if (pipe) closeSync(pipe.fd);
     } catch {}
@@ -197,11 +217,14 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
     await writeFile(path.join(dir, 'buffer_size_kb'), String(BUFFER_KB_PER_CPU));
     // Every field printed, skaddr included (measured: the default format leaves it out).
     await writeFile(path.join(dir, 'options/fields'), '1');
-    await writeFile(path.join(dir, EVENT, 'filter'), options.filter).catch(() => {
-      throw new LabError(`the kernel refused the tracing filter '${options.filter}'`);
-    });
+    const filters = new Map([[EVENT, options.filter], ...(options.resetFilter === undefined ? [] : ([[RESET_EVENT, options.resetFilter], [SENT_RESET_EVENT, SENT_BY_A_SOCKET]] as const))]);
+    for (const [event, filter] of filters) {
+      await writeFile(path.join(dir, event, 'filter'), filter).catch(() => {
+        throw new LabError(`the kernel refused the tracing filter '${filter}'`);
+      });
+    }
     pipe = await open(path.join(dir, 'trace_pipe'), constants.O_RDONLY | constants.O_NONBLOCK);
-    await writeFile(path.join(dir, EVENT, 'enable'), '1');
+    for (const event of filters.keys()) await writeFile(path.join(dir, event, 'enable'), '1');
   })();
   try {
     await settingUp;

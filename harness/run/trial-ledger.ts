@@ -3,7 +3,7 @@
 // (observe/ledger.ts). Where this process cannot trace (no root, no tracefs), the trial says why.
 import { isIPv4, isIPv6 } from 'node:net';
 import { buildLedger, type Connection } from '../observe/ledger.ts';
-import type { StateChange } from '../observe/state-change.ts';
+import type { SocketReset, StateChange } from '../observe/state-change.ts';
 import { portFilter, startTracer, tracingUnavailability } from '../observe/tracer.ts';
 
 export type TrialLedger = { connections: Connection[]; lostEvents: number } | { whyNot: string };
@@ -27,7 +27,16 @@ export async function traceTrial(host: string, port: number, startedAt: number):
   if (whyNot) return { stop: async () => ({ whyNot }) };
   const originMs = monotonicMs() - (performance.now() - startedAt);
   const changes: StateChange[] = [];
-  const tracer = await startTracer({ label: `port-${port}`, filter: portFilter(port), onChanges: (batch) => changes.push(...batch) }).catch(
+  const resets: SocketReset[] = [];
+  const tracer = await startTracer({
+    label: `port-${port}`,
+    filter: portFilter(port),
+    resetFilter: portFilter(port),
+    onChanges: (batch, reset) => {
+      changes.push(...batch);
+      resets.push(...reset);
+    },
+  }).catch(
     (error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }),
   );
   if ('failed' in tracer) return { stop: async () => ({ whyNot: tracer.failed }) };
@@ -36,7 +45,7 @@ export async function traceTrial(host: string, port: number, startedAt: number):
       const losses = await tracer.stop();
       // A server bound to every address (0.0.0.0) is told by its port alone.
       const address = isIPv4(host) && host !== '0.0.0.0' ? host : null;
-      return { connections: buildLedger(changes, { port, address }, originMs), lostEvents: losses.lost };
+      return { connections: buildLedger(changes, { port, address }, originMs, resets), lostEvents: losses.lost };
     },
   };
 }

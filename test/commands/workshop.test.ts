@@ -8,6 +8,8 @@ import { missingRequirements } from '../../harness/run/machine-check.ts';
 import { namespacesOf } from '../../harness/stage/netns.ts';
 import { isAlive } from '../../harness/process/pids.ts';
 import type { Result } from '../../harness/result/schema.ts';
+import { isCrossCheck } from '../../harness/result/connections.ts';
+import { tracingUnavailability } from '../../harness/observe/tracer.ts';
 import { descendants, finalScreen, inTerminal, ROOT, runCli, waitForOutput } from '../support/helpers.ts';
 
 const workshop = (args: string[]) => runCli('harness/commands/workshop.ts', args, { timeout: 280_000 });
@@ -17,6 +19,7 @@ const names = await scenarioNames();
 const [first, second] = names as [string, string];
 const missing = await missingRequirements(await loadAllScenarios());
 const runnable = names.filter((name) => !missing.has(name));
+const untraceable = await tracingUnavailability();
 /**
  * The workshop on a terminal, driven like a presenter: each step waits until the screen shows
  * `text`, then presses `key`. Resolves with the finished run.
@@ -124,7 +127,7 @@ describe('npm run workshop', () => {
     expect(await readFile(path.join(session, 'report.html'), 'utf8')).toContain(scenario.name);
   });
 
-  it('--yes walks through every scenario in order without a terminal, then writes one report of the session in --out-dir', { timeout: 300_000 }, async () => {
+  it('--yes walks through every scenario in order without a terminal, then writes one report of the session in --out-dir; every traced count agrees with the kernel\'s', { timeout: 300_000 }, async () => {
     const outDir = await mkdtemp(path.join(os.tmpdir(), 'twlab-workshop-'));
     // --no-drain: steady-state's misconfigured variant would otherwise sample its drain for a minute.
     const run = await workshop(['--yes', '--out-dir', outDir, '--requests', '300', '--no-drain']);
@@ -136,6 +139,16 @@ describe('npm run workshop', () => {
     expect(run.stderr).not.toContain('\x1b');
     expect(path.dirname(sessionOf(run.stderr))).toBe(outDir);
     expect((await readdir(sessionOf(run.stderr))).sort()).toEqual([...runnable.map((name) => `${name}.json`), 'report.html'].sort());
+    // Every scenario of the catalogue: its traced counts agree with the kernel's and the server's
+    // (result/connections.ts: traced opens = accepted = client ActiveOpens; TIME_WAIT entries = TcpExt TW).
+    for (const name of runnable) {
+      const result = JSON.parse(await readFile(path.join(sessionOf(run.stderr), `${name}.json`), 'utf8')) as Result;
+      for (const variant of result.variants) {
+        const { connections } = variant.summary;
+        expect(connections?.traced, `${name}/${variant.name}: ${connections?.whyNotTraced}`).toBe(untraceable === null);
+        expect(variant.exactCountMismatches.filter((m) => isCrossCheck(m.figure)), `${name}/${variant.name}`).toEqual([]);
+      }
+    }
     await rm(outDir, { recursive: true, force: true });
   });
 
