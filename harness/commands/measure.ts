@@ -13,7 +13,6 @@ import { serverSettingOptions, serverSettingsOf } from '../cli/server-options.ts
 import { stopAndExit } from '../cli/signals.ts';
 import { beforeRunLines } from '../output/before-run.ts';
 import { outputMode, progressOutput } from '../output/progress.ts';
-import { formatMeasurementSettings } from '../output/result-table.ts';
 import { checkClientCommand } from '../load/command-check.ts';
 import { leftoverClientsLine, removeLeftoverClients } from '../load/leftover-clients.ts';
 import { finishRun } from '../run/finish.ts';
@@ -111,8 +110,7 @@ async function main(argv: string[]): Promise<number> {
     output: options,
   });
   const mode = outputMode(Boolean(options.quiet));
-  const settings = formatMeasurementSettings(plan.scenario, plan.settings);
-  for (const line of beforeRunLines(MEASUREMENT, plan, { json: options.json, quiet: mode === 'quiet', settings })) console.error(line);
+  for (const line of beforeRunLines(MEASUREMENT, plan, { json: options.json, quiet: mode === 'quiet' })) console.error(line);
   if (clientsLeft && mode !== 'quiet') console.error(clientsLeft);
   const progress = signals.showing(progressOutput(mode));
   const result = await runScenario(plan, progress.onEvent, interruption.signal).finally(progress.close);

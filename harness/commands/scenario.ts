@@ -72,12 +72,11 @@ async function main(argv: string[]): Promise<number> {
 
 /** Plan, run, finish. The scenario loads while the options are checked: a refusal names every problem of both. */
 async function run(name: string, { netns, sysctl, target, controlPort, listen, out, outDir, json, quiet, report, story, ...overrides }: CliOptions): Promise<number> {
-  const [{ planScenario }, { runScenario }, { finishRun }, { beforeRunLines }, { formatSettings }, { outputMode, progressOutput }] = await Promise.all([
+  const [{ planScenario }, { runScenario }, { finishRun }, { beforeRunLines }, { outputMode, progressOutput }] = await Promise.all([
     import('../run/plan.ts'),
     import('../run/run-scenario.ts'),
     import('../run/finish.ts'),
     import('../output/before-run.ts'),
-    import('../output/result-table.ts'),
     import('../output/progress.ts'),
   ]);
   const plan = await planScenario(loadScenario(name), { ...overrides, network: networkOptions({ netns, sysctl, target, controlPort, listen }), output: { out, outDir } });
@@ -86,7 +85,6 @@ async function run(name: string, { netns, sysctl, target, controlPort, listen, o
     json,
     quiet: mode === 'quiet',
     story: story && mode !== 'quiet' ? await explanation(plan.scenario) : null,
-    settings: formatSettings(plan.scenario, plan.settings),
   });
   for (const line of lines) console.error(line);
   const progress = signals.showing(progressOutput(mode));

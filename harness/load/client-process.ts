@@ -1,11 +1,14 @@
-// Runs one variant's client in a process of its own and collects its progress and outcome.
+// Runs one variant's client in a process of its own and collects its progress and outcome; the one
+// way the run starts a client, whichever kind it is.
 import { clientFailure } from './client-failure.ts';
 import { reportedOutcome } from './client-reports.ts';
 import { VariantFailure } from '../shared/errors.ts';
 import { startNode, startNodeIn } from '../process/start.ts';
 import { runProgramClient } from './program-client.ts';
 import { trustEnvironment } from '../stage/certificates.ts';
-import { isProgramVariant, type Variant } from '../scenario/contract.ts';
+import { runCommandClient } from './command-client.ts';
+import { isCommandVariant, isProgramVariant, type Variant } from '../scenario/contract.ts';
+import type { LoadSettings } from '../shapes/load-settings.ts';
 import { readClientMessage, type ClientJob, type LoadOutcome, type LoadProgress } from '../shapes/client-protocol.ts';
 
 const CLIENT_ENTRY = new URL('../entries/client.ts', import.meta.url);
@@ -45,15 +48,29 @@ export async function runClient(
   );
 }
 
-/** Runs the variant's client: a Node client in a client process, or the program it names; inside `netns` when given, until `signal`. */
+/** What a variant's client is given: its scenario (by which a Node client finds its code), the variant, its load (none for a measured command) and where the server is. */
+export interface VariantClientJob {
+  scenario: string;
+  variant: Variant;
+  load: LoadSettings | null;
+  url: string;
+}
+
+/**
+ * Runs the variant's client until it ends: a measured command (command-client.ts), the program it
+ * names (program-client.ts) or a Node client in a client process; inside `netns` when given, until
+ * `signal`. Resolves with what it reported of itself, or null when it reported nothing (a measured
+ * command need not).
+ */
 export function runVariantClient(
-  variant: Variant,
-  job: ClientJob,
+  { scenario, variant, load, url }: VariantClientJob,
   timeLimitMs: number,
-  onProgress: (progress: LoadProgress) => void = () => {},
-  where: Omit<ClientProcessOptions, 'entry'> = {},
-): Promise<LoadOutcome> {
+  onProgress: (progress: LoadProgress) => void,
+  { onNote, ...where }: Omit<ClientProcessOptions, 'entry'> & { onNote: (note: string) => void },
+): Promise<LoadOutcome | null> {
+  if (isCommandVariant(variant)) return runCommandClient(variant, url, timeLimitMs, onProgress, { ...where, onNote });
+  if (!load) throw new Error(`variant ${variant.name} of ${scenario} runs a load, and the run has none`);
   return isProgramVariant(variant)
-    ? runProgramClient(variant, { url: job.url, load: job.load }, timeLimitMs, onProgress, where)
-    : runClient(job, timeLimitMs, onProgress, where);
+    ? runProgramClient(variant, { url, load }, timeLimitMs, onProgress, where)
+    : runClient({ scenario, variant: variant.name, url, load }, timeLimitMs, onProgress, where);
 }

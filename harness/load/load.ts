@@ -5,22 +5,7 @@ import * as hdr from 'hdr-histogram-js';
 import { runSchedule } from './schedule.ts';
 import type { FinishedLoad, LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
 import { type Client } from '../scenario/contract.ts';
-import { isRateLoad, type LoadSettings, type RateLoad } from '../shapes/load-settings.ts';
-
-/**
- * What a client that did not finish had done by its last progress report: no latencies; under a
- * rate, the rate it kept until then (its last start taken as that report's time).
- */
-export function outcomeSoFar(progress: LoadProgress | undefined, load: LoadSettings | null): LoadOutcome {
-  const { done = 0, failed = 0, elapsedMs = 0, errorsByCode = {}, firstFailure = null, started = 0, dropped = 0 } = progress ?? {};
-  const sofar: LoadOutcome = { ok: done - failed, failed, errorsByCode, firstFailure, durationMs: elapsedMs };
-  // A measurement (no load) or a closed loop: no rate to tell.
-  if (!load || !isRateLoad(load)) return sofar;
-  const scheduled = Math.min(load.requests, started + dropped);
-  const achievedPerSec = achievedRate({ ...load, requests: Math.max(1, scheduled) }, started, elapsedMs);
-  // The peak is not reported while a load runs: what was in flight at the last report is the least it reached.
-  return { ...sofar, rate: { askedPerSec: load.rate, achievedPerSec, dropped, peakInFlight: Math.max(0, started - done) } };
-}
+import { achievedRate, isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 
 /**
  * How long a variant may run before it is stopped as hung, unless the user says: 30 s to start and
@@ -64,16 +49,6 @@ const percentiles = (histogram: Histogram) => ({
   max: ms(histogram.maxValue),
   mean: ms(histogram.mean),
 });
-
-/**
- * The rate a load kept up: requests started, over the longer of the schedule (requests / rate) and
- * the time from the first slot to the last start plus one interval. A client that started every
- * request on time achieves the rate; drops, and starts that fell behind, lower it.
- */
-export function achievedRate(load: RateLoad, started: number, lastStartMs: number): number {
-  const seconds = Math.max(load.requests / load.rate, lastStartMs / 1000 + 1 / load.rate);
-  return Math.round((started / seconds) * 100) / 100;
-}
 
 export async function runLoad(
   client: Client,

@@ -119,3 +119,46 @@ export function sideDeltas(before: SideCounters, after: SideCounters): SideCount
     }),
   );
 }
+
+/**
+ * The probes as the sampler reads them: a read that fails also goes to `onFailure`, so that the
+ * variant stops at once (the sampler by itself only stops sampling).
+ */
+export function watched(probes: Probe[], onFailure: (error: unknown) => void): Probe[] {
+  const watch =
+    <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      read(...args).catch((error: unknown) => {
+        onFailure(error);
+        throw error;
+      });
+  // The files read at every sample are read synchronously.
+  const watchNow =
+    <R>(read: () => R) =>
+    () => {
+      try {
+        return read();
+      } catch (error) {
+        onFailure(error);
+        throw error;
+      }
+    };
+  const watchFiles = (open: () => CountsReader) => () => {
+    const files = open();
+    return { read: watchNow(files.read), sockstat: watchNow(files.sockstat), close: files.close };
+  };
+  return probes.map((p) => ({
+    ...p,
+    sockstat: watch(p.sockstat),
+    counters: watch(p.counters),
+    ...(p.sockets && { sockets: watch(p.sockets) }),
+    ...(p.openCounts && { openCounts: watchFiles(p.openCounts) }),
+  }));
+}
+
+/** Each side's counters after the variant; a side that cannot be read is left out and named. */
+export async function readSidesAfter(probes: Probe[]): Promise<{ counters: SideCounters; failed: { side: string; error: unknown }[] }> {
+  const read = await Promise.allSettled(probes.map(async (p) => [p.side, await p.counters()] as const));
+  const failed = read.flatMap((r, i) => (r.status === 'rejected' ? [{ side: probes[i]!.side, error: r.reason as unknown }] : []));
+  return { counters: Object.fromEntries(read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))), failed };
+}

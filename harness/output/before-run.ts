@@ -2,9 +2,11 @@
 // banner out of JSON on stdout, the temporary files of killed runs that were removed, the story,
 // the effective settings, and which network the run has.
 import { npmBannerNote } from './npm-banner.ts';
+import { settingsLine } from './settings-text.ts';
 import { variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
 import type { RunnableScenario } from '../scenario/contract.ts';
 import type { Topology } from '../stage/topology.ts';
+import type { RunSettings } from '../result/run-settings.ts';
 import { serverSettingsSchema, type ServerSettingName, type ServerSettings } from '../shapes/server-settings.ts';
 
 /** What the user should know about the network before the run starts, one line each. */
@@ -30,20 +32,20 @@ export function describeNetwork(topology: Topology, scenario: RunnableScenario, 
   return lines;
 }
 
-/**
- * The lines before the run: with --json through `npm run` without -s, how to keep npm's banner out
- * of stdout; unless quiet, the removed leftovers, then `story` (a scenario's, when asked for), the
- * effective settings (as `settings` says them) and the network.
- */
 /** What of a run's plan (run/plan.ts) is told before it starts. */
 interface Planned {
   scenario: RunnableScenario;
-  settings: { server: ServerSettings };
+  settings: RunSettings;
   topology: Topology;
   leftovers: string[];
 }
 
-export function beforeRunLines(command: string, plan: Planned, o: { json?: boolean | undefined; quiet: boolean; story?: string | null; settings: string }): string[] {
+/**
+ * The lines before the run: with --json through `npm run` without -s, how to keep npm's banner out
+ * of stdout; unless quiet, the removed leftovers, then `story` (a scenario's, when asked for), the
+ * effective settings (output/settings-text.ts) and the network.
+ */
+export function beforeRunLines(command: string, plan: Planned, o: { json?: boolean | undefined; quiet: boolean; story?: string | null }): string[] {
   const banner = o.json && !process.stdout.isTTY ? npmBannerNote(command) : null;
   const { scenario, settings, topology, leftovers } = plan;
   return [
@@ -53,7 +55,7 @@ export function beforeRunLines(command: string, plan: Planned, o: { json?: boole
       : [
           ...(leftovers.length > 0 ? [`removed ${leftovers.length} temporary files left by killed runs: ${leftovers.join(', ')}`] : []),
           ...(o.story ? [`${o.story}\n`] : []),
-          o.settings,
+          settingsLine(scenario, settings),
           ...describeNetwork(topology, scenario, settings.server, topology.record.sysctlOverrides),
         ]),
   ];

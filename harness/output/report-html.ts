@@ -5,7 +5,8 @@
 // claims, projection, environment.
 import path from 'node:path';
 import { codePairs, clientSource } from './explain.ts';
-import { claimsHeading, claimsTitle, describeLoad, formatIncomplete, hasClaims, isComplete, isMeasurement, summaryRows } from './result-table.ts';
+import { describeLoad } from './settings-text.ts';
+import { claimsHeading, claimsTitle, formatIncomplete, hasClaims, isComplete, isMeasurement, summaryRows } from './result-table.ts';
 import { formatRates } from './rate-text.ts';
 import { LEDGER_STYLE, ledgerSection } from './report-ledger.ts';
 import { projectionText } from './projection-text.ts';

@@ -4,6 +4,7 @@
 import { median } from 'simple-statistics';
 import { z } from 'zod';
 import { figureValue } from './figures.ts';
+import { connectionMismatches, crossCheckFigure } from './connections.ts';
 import { summaryFiguresSchema, type SummaryFigures, type VariantResult, type VariantSummary } from './schema.ts';
 import type { LoadSettings } from '../shapes/load-settings.ts';
 
@@ -70,6 +71,14 @@ export const exactCountMismatches = (trials: VariantSummary[], load: LoadSetting
 
 export type Aggregate = Pick<VariantResult, 'summary' | 'spread' | 'exactCountMismatches'>;
 
+/** Each trial's traced counts checked against the server's and the kernel's (connections.ts), named by trial. */
+const ledgerChecks = (trials: VariantSummary[]) =>
+  trials.flatMap((summary, i) =>
+    summary.connections
+      ? connectionMismatches(summary.connections, summary.connectionsOpened, summary.kernelBySide).map((m) => ({ ...m, figure: crossCheckFigure(i + 1, m.figure) }))
+      : [],
+  );
+
 export function aggregateTrials(trials: VariantSummary[], load: LoadSettings | null): Aggregate {
   if (trials.length === 0) throw new Error('aggregate: no trials');
   const medians = combineFigures(trials, (values, isCount) => (isCount ? Math.round(median(values)) : median(values)));
@@ -79,6 +88,6 @@ export function aggregateTrials(trials: VariantSummary[], load: LoadSettings | n
     // The ledger is the first trial's, like the samples: a connection's life has no median.
     summary: { ...medians, requests: { ...medians.requests, firstFailure }, ...(trials[0]!.connections && { connections: trials[0]!.connections }) },
     spread: { min: combineFigures(trials, (v) => Math.min(...v)), max: combineFigures(trials, (v) => Math.max(...v)) },
-    exactCountMismatches: exactCountMismatches(trials, load),
+    exactCountMismatches: [...exactCountMismatches(trials, load), ...ledgerChecks(trials)],
   };
 }

@@ -1,7 +1,8 @@
 // Turns what one variant produced (the client's outcome, the server's count, the samples and the
 // kernel counter deltas) into the variant's summary: the figures the result file promises.
-import type { LoadOutcome } from '../shapes/client-protocol.ts';
-import type { KernelCounters } from '../shapes/proc-net.ts';
+import type { LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
+import { achievedRate, isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
+import { counterSum, type KernelCounters } from '../shapes/proc-net.ts';
 import type { NamespacePeaks, Sample } from '../observe/sampler.ts';
 import type { SideCounters } from '../observe/probes.ts';
 import type { ServerStats } from '../shapes/server-protocol.ts';
@@ -87,3 +88,22 @@ export function summarise(
     samplesTaken: samples.length,
   };
 }
+
+/**
+ * What a client that did not finish had done by its last progress report: no latencies; under a
+ * rate, the rate it kept until then (its last start taken as that report's time).
+ */
+export function outcomeSoFar(progress: LoadProgress | undefined, load: LoadSettings | null): LoadOutcome {
+  const { done = 0, failed = 0, elapsedMs = 0, errorsByCode = {}, firstFailure = null, started = 0, dropped = 0 } = progress ?? {};
+  const sofar: LoadOutcome = { ok: done - failed, failed, errorsByCode, firstFailure, durationMs: elapsedMs };
+  // A measurement (no load) or a closed loop: no rate to tell.
+  if (!load || !isRateLoad(load)) return sofar;
+  const scheduled = Math.min(load.requests, started + dropped);
+  const achievedPerSec = achievedRate({ ...load, requests: Math.max(1, scheduled) }, started, elapsedMs);
+  // The peak is not reported while a load runs: what was in flight at the last report is the least it reached.
+  return { ...sofar, rate: { askedPerSec: load.rate, achievedPerSec, dropped, peakInFlight: Math.max(0, started - done) } };
+}
+
+/** The summary of a trial that failed before anything was measured (its stage, or its counters before it): every count 0, no sample. */
+export const unmeasuredSummary = (load: LoadSettings | null) =>
+  summarise(load?.requests ?? 0, outcomeSoFar(undefined, load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));

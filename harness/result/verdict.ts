@@ -1,7 +1,9 @@
 // The one line that compares the misconfigured client with its fix; in a measurement (npm run
-// measure), the first client with the others.
+// measure), the first client with the others; and the line that says a run measured the open
+// files limit instead (run/open-files.ts refuses the loads that would, before they start).
 import type { VariantResult } from './schema.ts';
 import { formatCount } from '../shared/numbers.ts';
+import { openFilesLimit } from '../shapes/open-files-limit.ts';
 
 const timeWaitOf = (v: VariantResult) => v.summary.timeWait.total.peak;
 
@@ -40,4 +42,29 @@ function measuredVerdict([first, ...others]: VariantResult[]): string {
       return `${v.name} opened ${formatCount(v.summary.connectionsOpened)}${forRequests} (${sides(v)})`;
     }),
   ].join('; ');
+}
+
+/** Codes of a request that failed for want of a file: this process's limit, or the system's (fs.file-max). */
+const OUT_OF_FILES = ['EMFILE', 'ENFILE'];
+
+interface FailedRequests {
+  name: string;
+  trials: { summary: { requests: { errorsByCode: Record<string, number> } } }[];
+}
+
+/**
+ * Why the run measured the file limit rather than the scenario, in one line, or null: a client whose
+ * requests failed with EMFILE or ENFILE in any trial (the server, at its limit, stops itself, which
+ * fails its variant: servers/serve.ts).
+ */
+export function filesExhausted(variants: FailedRequests[], limit = openFilesLimit()): string | null {
+  for (const variant of variants) {
+    for (const { summary } of variant.trials) {
+      const [code, count] = Object.entries(summary.requests.errorsByCode).find(([c]) => OUT_OF_FILES.includes(c)) ?? [];
+      if (code === undefined) continue;
+      const limitText = code === 'EMFILE' ? `the limit is ${formatCount(limit)} per process, ulimit -Hn` : "the system's limit, sysctl fs.file-max";
+      return `the client of variant "${variant.name}" ran out of open files (${formatCount(count!)} requests failed with ${code}; ${limitText}): raise it or lower --concurrency or --requests`;
+    }
+  }
+  return null;
 }

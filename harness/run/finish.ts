@@ -3,16 +3,16 @@
 // bug report where the result fails its own schema, and the exit code that the interruption, the
 // failures and the claims call for.
 import path from 'node:path';
-import { filesExhausted } from './open-files.ts';
 import type { RunPlan } from './plan.ts';
 import { printJson } from '../output/print-json.ts';
 import { formatReport, isMeasurement } from '../output/result-table.ts';
-import { writeBugReport } from '../shared/bug-report.ts';
-import { EXIT, LabError } from '../shared/errors.ts';
+import { resultKeptInBugReport } from '../shared/bug-report.ts';
+import { EXIT } from '../shared/errors.ts';
 import { printable, printableDeep } from '../shared/printable.ts';
 import { drawingFailure } from '../output/drawing-failure.ts';
 import { InvalidJsonError, writeResult } from '../result/file.ts';
 import type { Result } from '../result/schema.ts';
+import { filesExhausted } from '../result/verdict.ts';
 
 export interface FinishOptions {
   json?: boolean | undefined;
@@ -23,12 +23,6 @@ export interface FinishOptions {
   liveViewFailure?: string | null | undefined;
   /** Lines that say which claims did not hold, in the command's words (measure's --expect); printed after the table. */
   claimsMissed?: (result: Result) => string[];
-}
-
-/** A result that fails its own schema is a bug in the lab: what it measured goes to the bug report rather than being lost. */
-function keptInBugReport(command: string, error: InvalidJsonError, result: Result): LabError {
-  const file = writeBugReport(command, error, { what: 'the result, which failed its own schema', text: JSON.stringify(result, null, 2) });
-  return new LabError(`${error.message}; this is a bug in the lab, please report it; ${file ? `the result and its problems are in ${file}` : 'and it could not be saved to a file'}`);
 }
 
 /**
@@ -51,7 +45,7 @@ export async function finishRun(command: string, result: Result, { destination }
   const drawn = drawingFailure(() => console.error(formatReport(printableDeep(result), written.file, Boolean(process.stderr.isTTY))));
   if (drawn) console.error(`${command}: the table could not be drawn (${drawn})${written.file ? `; the result is written: ${written.file}` : ''}`);
   if (options.json) await printJson(result);
-  if ('error' in written) throw written.error instanceof InvalidJsonError ? keptInBugReport(command, written.error, result) : written.error;
+  if ('error' in written) throw written.error instanceof InvalidJsonError ? resultKeptInBugReport(command, written.error, result) : written.error;
   if (options.report) {
     // Loaded only when asked for: the report brings the catalogue and the charting library.
     const { writeReport } = await import('../output/report-file.ts');

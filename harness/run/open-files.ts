@@ -1,7 +1,8 @@
 // Open files (file descriptors) per process: every TCP connection holds one on each side, in the
 // client process and in the server process, and both inherit this process's limit
 // (shapes/open-files-limit.ts). A load whose connections cannot all be open at once is refused
-// before it starts; a run whose client ran out of files anyway is a failure of the lab.
+// before it starts (a run whose client ran out of files anyway is a failure of the lab:
+// result/verdict.ts says so).
 import { UsageError } from '../shared/errors.ts';
 import { OWN_FILES, openFilesLimit } from '../shapes/open-files-limit.ts';
 import type { LoadSettings } from '../shapes/load-settings.ts';
@@ -16,7 +17,6 @@ const inFlight = (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => Math.
  * case measured, holds 1.6 to 1.8 sockets per request in flight), plus its own.
  */
 export const filesNeeded = (load: Pick<LoadSettings, 'requests' | 'concurrency'>) => 2 * inFlight(load) + OWN_FILES;
-
 
 /** The most requests in flight under a rate unless the user says: as many as the limit holds (filesNeeded), up to this. */
 export const MAX_IN_FLIGHT_DEFAULT_CAP = 5_000;
@@ -40,29 +40,4 @@ export function checkOpenFiles(scenario: string, load: LoadSettings, fromFlag: b
     `${what} needs about ${formatCount(needed)} open files per process (two for each of ${formatCount(inFlight(load))} requests in flight, ${OWN_FILES} for the process itself) ` +
       `but the limit is ${formatCount(limit)} (ulimit -Hn); raise it (ulimit -n ${enough}) or lower ${flag}`,
   );
-}
-
-/** Codes of a request that failed for want of a file: this process's limit, or the system's (fs.file-max). */
-const OUT_OF_FILES = ['EMFILE', 'ENFILE'];
-
-interface FailedRequests {
-  name: string;
-  trials: { summary: { requests: { errorsByCode: Record<string, number> } } }[];
-}
-
-/**
- * Why the run measured the file limit rather than the scenario, in one line, or null: a client whose
- * requests failed with EMFILE or ENFILE in any trial (the server, at its limit, stops itself, which
- * fails its variant: servers/serve.ts).
- */
-export function filesExhausted(variants: FailedRequests[], limit = openFilesLimit()): string | null {
-  for (const variant of variants) {
-    for (const { summary } of variant.trials) {
-      const [code, count] = Object.entries(summary.requests.errorsByCode).find(([c]) => OUT_OF_FILES.includes(c)) ?? [];
-      if (code === undefined) continue;
-      const limitText = code === 'EMFILE' ? `the limit is ${formatCount(limit)} per process, ulimit -Hn` : "the system's limit, sysctl fs.file-max";
-      return `the client of variant "${variant.name}" ran out of open files (${formatCount(count!)} requests failed with ${code}; ${limitText}): raise it or lower --concurrency or --requests`;
-    }
-  }
-  return null;
 }

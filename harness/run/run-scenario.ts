@@ -3,38 +3,33 @@
 // the variant's client in its own process, the sampler alongside, kernel counters per side before
 // and after. Returns the result; printing and writing are the caller's.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { aggregateTrials, type Aggregate } from '../result/aggregate.ts';
-import { connectionMismatches, connectionsSummary, crossCheckFigure, sampledClients } from '../result/connections.ts';
-import { traceTrial } from './trial-ledger.ts';
-import { checkClaims, claimsNotChecked, interruptedClaim } from '../scenario/claims.ts';
-import { readEnvironment } from '../observe/environment.ts';
-import { runVariantClient } from '../load/client-process.ts';
-import { runCommandClient } from '../load/command-client.ts';
-import { MeasurementError, VariantFailure } from '../shared/errors.ts';
-import { asFailure, readFailure } from './trial-failure.ts';
-import { counterSum } from '../shapes/proc-net.ts';
-import { readSideCounters, sideDeltas, type Probe, type SideCounters } from '../observe/probes.ts';
-import { startSampler, type Sample } from '../observe/sampler.ts';
-import type { CountsReader } from '../observe/namespace-counts.ts';
-import { samplingOf } from './sampling.ts';
+import type { RunPlan, VariantPlan } from './plan.ts';
 import { stageCost } from './cost-log.ts';
-import type { Stage, Topology } from '../stage/topology.ts';
 import { drainWatch } from './drain.ts';
-import { DRAIN_LIMIT_MS, drains, type RunSettings } from '../result/run-settings.ts';
+import { samplingOf } from './sampling.ts';
+import { asFailure, readFailure } from './trial-failure.ts';
+import { traceTrial } from './trial-ledger.ts';
+import type { Stage, Topology } from '../stage/topology.ts';
+import { runVariantClient } from '../load/client-process.ts';
+import { readEnvironment } from '../observe/environment.ts';
+import { readSideCounters, readSidesAfter, sideDeltas, watched, type SideCounters } from '../observe/probes.ts';
+import { startSampler, type Sample } from '../observe/sampler.ts';
+import { followTargetCounts } from '../observe/target-counts.ts';
+import { checkClaims, claimsNotChecked, interruptedClaim } from '../scenario/claims.ts';
 import type { RunEvent } from '../scenario/run-events.ts';
-import { summarise } from '../result/summary.ts';
+import { isCommandVariant } from '../scenario/contract.ts';
+import { aggregateTrials } from '../result/aggregate.ts';
+import { connectionsSummary, sampledClients } from '../result/connections.ts';
 import { poolOf, project, versusMeasurement } from '../result/projection.ts';
-import { verdict } from '../result/verdict.ts';
-import { outcomeSoFar } from '../load/load.ts';
-import type { LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
-import { isCommandVariant, requirementsOf, type RunnableScenario, type Variant } from '../scenario/contract.ts';
-import { type LoadSettings } from '../shapes/load-settings.ts';
+import { DRAIN_LIMIT_MS, drains, type RunSettings } from '../result/run-settings.ts';
 import { SCHEMA_VERSION, variantLoad, type Result, type Trial, type VariantResult } from '../result/schema.ts';
+import { outcomeSoFar, summarise, unmeasuredSummary } from '../result/summary.ts';
+import { verdict } from '../result/verdict.ts';
+import { counterSum } from '../shapes/proc-net.ts';
+import type { LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
 import type { ServerStats } from '../shapes/server-protocol.ts';
-import type { ServerSettings } from '../shapes/server-settings.ts';
-
-/** The server settings a variant runs against: the run's, with the variant's own over them. */
-const serverSettings = (settings: RunSettings, variant: Variant): ServerSettings => ({ ...settings.server, ...variant.server });
+import type { LoadSettings } from '../shapes/load-settings.ts';
+import { VariantFailure } from '../shared/errors.ts';
 
 interface TrialOutcome extends Trial {
   samples: VariantResult['samples'];
@@ -52,34 +47,6 @@ const servedBy = (stats: ServerStats, durationMs: number): LoadOutcome => ({
   firstFailure: null,
   durationMs,
 });
-
-/**
- * A target's counts, asked for every 250 ms through its control endpoint: a target that fails
- * leaves the last ones it gave; a control endpoint that does not answer in time, or answers
- * nonsense, goes to `onFailure` at once. (The lab's own server pushes its counts when they change:
- * Stage.server.lastCounts.)
- */
-function followTargetCounts(server: Stage['server'], onFailure: (error: MeasurementError) => void) {
-  let last: ServerStats | null = null;
-  let asking = false;
-  const timer = setInterval(() => {
-    if (asking) return;
-    asking = true;
-    server
-      .stats()
-      .then(
-        (stats) => (last = stats),
-        (error: unknown) => error instanceof MeasurementError && onFailure(error),
-      )
-      .finally(() => (asking = false));
-  }, 250);
-  return {
-    get last() {
-      return last;
-    },
-    stop: () => clearInterval(timer),
-  };
-}
 
 const interruption = () => new VariantFailure('interrupted', 'the run was interrupted');
 
@@ -102,107 +69,44 @@ function firstFailure(startedAt: number) {
 }
 
 /**
- * The probes as the sampler reads them: a read that fails also goes to `onFailure`, so that the
- * variant stops at once (the sampler by itself only stops sampling).
- */
-function watched(probes: Probe[], onFailure: (error: unknown) => void): Probe[] {
-  const watch =
-    <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
-    (...args: A) =>
-      read(...args).catch((error: unknown) => {
-        onFailure(error);
-        throw error;
-      });
-  // The files read at every sample are read synchronously.
-  const watchNow =
-    <R>(read: () => R) =>
-    () => {
-      try {
-        return read();
-      } catch (error) {
-        onFailure(error);
-        throw error;
-      }
-    };
-  const watchFiles = (open: () => CountsReader) => () => {
-    const files = open();
-    return { read: watchNow(files.read), sockstat: watchNow(files.sockstat), close: files.close };
-  };
-  return probes.map((p) => ({
-    ...p,
-    sockstat: watch(p.sockstat),
-    counters: watch(p.counters),
-    ...(p.sockets && { sockets: watch(p.sockets) }),
-    ...(p.openCounts && { openCounts: watchFiles(p.openCounts) }),
-  }));
-}
-
-/** Each side's counters after the variant; a side that cannot be read is left out and named. */
-async function readSidesAfter(probes: Probe[]): Promise<{ counters: SideCounters; failed: { side: string; error: unknown }[] }> {
-  const read = await Promise.allSettled(probes.map(async (p) => [p.side, await p.counters()] as const));
-  const failed = read.flatMap((r, i) => (r.status === 'rejected' ? [{ side: probes[i]!.side, error: r.reason as unknown }] : []));
-  return { counters: Object.fromEntries(read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))), failed };
-}
-
-/**
  * A trial that failed before anything was measured (its stage could not be set up, or its counters
  * not read before it): nothing ran, so every count is 0 and there is no sample.
  */
 function unmeasured(load: LoadSettings | null, failure: VariantFailure): TrialOutcome {
   const none = firstFailure(performance.now());
   none.set(() => failure);
-  const summary = summarise(load?.requests ?? 0, outcomeSoFar(undefined, load), { connectionsAccepted: 0, connectionsOpen: 0, requestsServed: 0 }, [], counterSum([]));
-  return { serverPort: 0, summary, samples: [], notes: [], clientSysctls: null, failure: none.value };
+  return { serverPort: 0, summary: unmeasuredSummary(load), samples: [], notes: [], clientSysctls: null, failure: none.value };
 }
 
-/**
- * Runs the variant's client to its end; resolves with what it reported of itself, or null when it
- * reported nothing (a measured client need not).
- */
-function runClientOf(
-  scenario: RunnableScenario,
-  variant: Variant,
-  load: LoadSettings | null,
-  settings: RunSettings,
-  stage: Stage,
-  onProgress: (progress: LoadProgress) => void,
-  signal: AbortSignal,
-  onNote: (note: string) => void,
-): Promise<LoadOutcome | null> {
-  const where = { netns: stage.clientNetns ?? undefined, signal, caFile: stage.caFile };
-  if (isCommandVariant(variant)) return runCommandClient(variant, stage.url, settings.timeLimitMs, onProgress, { ...where, onNote });
-  if (!load) throw new Error(`variant ${variant.name} of ${scenario.name} runs a load, and the run has none`);
-  return runVariantClient(variant, { scenario: scenario.name, variant: variant.name, url: stage.url, load }, settings.timeLimitMs, onProgress, where);
-}
-
-/** Where a trial runs: the run's settings, the topology, and this host's port range (the client's where it has no namespace of its own). */
+/** Where a trial runs: its scenario's name, the run's settings, the topology, and this host's port range (the client's where it has no namespace of its own). */
 interface TrialPlace {
+  scenario: string;
   settings: RunSettings;
   topology: Topology;
   hostPortRange: string | null;
 }
 
 async function runTrial(
-  scenario: RunnableScenario,
-  variant: Variant,
-  { settings, topology, hostPortRange }: TrialPlace,
+  run: VariantPlan,
+  place: TrialPlace,
   trial: number,
   onEvent: (e: RunEvent) => void,
   interrupt?: AbortSignal,
 ): Promise<TrialOutcome> {
   if (interrupt?.aborted) throw interruption();
+  const { variant } = run;
   const cost = stageCost(variant.name, trial);
   let stage: Stage;
   try {
-    stage = await topology.stage(variant, serverSettings(settings, variant));
+    stage = await place.topology.stage(variant, run.server);
   } catch (error) {
     if (interrupt?.aborted) throw interruption();
-    return unmeasured(variantLoad(settings, variant.name), asFailure(error, variant.name));
+    return unmeasured(run.load, asFailure(error, variant.name));
   }
   cost.staged();
   stage.server.onCounts?.(cost.loadStarts);
   try {
-    return await measureTrial(scenario, variant, settings, stage, hostPortRange, trial, onEvent, cost, interrupt);
+    return await measureTrial(run, place, stage, trial, onEvent, cost, interrupt);
   } finally {
     // What cannot be undone now (a namespace that will not go), stopAll() tries again at the end.
     await stage.close().catch(() => {});
@@ -210,11 +114,9 @@ async function runTrial(
 }
 
 async function measureTrial(
-  scenario: RunnableScenario,
-  variant: Variant,
-  settings: RunSettings,
+  { variant, load, drains }: VariantPlan,
+  { scenario, settings, hostPortRange }: TrialPlace,
   stage: Stage,
-  hostPortRange: string | null,
   trial: number,
   onEvent: (e: RunEvent) => void,
   cost: ReturnType<typeof stageCost>,
@@ -232,7 +134,6 @@ async function measureTrial(
   };
   const onInterrupt = () => stopWith(interruption());
   interrupt?.addEventListener('abort', onInterrupt);
-  const load = variantLoad(settings, variant.name);
   try {
     if (interrupt?.aborted) throw interruption();
     onEvent({ type: 'variant-start', variant, load, host: stage.server.host, port: stage.server.port, trial, trials: settings.repeat });
@@ -265,18 +166,18 @@ async function measureTrial(
     let clientMs = 0;
     let loadEndedMs: number | undefined;
     try {
-      reported = await runClientOf(scenario, variant, load, settings, stage, (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }), stop.signal, (note) =>
-        notes.push(note),
-      ).finally(
-        () => (clientMs = performance.now() - startedAt),
-      );
+      reported = await runVariantClient(
+        { scenario, variant, load, url: stage.url },
+        settings.timeLimitMs,
+        (p) => onEvent({ type: 'progress', variant, progress: (progress = p) }),
+        { netns: stage.clientNetns ?? undefined, signal: stop.signal, caFile: stage.caFile, onNote: (note) => notes.push(note) },
+      ).finally(() => (clientMs = performance.now() - startedAt));
       loadEndedMs = performance.now() - startedAt;
-      const draining = drains(settings, variant);
-      onEvent({ type: 'load-done', variant, loadMs: reported?.durationMs ?? clientMs, drainLimitMs: draining ? DRAIN_LIMIT_MS : null });
+      onEvent({ type: 'load-done', variant, loadMs: reported?.durationMs ?? clientMs, drainLimitMs: drains ? DRAIN_LIMIT_MS : null });
       // The tail catches the last closes; a server that ends meanwhile still fails the variant.
       await sleep(settings.tailMs, undefined, { signal: stop.signal }).catch(() => {});
       // The drain: on until the lab's TIME_WAIT is gone, so its whole life is in the samples.
-      if (draining) await drain.until(loadEndedMs, DRAIN_LIMIT_MS - settings.tailMs, stop.signal);
+      if (drains) await drain.until(loadEndedMs, DRAIN_LIMIT_MS - settings.tailMs, stop.signal);
       if (stop.signal.aborted) throw stop.signal.reason;
     } catch (error) {
       // Ctrl-C in a terminal, or its closing, signals the whole process group: the children may have died of it first.
@@ -313,7 +214,7 @@ async function measureTrial(
     const stats = counted ?? { connectionsAccepted: kernel.activeOpens, connectionsOpen: 0, requestsServed: outcome.ok };
     const measured = summarise(load?.requests ?? outcome.ok + outcome.failed, outcome, stats, samples, kernel, { kernel: bySide, peaks: sampler.peaks }, {
       loadEndedMs: loadEndedMs ?? samples.at(-1)?.tMs ?? 0,
-      drained: drains(settings, variant) && loadEndedMs !== undefined,
+      drained: drains && loadEndedMs !== undefined,
     });
     // The projection beside what this trial measured of it, where it lasted long enough.
     const portRange = stage.clientSysctls?.effective.ip_local_port_range ?? hostPortRange;
@@ -343,23 +244,14 @@ export function keptSamples<T>(samples: T[], max = MAX_SAMPLES_KEPT): T[] {
   return Array.from({ length: max }, (_, i) => samples[Math.round((i * (samples.length - 1)) / (max - 1))]!);
 }
 
-/** The trials' traced counts checked against the server's and the kernel's (result/connections.ts), beside the exact counts. */
-function withLedgerChecks(aggregate: Aggregate, trials: TrialOutcome[]): Aggregate {
-  const ledgerChecks = trials.flatMap(({ summary }, i) =>
-    summary.connections
-      ? connectionMismatches(summary.connections, summary.connectionsOpened, summary.kernelBySide).map((m) => ({ ...m, figure: crossCheckFigure(i + 1, m.figure) }))
-      : [],
-  );
-  return { ...aggregate, exactCountMismatches: [...aggregate.exactCountMismatches, ...ledgerChecks] };
-}
-
 /** The variant's trials until one fails; an interrupted trial throws (the variant is left out), unless its load was done (it was draining). */
-async function runVariant(scenario: RunnableScenario, variant: Variant, place: TrialPlace, onEvent: (e: RunEvent) => void, interrupt?: AbortSignal) {
+async function runVariant(run: VariantPlan, place: TrialPlace, onEvent: (e: RunEvent) => void, interrupt?: AbortSignal) {
   const { settings } = place;
+  const { variant } = run;
   const trials: TrialOutcome[] = [];
   // After an interruption that kept a trial (its drain cut short), no other trial starts.
   for (let trial = 1; trial <= settings.repeat && !trials.at(-1)?.failure && !(trials.length > 0 && interrupt?.aborted); trial++) {
-    trials.push(await runTrial(scenario, variant, place, trial, onEvent, interrupt));
+    trials.push(await runTrial(run, place, trial, onEvent, interrupt));
   }
   const { clientSysctls } = trials[0]!;
   const { failure } = trials.at(-1)!;
@@ -374,8 +266,8 @@ async function runVariant(scenario: RunnableScenario, variant: Variant, place: T
     ...(clientNotes.length > 0 && { clientNotes }),
     serverPort: trials[0]!.serverPort,
     ...(clientSysctls && { clientSysctls }),
-    server: serverSettings(settings, variant),
-    ...withLedgerChecks(aggregateTrials(trials.map((t) => t.summary), variantLoad(settings, variant.name)), trials),
+    server: run.server,
+    ...aggregateTrials(trials.map((t) => t.summary), run.load),
     trials: trials.map(({ serverPort, summary }) => ({ serverPort, summary })),
     samples: keptSamples(trials[0]!.samples),
   };
@@ -389,29 +281,31 @@ async function runVariant(scenario: RunnableScenario, variant: Variant, place: T
  * running is left out and no other starts: the result then holds the variants that had finished.
  */
 export async function runScenario(
-  { scenario, settings, topology: network }: { scenario: RunnableScenario; settings: RunSettings; topology: Topology },
+  plan: Pick<RunPlan, 'scenario' | 'settings' | 'variants' | 'requirements' | 'topology'>,
   onEvent: (event: RunEvent) => void = () => {},
   interrupt?: AbortSignal,
 ): Promise<Result> {
-  for (const requirement of requirementsOf(scenario)) await requirement.prepare();
+  const { scenario, settings, variants, requirements, topology: network } = plan;
+  for (const requirement of requirements) await requirement.prepare();
   const startedAt = new Date().toISOString();
   const environment = await readEnvironment(network.record.mode === 'namespaces');
   // The programs the clients run on (Python and requests, Go), beside the packages that make the load.
-  const runtimes = await Promise.all(requirementsOf(scenario).map((r) => r.versions?.() ?? {}));
+  const runtimes = await Promise.all(requirements.map((r) => r.versions?.() ?? {}));
   const env = { ...environment, packages: Object.assign({}, environment.packages, ...runtimes) };
-  const variants: VariantResult[] = [];
+  const results: VariantResult[] = [];
   let interruptedDuring: string | undefined;
-  for (const variant of scenario.variants) {
+  const place = { scenario: scenario.name, settings, topology: network, hostPortRange: env.sysctl.ip_local_port_range };
+  for (const run of variants) {
     try {
-      variants.push(await runVariant(scenario, variant, { settings, topology: network, hostPortRange: env.sysctl.ip_local_port_range }, onEvent, interrupt));
+      results.push(await runVariant(run, place, onEvent, interrupt));
     } catch (error) {
       // After Ctrl-C, whatever broke (a child killed by the terminal's SIGINT or SIGHUP) is the interruption.
       if (!interrupt?.aborted) throw error;
-      interruptedDuring = variant.name;
+      interruptedDuring = run.variant.name;
       break;
     }
   }
-  const complete = variants.filter((v) => v.status === 'complete');
+  const complete = results.filter((v) => v.status === 'complete');
   const summaries = new Map(complete.map((v) => [v.name, v.summary]));
   const runOf = (name: string) => ({
     load: variantLoad(settings, name),
@@ -419,7 +313,7 @@ export async function runScenario(
     summary: summaries.get(name),
   });
   // An interruption that came once the last variant's load was done (during its drain) still interrupted the run.
-  const interrupted = interruptedDuring ?? (interrupt?.aborted ? variants.at(-1)?.name : undefined);
+  const interrupted = interruptedDuring ?? (interrupt?.aborted ? results.at(-1)?.name : undefined);
   const checked = checkClaims(scenario.claims, runOf);
   // What the interruption left unmeasured (a variant that never ran, a lifetime of a drain cut short) is not checked, not failed.
   const leftUnmeasured = interrupted ? checked.filter((c) => c.measured === null) : [];
@@ -433,10 +327,10 @@ export async function runScenario(
     env,
     params: { ...settings, server: { ...settings.server, host: network.record.serverAddress }, topology: network.record },
     sampling: samplingOf(network.record.mode, settings.intervalMs),
-    status: interrupted ? 'interrupted' : complete.length < variants.length ? 'failed' : 'complete',
-    variants,
+    status: interrupted ? 'interrupted' : complete.length < results.length ? 'failed' : 'complete',
+    variants: results,
     claims: checked.filter((c) => !leftUnmeasured.includes(c)),
     ...(notChecked.length > 0 && { claimsNotChecked: notChecked }),
-    verdict: verdict(variants, interrupted),
+    verdict: verdict(results, interrupted),
   };
 }

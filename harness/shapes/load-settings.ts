@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { count, positiveCount } from './zod.ts';
 
-
 export const loadSchema = z.strictObject({
   requests: positiveCount.meta({
     description: 'Requests each variant sends (rate: schedules): a count, not a duration, so connection counts are exact; with a rate, requests / rate is the duration.',
@@ -54,4 +53,14 @@ export const roleSchema = z.enum(['misconfigured', 'fix', 'measured']);
 export interface ClientContext {
   url: string;
   load: LoadSettings;
+}
+
+/**
+ * The rate a load kept up: requests started, over the longer of the schedule (requests / rate) and
+ * the time from the first slot to the last start plus one interval. A client that started every
+ * request on time achieves the rate; drops, and starts that fell behind, lower it.
+ */
+export function achievedRate(load: RateLoad, started: number, lastStartMs: number): number {
+  const seconds = Math.max(load.requests / load.rate, lastStartMs / 1000 + 1 / load.rate);
+  return Math.round((started / seconds) * 100) / 100;
 }

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
+import { LabError } from './errors.ts';
 
 /** `TypeError: Cannot convert undefined or null to object`: the error's name and the first line of its message. */
 export function errorLine(error: unknown): string {
@@ -53,4 +54,10 @@ export function bugMessage(command: string, error: unknown): { message: string; 
   const file = writeBugReport(command, error);
   const where = file ? `its details are in ${file}` : 'its details could not be written to a file';
   return { message: `the lab failed unexpectedly (${errorLine(error)}); this is a bug in the lab, please report it; ${where}`, file };
+}
+
+/** A result that fails its own schema is a bug in the lab: what it measured goes to the bug report rather than being lost; the error names the file. */
+export function resultKeptInBugReport(command: string, error: Error, result: unknown): LabError {
+  const file = writeBugReport(command, error, { what: 'the result, which failed its own schema', text: JSON.stringify(result, null, 2) });
+  return new LabError(`${error.message}; this is a bug in the lab, please report it; ${file ? `the result and its problems are in ${file}` : 'and it could not be saved to a file'}`);
 }

@@ -1,7 +1,8 @@
 // The pauses of a bursts load with gapSpreadMs: they sweep evenly across burstGapMs ± gapSpreadMs once
 // over the run, whatever the number of bursts, so every run straddles the timeout it aims at.
 import { describe, expect, it } from 'vitest';
-import { achievedRate, burstGapMs, defaultTimeLimitMs } from '../../harness/load/load.ts';
+import { burstGapMs, defaultTimeLimitMs } from '../../harness/load/load.ts';
+import { achievedRate } from '../../harness/shapes/load-settings.ts';
 import type { LoadSettings, RateLoad } from '../../harness/shapes/load-settings.ts';
 
 const load: LoadSettings = { requests: 300, concurrency: 20, pattern: 'bursts', burstGapMs: 95, gapSpreadMs: 15 };
