@@ -8,6 +8,7 @@ import { carriedSchema, type LabRequest, type ServerMessage, type ServerStats } 
 import type { ServerOptions, ServerOptionsInput, ServerSettings } from '../shapes/server-settings.ts';
 
 const SERVER_ENTRY = new URL('../../servers/http-server.ts', import.meta.url);
+/** From the settings handed to the server (listen) to its answer that it listens; a launched server may have loaded meanwhile. */
 const READY_TIMEOUT_MS = 10_000;
 /** A server that does not answer a stats request this fast is stuck (stopped, or its loop blocked). */
 const STATS_TIMEOUT_MS = 2_000;
