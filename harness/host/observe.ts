@@ -4,9 +4,10 @@
 // the observed process or namespace goes away, and returns what it read until then.
 import { readFile } from 'node:fs/promises';
 import { counterDelta, parseCounterTables, parseSockstat, pickCounters, type KernelCounters } from '../shapes/proc-net.ts';
-import { passes, type ConnectionRecord, type Filters } from './connections.ts';
+import { passes, type Filters } from './connections.ts';
 import { openNamespace, type ObservedNamespace, type Where } from './namespace.ts';
 import { buildRows, type Row } from './rows.ts';
+import { tallyOf, type RowCounts } from './row-tally.ts';
 import { tableTracker, type TableTracker } from './table-tracker.ts';
 import { parseTcpTable, type Endpoint, type TcpSocket } from './tcp-table.ts';
 import { CHURN_PER_S } from './patterns.ts';
@@ -21,8 +22,8 @@ export interface NamespaceMembers {
 
 /** Where the connections come from when the tracer runs: it is started before the first sample, stopped after the last (stop may be called twice). */
 export interface ConnectionSource {
-  /** The connections seen so far that belong to the namespace. */
-  records(members: NamespaceMembers): ConnectionRecord[];
+  /** The connections seen so far that belong to the namespace, counted by row (./row-tally.ts). */
+  counts(members: NamespaceMembers): RowCounts[];
   stop(): Promise<void>;
 }
 
@@ -77,7 +78,7 @@ export async function observe(settings: ObserveSettings): Promise<Observation> {
   const source = settings.traceWith ? await settings.traceWith(namespace, filters) : 'the tracer is not available';
   const traced = typeof source !== 'string';
   try {
-    const tracker: TableTracker = tableTracker();
+    const tracker: TableTracker = tableTracker(!traced);
     const first = await readCounters(namespace.procNet);
     let table = (await readTable(namespace.procNet)).filter((s) => passes(s, filters));
     tracker.add(table);
@@ -86,7 +87,7 @@ export async function observe(settings: ObserveSettings): Promise<Observation> {
     let last = first;
     let endedBy: Observation['endedBy'] = 'duration';
     let endedBecause: string | null = null;
-    const records = () => (traced ? source.records(tracker) : tracker.records());
+    const counts = () => (traced ? source.counts(tracker) : tallyOf(tracker.records()).counts());
     const windowS = () => (performance.now() - t0) / 1000;
     for (;;) {
       const untilEnd = settings.durationS * 1000 - (performance.now() - t0);
@@ -107,7 +108,7 @@ export async function observe(settings: ObserveSettings): Promise<Observation> {
         table = read[1].filter((s) => passes(s, filters));
         tracker.add(table);
       }
-      const rows = buildRows({ records: records(), table, windowS: windowS(), sysctls: namespace.sysctls });
+      const rows = buildRows({ counts: counts(), table, windowS: windowS(), sysctls: namespace.sysctls });
       const sample: ObservationSample = {
         tMs: Math.round(performance.now() - t0),
         timeWait: last.timeWait,
@@ -121,7 +122,7 @@ export async function observe(settings: ObserveSettings): Promise<Observation> {
     }
     const window = windowS();
     if (traced) await source.stop();
-    const rows = buildRows({ records: records(), table, windowS: window, sysctls: namespace.sysctls });
+    const rows = buildRows({ counts: counts(), table, windowS: window, sysctls: namespace.sysctls });
     const { where } = namespace;
     const notTracedBecause = traced ? null : source;
     return {

@@ -1,11 +1,12 @@
 // The observation's rows: the connections seen, grouped by direction, destination and program,
 // with what the last socket table says of each destination (TIME_WAIT and sockets held now), the
 // port budget (outbound) and a diagnosis in plain words.
-import { median } from 'simple-statistics';
-import { addListeners, directionOf, type ConnectionRecord, type Direction } from './connections.ts';
+import { medianSorted } from 'simple-statistics';
+import { addListeners, directionOf, type Direction } from './connections.ts';
+import { placeOf, type Place, type RowCounts } from './row-tally.ts';
 import { portBudget, type PortBudget } from './port-budget.ts';
 import { PATTERNS, patternOf, type PatternName } from './patterns.ts';
-import { endpointText, type TcpSocket } from './tcp-table.ts';
+import type { TcpSocket } from './tcp-table.ts';
 import type { PortSysctls } from './namespace.ts';
 import { formatCount } from '../shared/numbers.ts';
 
@@ -28,27 +29,9 @@ export interface Row {
   diagnosis: string;
 }
 
-/** Where a socket is towards: the outbound destination `addr:port`, or the inbound `addr → :port`. */
-function placeOf(direction: Direction, local: TcpSocket['local'], remote: TcpSocket['remote']) {
-  return direction === 'outbound'
-    ? { destination: endpointText(remote), remoteAddress: remote.address, port: remote.port }
-    : { destination: `${remote.address} to :${local.port}`, remoteAddress: remote.address, port: local.port };
-}
-
-/** A record's place, worked out once: the rows are built again at every sample. */
-const places = new WeakMap<ConnectionRecord, ReturnType<typeof placeOf>>();
-function placeOfRecord(record: ConnectionRecord): ReturnType<typeof placeOf> {
-  let place = places.get(record);
-  if (!place) places.set(record, (place = placeOf(record.direction, record.local, record.remote)));
-  return place;
-}
-
-/** PIDs kept per row: a loop of short processes has one each. */
-const PIDS_KEPT = 5;
-
 export interface RowInput {
-  /** The connections seen, already kept to the filters. */
-  records: ConnectionRecord[];
+  /** The connections seen, already kept to the filters, counted by row (./row-tally.ts). */
+  counts: RowCounts[];
   /** The last socket table, filtered. */
   table: TcpSocket[];
   windowS: number;
@@ -62,13 +45,13 @@ interface HeldNow {
 }
 
 /** What a table holds per destination, and where its TIME_WAIT is: worked out once per table (the rows are built at every sample, the table read less often). */
-const summaries = new WeakMap<TcpSocket[], { now: Map<string, HeldNow>; timeWaitPlaces: { direction: Direction; place: ReturnType<typeof placeOf> }[] }>();
+const summaries = new WeakMap<TcpSocket[], { now: Map<string, HeldNow>; timeWaitPlaces: { direction: Direction; place: Place }[] }>();
 function summaryOf(table: TcpSocket[]) {
   const cached = summaries.get(table);
   if (cached) return cached;
   const listeners = addListeners(table);
   const now = new Map<string, HeldNow>();
-  const timeWaitPlaces = new Map<string, { direction: Direction; place: ReturnType<typeof placeOf> }>();
+  const timeWaitPlaces = new Map<string, { direction: Direction; place: Place }>();
   for (const socket of table) {
     if (socket.state === 'listen') continue;
     const direction = directionOf(socket, listeners);
@@ -85,50 +68,29 @@ function summaryOf(table: TcpSocket[]) {
   return summary;
 }
 
-export function buildRows({ records, table, windowS, sysctls }: RowInput): Row[] {
+export function buildRows({ counts, table, windowS, sysctls }: RowInput): Row[] {
   const { now, timeWaitPlaces } = summaryOf(table);
-  const groups = new Map<string, { direction: Direction; place: ReturnType<typeof placeOf>; records: ConnectionRecord[] }>();
-  for (const record of records) {
-    const place = placeOfRecord(record);
-    const key = `${record.direction} ${place.destination} ${record.process?.name ?? ''}`;
-    const group = groups.get(key) ?? { direction: record.direction, place, records: [] };
-    group.records.push(record);
-    groups.set(key, group);
-  }
   // Destinations that hold TIME_WAIT but opened nothing in the window: a pile from before.
-  const opened = new Set([...groups.values()].map((g) => g.place.destination));
-  for (const { direction, place } of timeWaitPlaces) {
-    if (!opened.has(place.destination)) groups.set(`${direction} ${place.destination} `, { direction, place, records: [] });
-  }
-  const rows = [...groups.values()].map(({ direction, place, records }) => rowOf(direction, place, records, now.get(place.destination), windowS, sysctls));
+  const opened = new Set(counts.map((c) => c.place.destination));
+  const idle = timeWaitPlaces.filter(({ place }) => !opened.has(place.destination));
+  const all: RowCounts[] = [...counts, ...idle.map(({ direction, place }) => ({ direction, place, made: 0, failed: 0, closedFirst: { local: 0, remote: 0, reset: 0, unknown: 0 }, lifetimes: [], pids: [], processes: 0, first: null }))];
+  const rows = all.map((c) => rowOf(c, now.get(c.place.destination), windowS, sysctls));
   return rows.sort((a, b) => b.perSecond - a.perSecond || b.timeWaitNow - a.timeWaitNow);
 }
 
-function rowOf(
-  direction: Direction,
-  place: ReturnType<typeof placeOf>,
-  records: ConnectionRecord[],
-  now: { timeWait: number; established: number; inUse: number } | undefined,
-  windowS: number,
-  sysctls: PortSysctls | null,
-): Row {
-  const made = records.filter((r) => !r.failed);
-  const closedFirst = { local: 0, remote: 0, reset: 0, unknown: 0 };
-  for (const r of made) closedFirst[r.closedFirst ?? 'unknown'] += 1;
-  const lifetimes = made.flatMap((r) => (r.lifetimeMs === null ? [] : [r.lifetimeMs]));
-  const pids = [...new Set(records.flatMap((r) => (r.process ? [r.process.pid] : [])))];
-  const first = records.find((r) => r.process)?.process;
-  const perSecond = windowS > 0 ? made.length / windowS : 0;
+function rowOf(counts: RowCounts, now: HeldNow | undefined, windowS: number, sysctls: PortSysctls | null): Row {
+  const { direction, place, made, failed, closedFirst, lifetimes, pids, processes, first } = counts;
+  const perSecond = windowS > 0 ? made / windowS : 0;
   const budget = direction === 'outbound' && sysctls ? portBudget(sysctls, place.remoteAddress, now?.inUse ?? 0, closedFirst.local / windowS) : null;
   const row: Omit<Row, 'pattern' | 'diagnosis'> = {
     direction,
     ...place,
-    process: first ? { name: first.name, pids: pids.slice(0, PIDS_KEPT), processes: pids.length, commandLine: first.commandLine } : null,
-    newConnections: made.length,
+    process: first ? { name: first.name, pids, processes, commandLine: first.commandLine } : null,
+    newConnections: made,
     perSecond,
-    closedFirst,
-    failedConnects: records.length - made.length,
-    medianLifetimeMs: lifetimes.length > 0 ? median(lifetimes) : null,
+    closedFirst: { ...closedFirst },
+    failedConnects: failed,
+    medianLifetimeMs: lifetimes.length > 0 ? medianSorted(lifetimes) : null,
     timeWaitNow: now?.timeWait ?? 0,
     establishedNow: now?.established ?? 0,
     budget,

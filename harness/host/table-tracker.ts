@@ -28,7 +28,8 @@ export interface TableTracker {
   listener(local: Endpoint): boolean;
 }
 
-export function tableTracker(): TableTracker {
+/** `withRecords` false: only what the table says is the namespace's (the tracer gives the connections, their records are not kept). */
+export function tableTracker(withRecords = true): TableTracker {
   let before: Set<string> | null = null;
   const everSeen = new Set<string>();
   const listeners = addListeners([]);
@@ -36,15 +37,14 @@ export function tableTracker(): TableTracker {
   return {
     add(sockets) {
       addListeners(sockets, listeners);
-      const open = sockets.filter((s) => s.state !== 'listen');
-      for (const socket of open) everSeen.add(tupleKey(socket));
-      if (before === null) {
-        before = new Set(open.map(tupleKey));
-        return;
-      }
-      for (const socket of open) {
+      const first = before === null;
+      before ??= new Set();
+      for (const socket of sockets) {
+        if (socket.state === 'listen') continue;
         const key = tupleKey(socket);
-        if (before.has(key)) continue;
+        everSeen.add(key);
+        if (first) before.add(key);
+        if (first || !withRecords || before.has(key)) continue;
         const record = seen.get(key) ?? {
           direction: directionOf(socket, listeners),
           local: socket.local,

@@ -3,6 +3,7 @@
 // namespace (any process's /proc/<pid>/net shows the namespace that process lives in).
 import os from 'node:os';
 import { KERNEL_TCP_STATES } from '../observe/inet-diag.ts';
+import { addressText } from '../observe/ip-address.ts';
 import type { SocketState } from '../observe/ss-parse.ts';
 
 export interface Endpoint {
@@ -24,35 +25,46 @@ function wordBytes(hex: string): number[] {
   return LITTLE_ENDIAN ? bytes.reverse() : bytes;
 }
 
-/** `0100007F` → 127.0.0.1; 32 hex digits → IPv6 as URLs write it compressed (`::1`); an IPv4-mapped one as IPv4. */
+/** `0100007F` → 127.0.0.1; 32 hex digits → IPv6 compressed (`::1`); an IPv4-mapped one as IPv4 (observe/ip-address.ts). */
 export function addressOf(hex: string): string {
-  if (hex.length === 8) return wordBytes(hex).join('.');
-  const bytes = [0, 8, 16, 24].flatMap((at) => wordBytes(hex.slice(at, at + 8)));
-  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-  if (mapped) return bytes.slice(12).join('.');
-  const groups = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  // The WHATWG URL serializer compresses the longest run of zero groups (RFC 5952).
-  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
+  if (hex.length === 8) return addressText(Uint8Array.from(wordBytes(hex)));
+  return addressText(Uint8Array.from([0, 8, 16, 24].flatMap((at) => wordBytes(hex.slice(at, at + 8)))), 0, true);
 }
 
-function endpointOf(text: string, line: string): Endpoint {
-  const [hex, port] = text.split(':');
-  if (!hex || !/^([0-9A-F]{8}|[0-9A-F]{32})$/.test(hex) || !port || !/^[0-9A-F]{4}$/.test(port)) {
-    throw new Error(`/proc/net/tcp has an endpoint this parser does not know ("${text}") in: ${line.trim()}`);
+// `   0: 0100007F:80FD 00000000:0000 0A ...` (net/ipv4/tcp_ipv4.c get_tcp4_sock; tcp6 with 32 hex digits):
+// one match a line rather than a split of its 17 columns (the table is read every few seconds, and
+// can hold tens of thousands of sockets).
+const SOCKET_LINE = /^\s*\d+: ([0-9A-F]{8}|[0-9A-F]{32}):([0-9A-F]{4}) ([0-9A-F]{8}|[0-9A-F]{32}):([0-9A-F]{4}) ([0-9A-F]{2}) /;
+const SLOT = /^\s*\d+:/;
+
+/** Addresses already written out: a table holds few distinct ones (bounded). */
+const addresses = new Map<string, string>();
+function cachedAddress(hex: string): string {
+  let address = addresses.get(hex);
+  if (address === undefined) {
+    if (addresses.size >= 10_000) addresses.clear();
+    addresses.set(hex, (address = addressOf(hex)));
   }
-  return { address: addressOf(hex), port: Number.parseInt(port, 16) };
+  return address;
 }
 
 /** The sockets of /proc/net/tcp or tcp6 (their header line skipped). */
 export function parseTcpTable(text: string): TcpSocket[] {
   const sockets: TcpSocket[] = [];
   for (const line of text.split('\n')) {
-    const [slot, local, remote, stateHex] = line.trim().split(/\s+/);
-    if (!slot?.endsWith(':') || local === undefined || remote === undefined || stateHex === undefined) continue;
+    const match = SOCKET_LINE.exec(line);
+    if (!match) {
+      if (SLOT.test(line)) throw new Error(`/proc/net/tcp has a line this parser does not know: ${line.trim()}`);
+      continue;
+    }
+    const [, localHex, localPort, remoteHex, remotePort, stateHex] = match as unknown as [string, string, string, string, string, string];
     const state = KERNEL_TCP_STATES[Number.parseInt(stateHex, 16)];
     if (state === undefined) throw new Error(`/proc/net/tcp has an unknown state ${stateHex} in: ${line.trim()}`);
-    sockets.push({ state, local: endpointOf(local, line), remote: endpointOf(remote, line) });
+    sockets.push({
+      state,
+      local: { address: cachedAddress(localHex), port: Number.parseInt(localPort, 16) },
+      remote: { address: cachedAddress(remoteHex), port: Number.parseInt(remotePort, 16) },
+    });
   }
   return sockets;
 }

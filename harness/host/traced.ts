@@ -10,7 +10,9 @@ import { readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { startTracer, tracingUnavailability } from '../observe/tracer.ts';
 import type { StateChange } from '../observe/state-change.ts';
+import { UNKNOWN_TASK } from '../observe/task-names.ts';
 import { passes, tupleKey, type ConnectionRecord, type Filters, type ProcessName } from './connections.ts';
+import { RowTally } from './row-tally.ts';
 import type { ObservedNamespace } from './namespace.ts';
 import type { ConnectionSource, NamespaceMembers } from './observe.ts';
 
@@ -19,17 +21,22 @@ interface Traced extends ConnectionRecord {
   /** Whether the connecting process lives in the observed namespace; null: not known (gone before it was read, or inbound). */
   inNamespace: boolean | null;
   localKnown: boolean;
+  /** Closed, failed or refused: it changes no more. */
+  ended: boolean;
+  /** Its process looked up (or none to look up: inbound). */
+  named: boolean;
 }
 
 /**
- * The kernel filter: IPv4 (the tracer reads IPv4 only), and only the changes a connection is told
- * by (tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 3 SYN_RECV): a connect (-> SYN_SENT, in the task that
- * called it), its 4-tuple (SYN_SENT ->), an accept (SYN_RECV ->), and what leaves ESTABLISHED (who
- * closed first, or a reset); with --port, that port at either end. The rest of a close (FIN_WAIT2,
- * LAST_ACK, CLOSE) is left in the kernel: about 5 lines a connection with both ends here, not 10.
+ * The kernel filter: TCP over IPv4 and IPv6 (AF_INET 2, AF_INET6 10), and only the changes a
+ * connection is told by (tcp_states.h: 1 ESTABLISHED, 2 SYN_SENT, 3 SYN_RECV): a connect (-> SYN_SENT,
+ * in the task that called it), its 4-tuple (SYN_SENT ->), an accept (SYN_RECV ->), and what leaves
+ * ESTABLISHED (who closed first, or a reset); with --port, that port at either end. The rest of a
+ * close (FIN_WAIT2, LAST_ACK, CLOSE) is left in the kernel: about 5 records a connection with both
+ * ends here, not 10.
  */
 export function observationFilter(port?: number): string {
-  const changes = 'family == 2 && (newstate == 2 || oldstate == 1 || oldstate == 2 || oldstate == 3)';
+  const changes = '(family == 2 || family == 10) && (newstate == 2 || oldstate == 1 || oldstate == 2 || oldstate == 3)';
   return port === undefined ? changes : `${changes} && (sport == ${port} || dport == ${port})`;
 }
 
@@ -52,44 +59,53 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
   if (unavailable) return unavailable;
   const observedNs = await nsOf(namespace.procNet === '/proc/self/net' ? 'self' : Number(namespace.procNet.split('/')[2]));
   const open = new Map<string, Traced>();
-  const done: Traced[] = [];
-  const lookups = new Set<Promise<void>>();
+  /** Every connection not in the tally yet: open, its process being looked up, or not known yet to be the namespace's. */
+  const unsettled = new Set<Traced>();
+  const tally = new RowTally();
   // Read once per PID, while the process may still run: its namespace and command line (a PID that
-  // is reused by another process within one observation keeps the first one's name).
-  const processes = new Map<number, Promise<{ ns: string | null; name: ProcessName }>>();
-  const processOf = (pid: number, task: string) => {
-    if (processes.size > PROCESSES_KEPT) processes.clear();
-    let found = processes.get(pid);
-    if (!found) processes.set(pid, (found = Promise.all([nsOf(pid), processName(pid, task)]).then(([ns, name]) => ({ ns, name }))));
-    return found;
+  // is reused by another process within one observation keeps the first one's name). Once read, the
+  // next connects of the PID take it at once: a lookup is a promise only for a PID's first.
+  const looking = new Map<number, Promise<void>>();
+  const known = new Map<number, { ns: string | null; name: ProcessName }>();
+  const settleProcess = (conn: Traced, { ns, name }: { ns: string | null; name: ProcessName }) => {
+    conn.inNamespace = ns === null || observedNs === null ? null : ns === observedNs;
+    conn.process = name;
+    conn.named = true;
+  };
+  const lookUp = (conn: Traced, pid: number, task: string) => {
+    const found = known.get(pid);
+    if (found) return settleProcess(conn, found);
+    let lookup = looking.get(pid);
+    if (!lookup) {
+      if (known.size > PROCESSES_KEPT) known.clear();
+      lookup = Promise.all([nsOf(pid), processName(pid, task)]).then(([ns, name]) => void known.set(pid, { ns, name }));
+      looking.set(pid, lookup);
+      void lookup.finally(() => looking.delete(pid));
+    }
+    void lookup.then(() => settleProcess(conn, known.get(pid)!));
   };
   const finish = (conn: Traced, atMs: number) => {
     conn.lifetimeMs = atMs - conn.openedAtMs;
-    done.push(conn);
+    conn.ended = true;
   };
   const onChange = (c: StateChange) => {
-    const local = { address: c.saddr, port: c.sport };
-    const remote = { address: c.daddr, port: c.dport };
     if (c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT') {
-      const conn: Traced = { direction: 'outbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false };
+      const conn: Traced = { direction: 'outbound', local: { address: c.saddr, port: c.sport }, remote: { address: c.daddr, port: c.dport }, process: null, closedFirst: null, lifetimeMs: null, failed: false, openedAtMs: c.atMs, inNamespace: null, localKnown: false, ended: false, named: false };
       open.set(c.skaddr, conn);
-      const lookup = processOf(c.pid, c.task).then(({ ns, name }) => {
-        conn.inNamespace = ns === null || observedNs === null ? null : ns === observedNs;
-        conn.process = name;
-      });
-      lookups.add(lookup);
-      void lookup.finally(() => lookups.delete(lookup));
+      unsettled.add(conn);
+      lookUp(conn, c.pid, c.task ?? UNKNOWN_TASK);
       return;
     }
     if (c.oldstate === 'SYN_RECV') {
-      const accepted: Traced = { direction: 'inbound', local, remote, process: null, closedFirst: null, lifetimeMs: null, failed: c.newstate !== 'ESTABLISHED', openedAtMs: c.atMs, inNamespace: null, localKnown: true };
+      const accepted: Traced = { direction: 'inbound', local: { address: c.saddr, port: c.sport }, remote: { address: c.daddr, port: c.dport }, process: null, closedFirst: null, lifetimeMs: null, failed: c.newstate !== 'ESTABLISHED', openedAtMs: c.atMs, inNamespace: null, localKnown: true, ended: false, named: true };
+      unsettled.add(accepted);
       if (accepted.failed) finish(accepted, c.atMs);
       else open.set(c.skaddr, accepted);
       return;
     }
     const conn = open.get(c.skaddr);
     if (!conn) return;
-    if (c.oldstate === 'SYN_SENT' && c.newstate === 'ESTABLISHED') Object.assign(conn, { local, localKnown: true });
+    if (c.oldstate === 'SYN_SENT' && c.newstate === 'ESTABLISHED') Object.assign(conn, { local: { address: c.saddr, port: c.sport }, localKnown: true });
     else if (c.oldstate === 'SYN_SENT') {
       conn.failed = true;
       open.delete(c.skaddr);
@@ -104,18 +120,29 @@ export async function traceConnections(namespace: ObservedNamespace, filters: Fi
   const tracer = await startTracer({ label: 'observe', filter: observationFilter(filters.port), onChanges: (changes) => changes.forEach(onChange), everyMs: READ_EVERY_MS });
   let stopped: Promise<void> | null = null;
   return {
-    records(members: NamespaceMembers) {
-      const belongs = (conn: Traced) => {
+    counts(members: NamespaceMembers) {
+      /** Whether a connection is the namespace's: null while it may still turn out to be (its 4-tuple or port not seen in the table yet). */
+      const belongs = (conn: Traced): boolean | null => {
         if (conn.inNamespace !== null) return conn.inNamespace;
-        if (!conn.localKnown) return false;
-        return conn.direction === 'inbound' ? members.listener(conn.local) : members.tuple(tupleKey(conn));
+        if (!conn.localKnown) return conn.ended && conn.named ? false : null; // a failed connect of a process gone before it was read
+        return (conn.direction === 'inbound' ? members.listener(conn.local) : members.tuple(tupleKey(conn))) || null;
       };
-      return [...done, ...open.values()].filter((conn) => belongs(conn) && (conn.failed || passes(conn, filters)));
+      const pending: Traced[] = [];
+      for (const conn of unsettled) {
+        const mine = belongs(conn);
+        const kept = mine === true && (conn.failed || passes(conn, filters));
+        if (mine === false || (mine === true && !kept)) unsettled.delete(conn);
+        else if (kept && conn.ended && conn.named) {
+          tally.add(conn);
+          unsettled.delete(conn);
+        } else if (kept) pending.push(conn);
+      }
+      return tally.counts(pending);
     },
     stop: () =>
       (stopped ??= (async () => {
         await tracer.stop();
-        await Promise.allSettled([...lookups]);
+        await Promise.allSettled([...looking.values()]);
       })()),
   };
 }

@@ -1,7 +1,7 @@
 // The connection ledger: the tracer's state changes (./tracer.ts) made into connections, each with
 // both of its ends where both are on this kernel. An end is one socket's life, from CLOSE ->
 // SYN_SENT (a client's connect(), in the connecting task) or LISTEN -> SYN_RECV (a server's new
-// connection) to its CLOSE; its lines are linked by the socket's address, skaddr, since the first
+// connection) to its CLOSE; its records are linked by the socket's address, skaddr, since the first
 // has no source port yet (and skaddr is reused once the socket is gone). The two ends of one
 // connection share the 4-tuple; a 4-tuple used again later (a port reused) pairs in time order.
 // Facts (net/ipv4/tcp_minisocks.c, bcc tcplife/tcpstates): the side that closes first goes
@@ -11,6 +11,7 @@
 // FIN (data came after it: a race with the peer's request, or a TLS close_notify) also goes
 // FIN_WAIT2 -> CLOSE, with no TIME_WAIT: the reset (state-change.ts's SocketReset) tells them apart.
 import type { SocketReset, StateChange, TcpState } from './state-change.ts';
+import { UNKNOWN_TASK } from './task-names.ts';
 
 export type Side = 'client' | 'server';
 
@@ -86,7 +87,7 @@ function connectionOf(ends: End[], originMs: number): Connection {
   return {
     tuple: ends.find((e) => e.tuple)?.tuple ?? '?',
     ends: ends.map((e) => e.side),
-    process: connecting ? { task: connecting.task, pid: connecting.pid } : null,
+    process: connecting ? { task: connecting.task ?? UNKNOWN_TASK, pid: connecting.pid } : null,
     openedMs: Math.min(...ends.map((e) => e.first.atMs)) - originMs,
     connectMs: established && connecting ? established.atMs - connecting.atMs : null,
     closedMs: closes.every((c) => c !== undefined) ? Math.max(...closes.map((c) => c!.atMs)) - originMs : null,
@@ -98,7 +99,7 @@ function connectionOf(ends: End[], originMs: number): Connection {
   };
 }
 
-/** The server a trial's connections go to: its port, and its IPv4 address where it is one (a --target may be a name). */
+/** The server a trial's connections go to: its port, and its IP address as the tracer writes it, where it is one (a --target may be a name). */
 export interface ServerEnd {
   port: number;
   address: string | null;

@@ -1,8 +1,13 @@
 // The tracer: every TCP state change the kernel makes that a filter selects, read from a tracing
 // instance of the lab's own (tracefs `instances/NAME`, a private ring buffer beside any other user
 // of tracing) with the tracepoint `sock:inet_sock_set_state` enabled and its `filter` set, so that
-// the kernel drops what was not asked for before writing it. Reading is in bulk: the instance's
-// `trace_pipe`, opened non-blocking, is emptied every `everyMs`; no process is started. It needs
+// the kernel drops what was not asked for before writing it. Reading is in bulk and binary: each CPU's
+// ring buffer (`per_cpu/cpuN/trace_pipe_raw`, opened non-blocking) is emptied a page at a time every
+// `everyMs`, each page walked (./trace-page.ts) and its records decoded by the offsets of the
+// events' `format` files (./state-change.ts; with `resetFilter`, the resets of tcp:tcp_receive_reset
+// and tcp:tcp_send_reset too): the kernel formats no text and the lab parses none, and IPv6 is read
+// as well as IPv4. Batches are in time order across CPUs; the connecting task's name is
+// looked up by its thread id (./task-names.ts). No process is started. It needs
 // root and tracefs (mounted on demand at /sys/kernel/tracing); without them, tracingUnavailability()
 // says why. Instances are named `twlab-<pid>-<n>-<label>` with the PID of the run that made them,
 // like the lab's network namespaces (stage/netns.ts): stop() removes one, every way a run ends
@@ -11,17 +16,20 @@
 //   const tracer = await startTracer({ label: 'demo', filter: portFilter(8080), onChanges: (c) => ... });
 //   ...; const { lost, unknown } = await tracer.stop();
 //
-// Limits: IPv4 only (with `options/fields` the IPv6 fields print as `<INVALID-SIZE>`); the tracepoint
-// is global, so the filter (ports, addresses) is what tells one run's connections from another's.
+// Limits: the tracepoint is global, so the filter (ports, addresses) is what tells one run's
+// connections from another's.
 import { execFile } from 'node:child_process';
-import { closeSync, constants, rmdirSync, writeFileSync } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, openSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { access, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { LabError } from '../shared/errors.ts';
 import { ofGoneRuns } from '../process/pids.ts';
 import { onStop } from '../process/tracked.ts';
-import { parseTraceLine, type SocketReset, type StateChange } from './state-change.ts';
+import { parsePageLayout } from './event-format.ts';
+import { decoderOf, type SocketReset, type StateChange } from './state-change.ts';
+import { taskNamer } from './task-names.ts';
+import { readPage } from './trace-page.ts';
 
 export const TRACEFS = '/sys/kernel/tracing';
 const INSTANCES = path.join(TRACEFS, 'instances');
@@ -37,11 +45,10 @@ export const INSTANCE_PREFIX = 'twlab-';
 const LAB_INSTANCE = new RegExp(`^${INSTANCE_PREFIX}(\\d+)-\\d+-`);
 /** Set to anything to pretend this process may not trace (for tests of what a result says then). */
 export const PRETEND_UNTRACEABLE_ENV = 'TIMEWAIT_LAB_NO_TRACING';
-/** How often the instance's buffer is emptied by default: at 5,000 connections/s, about 11,000 lines between reads. */
+/** How often the instance's buffer is emptied by default: at 5,000 connections/s, about 11,000 records between reads. */
 export const DEFAULT_READ_EVERY_MS = 200;
-/** Each CPU's ring buffer in the instance (KiB): several reads' worth at the catalogue's highest rates. */
+/** Each CPU's ring buffer in the instance (KiB): several reads' worth at the catalogue's highest rates (76 bytes a record). */
 const BUFFER_KB_PER_CPU = 4096;
-const READ_CHUNK_BYTES = 256 * 1024;
 
 const execFileAsync = promisify(execFile);
 
@@ -60,11 +67,11 @@ export interface TracerOptions {
   everyMs?: number;
 }
 
-/** What a tracer could not give: events the kernel dropped (buffer full), lines it did not know. */
+/** What a tracer could not give: events the kernel dropped (buffer full), records it did not know. */
 export interface TracerLosses {
   lost: number;
   unknown: number;
-  /** The first line that was not a state change, for a message. */
+  /** Why the first record that was not a state change (or a page that could not be walked) was refused, for a message. */
   firstUnknown: string | null;
 }
 
@@ -134,44 +141,66 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
   if (!/^[a-z0-9-]{1,40}$/.test(options.label)) throw new LabError(`a tracer's label is 1 to 40 lowercase letters, digits or dashes, not '${options.label}'`);
   const instance = `${INSTANCE_PREFIX}${process.pid}-${++made}-${options.label}`;
   const dir = path.join(INSTANCES, instance);
-  let pipe: FileHandle | null = null;
+  /** Each CPU's trace_pipe_raw, open while tracing; the decoder and page layout read from the instance when it starts. */
+  let pipes: number[] = [];
+  let reader: ((fd: number) => void) | null = null;
   const losses: TracerLosses = { lost: 0, unknown: 0, firstUnknown: null };
-  let rest = '';
-  let reading: Promise<void> = Promise.resolve();
+  const refuse = (why: string) => {
+    losses.unknown += 1;
+    losses.firstUnknown ??= why;
+  };
   let timer: NodeJS.Timeout | undefined;
-  const chunk = Buffer.alloc(READ_CHUNK_BYTES);
+  let batch: StateChange[] = [];
+  let resets: SocketReset[] = [];
+  const nameTasks = taskNamer(TRACEFS);
 
-  const take = (text: string) => {
-    const lines = (rest + text).split('\n');
-    rest = lines.pop() ?? '';
-    const changes: StateChange[] = [];
-    const resets: SocketReset[] = [];
-    for (const line of lines) {
-      if (line === '') continue;
-      const read = parseTraceLine(line);
-      if (read.kind === 'change') changes.push(read.change);
-      else if (read.kind === 'reset') resets.push(read.reset);
-      else if (read.kind === 'lost') losses.lost += read.count;
-      else {
-        losses.unknown += 1;
-        losses.firstUnknown ??= line;
+  /** Empties every CPU's buffer, a page a read, until the kernel has nothing more (EAGAIN), and hands over the batch in time order. */
+  const readNow = () => {
+    if (!reader) return;
+    for (const fd of pipes) reader(fd);
+    if (batch.length === 0 && resets.length === 0) return;
+    const changes = batch.sort((a, b) => a.atMs - b.atMs);
+    const reset = resets.sort((a, b) => a.atMs - b.atMs);
+    [batch, resets] = [[], []];
+    nameTasks(changes);
+    options.onChanges(changes, reset);
+  };
+  /** Reads the page layout and the enabled events' formats from the instance: a reader of one CPU's pipe. */
+  const readerOf = async (enabled: string[]) => {
+    const text = (file: string) => readFile(path.join(dir, file), 'utf8');
+    const header = await text('events/header_page');
+    const decode = decoderOf(await Promise.all(enabled.map((event) => text(path.join(event, 'format')))));
+    const layout = parsePageLayout(header);
+    const page = Buffer.alloc(layout.pageSize);
+    return (fd: number) => {
+      for (;;) {
+        let bytesRead: number;
+        try {
+          bytesRead = readSync(fd, page, 0, page.length, null);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') refuse(`a read of the trace failed: ${(error as Error).message}`);
+          return;
+        }
+        if (bytesRead === 0) return;
+        const read = readPage(page.subarray(0, bytesRead), layout, (timeNs, at, length) => {
+          const decoded = decode(page, at, length, timeNs);
+          if (decoded.kind === 'change') batch.push(decoded.change);
+          else if (decoded.kind === 'reset') resets.push(decoded.reset);
+          else refuse(decoded.why);
+        });
+        losses.lost += read.lost;
+        if (read.malformed) refuse(read.malformed);
       }
-    }
-    if (changes.length > 0 || resets.length > 0) options.onChanges(changes, resets);
+    };
   };
-  /** Empties the pipe: reads until the kernel has nothing more (EAGAIN on a non-blocking read). */
-  const drain = async () => {
-    for (;;) {
-      if (!pipe) return;
-      const { bytesRead } = await pipe.read(chunk, 0, chunk.length, null).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EAGAIN') return { bytesRead: 0 };
-        throw error;
-      });
-      if (bytesRead === 0) return;
-      take(chunk.toString('utf8', 0, bytesRead));
+  const closePipes = () => {
+    for (const fd of pipes) {
+      try {
+        closeSync(fd);
+      } catch {}
     }
+    pipes = [];
   };
-  const readNow = () => (reading = reading.then(drain));
 
   // Setting up is a chain of writes into the instance; a stop that comes in the middle (a signal)
   // waits for it, since the kernel refuses to remove an instance while one of its files is open.
@@ -182,11 +211,12 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
       await settingUp.catch(() => {});
       clearInterval(timer);
       await disable(dir);
-      await readNow().catch(() => {});
-      if (rest !== '') take('\n');
+      try {
+        readNow();
+      } catch {}
       losses.lost = Math.max(losses.lost, await overruns(dir));
-      await pipe?.close().catch(() => {});
-      pipe = null;
+      closePipes();
+      reader = null;
       await removeInstance(dir).catch(() => {});
       live.delete(instance);
       return losses;
@@ -197,9 +227,7 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
         writeFileSync(path.join(dir, event, 'enable'), '0');
       } catch {}
     }
-    try {
-      if (pipe) closeSync(pipe.fd);
-    } catch {}
+    closePipes();
     try {
       rmdirSync(dir);
     } catch {}
@@ -215,15 +243,15 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
     // CLOCK_MONOTONIC, the clock of process.hrtime(): the lab's own times and the kernel's line up.
     await writeFile(path.join(dir, 'trace_clock'), 'mono');
     await writeFile(path.join(dir, 'buffer_size_kb'), String(BUFFER_KB_PER_CPU));
-    // Every field printed, skaddr included (measured: the default format leaves it out).
-    await writeFile(path.join(dir, 'options/fields'), '1');
     const filters = new Map([[EVENT, options.filter], ...(options.resetFilter === undefined ? [] : ([[RESET_EVENT, options.resetFilter], [SENT_RESET_EVENT, SENT_BY_A_SOCKET]] as const))]);
     for (const [event, filter] of filters) {
       await writeFile(path.join(dir, event, 'filter'), filter).catch(() => {
         throw new LabError(`the kernel refused the tracing filter '${filter}'`);
       });
     }
-    pipe = await open(path.join(dir, 'trace_pipe'), constants.O_RDONLY | constants.O_NONBLOCK);
+    reader = await readerOf([...filters.keys()]);
+    const cpus = (await readdir(path.join(dir, 'per_cpu'))).filter((name) => /^cpu\d+$/.test(name));
+    for (const cpu of cpus) pipes.push(openSync(path.join(dir, 'per_cpu', cpu, 'trace_pipe_raw'), constants.O_RDONLY | constants.O_NONBLOCK));
     for (const event of filters.keys()) await writeFile(path.join(dir, event, 'enable'), '1');
   })();
   try {
@@ -234,7 +262,11 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
   }
   // A stop that came while setting up has already taken the instance down: nothing to read then.
   if (!stopped) {
-    timer = setInterval(() => void readNow().catch(() => {}), options.everyMs ?? DEFAULT_READ_EVERY_MS);
+    timer = setInterval(() => {
+      try {
+        readNow();
+      } catch {}
+    }, options.everyMs ?? DEFAULT_READ_EVERY_MS);
     timer.unref();
   }
   return { instance, stop };

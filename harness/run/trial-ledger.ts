@@ -1,7 +1,8 @@
 // A trial's connection ledger: the tracer (observe/tracer.ts) on the trial's server port from the
 // start of its load to the end of its drain, its state changes made into connections
 // (observe/ledger.ts). Where this process cannot trace (no root, no tracefs), the trial says why.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP } from 'node:net';
+import { canonicalAddress } from '../observe/ip-address.ts';
 import { buildLedger, type Connection } from '../observe/ledger.ts';
 import type { SocketReset, StateChange } from '../observe/state-change.ts';
 import { portFilter, startTracer, tracingUnavailability } from '../observe/tracer.ts';
@@ -12,8 +13,8 @@ let unavailability: Promise<string | null> | undefined;
 /** Checked once per process: whether it may trace does not change during a run. */
 const whyNoTracing = () => (unavailability ??= tracingUnavailability());
 
-/** With every field printed (skaddr links a connection's lines), the kernel prints IPv6 addresses as <INVALID-SIZE> (docs/ledger.md). */
-const IPV6_NOT_TRACED = 'the tracer follows IPv4 connections only, and this server is on IPv6';
+/** A server bound to every address is told by its port alone. */
+const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 /** Milliseconds on CLOCK_MONOTONIC, the trace's clock (tracer.ts sets trace_clock to mono): process.hrtime's. */
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
@@ -23,7 +24,7 @@ const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
  * times in ms since the moment `startedAt` (performance.now()) stands for, or why there is none.
  */
 export async function traceTrial(host: string, port: number, startedAt: number): Promise<{ stop(): Promise<TrialLedger> }> {
-  const whyNot = isIPv6(host.replace(/^\[|\]$/g, '')) ? IPV6_NOT_TRACED : await whyNoTracing();
+  const whyNot = await whyNoTracing();
   if (whyNot) return { stop: async () => ({ whyNot }) };
   const originMs = monotonicMs() - (performance.now() - startedAt);
   const changes: StateChange[] = [];
@@ -43,8 +44,9 @@ export async function traceTrial(host: string, port: number, startedAt: number):
   return {
     async stop() {
       const losses = await tracer.stop();
-      // A server bound to every address (0.0.0.0) is told by its port alone.
-      const address = isIPv4(host) && host !== '0.0.0.0' ? host : null;
+      // The address as the tracer writes it (IPv6 compressed); a name (a --target) or a wildcard: the port alone.
+      const canonical = canonicalAddress(host);
+      const address = isIP(canonical) && !WILDCARDS.has(canonical) ? canonical : null;
       return { connections: buildLedger(changes, { port, address }, originMs, resets), lostEvents: losses.lost };
     },
   };

@@ -78,6 +78,15 @@ describe.skipIf(unavailable !== null)(`as root, traced from the kernel${skipped}
     expect(close.timeWaitEntered!.client + close.timeWaitEntered!.server).toBe(close.opened);
   });
 
+  test('an IPv6 server on ::1 is traced: as many connections as it accepted, closed first by the client', async () => {
+    const result = await run(['no-body-close', '--listen', '::1', '--netns', 'off', '--requests', '40', '--concurrency', '5']);
+    const bad = tracedWhole(variant(result, 'bad'));
+    expect(bad.opened).toBe(40);
+    expect(bad.closedFirstBy).toEqual({ client: 40, server: 0 });
+    expect(bad.sample[0]!.tuple).toMatch(/^::1:\d+>::1:\d+$/);
+    expect(bad.sample.map((c) => c.requests)).toEqual(bad.sample.map(() => 1));
+  });
+
   test('abortive-close: the client resets every connection, no TIME_WAIT anywhere', async () => {
     const result = await run(['abortive-close', '--requests', '60', '--concurrency', '5']);
     const c = tracedWhole(variant(result, 'client-rst'));

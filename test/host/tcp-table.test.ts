@@ -34,6 +34,6 @@ describe('the socket table from /proc/net/tcp and tcp6', () => {
   });
 
   it('refuses a line it does not know, naming it', () => {
-    expect(() => parseTcpTable('   0: 0100007F:1F90 nonsense 0A 0')).toThrow(/endpoint this parser does not know \("nonsense"\)/);
+    expect(() => parseTcpTable('   0: 0100007F:1F90 nonsense 0A 0')).toThrow(/^\/proc\/net\/tcp has a line this parser does not know: 0: 0100007F:1F90 nonsense 0A 0$/);
   });
 });

@@ -1,25 +1,26 @@
-// A closer that is reset after its FIN, on lines this kernel printed (test/fixtures/trace-resets.txt,
-// captured by test/fixtures/make-reset-trace-fixtures.sh on loopback port 18083): three connections the
-// client closes first with a FIN. (1) it closes, data comes: the timewait socket it was handed to
-// answers with a RST (a TIME_WAIT entered, then cut short); (2) it shuts down writing, data comes
-// unread, then it closes: FIN_WAIT2 > CLOSE and a RST, no TIME_WAIT; (3) a plain close: TIME_WAIT.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+// A closer that is reset after its FIN, on pages this kernel wrote (test/fixtures/trace-raw-resets/,
+// captured by test/fixtures/make-trace-raw-fixtures.sh on loopback port 18083, with tcp_receive_reset
+// and tcp_send_reset): three connections the client closes first with a FIN. (1) it closes, data
+// comes: the timewait socket it was handed to answers with a RST (a TIME_WAIT entered, then cut
+// short); (2) it shuts down writing, data comes unread, then it closes: FIN_WAIT2 > CLOSE and a RST,
+// no TIME_WAIT; (3) a plain close: TIME_WAIT.
 import { describe, expect, test } from 'vitest';
-import { parseTraceLine, type SocketReset, type StateChange } from '../../harness/observe/state-change.ts';
+import type { SocketReset, StateChange } from '../../harness/observe/state-change.ts';
 import { buildLedger } from '../../harness/observe/ledger.ts';
+import { traceFixture } from '../support/trace-fixture.ts';
 
-const lines = readFileSync(path.join(import.meta.dirname, '../fixtures/trace-resets.txt'), 'utf8').trim().split('\n');
-const read = lines.map(parseTraceLine);
-const changes = read.flatMap((l): StateChange[] => (l.kind === 'change' ? [l.change] : []));
-const resets = read.flatMap((l): SocketReset[] => (l.kind === 'reset' ? [l.reset] : []));
+const { pages, decodePage } = traceFixture('trace-raw-resets');
+const decoded = pages.flatMap((page) => decodePage(page).decoded);
+const changes = decoded.flatMap((d): StateChange[] => (d.kind === 'change' ? [d.change] : []));
+const resets = decoded.flatMap((d): SocketReset[] => (d.kind === 'reset' ? [d.reset] : []));
 
 describe('resets in the ledger', () => {
-  test('every captured line is a state change or a reset (received, or sent by a socket)', () => {
-    expect(read.filter((l) => l.kind === 'unknown')).toEqual([]);
-    expect(resets.length).toBe(lines.filter((l) => /tcp_(receive|send)_reset:/.test(l)).length);
+  test('every captured record is a state change or a reset (received, or sent by a socket)', () => {
+    expect(decoded.filter((d) => d.kind === 'unknown')).toEqual([]);
     expect(resets.length).toBeGreaterThanOrEqual(3);
     for (const reset of resets) expect(reset.skaddr).toMatch(/^0xffff[0-9a-f]+$/);
+    // The received resets are of the connections' sockets (the sent ones are every socket's on the machine, joined by skaddr).
+    expect(resets.some((r) => changes.some((c) => c.skaddr === r.skaddr))).toBe(true);
   });
 
   test('a closer reset after its FIN is not in TIME_WAIT; one whose timewait socket was reset did enter it, as TcpExt TW counts', () => {

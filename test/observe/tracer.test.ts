@@ -2,7 +2,7 @@
 // filtered on a port, real connections on loopback, the instance gone afterwards; without root it
 // says why; a killed run's instance is found and removed (by npm run clean and by the next run), a
 // live one's left alone; a run that ends while its tracer starts or runs leaves none.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import net from 'node:net';
@@ -59,8 +59,9 @@ describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () 
     expect(changes.every((c) => c.sport === traced.port || c.dport === traced.port)).toBe(true);
     const connects = changes.filter((c) => c.oldstate === 'CLOSE' && c.newstate === 'SYN_SENT');
     expect(connects).toHaveLength(5);
-    // The connecting task is this process (its main thread: the thread id is the PID).
+    // The connecting task is this process (its main thread: the thread id is the PID), named as it is.
     expect(new Set(connects.map((c) => c.pid))).toEqual(new Set([process.pid]));
+    expect(new Set(connects.map((c) => c.task))).toEqual(new Set([readFileSync('/proc/self/comm', 'utf8').trimEnd()]));
     // The client closed first, with a FIN: 5 FIN_WAIT1 on the client's ends, 5 CLOSE_WAIT on the server's.
     expect(changes.filter((c) => c.dport === traced.port && c.newstate === 'FIN_WAIT1')).toHaveLength(5);
     expect(changes.filter((c) => c.sport === traced.port && c.newstate === 'CLOSE_WAIT')).toHaveLength(5);
@@ -100,6 +101,38 @@ describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () 
     expect(buildLedger(changes, { port: traced.port, address: null }, 0)).toHaveLength(2);
     const ledger = buildLedger(changes, { port: traced.port, address: '127.0.0.1' }, 0);
     expect(ledger.map((c) => [c.tuple.split('>')[1], c.ends, c.closedFirstBy])).toEqual([[`127.0.0.1:${traced.port}`, ['client', 'server'], 'client']]);
+  });
+
+  test('IPv6: connections to a server on ::1, both ends, closed first by the client', async () => {
+    const listening = net.createServer((socket) => socket.on('end', () => socket.end()).resume()).listen(0, '::1');
+    await once(listening, 'listening');
+    servers.push({ close: () => new Promise((r) => listening.close(r)) });
+    const port = (listening.address() as net.AddressInfo).port;
+    const changes: StateChange[] = [];
+    const tracer = await startTracer({ label: 'ipv6', filter: portFilter(port), onChanges: (batch) => changes.push(...batch), everyMs: 50 });
+    for (let i = 0; i < 3; i++) {
+      const socket = net.connect(port, '::1');
+      await once(socket, 'connect');
+      socket.end();
+      await once(socket, 'close');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await tracer.stop()).unknown).toBe(0);
+    const ledger = buildLedger(changes, { port, address: '::1' }, 0);
+    expect(ledger.map((c) => [c.tuple.replace(/\d+>/, 'P>'), c.ends, c.closedFirstBy, c.how])).toEqual(Array(3).fill([`::1:P>::1:${port}`, ['client', 'server'], 'client', 'fin']));
+  });
+
+  test('a process gone before its connect is read is named from the kernel\'s saved_cmdlines', async () => {
+    const traced = await server((socket) => socket.on('end', () => socket.end()).resume());
+    servers.push(traced);
+    const changes: StateChange[] = [];
+    // Read only at stop: the client has exited by then, and /proc has no comm for it.
+    const tracer = await startTracer({ label: 'gone', filter: portFilter(traced.port), onChanges: (batch) => changes.push(...batch), everyMs: 60_000 });
+    const child = execa('python3', ['-c', `import socket; socket.create_connection(('127.0.0.1', ${traced.port})).close()`]);
+    await child;
+    expect(existsSync(`/proc/${child.pid}`)).toBe(false);
+    await tracer.stop();
+    expect(changes.filter((c) => c.newstate === 'SYN_SENT').map((c) => [c.pid, c.task])).toEqual([[child.pid, 'python3']]);
   });
 
   test('a filter the kernel refuses is one line, and no instance stays', async () => {
