@@ -3,7 +3,6 @@
 // {type:'listening'} once it listens, pushes {type:'counts'} when its counts change (at most every
 // COUNTS_EVERY_MS), answers {type:'stats'} requests with its counts and {type:'carried'} with the
 // requests of some clients' connections, and stops when the lab disconnects. To run the server by itself: npm run server (harness/commands/server.ts).
-import { getEachMessage, getOneMessage, sendMessage } from 'execa';
 import { serve } from './serve.ts';
 import { COUNTS_EVERY_MS, labRequestSchema, type ServerMessage } from '../harness/shapes/server-protocol.ts';
 import { serverOptionsSchema } from '../harness/shapes/server-settings.ts';
@@ -16,7 +15,11 @@ if (!process.channel) {
 // Ctrl-C in a terminal, or its closing, signals the whole process group: the lab, which started this
 // process, reads its counts after a drain cut short and then ends it itself (by PID, or its channel).
 for (const signal of ['SIGINT', 'SIGHUP'] as const) process.on(signal, () => {});
-const options = serverOptionsSchema.safeParse(await getOneMessage());
+// The lab's IPC with Node's own process.send and 'message' (the lab's side is execa's, whose plain
+// messages these are): importing execa here cost the server's start about 100 ms. Node keeps the
+// messages that arrive while nothing listens and hands them to the first listener.
+const sendMessage = (message: ServerMessage) => new Promise<void>((resolve, reject) => process.send!(message, (error: Error | null) => (error ? reject(error) : resolve())));
+const options = serverOptionsSchema.safeParse(await new Promise((resolve) => process.once('message', resolve)));
 if (!options.success) {
   console.error(`http-server: bad settings: ${problemLines(options.error).join('; ')}`);
   process.exit(2);
@@ -29,19 +32,22 @@ let pending: NodeJS.Timeout | null = null;
 const push = () => {
   pending = null;
   lastPush = performance.now();
-  void sendMessage({ type: 'counts', ...server.stats } satisfies ServerMessage).catch(() => {});
+  void sendMessage({ type: 'counts', ...server.stats }).catch(() => {});
 };
 const changed = () => {
   pending ??= setTimeout(push, Math.max(0, lastPush + COUNTS_EVERY_MS - performance.now()));
 };
 const server = await serve(options.data, 'exit', changed);
-await sendMessage({ type: 'listening', ...server.listening } satisfies ServerMessage);
-for await (const message of getEachMessage()) {
+await sendMessage({ type: 'listening', ...server.listening });
+process.on('message', (message) => {
   const request = labRequestSchema.safeParse(message);
-  if (!request.success) continue; // nothing the lab sends
-  if (request.data.type === 'stats') await sendMessage({ type: 'stats', ...server.stats } satisfies ServerMessage);
-  else await sendMessage({ type: 'carried', byClient: server.carried(request.data.clients) } satisfies ServerMessage);
-}
+  if (!request.success) return; // nothing the lab sends
+  const answer: ServerMessage =
+    request.data.type === 'stats' ? { type: 'stats', ...server.stats } : { type: 'carried', byClient: server.carried(request.data.clients) };
+  void sendMessage(answer).catch(() => {}); // a lab that is gone: told by 'disconnect'
+});
 // The lab closed the channel: it is done with us.
-if (pending) clearTimeout(pending);
-server.close();
+process.once('disconnect', () => {
+  if (pending) clearTimeout(pending);
+  server.close();
+});

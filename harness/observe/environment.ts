@@ -69,14 +69,17 @@ async function readOr<T>(path: string, parse: (text: string) => T, fallback: T):
   }
 }
 
+/** A sysctl's value as the fingerprint keeps it, its fields separated by one space (/proc/sys separates some by tabs). */
+export const sysctlValue = (text: string) => text.trim().replace(/\s+/g, ' ');
+
+/** The fingerprint's sysctls from the value of each outcome sysctl by its name (null where this kernel lacks one). */
+export const sysctlsFrom = (valueOf: (name: (typeof OUTCOME_SYSCTLS)[number]) => string | null): Sysctls =>
+  Object.fromEntries(OUTCOME_SYSCTLS.map((name) => [lastName(name), valueOf(name)])) as Sysctls;
+
+/** This process's namespace's outcome sysctls. */
 export async function readSysctls(): Promise<Sysctls> {
-  const entries = await Promise.all(
-    OUTCOME_SYSCTLS.map(async (name) => {
-      const value = await readOr(`/proc/sys/${name.replaceAll('.', '/')}`, (t) => t.trim().replace(/\s+/g, ' '), null);
-      return [lastName(name), value] as const;
-    }),
-  );
-  return Object.fromEntries(entries) as Sysctls;
+  const values = await Promise.all(OUTCOME_SYSCTLS.map((name) => readOr(`/proc/sys/${name.replaceAll('.', '/')}`, sysctlValue, null)));
+  return sysctlsFrom((name) => values[OUTCOME_SYSCTLS.indexOf(name)]!);
 }
 
 async function gitState(): Promise<{ commit: string | null; dirty: boolean | null }> {

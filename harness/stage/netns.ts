@@ -118,12 +118,35 @@ export async function createNamespace(role: string): Promise<string> {
 
 /** A fresh server and client namespace joined by veth, `lo` up in each. */
 export async function createPair(): Promise<NamespacePair> {
+  const pair = await addPair();
+  try {
+    await linkPair(pair);
+  } catch (error) {
+    await deletePair(pair);
+    throw error;
+  }
+  return pair;
+}
+
+/**
+ * A fresh server and client namespace, both tracked, not yet joined: what needs only the
+ * namespaces (a process started in one) can start while linkPair() joins them.
+ */
+export async function addPair(): Promise<NamespacePair> {
   const base = nextBase();
   const pair = { server: `${base}-srv`, client: `${base}-cli` };
+  const added = await Promise.allSettled([pair.server, pair.client].map(addNamespace));
+  const failed = added.find((result) => result.status === 'rejected');
+  if (failed) {
+    await deletePair(pair);
+    throw new LabError(`could not set up the network namespaces ${pair.server} and ${pair.client}: ${lastStderrLine(failed.reason)}`);
+  }
+  return pair;
+}
+
+/** Joins a pair by veth, each end with its address, `lo` up in each. The caller deletes the pair if this fails. */
+export async function linkPair(pair: NamespacePair): Promise<void> {
   try {
-    // Each step waits only for what it needs: both namespaces at once, then the veth pair, then each end.
-    const added = await Promise.allSettled([pair.server, pair.client].map(addNamespace));
-    for (const result of added) if (result.status === 'rejected') throw result.reason;
     // Both ends are created inside the namespaces: nothing of the pair appears in the host's.
     await ip(['link', 'add', 'veth-srv', 'netns', pair.server, 'type', 'veth', 'peer', 'name', 'veth-cli', 'netns', pair.client]);
     const ends = [
@@ -132,10 +155,8 @@ export async function createPair(): Promise<NamespacePair> {
     ] as const;
     await Promise.all(ends.map(([ns, device, address]) => ipIn(ns, [`address add ${address}/${PREFIX_LENGTH} dev ${device}`, `link set ${device} up`, 'link set lo up'])));
   } catch (error) {
-    await deletePair(pair);
-    throw new LabError(`could not set up the network namespaces ${pair.server} and ${pair.client}: ${lastStderrLine(error)}`);
+    throw new LabError(`could not join the network namespaces ${pair.server} and ${pair.client}: ${lastStderrLine(error)}`);
   }
-  return pair;
 }
 
 /** Deletes both namespaces (the veth pair goes with them). Processes inside must have ended. */

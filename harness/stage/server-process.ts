@@ -8,6 +8,7 @@ import { carriedSchema, type LabRequest, type ServerMessage, type ServerStats } 
 import type { ServerOptions, ServerOptionsInput, ServerSettings } from '../shapes/server-settings.ts';
 
 const SERVER_ENTRY = new URL('../../servers/http-server.ts', import.meta.url);
+/** From the settings handed to the server (listen) to its answer that it listens; a launched server may have loaded meanwhile. */
 const READY_TIMEOUT_MS = 10_000;
 /** A server that does not answer a stats request this fast is stuck (stopped, or its loop blocked). */
 const STATS_TIMEOUT_MS = 2_000;
@@ -37,14 +38,43 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** A server process started and loading, not yet listening: it waits for its settings. */
+export interface LaunchedServer {
+  /** Hands it its settings: it listens on `host`, a TLS server with `credentials`. Resolves once it listens. */
+  listen(settings: ServerSettings, host: string, credentials?: ServerOptions['credentials']): Promise<RunningServer>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the server process, inside the network namespace `netns` when one is given, before its
+ * address is known: Node's start (hundreds of ms) runs while the stage sets up the rest.
+ */
+export function launchServer(netns?: string): LaunchedServer {
+  const child = netns ? startNodeIn(netns, SERVER_ENTRY, []) : startNode(SERVER_ENTRY, []);
+  const stop = async () => {
+    child.kill();
+    await child.catch(() => {});
+  };
+  return { listen: (settings, host, credentials = null) => listening(child, settings, host, credentials, stop), stop };
+}
+
 /** Starts the server on `host`, inside the network namespace `netns` when one is given; a TLS server with `credentials`. */
-export async function startServer(
+export function startServer(
   settings: ServerSettings,
   host = '127.0.0.1',
   netns?: string,
   credentials: ServerOptions['credentials'] = null,
 ): Promise<RunningServer> {
-  const child = netns ? startNodeIn(netns, SERVER_ENTRY, []) : startNode(SERVER_ENTRY, []);
+  return launchServer(netns).listen(settings, host, credentials);
+}
+
+async function listening(
+  child: ReturnType<typeof startNode>,
+  settings: ServerSettings,
+  host: string,
+  credentials: ServerOptions['credentials'],
+  stop: () => Promise<void>,
+): Promise<RunningServer> {
   const options: ServerOptionsInput = { host, port: 0, settings, credentials: credentials && { cert: credentials.cert, key: credentials.key } };
   const ready = child.getOneMessage({ filter: (m) => (m as ServerMessage).type === 'listening' });
   const [listening] = (await within(READY_TIMEOUT_MS, 'the server did not listen', Promise.all([ready, child.sendMessage(options)])).catch(
@@ -94,9 +124,6 @@ export async function startServer(
     },
     onCounts: (listener) => void listeners.push(listener),
     exited: child.then(howItEnded, howItEnded),
-    async stop() {
-      child.kill();
-      await child.catch(() => {});
-    },
+    stop,
   };
 }

@@ -13,8 +13,9 @@ import {
   CLIENT_ADDRESS,
   NETWORK_NAMESPACES,
   SERVER_ADDRESS,
-  createPair,
+  addPair,
   deletePair,
+  linkPair,
   namespaceUnavailability,
   readCountersIn,
   removeLeftoverNamespaces,
@@ -22,22 +23,17 @@ import {
 } from './netns.ts';
 import { procProbe, socketKey, type Probe } from '../observe/probes.ts';
 import { controlProbe, readControl } from './control-endpoint.ts';
-import { startNodeIn } from '../process/start.ts';
-import { howItEnded, lastStderrLine } from '../process/tracked.ts';
-import { startServer, type RunningServer } from './server-process.ts';
+import { launchServer, startServer } from './server-process.ts';
+import { startAgent, type NamespaceAgent } from './netns-agent.ts';
 import { makeCertificates, type StageCertificates } from './certificates.ts';
 import { startSsHelper, type SsHelper } from './ss-helper.ts';
 import { variantSysctls, type SysctlSettings } from '../scenario/client-sysctls.ts';
 import { needsNamespaces, type RunnableScenario, type Variant } from '../scenario/contract.ts';
-import type { Sysctls } from '../observe/environment.ts';
 import type { TopologyRecord, VariantResult } from '../result/schema.ts';
 import type { ServerStats } from '../shapes/server-protocol.ts';
 import type { ServerSettings } from '../shapes/server-settings.ts';
 
 export type NetnsMode = TopologyRecord['netns'];
-
-/** What the namespace agent (harness/entries/netns-agent.ts) answers once it has set the sysctls it was given. */
-export type AgentMessage = { type: 'ready'; pid: number; sysctl: Sysctls } | { type: 'failed'; message: string };
 
 export interface NetworkOptions {
   /** Whether to run in namespaces of the lab's own: always, never, or when this process may. */
@@ -209,31 +205,6 @@ function loopbackTopology(options: NetworkOptions, fallback: string | null, addr
   };
 }
 
-type Agent = Awaited<ReturnType<typeof startAgent>>;
-
-/** Starts the agent that holds a namespace open to reading and sets its sysctls. */
-async function startAgent(netns: string, sysctls: SysctlSettings) {
-  const child = startNodeIn(netns, new URL('../entries/netns-agent.ts', import.meta.url), []);
-  try {
-    await child.sendMessage({ sysctls });
-    const message = (await child.getOneMessage()) as unknown as AgentMessage;
-    if (message.type === 'failed') throw new UsageError(`cannot set the client sysctls: ${message.message}`);
-    return {
-      ...message,
-      /** Settles, with how, when the agent ends, however it ends. */
-      exited: child.then(howItEnded, howItEnded),
-      async stop() {
-        child.kill();
-        await child.catch(() => {});
-      },
-    };
-  } catch (error) {
-    child.kill();
-    const exited = await child.catch((e: unknown) => e);
-    throw error instanceof LabError ? error : new LabError(`the namespace agent failed: ${lastStderrLine(exited)}`);
-  }
-}
-
 /** A namespace's probe whose counters are still read once its agent is gone (killed), by entering the namespace (a fork, on that path only). */
 function readableWithoutAgent(probe: Probe, netns: string): Probe {
   return { ...probe, counters: () => probe.counters().catch(() => readCountersIn(netns)) };
@@ -248,10 +219,11 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
     ],
     async stage(variant, settings) {
       const sysctls = variantSysctls(scenario, variant, options.sysctls);
-      // What depends on nothing else starts at once: the namespaces and the ss helper; then, in
-      // them, both agents; then the server, alone, so that its start (READY_TIMEOUT_MS in
-      // server-process.ts) never competes with other Node starts for the CPU. Whatever started is
-      // stopped if another part fails.
+      // What depends on nothing else starts at once: the namespaces, the ss helper, a TLS server's
+      // certificates. Then, at once, the server process in its namespace (Node's start is the
+      // longest part), the veth between the namespaces and both agents (shells); the server is
+      // handed its settings and listens once its address is there. Whatever started is stopped if
+      // another part fails.
       const started: { stop(): Promise<void> }[] = [];
       let pair: NamespacePair | null = null;
       const close = async () => {
@@ -266,14 +238,17 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
         return settled.map((part) => (part as PromiseFulfilledResult<unknown>).value) as T;
       };
       try {
-        const certificates = await certificatesFor(settings, SERVER_ADDRESS);
-        if (certificates) started.push({ stop: certificates.remove });
-        const [namespaces, helper] = await all<[NamespacePair, SsHelper]>([createPair(), startSsHelper()]);
-        pair = namespaces;
+        const [namespaces, helper, { certificates }] = await all<[NamespacePair, SsHelper, { certificates: StageCertificates | null; stop(): Promise<void> }]>([
+          addPair().then((added) => (pair = added)),
+          startSsHelper(),
+          certificatesFor(settings, SERVER_ADDRESS).then((certificates) => ({ certificates, stop: async () => certificates?.remove() })),
+        ]);
+        const launched = launchServer(namespaces.server);
+        started.push(launched);
         // The server side is read through an agent too, not the server: its figures stay readable
         // when the server dies in the middle of a variant.
-        const [agent, serverAgent] = await all<[Agent, Agent]>([startAgent(pair.client, sysctls), startAgent(pair.server, {})]);
-        const [server] = await all<[RunningServer]>([startServer(settings, SERVER_ADDRESS, pair.server, certificates)]);
+        const [, agent, serverAgent] = await all<[void, NamespaceAgent, NamespaceAgent]>([linkPair(namespaces), startAgent(namespaces.client, sysctls), startAgent(namespaces.server, {})]);
+        const server = await launched.listen(settings, SERVER_ADDRESS, certificates);
         const agentEnded = (side: string, ns: string) => (how: string) =>
           `the namespace agent of the ${side} side (${ns}) ${how}: that side's socket table could not be sampled any more`;
         // Each namespace holds one side's ends only: its own counts are that side's.
@@ -282,12 +257,12 @@ function namespacesTopology(scenario: RunnableScenario, options: NetworkOptions,
           server,
           url: urlOf(SERVER_ADDRESS, server.port, settings.tls),
           caFile: certificates?.caFile ?? null,
-          clientNetns: pair.client,
+          clientNetns: namespaces.client,
           probes: [
-            readableWithoutAgent(procProbe('client', side(pair.client, agent.pid)), pair.client),
-            readableWithoutAgent(procProbe('server', side(pair.server, serverAgent.pid)), pair.server),
+            readableWithoutAgent(procProbe('client', side(namespaces.client, agent.pid)), namespaces.client),
+            readableWithoutAgent(procProbe('server', side(namespaces.server, serverAgent.pid)), namespaces.server),
           ],
-          lost: Promise.race([agent.exited.then(agentEnded('client', pair.client)), serverAgent.exited.then(agentEnded('server', pair.server))]),
+          lost: Promise.race([agent.exited.then(agentEnded('client', namespaces.client)), serverAgent.exited.then(agentEnded('server', namespaces.server))]),
           ssHelperPid: helper.pid,
           clientSysctls: { set: sysctls, effective: agent.sysctl },
           close,

@@ -12,7 +12,7 @@ import { compareCli, descendants, namespacesMissing, scenarioCli, startScenarioC
 
 const SERVER = 'servers/http-server.ts';
 const CLIENT = 'harness/entries/client.ts';
-const AGENT = 'harness/entries/netns-agent.ts';
+const AGENT = 'harness/entries/netns-agent.sh';
 /**
  * The time limit of the runs whose server is killed: well under the test's own timeout (120 s,
  * vitest.config.ts), so a run that waited for the limit instead of noticing the death would break

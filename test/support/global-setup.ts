@@ -9,7 +9,7 @@ import { ROOT } from './helpers.ts';
 const LAB_ENTRIES = [
   'servers/http-server.ts',
   'harness/entries/client.ts',
-  'harness/entries/netns-agent.ts',
+  'harness/entries/netns-agent.sh',
   'harness/entries/ss-helper.sh',
   'harness/commands/scenario.ts',
   'harness/commands/measure.ts',
