@@ -38,8 +38,10 @@ export interface Connection {
   failedConnect: boolean;
   closedFirstBy: Side | null;
   how: 'fin' | 'reset' | null;
-  /** The end handed to a timewait socket (FIN_WAIT2 or CLOSING -> CLOSE, not reset), and when. */
+  /** The end handed to a timewait socket (FIN_WAIT2 or CLOSING -> CLOSE, not reset), and when; the first, where both were. */
   timeWait: { side: Side; atMs: number } | null;
+  /** Every end handed to one: both in a simultaneous close (FIN_WAIT1 -> CLOSING on each side). */
+  timeWaitSides: Side[];
   transitions: Transition[];
 }
 
@@ -94,7 +96,8 @@ function connectionOf(ends: End[], originMs: number): Connection {
     failedConnect: client?.changes.some((c) => c.oldstate === 'SYN_SENT' && c.newstate === 'CLOSE') ?? false,
     closedFirstBy: first?.side ?? null,
     how: first?.how ?? null,
-    timeWait: tw[0] ?? null,
+    timeWait: tw.toSorted((a, b) => a.atMs - b.atMs)[0] ?? null,
+    timeWaitSides: tw.map((t) => t.side),
     transitions: all.map(({ side, c }) => ({ side, from: c.oldstate, to: c.newstate, atMs: c.atMs - originMs })),
   };
 }

@@ -108,7 +108,8 @@ function requestsOf(connections: Connection[], carried: Record<string, number[]>
   );
 }
 
-const rounded = (c: Connection): Connection => ({
+/** A connection as the result's sample keeps it: times rounded; each end's TIME_WAIT is in its transitions. */
+const rounded = ({ timeWaitSides: _, ...c }: Connection): Omit<Connection, 'timeWaitSides'> => ({
   ...c,
   openedMs: round(c.openedMs),
   connectMs: c.connectMs === null ? null : round(c.connectMs),
@@ -142,7 +143,10 @@ export function connectionsSummary(
     closedFirstBy: bySideCount(connections, (c) => c.closedFirstBy),
     resets: bySideCount(connections, (c) => (c.how === 'reset' ? c.closedFirstBy : null)),
     failedConnects: connections.filter((c) => c.failedConnect).length,
-    timeWaitEntered: bySideCount(connections, (c) => c.timeWait?.side),
+    timeWaitEntered: {
+      client: connections.filter((c) => c.timeWaitSides.includes('client')).length,
+      server: connections.filter((c) => c.timeWaitSides.includes('server')).length,
+    },
     lostEvents: traced.lostEvents,
     requestsPerConnection: perConnection,
     connectMs: percentilesOf(connections.flatMap((c) => (c.connectMs === null ? [] : [c.connectMs]))),

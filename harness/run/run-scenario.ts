@@ -190,10 +190,11 @@ async function measureTrial(
     }
     // Samples stop where the socket table could no longer be read; those taken until then are kept.
     await sampler.stop().catch((error: unknown) => failure.set(() => sampling(error)));
-    const traced = await ledger.stop();
     cost.loadEnds(stage.ssHelperPid);
     const samples = sampler.samples;
+    const countersReadMs = performance.now() - startedAt;
     const after = await readSidesAfter(stage.probes);
+    const traced = await ledger.stop(countersReadMs);
     for (const { side, error } of after.failed) failure.set(() => readFailure(error, `the ${side} side's kernel counters could not be read after the variant`, variant.name));
     const bySide = sideDeltas(before, after.counters);
     const kernel = counterSum(Object.values(bySide));

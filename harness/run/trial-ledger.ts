@@ -20,10 +20,13 @@ const WILDCARDS = new Set(['0.0.0.0', '::']);
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 /**
- * Starts tracing the connections to the server at `host` and `port`; `stop()` gives the ledger, its
- * times in ms since the moment `startedAt` (performance.now()) stands for, or why there is none.
+ * Starts tracing the connections to the server at `host` and `port`; `stop(untilMs)` gives the
+ * ledger, its times in ms since the moment `startedAt` (performance.now()) stands for, or why there
+ * is none. The ledger keeps what happened until `untilMs`, the moment the kernel's counters were
+ * read after the load, so that its counts and theirs cover the same time (a late close between the
+ * two would otherwise be in one and not the other).
  */
-export async function traceTrial(host: string, port: number, startedAt: number): Promise<{ stop(): Promise<TrialLedger> }> {
+export async function traceTrial(host: string, port: number, startedAt: number): Promise<{ stop(untilMs: number): Promise<TrialLedger> }> {
   const whyNot = await whyNoTracing();
   if (whyNot) return { stop: async () => ({ whyNot }) };
   const originMs = monotonicMs() - (performance.now() - startedAt);
@@ -42,12 +45,14 @@ export async function traceTrial(host: string, port: number, startedAt: number):
   );
   if ('failed' in tracer) return { stop: async () => ({ whyNot: tracer.failed }) };
   return {
-    async stop() {
+    async stop(untilMs) {
       const losses = await tracer.stop();
+      const cutoff = originMs + untilMs;
+      const before = <T extends { atMs: number }>(events: T[]) => events.filter((e) => e.atMs <= cutoff);
       // The address as the tracer writes it (IPv6 compressed); a name (a --target) or a wildcard: the port alone.
       const canonical = canonicalAddress(host);
       const address = isIP(canonical) && !WILDCARDS.has(canonical) ? canonical : null;
-      return { connections: buildLedger(changes, { port, address }, originMs, resets), lostEvents: losses.lost };
+      return { connections: buildLedger(before(changes), { port, address }, originMs, before(resets)), lostEvents: losses.lost };
     },
   };
 }
