@@ -1,6 +1,7 @@
 import { defineScenario } from '../harness/scenario/contract.ts';
 import { perConnection, times } from '../harness/shapes/bounds.ts';
 import { agentClient, consume, get } from './_http.ts';
+import { requestsPerConnectionAtLeast } from '../harness/scenario/conditions.ts';
 
 export default defineScenario({
   name: 'keepalive-disabled',
@@ -51,6 +52,6 @@ export default defineScenario({
     { variant: 'good', metric: 'connectionsOpened', atMost: times(1, 'concurrency') },
     { variant: 'good', metric: 'timeWait.total.peak', atMost: times(1, 'concurrency') },
     { variant: 'good', metric: 'requests.failed', atMost: 0 },
-    { variant: 'good', metric: 'connections.requestsPerConnection.median', atLeast: perConnection(0.5) },
+    { variant: 'good', metric: 'connections.requestsPerConnection.median', atLeast: perConnection(0.5), when: requestsPerConnectionAtLeast(10) },
   ],
 });

@@ -100,7 +100,7 @@ test.runIf(process.getuid?.() === 0 && existsSync('/usr/bin/setpriv'))('as an un
   await execa('chmod', ['777', nobody]);
   const cli = await execa(
     'setpriv',
-    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'harness/commands/scenario.ts', 'no-body-close', '--requests', '50', '--json', '--out', path.join(nobody, 'r.json')],
+    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'harness/commands/scenario.ts', 'no-body-close', '--requests', '50', '--concurrency', '5', '--json', '--out', path.join(nobody, 'r.json')],
     { cwd: ROOT, reject: false, stdin: 'ignore' },
   );
   expect(cli.exitCode, cli.stderr).toBe(0);

@@ -1,0 +1,15 @@
+// Conditions a scenario's claim may be checked under (its `when`), shared by scenarios: a run that
+// does not meet one lists the claim as not checked, with these words.
+import type { ClaimCondition } from './contract.ts';
+
+/**
+ * Enough requests for each of the concurrency's connections to carry `n` on average. With fewer,
+ * the median of requests per connection is lumpy: a connection that opens late carries one or two
+ * (measured: no-body-close's fix at 50 requests over 20 connections, a median of 1 in one run of four).
+ */
+export function requestsPerConnectionAtLeast(n: number): ClaimCondition {
+  return {
+    text: `${n} requests or more per connection of the concurrency (${n} × concurrency requests)`,
+    value: ({ load }) => load !== null && load.requests / load.concurrency >= n,
+  };
+}
