@@ -130,7 +130,15 @@ function sideOf(c: StateChange, server: ServerEnd): Side | null {
   return null; // the listener (CLOSE -> LISTEN, LISTEN -> CLOSE), or another connection
 }
 
-/** Marks the ends that were reset: each reset belongs to the last end of its socket (skaddr) opened before it. */
+/**
+ * How long after its CLOSE a reset is still the socket's: tcp_close() sends it in the same call, just
+ * after (microseconds). Later, the address may be another socket's: tcp_send_reset is traced for
+ * every socket of the host (it has no ports to filter on), and a socket of another program that
+ * the allocator gave the same address must not mark this one (measured: it did, under other load).
+ */
+const RESET_AFTER_CLOSE_MS = 1;
+
+/** Marks the ends that were reset: each reset belongs to the last end of its socket (skaddr) opened before it, while it lived. */
 function markResets(ends: End[], resets: SocketReset[]): void {
   const bySocket = new Map<string, End[]>();
   for (const end of ends) {
@@ -140,7 +148,8 @@ function markResets(ends: End[], resets: SocketReset[]): void {
   }
   for (const reset of resets) {
     const owner = bySocket.get(reset.skaddr)?.findLast((end) => end.first.atMs <= reset.atMs);
-    if (owner) owner.reset = true;
+    const close = owner?.changes.find((c) => c.newstate === 'CLOSE');
+    if (owner && (!close || reset.atMs <= close.atMs + RESET_AFTER_CLOSE_MS)) owner.reset = true;
   }
 }
 

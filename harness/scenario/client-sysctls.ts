@@ -27,7 +27,8 @@ export const CLIENT_SYSCTLS: Record<string, { accepts: string; valid: (value: st
   },
   // 0 off, 1 on, 2 loopback only (Documentation/networking/ip-sysctl.rst).
   'net.ipv4.tcp_tw_reuse': { accepts: '0, 1 or 2', valid: (v) => whole(v, 0, 2) },
-  'net.ipv4.tcp_tw_reuse_delay': { accepts: 'milliseconds from 1 to 600000', valid: (v) => whole(v, 1, 600_000) },
+  // The kernel's bound: TCP_PAWS_MSL (60 s) in ms (net/ipv4/sysctl_net_ipv4.c, tcp_tw_reuse_delay_max); measured: 60001 refused.
+  'net.ipv4.tcp_tw_reuse_delay': { accepts: 'milliseconds from 1 to 60000', valid: (v) => whole(v, 1, 60_000) },
   'net.ipv4.tcp_timestamps': { accepts: '0, 1 or 2', valid: (v) => whole(v, 0, 2) },
   'net.ipv4.tcp_fin_timeout': { accepts: 'seconds from 1 to 600', valid: (v) => whole(v, 1, 600) },
   'net.ipv4.tcp_max_tw_buckets': { accepts: 'a whole number from 0 to 2147483647', valid: (v) => whole(v, 0, 2_147_483_647) },

@@ -34,4 +34,12 @@ describe('resets in the ledger', () => {
     // Without the resets, the second looks like a TIME_WAIT: FIN_WAIT2 > CLOSE, as a hand-over does.
     expect(buildLedger(changes, { port: 18083, address: '127.0.0.1' }, 0).map((c) => c.timeWait?.side ?? null)).toEqual(['client', 'client', 'client']);
   });
+
+  test("a reset of the same address after the socket closed is another socket's (the allocator reused it): it marks nothing", () => {
+    const third = buildLedger(changes, { port: 18083, address: '127.0.0.1' }, 0, resets)[2]!;
+    const client = changes.filter((c) => c.dport === 18083 && `${c.saddr}:${c.sport}>${c.daddr}:${c.dport}` === third.tuple);
+    const closed = client.find((c) => c.newstate === 'CLOSE')!;
+    const later = { skaddr: closed.skaddr, atMs: closed.atMs + 1000 };
+    expect(buildLedger(changes, { port: 18083, address: '127.0.0.1' }, 0, [...resets, later])[2]!.timeWait?.side).toBe('client');
+  });
 });
