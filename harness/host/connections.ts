@@ -1,7 +1,7 @@
 // The connections an observation saw open, one record each, whichever source saw them: the socket
 // table sampled over time (./table-tracker.ts: without root, no process) or the tracer (./traced.ts).
 // Outbound: this namespace connected (a destination); inbound: it accepted (a listening port).
-import { endpointText, type Endpoint, type TcpSocket } from './tcp-table.ts';
+import type { Endpoint, TcpSocket } from './tcp-table.ts';
 
 export type Direction = 'outbound' | 'inbound';
 /** Which end closed first: local (this namespace: its TIME_WAIT), remote, or a reset ended it. */
@@ -38,32 +38,30 @@ export function passes(socket: Pick<TcpSocket, 'local' | 'remote'>, filters: Fil
   return !remote || (socket.remote.address === remote.address && (remote.port === undefined || socket.remote.port === remote.port));
 }
 
-/** The listening sockets of a table: their ports (most sockets are told outbound by the port alone) and `address:port`. */
-export interface Listeners {
-  ports: Set<number>;
-  endpoints: Set<string>;
-}
+/** The listening sockets of a table: the addresses each listening port listens on (most sockets are told outbound by the port alone). */
+export type Listeners = Map<number, Set<string>>;
 
 const WILDCARDS = ['0.0.0.0', '::'];
 
 /** Adds the listening sockets of `sockets` to `listeners` (new ones when not given). */
-export function addListeners(sockets: TcpSocket[], listeners: Listeners = { ports: new Set(), endpoints: new Set() }): Listeners {
+export function addListeners(sockets: TcpSocket[], listeners: Listeners = new Map()): Listeners {
   for (const s of sockets) {
     if (s.state !== 'listen') continue;
-    listeners.ports.add(s.local.port);
-    listeners.endpoints.add(endpointText(s.local));
+    const addresses = listeners.get(s.local.port);
+    if (addresses) addresses.add(s.local.address);
+    else listeners.set(s.local.port, new Set([s.local.address]));
   }
   return listeners;
 }
 
 /** Whether a local end is on a listening port, on its address or on a wildcard one. */
 export function listensOn(listeners: Listeners, local: Endpoint): boolean {
-  if (!listeners.ports.has(local.port)) return false;
-  return [local.address, ...WILDCARDS].some((address) => listeners.endpoints.has(endpointText({ address, port: local.port })));
+  const addresses = listeners.get(local.port);
+  return addresses !== undefined && (addresses.has(local.address) || WILDCARDS.some((address) => addresses.has(address)));
 }
 
 /** Inbound when the local end is a listening port. */
 export const directionOf = (socket: Pick<TcpSocket, 'local'>, listeners: Listeners): Direction => (listensOn(listeners, socket.local) ? 'inbound' : 'outbound');
 
-/** A connection's 4-tuple as one key. */
-export const tupleKey = (s: Pick<TcpSocket, 'local' | 'remote'>) => `${endpointText(s.local)} ${endpointText(s.remote)}`;
+/** A connection's 4-tuple as one key (a space cannot be in an address: the four parts cannot run together). */
+export const tupleKey = ({ local, remote }: Pick<TcpSocket, 'local' | 'remote'>) => `${local.address} ${local.port} ${remote.address} ${remote.port}`;

@@ -48,8 +48,6 @@ interface Group extends RowCounts {
   fresh: number[];
 }
 
-const keyOf = (record: ConnectionRecord, place: Place) => `${record.direction} ${place.destination} ${record.process?.name ?? ''}`;
-
 function count(group: RowCounts & { allPids: PidSet }, record: ConnectionRecord, lifetimes: number[] | null) {
   if (record.failed) group.failed += 1;
   else {
@@ -79,52 +77,66 @@ function merged(a: number[], b: number[]): number[] {
   return out;
 }
 
-export class RowTally {
-  readonly #groups = new Map<string, Group>();
-  readonly #places = new WeakMap<ConnectionRecord, Place>();
+/** Where a record is towards, as the tally keys it: direction, remote address, port (remote outbound, local inbound). */
+const portOf = (record: ConnectionRecord) => (record.direction === 'outbound' ? record.remote.port : record.local.port);
 
-  #placeOf(record: ConnectionRecord): Place {
-    let place = this.#places.get(record);
-    if (!place) this.#places.set(record, (place = placeOf(record.direction, record.local, record.remote)));
-    return place;
+/** A map of maps, made on the way down. */
+function inner<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
+
+export class RowTally {
+  /** The groups by direction, remote address, port and program: found without a key string a connection (measured: building them was most of the tally's CPU). */
+  readonly #groups = new Map<Direction, Map<string, Map<number, Map<string, Group>>>>();
+  readonly #all: Group[] = [];
+
+  #groupOf(record: ConnectionRecord, make: boolean): Group | undefined {
+    const byProgram = inner(inner(inner(this.#groups, record.direction, () => new Map()), record.remote.address, () => new Map()), portOf(record), () => new Map());
+    const program = record.process?.name ?? '';
+    let group = byProgram.get(program);
+    if (!group && make) {
+      group = { direction: record.direction, place: placeOf(record.direction, record.local, record.remote), made: 0, failed: 0, closedFirst: { local: 0, remote: 0, reset: 0, unknown: 0 }, lifetimes: [], pids: [], processes: 0, first: null, allPids: new Set(), fresh: [] };
+      byProgram.set(program, group);
+      this.#all.push(group);
+    }
+    return group;
   }
 
   /** Adds a settled connection: it is counted as it is now, once. */
   add(record: ConnectionRecord): void {
-    const place = this.#placeOf(record);
-    const key = keyOf(record, place);
-    let group = this.#groups.get(key);
-    if (!group) {
-      group = { direction: record.direction, place, made: 0, failed: 0, closedFirst: { local: 0, remote: 0, reset: 0, unknown: 0 }, lifetimes: [], pids: [], processes: 0, first: null, allPids: new Set(), fresh: [] };
-      this.#groups.set(key, group);
-    }
+    const group = this.#groupOf(record, true)!;
     count(group, record, group.fresh);
   }
 
   /** Each row's counts: the tally, with `unsettled` connections counted beside it (their lifetimes left for when they settle). */
   counts(unsettled: ConnectionRecord[] = []): RowCounts[] {
-    const rows = new Map<string, RowCounts & { allPids: PidSet }>();
-    for (const [key, group] of this.#groups) {
+    const fresh: (RowCounts & { allPids: PidSet })[] = [];
+    for (const group of this.#all) {
       if (group.fresh.length > 0) {
         group.lifetimes = merged(group.lifetimes, group.fresh.sort((a, b) => a - b));
         group.fresh = [];
       }
-      rows.set(key, group);
     }
+    // A row touched by an unsettled connection is a copy: the tally itself stays as settled.
+    const copies = new Map<Group | string, RowCounts & { allPids: PidSet }>();
     for (const record of unsettled) {
-      const place = this.#placeOf(record);
-      const key = keyOf(record, place);
-      let row = rows.get(key);
-      // A row touched by an unsettled connection is a copy: the tally itself stays as settled.
-      if (!row || row === this.#groups.get(key)) {
-        const base = row ?? { direction: record.direction, place, made: 0, failed: 0, closedFirst: { local: 0, remote: 0, reset: 0, unknown: 0 }, lifetimes: [], pids: [], processes: 0, first: null, allPids: new Set<number>() };
+      const group = this.#groupOf(record, false);
+      const place = group?.place ?? placeOf(record.direction, record.local, record.remote);
+      const key = group ?? `${record.direction} ${place.destination} ${record.process?.name ?? ''}`;
+      let row = copies.get(key);
+      if (!row) {
+        const base = group ?? { direction: record.direction, place, made: 0, failed: 0, closedFirst: { local: 0, remote: 0, reset: 0, unknown: 0 }, lifetimes: [], pids: [], processes: 0, first: null, allPids: new Set<number>() };
         const [settled, own] = [base.allPids, new Set<number>()];
         row = { ...base, closedFirst: { ...base.closedFirst }, pids: [...base.pids], allPids: { has: (pid) => settled.has(pid) || own.has(pid), add: (pid) => own.add(pid) } };
-        rows.set(key, row);
+        copies.set(key, row);
+        if (!group) fresh.push(row);
       }
       count(row, record, null);
     }
-    return [...rows.values()].map(({ direction, place, made, failed, closedFirst, lifetimes, pids, processes, first }) => ({ direction, place, made, failed, closedFirst, lifetimes, pids, processes, first }));
+    const rows = [...this.#all.map((group) => copies.get(group) ?? group), ...fresh];
+    return rows.map(({ direction, place, made, failed, closedFirst, lifetimes, pids, processes, first }) => ({ direction, place, made, failed, closedFirst, lifetimes, pids, processes, first }));
   }
 }
 

@@ -75,10 +75,23 @@ function closer(ends: End[]): { side: Side; how: 'fin' | 'reset' } | null {
   return passive ? { side: passive.side === 'client' ? 'server' : 'client', how: 'fin' } : null;
 }
 
+/** The transitions of a connection's ends in time order: each end's changes are (buildLedger sorts them), so they are merged, not sorted again. */
+function transitionsOf(ends: End[], originMs: number): Transition[] {
+  const [a, b] = ends as [End, End | undefined];
+  const out: Transition[] = [];
+  const of = (end: End, c: StateChange) => out.push({ side: end.side, from: c.oldstate, to: c.newstate, atMs: c.atMs - originMs });
+  let i = 0;
+  let j = 0;
+  const other = b?.changes ?? [];
+  while (i < a.changes.length || j < other.length) {
+    if (j >= other.length || (i < a.changes.length && a.changes[i]!.atMs <= other[j]!.atMs)) of(a, a.changes[i++]!);
+    else of(b!, other[j++]!);
+  }
+  return out;
+}
+
 function connectionOf(ends: End[], originMs: number): Connection {
   const client = ends.find((e) => e.side === 'client');
-  const all = ends.flatMap((e) => e.changes.map((c) => ({ side: e.side, c })));
-  all.sort((a, b) => a.c.atMs - b.c.atMs);
   const established = client?.changes.find((c) => c.newstate === 'ESTABLISHED');
   const closes = ends.map((e) => e.changes.find((c) => c.newstate === 'CLOSE'));
   const tw = ends.flatMap((e) =>
@@ -98,7 +111,7 @@ function connectionOf(ends: End[], originMs: number): Connection {
     how: first?.how ?? null,
     timeWait: tw.toSorted((a, b) => a.atMs - b.atMs)[0] ?? null,
     timeWaitSides: tw.map((t) => t.side),
-    transitions: all.map(({ side, c }) => ({ side, from: c.oldstate, to: c.newstate, atMs: c.atMs - originMs })),
+    transitions: transitionsOf(ends, originMs),
   };
 }
 

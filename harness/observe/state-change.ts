@@ -100,11 +100,23 @@ const i32 = (page: Buffer, at: number) => (LITTLE_ENDIAN ? page.readInt32LE(at) 
 const u32 = (page: Buffer, at: number) => (LITTLE_ENDIAN ? page.readUInt32LE(at) : page.readUInt32BE(at));
 const [LOW, HIGH] = LITTLE_ENDIAN ? [0, 4] : [4, 0];
 
-/** A kernel address (8 bytes) as hex, `0xffff8881d9bd4a00`: the key that links a socket's records. */
+/** A kernel address written out, by its low 32 bits (a Smi: `| 0`), with its high ones to check. */
+const pointers = new Map<number, { hi: number; text: string }>();
+
+/**
+ * A kernel address (8 bytes) as hex, `0xffff8881d9bd4a00`: the key that links a socket's records.
+ * Written out once per address: the slab hands the same few socket addresses out again and again
+ * (bounded; measured: writing each record's out was the observer's largest JavaScript cost).
+ */
 function pointerAt(page: Buffer, at: number): string {
   const hi = u32(page, at + HIGH);
   const lo = u32(page, at + LOW);
-  return `0x${hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0')}`;
+  const known = pointers.get(lo | 0);
+  if (known !== undefined && known.hi === hi) return known.text;
+  if (pointers.size >= 100_000) pointers.clear();
+  const text = `0x${hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0')}`;
+  pointers.set(lo | 0, { hi, text });
+  return text;
 }
 
 /** The bytes a record of `format` holds at least: its last field's end. */
