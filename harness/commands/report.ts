@@ -5,7 +5,7 @@ import { exitCodeOf, labCommand } from '../cli/command.ts';
 import { pathArgument, pathArguments } from '../cli/path-arguments.ts';
 import { EXIT } from '../shared/errors.ts';
 import { printable } from '../shared/printable.ts';
-import { writeReport } from '../output/report-file.ts';
+import { writeReport } from '../output/html/report-file.ts';
 
 const program = labCommand('report')
   .description('Write one self-contained HTML report (opens offline) of one or more result files, or of one observation, next to them.')

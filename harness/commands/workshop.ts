@@ -24,7 +24,7 @@ import type { SettingOverrides } from '../run/settings.ts';
 import { EXIT, UsageError } from '../shared/errors.ts';
 import { printable } from '../shared/printable.ts';
 import { formatExplanation } from '../output/explain.ts';
-import { writeReport } from '../output/report-file.ts';
+import { writeReport } from '../output/html/report-file.ts';
 import { checkDestination, fileTimestamp, RESULTS_DIR } from '../result/file.ts';
 import { styler, terminalColumns } from '../output/terminal-text.ts';
 

@@ -48,7 +48,7 @@ export async function finishRun(command: string, result: Result, { destination }
   if ('error' in written) throw written.error instanceof InvalidJsonError ? resultKeptInBugReport(command, written.error, result) : written.error;
   if (options.report) {
     // Loaded only when asked for: the report brings the catalogue and the charting library.
-    const { writeReport } = await import('../output/report-file.ts');
+    const { writeReport } = await import('../output/html/report-file.ts');
     console.error(`Report written to ${path.relative(process.cwd(), await writeReport([written.file]))}`);
   }
   if (result.status === 'interrupted') return interrupted!;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHART_METRICS } from '../../harness/output/report-html.ts';
+import { CHART_METRICS } from '../../harness/output/html/report-html.ts';
 import { figureLabel } from '../../harness/result/figures.ts';
 import type { Result } from '../../harness/result/schema.ts';
 import noBodyClose from '../../scenarios/no-body-close.ts';

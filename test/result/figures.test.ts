@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { compareResults } from '../../harness/compare/compare.ts';
 import { parseThreshold } from '../../harness/compare/thresholds.ts';
-import { CHART_METRICS } from '../../harness/output/report-html.ts';
+import { CHART_METRICS } from '../../harness/output/html/report-html.ts';
 import { summaryRows } from '../../harness/output/result-table.ts';
 import { checkClaims } from '../../harness/scenario/claims.ts';
 import {

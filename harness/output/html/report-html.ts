@@ -4,18 +4,18 @@
 // of the same scenario overlaid), then per run the summary table, the connections (report-ledger.ts),
 // claims, projection, environment.
 import path from 'node:path';
-import { codePairs, clientSource } from './explain.ts';
-import { describeLoad } from './settings-text.ts';
-import { claimsHeading, claimsTitle, formatIncomplete, hasClaims, isComplete, isMeasurement, summaryRows } from './result-table.ts';
-import { formatRates } from './rate-text.ts';
+import { codePairs, clientSource } from '../explain.ts';
+import { describeLoad } from '../settings-text.ts';
+import { claimsHeading, claimsTitle, formatIncomplete, hasClaims, isComplete, isMeasurement, summaryRows } from '../result-table.ts';
+import { formatRates } from '../rate-text.ts';
 import { LEDGER_STYLE, ledgerSection } from './report-ledger.ts';
-import { projectionText } from './projection-text.ts';
-import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from './line-diff.ts';
-import { figuresIn } from '../result/figures.ts';
-import { variantLoad, type Result, type VariantResult } from '../result/schema.ts';
-import { expectedPlateau } from '../result/time-wait.ts';
-import type { Scenario, ScenarioVariant } from '../scenario/contract.ts';
-import { formatCount } from '../shared/numbers.ts';
+import { projectionText } from '../projection-text.ts';
+import { changedPieces, counterparts, lineDiff, sideBySide, type DiffLine } from '../line-diff.ts';
+import { figuresIn } from '../../result/figures.ts';
+import { variantLoad, type Result, type VariantResult } from '../../result/schema.ts';
+import { expectedPlateau } from '../../result/time-wait.ts';
+import type { Scenario, ScenarioVariant } from '../../scenario/contract.ts';
+import { formatCount } from '../../shared/numbers.ts';
 
 export interface ReportRun {
   file: string;

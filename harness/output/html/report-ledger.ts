@@ -3,10 +3,10 @@
 // (client, server: the SYN, the requests it carried, the FIN or reset of whichever side closed first,
 // the peer's FIN, the TIME_WAIT on the closer with its 60 s), and the histogram of requests per
 // connection (the server's count).
-import { ledgerSentence } from './connection-rows.ts';
-import type { ConnectionsSummary } from '../result/connections.ts';
-import type { Result, VariantResult } from '../result/schema.ts';
-import { formatCount } from '../shared/numbers.ts';
+import { ledgerSentence } from '../connection-rows.ts';
+import type { ConnectionsSummary } from '../../result/connections.ts';
+import type { Result, VariantResult } from '../../result/schema.ts';
+import { formatCount } from '../../shared/numbers.ts';
 
 type Sampled = ConnectionsSummary['sample'][number];
 type Side = 'client' | 'server';

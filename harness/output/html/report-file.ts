@@ -4,14 +4,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadScenario, scenarioNames } from '../scenario/catalog.ts';
-import { helpersUsed } from './explain.ts';
-import { fileTimestamp, writeFileAtomically } from '../result/file.ts';
-import { checkReadBudget, readResult } from '../result/read.ts';
+import { loadScenario, scenarioNames } from '../../scenario/catalog.ts';
+import { helpersUsed } from '../explain.ts';
+import { fileTimestamp, writeFileAtomically } from '../../result/file.ts';
+import { checkReadBudget, readResult } from '../../result/read.ts';
 import { renderReport, type ReportGroup, type ReportRun } from './report-html.ts';
-import type { Scenario } from '../scenario/contract.ts';
-import { observationProblems, type Observation } from '../host/observation-schema.ts';
-import { UsageError } from '../shared/errors.ts';
+import type { Scenario } from '../../scenario/contract.ts';
+import { observationProblems, type Observation } from '../../host/observation-schema.ts';
+import { UsageError } from '../../shared/errors.ts';
 import { renderObservationReport } from './observation-report-html.ts';
 
 const require = createRequire(import.meta.url);
@@ -39,7 +39,7 @@ const HELPERS_FILE = 'scenarios/_http.ts';
 async function helpersOf(scenario: Scenario | null): Promise<ReportGroup['helpers']> {
   const names = scenario ? helpersUsed(scenario) : [];
   if (names.length === 0) return null;
-  return { names, file: HELPERS_FILE, source: await readFile(new URL(`../../${HELPERS_FILE}`, import.meta.url), 'utf8') };
+  return { names, file: HELPERS_FILE, source: await readFile(new URL(`../../../${HELPERS_FILE}`, import.meta.url), 'utf8') };
 }
 
 export async function groupByScenario(runs: ReportRun[]): Promise<ReportGroup[]> {

@@ -2,8 +2,8 @@
 // like a run's report (./report-html.ts, whose page it shares): the answer, the rows with their
 // diagnoses, and two charts over the window for the busiest destinations: TIME_WAIT held, and new
 // connections a second (between two samples).
-import type { Observation } from '../host/observation-schema.ts';
-import { formatCount } from '../shared/numbers.ts';
+import type { Observation } from '../../host/observation-schema.ts';
+import { formatCount } from '../../shared/numbers.ts';
 import { esc, htmlPage } from './report-html.ts';
 
 /** Destinations drawn: the busiest at the end. */
