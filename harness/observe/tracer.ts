@@ -101,9 +101,10 @@ export async function tracingUnavailability(): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'tracing TCP state changes needs root (tracefs); run as root (sudo npm run ...) for the connection ledger';
   await mountTracefs();
   if (!(await access(INSTANCES, constants.W_OK).then(() => true, () => false))) return `tracefs is not mounted at ${TRACEFS} and could not be (mount -t tracefs nodev ${TRACEFS})`;
-  if (!(await access(path.join(TRACEFS, EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint sock:inet_sock_set_state (Linux 4.16 or later has it)';
-  if (!(await access(path.join(TRACEFS, RESET_EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint tcp:tcp_receive_reset (Linux 4.15 or later has it)';
-  if (!(await access(path.join(TRACEFS, SENT_RESET_EVENT, 'format')).then(() => true, () => false))) return 'this kernel has no tracepoint tcp:tcp_send_reset (Linux 4.15 or later has it)';
+  for (const [event, since] of [[EVENT, '4.16'], [RESET_EVENT, '4.15'], [SENT_RESET_EVENT, '4.15']] as const) {
+    const name = event.replace(/^events\/(\w+)\//, '$1:');
+    if (!(await access(path.join(TRACEFS, event, 'format')).then(() => true, () => false))) return `this kernel has no tracepoint ${name} (Linux ${since} or later has it)`;
+  }
   return null;
 }
 
@@ -217,7 +218,8 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
       losses.lost = Math.max(losses.lost, await overruns(dir));
       closePipes();
       reader = null;
-      await removeInstance(dir).catch(() => {});
+      // Its events are off already (above).
+      await rmdir(dir).catch(() => {});
       live.delete(instance);
       return losses;
     })());
