@@ -1,6 +1,7 @@
 import http from 'node:http';
-import { defineScenario, type VariantRun } from '../harness/scenario/contract.ts';
+import { defineScenario } from '../harness/scenario/contract.ts';
 import { agentClient, consume } from './_http.ts';
+import { requestsPerConcurrencyAtLeast } from '../harness/scenario/conditions.ts';
 
 /** The server closes a connection idle this long (on time: no buffer, no `Keep-Alive` hint sent). */
 const SERVER_IDLE_MS = 100;
@@ -13,10 +14,7 @@ const CLIENT_IDLE_MS = 50;
  * run of three.
  */
 const RACE_BURSTS = 40;
-const enoughBursts = {
-  text: `${RACE_BURSTS} bursts or more (${RACE_BURSTS} × concurrency requests): fewer pauses may all miss the server's timeout`,
-  value: ({ load }: VariantRun) => load !== null && load.requests / load.concurrency >= RACE_BURSTS,
-};
+const enoughBursts = requestsPerConcurrencyAtLeast(RACE_BURSTS, `${RACE_BURSTS} bursts or more (${RACE_BURSTS} × concurrency requests): fewer pauses may all miss the server's timeout`);
 
 /** GET once; a failed request's error carries whether it went out on a reused (idle) socket. */
 function getOnce(url: string, agent: http.Agent): Promise<number> {
