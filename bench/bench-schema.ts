@@ -205,11 +205,11 @@ export const tracerSectionSchema = z.discriminatedUnion('measured', [
     stateChanges: count,
     lostEvents: count,
     loadWallMs: ms,
-    /** Emptying the buffer every 200 ms with nothing in it, as a share of one core. */
+    /** Emptying the buffer every second with nothing in it, as a share of one core. */
     idleShareOfCore: ratio,
-    /** Reading and parsing the trace while the load ran, per 1,000 connections. */
+    /** Reading the trace while the load ran (a trial's tracer holds the pages, decoding none), per 1,000 connections. */
     readCpuMsPer1000: ms,
-    /** Building the ledger and its summary afterwards, per 1,000 connections. */
+    /** Decoding the held pages, building the ledger and its summary once the load is over, per 1,000 connections. */
     ledgerCpuMsPer1000: ms,
   }),
 ]);

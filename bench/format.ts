@@ -129,12 +129,12 @@ export function formatTracer(tracer: TracerSection, harness: HarnessSection | nu
   const lines = [
     `Tracer (connection ledger), ${formatCount(tracer.connections)} connections of one request each on loopback in ${fixed(tracer.loadWallMs / 1000)} s ` +
       `(${formatCount(tracer.stateChanges)} state changes, ${formatCount(tracer.traced)} connections traced, ${formatCount(tracer.lostEvents)} events lost):`,
-    `  idle: ${percent(tracer.idleShareOfCore)} of one core; per 1,000 connections: ${fixed(tracer.readCpuMsPer1000)} ms of CPU reading the trace, ${fixed(tracer.ledgerCpuMsPer1000)} ms building the ledger`,
+    `  idle: ${percent(tracer.idleShareOfCore)} of one core; per 1,000 connections: ${fixed(tracer.readCpuMsPer1000)} ms of CPU reading the trace while the load runs, ${fixed(tracer.ledgerCpuMsPer1000)} ms decoding it and building the ledger after`,
   ];
   if (!harness) return lines.join('\n');
   const t = table(['scenario', 'peak new connections/s', 'tracer, share of one core']);
   for (const s of harness.scenarios) t.push([[s.scenario, ...s.args].join(' '), formatCount(s.peakNewConnectionsPerSec), percent(tracerShareAt(tracer, s.peakNewConnectionsPerSec))]);
-  return [...lines, '  at each scenario\'s peak rate (its CPU is part of the harness\'s below, in runs as root):', t.toString()].join('\n');
+  return [...lines, '  beside the load, at each scenario\'s peak rate (its CPU is part of the harness\'s below, in runs as root):', t.toString()].join('\n');
 }
 
 export function formatTargets(targets: Target[]): string {

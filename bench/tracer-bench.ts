@@ -1,9 +1,10 @@
 // Beside the sampler, what the tracer (harness/observe/tracer.ts) costs the harness. On loopback,
 // the lab's server and a client process that opens `connections` connections, one request each,
-// while this process traces the server's port as a run does: this process's CPU over the load is the
-// tracer's reading and parsing (it does nothing else meanwhile but receive the server's pushed
-// counts), and building the ledger and its summary afterwards is timed apart. Idle, the tracer
-// still empties its buffer every 200 ms: that floor is measured over half a second with no load. The
+// while this process traces the server's port as a trial does (harness/run/trial-ledger.ts: the
+// pages held until the tracer stops): this process's CPU over the load is the tracer's reading (it
+// does nothing else meanwhile but receive the server's pushed counts), and decoding the pages and
+// building the ledger and its summary afterwards is timed apart. Idle, the tracer still empties its
+// buffer every second: that floor is measured over a few seconds with no load. The
 // tracepoint's own cost runs in the kernel, in the context of the load's processes and softirqs: it
 // is in their CPU, not measured apart here.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +23,7 @@ export interface TracerPlan {
   concurrency: number;
 }
 
-const IDLE_MS = 500;
+const IDLE_MS = 2000;
 
 /** A client of its own process: `count` GETs to `url`, each on a new connection (agent: false), `concurrency` at a time. */
 const CLIENT = `
@@ -46,11 +47,11 @@ export async function benchTracer(plan: TracerPlan): Promise<TracerSection> {
   const server = await startServer({ ...SERVER_DEFAULTS, bodyBytes: 100 });
   try {
     const changes: StateChange[] = [];
-    const tracer = await startTracer({ label: `bench-${server.port}`, filter: portFilter(server.port), onChanges: (batch) => changes.push(...batch) });
-    let lost: number;
+    const tracer = await startTracer({ label: `bench-${server.port}`, filter: portFilter(server.port), holdUntilStop: true, onChanges: (batch) => changes.push(...batch) });
     let idle: number;
     let reading: number;
     let loadWallMs: number;
+    let stopped: { lost: number; cpuMs: number };
     try {
       const idleFrom = cpuMs();
       await sleep(IDLE_MS);
@@ -61,13 +62,16 @@ export async function benchTracer(plan: TracerPlan): Promise<TracerSection> {
       loadWallMs = performance.now() - t0;
       reading = cpuMs() - readFrom;
     } finally {
-      ({ lost } = await tracer.stop());
+      // The stop decodes the held pages: a part of building the ledger.
+      const stopFrom = cpuMs();
+      stopped = { lost: (await tracer.stop()).lost, cpuMs: cpuMs() - stopFrom };
     }
+    const { lost } = stopped;
     const accepted = (await server.stats()).connectionsAccepted;
     const buildFrom = cpuMs();
     const ledger = buildLedger(changes, { port: server.port, address: server.host }, 0);
     const summary = connectionsSummary({ connections: ledger, lostEvents: lost }, undefined);
-    const ledgerCpuMs = cpuMs() - buildFrom;
+    const ledgerCpuMs = stopped.cpuMs + cpuMs() - buildFrom;
     const per1000 = (ms: number) => Math.round((ms / Math.max(1, accepted)) * 1000 * 10) / 10;
     return {
       measured: true,
@@ -85,8 +89,11 @@ export async function benchTracer(plan: TracerPlan): Promise<TracerSection> {
   }
 }
 
-/** The tracer's share of one core at `perSecond` new connections: its idle floor and its CPU per connection. */
+/**
+ * The tracer's share of one core beside a load of `perSecond` new connections: its idle floor and its
+ * reading per connection (a trial's tracer decodes and builds the ledger once the load is over).
+ */
 export function tracerShareAt(tracer: Extract<TracerSection, { measured: true }>, perSecond: number): number {
-  const perConnectionMs = (tracer.readCpuMsPer1000 + tracer.ledgerCpuMsPer1000) / 1000;
+  const perConnectionMs = tracer.readCpuMsPer1000 / 1000;
   return Math.round((tracer.idleShareOfCore + (perSecond * perConnectionMs) / 1000) * 10_000) / 10_000;
 }

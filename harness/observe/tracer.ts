@@ -7,7 +7,9 @@
 // events' `format` files (./state-change.ts; with `resetFilter`, the resets of tcp:tcp_receive_reset
 // and tcp:tcp_send_reset too): the kernel formats no text and the lab parses none, and IPv6 is read
 // as well as IPv4. Batches are in time order across CPUs; the connecting task's name is
-// looked up by its thread id (./task-names.ts). No process is started. It needs
+// looked up by its thread id (./task-names.ts). With `holdUntilStop` (a trial's ledger, wanted only
+// once the load is over) the pages are kept as read and decoded when the tracer stops, so that
+// beside the load the tracer costs a read a page and nothing more. No process is started. It needs
 // root and tracefs (mounted on demand at /sys/kernel/tracing); without them, tracingUnavailability()
 // says why. Instances are named `twlab-<pid>-<n>-<label>` with the PID of the run that made them,
 // like the lab's network namespaces (stage/netns.ts): stop() removes one, every way a run ends
@@ -47,6 +49,12 @@ const LAB_INSTANCE = new RegExp(`^${INSTANCE_PREFIX}(\\d+)-\\d+-`);
 export const PRETEND_UNTRACEABLE_ENV = 'TIMEWAIT_LAB_NO_TRACING';
 /** How often the instance's buffer is emptied by default: at 5,000 connections/s, about 11,000 records between reads. */
 export const DEFAULT_READ_EVERY_MS = 200;
+/**
+ * How often when the pages are held until the stop: reading decodes nothing then, so fewer wakes
+ * cost less; the buffer (BUFFER_KB_PER_CPU, about 55,000 records a CPU) still holds several times a
+ * second's worth at the catalogue's highest rates (about 1,300 new connections/s, 11 records each).
+ */
+export const HOLDING_READ_EVERY_MS = 1000;
 /** Each CPU's ring buffer in the instance (KiB): several reads' worth at the catalogue's highest rates (76 bytes a record). */
 const BUFFER_KB_PER_CPU = 4096;
 
@@ -65,6 +73,11 @@ export interface TracerOptions {
   /** Called with each batch of state changes and resets, in the order the kernel wrote them per CPU. */
   onChanges(changes: StateChange[], resets: SocketReset[]): void;
   everyMs?: number;
+  /**
+   * Keep the pages as the kernel wrote them (about 1 KB a connection) and decode them all when the
+   * tracer stops, in one batch: nothing is decoded while the traced load runs.
+   */
+  holdUntilStop?: boolean;
 }
 
 /** What a tracer could not give: events the kernel dropped (buffer full), records it did not know. */
@@ -144,7 +157,7 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
   const dir = path.join(INSTANCES, instance);
   /** Each CPU's trace_pipe_raw, open while tracing; the decoder and page layout read from the instance when it starts. */
   let pipes: number[] = [];
-  let reader: ((fd: number) => void) | null = null;
+  let reader: Awaited<ReturnType<typeof readerOf>> | null = null;
   const losses: TracerLosses = { lost: 0, unknown: 0, firstUnknown: null };
   const refuse = (why: string) => {
     losses.unknown += 1;
@@ -153,12 +166,12 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
   let timer: NodeJS.Timeout | undefined;
   let batch: StateChange[] = [];
   let resets: SocketReset[] = [];
-  const nameTasks = taskNamer(TRACEFS);
+  /** Pages read and not yet decoded (holdUntilStop), each CPU's in the order read. */
+  const held: Buffer[] = [];
+  const nameTasks = taskNamer(TRACEFS, { savedFirst: options.holdUntilStop });
 
-  /** Empties every CPU's buffer, a page a read, until the kernel has nothing more (EAGAIN), and hands over the batch in time order. */
-  const readNow = () => {
-    if (!reader) return;
-    for (const fd of pipes) reader(fd);
+  /** Hands over what was decoded since the last time, in time order. */
+  const handOver = () => {
     if (batch.length === 0 && resets.length === 0) return;
     const changes = batch.sort((a, b) => a.atMs - b.atMs);
     const reset = resets.sort((a, b) => a.atMs - b.atMs);
@@ -166,14 +179,31 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
     nameTasks(changes);
     options.onChanges(changes, reset);
   };
-  /** Reads the page layout and the enabled events' formats from the instance: a reader of one CPU's pipe. */
+  /** Empties every CPU's buffer, a page a read, until the kernel has nothing more (EAGAIN); decodes and hands over the batch unless the pages are held. */
+  const readNow = () => {
+    if (!reader) return;
+    for (const fd of pipes) reader.read(fd);
+    if (!options.holdUntilStop) handOver();
+  };
+  /** Reads the page layout and the enabled events' formats from the instance: a reader of one CPU's pipe, and the decoder of a page. */
   const readerOf = async (enabled: string[]) => {
     const text = (file: string) => readFile(path.join(dir, file), 'utf8');
     const header = await text('events/header_page');
-    const decode = decoderOf(await Promise.all(enabled.map((event) => text(path.join(event, 'format')))));
+    const decodeRecord = decoderOf(await Promise.all(enabled.map((event) => text(path.join(event, 'format')))));
     const layout = parsePageLayout(header);
-    const page = Buffer.alloc(layout.pageSize);
-    return (fd: number) => {
+    const decode = (page: Buffer) => {
+      const read = readPage(page, layout, (timeNs, at, length) => {
+        const decoded = decodeRecord(page, at, length, timeNs);
+        if (decoded.kind === 'change') batch.push(decoded.change);
+        else if (decoded.kind === 'reset') resets.push(decoded.reset);
+        else refuse(decoded.why);
+      });
+      losses.lost += read.lost;
+      if (read.malformed) refuse(read.malformed);
+    };
+    // A held page keeps the buffer it was read into; a page decoded at once reuses one.
+    let page = Buffer.alloc(layout.pageSize);
+    const read = (fd: number) => {
       for (;;) {
         let bytesRead: number;
         try {
@@ -183,16 +213,14 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
           return;
         }
         if (bytesRead === 0) return;
-        const read = readPage(page.subarray(0, bytesRead), layout, (timeNs, at, length) => {
-          const decoded = decode(page, at, length, timeNs);
-          if (decoded.kind === 'change') batch.push(decoded.change);
-          else if (decoded.kind === 'reset') resets.push(decoded.reset);
-          else refuse(decoded.why);
-        });
-        losses.lost += read.lost;
-        if (read.malformed) refuse(read.malformed);
+        if (!options.holdUntilStop) decode(page.subarray(0, bytesRead));
+        else {
+          held.push(page.subarray(0, bytesRead));
+          page = Buffer.allocUnsafe(layout.pageSize);
+        }
       }
     };
+    return { read, decodeHeld: () => held.splice(0).forEach(decode) };
   };
   const closePipes = () => {
     for (const fd of pipes) {
@@ -214,6 +242,8 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
       await disable(dir);
       try {
         readNow();
+        reader?.decodeHeld();
+        handOver();
       } catch {}
       losses.lost = Math.max(losses.lost, await overruns(dir));
       closePipes();
@@ -268,7 +298,7 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
       try {
         readNow();
       } catch {}
-    }, options.everyMs ?? DEFAULT_READ_EVERY_MS);
+    }, options.everyMs ?? (options.holdUntilStop ? HOLDING_READ_EVERY_MS : DEFAULT_READ_EVERY_MS));
     timer.unref();
   }
   return { instance, stop };

@@ -1,6 +1,8 @@
 // A trial's connection ledger: the tracer (observe/tracer.ts) on the trial's server port from the
 // start of its load to the end of its drain, its state changes made into connections
-// (observe/ledger.ts). Where this process cannot trace (no root, no tracefs), the trial says why.
+// (observe/ledger.ts). Nothing needs them before the trial ends, so the tracer holds the pages it
+// reads and decodes them when it stops: beside the load it costs a read a page. Where this process
+// cannot trace (no root, no tracefs), the trial says why.
 import { isIP } from 'node:net';
 import { canonicalAddress } from '../observe/ip-address.ts';
 import { buildLedger, type Connection } from '../observe/ledger.ts';
@@ -36,6 +38,7 @@ export async function traceTrial(host: string, port: number, startedAt: number):
     label: `port-${port}`,
     filter: portFilter(port),
     resetFilter: portFilter(port),
+    holdUntilStop: true,
     onChanges: (batch, reset) => {
       changes.push(...batch);
       resets.push(...reset);

@@ -135,6 +135,26 @@ describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () 
     expect(changes.filter((c) => c.newstate === 'SYN_SENT').map((c) => [c.pid, c.task])).toEqual([[child.pid, 'python3']]);
   });
 
+  test('holding the pages until the stop (a trial): nothing is handed over while it reads, every change at the stop, in time order, each connect named', async () => {
+    const traced = await server((socket) => socket.on('end', () => socket.end()).resume());
+    servers.push(traced);
+    const batches: StateChange[][] = [];
+    const tracer = await startTracer({ label: 'held', filter: portFilter(traced.port), holdUntilStop: true, onChanges: (batch) => batches.push(batch), everyMs: 20 });
+    for (let i = 0; i < 3; i++) await connectAndClose(traced.port, 'fin');
+    const child = execa('python3', ['-c', `import socket; socket.create_connection(('127.0.0.1', ${traced.port})).close()`]);
+    await child;
+    // Several reads have emptied the buffer meanwhile, and decoded nothing.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(batches).toEqual([]);
+    expect(await tracer.stop()).toEqual({ lost: 0, unknown: 0, firstUnknown: null });
+    expect(batches).toHaveLength(1);
+    const [changes] = batches as [StateChange[]];
+    expect(changes.map((c) => c.atMs)).toEqual(changes.map((c) => c.atMs).sort((a, b) => a - b));
+    expect(buildLedger(changes, { port: traced.port, address: '127.0.0.1' }, 0)).toHaveLength(4);
+    // This process's connects by its thread's name; the exited one's from saved_cmdlines.
+    expect(changes.filter((c) => c.newstate === 'SYN_SENT').map((c) => c.task)).toEqual([...Array(3).fill(readFileSync(`/proc/${process.pid}/comm`, 'utf8').trimEnd()), 'python3']);
+  });
+
   test('a filter the kernel refuses is one line, and no instance stays', async () => {
     const before = (await labInstances()).filter((i) => i.ownerPid === process.pid);
     await expect(startTracer({ label: 'bad', filter: 'no_such_field == 1', onChanges: () => {} })).rejects.toThrow(/^the kernel refused the tracing filter 'no_such_field == 1'$/);
