@@ -1,6 +1,6 @@
 // Parsers for the other ways of reading the socket table that the benchmark compares with the lab's
 // sampler: `netstat -ant` and /proc/net/tcp(6). Each gives the same sockets as `ss` (state, ports).
-import { parseTcpTable } from '../harness/host/tcp-table.ts';
+import { parseTcpTable } from '../harness/observe/tcp-table.ts';
 import type { SocketState, SsSocket } from '../harness/observe/ss-parse.ts';
 
 /** The states as net-tools' netstat names them (netstat.c, tcp_state[]). */
@@ -35,7 +35,7 @@ export function parseNetstat(text: string): SsSocket[] {
   return sockets;
 }
 
-/** `0: 0100007F:80FD 0100007F:DE50 08 ...` lines of /proc/net/tcp or tcp6 (harness/host/tcp-table.ts), as ports and state. */
+/** `0: 0100007F:80FD 0100007F:DE50 08 ...` lines of /proc/net/tcp or tcp6 (harness/observe/tcp-table.ts), as ports and state. */
 export function parseProcNetTcp(text: string): SsSocket[] {
   return parseTcpTable(text).map((s) => ({ state: s.state, localPort: s.local.port, peerPort: s.remote.port }));
 }

@@ -1,7 +1,7 @@
 // The connections an observation saw open, one record each, whichever source saw them: the socket
 // table sampled over time (./table-tracker.ts: without root, no process) or the tracer (./traced.ts).
 // Outbound: this namespace connected (a destination); inbound: it accepted (a listening port).
-import type { Endpoint, TcpSocket } from './tcp-table.ts';
+import type { Endpoint, TcpSocket } from '../observe/tcp-table.ts';
 
 export type Direction = 'outbound' | 'inbound';
 /** Which end closed first: local (this namespace: its TIME_WAIT), remote, or a reset ended it. */

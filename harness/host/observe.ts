@@ -9,7 +9,7 @@ import { openNamespace, type ObservedNamespace, type Where } from './namespace.t
 import { buildRows, type Row } from './rows.ts';
 import { tallyOf, type RowCounts } from './row-tally.ts';
 import { tableTracker, type TableTracker } from './table-tracker.ts';
-import { parseTcpTable, type Endpoint, type TcpSocket } from './tcp-table.ts';
+import { parseTcpTable, type Endpoint, type TcpSocket } from '../observe/tcp-table.ts';
 import { CHURN_PER_S } from './patterns.ts';
 import type { Observation, ObservationSample } from './observation-schema.ts';
 import { formatCount } from '../shared/numbers.ts';

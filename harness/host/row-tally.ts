@@ -5,7 +5,7 @@
 // observer's CPU at 1,000 new connections a second). Connections not settled yet (still open, or
 // their process being looked up) are counted beside the tally at each sample, without a lifetime.
 import type { ClosedFirst, ConnectionRecord, Direction, ProcessName } from './connections.ts';
-import { endpointText, type Endpoint } from './tcp-table.ts';
+import { endpointText, type Endpoint } from '../observe/tcp-table.ts';
 
 export interface Place {
   /** Outbound: the remote address and port; inbound: the remote address, `to` the local port it connected to. */

@@ -6,7 +6,7 @@ import { addListeners, directionOf, type Direction } from './connections.ts';
 import { placeOf, type Place, type RowCounts } from './row-tally.ts';
 import { portBudget, type PortBudget } from './port-budget.ts';
 import { PATTERNS, patternOf, type PatternName } from './patterns.ts';
-import type { TcpSocket } from './tcp-table.ts';
+import type { TcpSocket } from '../observe/tcp-table.ts';
 import type { PortSysctls } from './namespace.ts';
 import { formatCount } from '../shared/numbers.ts';
 

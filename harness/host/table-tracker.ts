@@ -4,7 +4,7 @@
 // include/net/tcp.h), far longer than a sample apart; one that the other end closed first or that was
 // reset is seen only if it lived across a sample. No process is known.
 import { addListeners, directionOf, listensOn, tupleKey, type ClosedFirst, type ConnectionRecord } from './connections.ts';
-import type { Endpoint, TcpSocket } from './tcp-table.ts';
+import type { Endpoint, TcpSocket } from '../observe/tcp-table.ts';
 import type { SocketState } from '../observe/ss-parse.ts';
 
 /** The states that say which end closed first: this end's FIN went first, or the other's. */

@@ -5,6 +5,7 @@
 // side's; a server the lab did not start is probed through its control endpoint
 // (stage/control-endpoint.ts).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { promisify } from 'node:util';
@@ -12,6 +13,7 @@ import { parseInetDiag } from './inet-diag.ts';
 import { openCounts, type CountsReader } from './namespace-counts.ts';
 import { counterDelta, parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from '../shapes/proc-net.ts';
 import { parseSs, type SsSocket } from './ss-parse.ts';
+import { parseTcpTable } from './tcp-table.ts';
 
 /**
  * Runs `ss` with `args` and resolves with what it printed. forkSs forks it from this process; a
@@ -29,9 +31,11 @@ export const forkSs: SsRunner = async (args) => (await execFileAsync('ss', args,
 /**
  * `filtered`: the kernel keeps only the port's sockets (inet_diag bytecode) and ss prints a line
  * for each. `raw`: ss dumps the kernel's records of every socket in the namespace unformatted
- * (`-D`, inet-diag.ts), a third of the cost per socket but for all of them.
+ * (`-D`, inet-diag.ts), a third of the cost per socket but for all of them. `files`: this process
+ * reads the namespace's /proc/<pid>/net/tcp and tcp6 (tcp-table.ts), no fork and no ss, at the cost
+ * of a line of text per socket: for a namespace of few sockets (sampler.ts FEW_SOCKETS).
  */
-export type Reading = 'filtered' | 'raw';
+export type Reading = 'filtered' | 'raw' | 'files';
 
 /** Which ends of the lab's connections a namespace holds. */
 export type ProbeSide = 'both' | 'client' | 'server';
@@ -81,6 +85,13 @@ function ssFilter(side: ProbeSide, port: number, serverAddress?: string): string
   return `( sport = :${port} or dport = :${port} )`;
 }
 
+/** The sockets on or to `port` of /proc/net/tcp and tcp6 texts (read synchronously: a few, small, and the kernel fills each at once). */
+function onPort(port: number, tables: string[]): SsSocket[] {
+  return tables.flatMap((text) =>
+    parseTcpTable(text).flatMap(({ state, local, remote }) => (local.port === port || remote.port === port ? [{ state, localPort: local.port, peerPort: remote.port }] : [])),
+  );
+}
+
 export function procProbe(side: ProbeSide, o: ProcProbeOptions): Probe {
   const ss = o.ss ?? forkSs;
   return {
@@ -93,11 +104,13 @@ export function procProbe(side: ProbeSide, o: ProcProbeOptions): Probe {
     counters: () => readKernelCounters(o.procNet),
     async sockets(serverPort, reading) {
       const namespace = o.netns ? ['-N', o.netns] : [];
-      // Raw records are not filtered by address: a shared host needs the kernel's filter.
+      // Raw records and the files are not filtered by address: a shared host needs the kernel's filter.
       const sockets =
-        reading === 'raw' && !o.serverAddress
-          ? parseInetDiag(await ss([...namespace, '-tan', '-D', '-']), serverPort)
-          : parseSs((await ss([...namespace, '-Htan', ssFilter(side, serverPort, o.serverAddress)])).toString('latin1'));
+        reading === 'files' && !o.serverAddress
+          ? onPort(serverPort, ['tcp', 'tcp6'].map((table) => readFileSync(`${o.procNet}/${table}`, 'latin1')))
+          : reading === 'raw' && !o.serverAddress
+            ? parseInetDiag(await ss([...namespace, '-tan', '-D', '-']), serverPort)
+            : parseSs((await ss([...namespace, '-Htan', ssFilter(side, serverPort, o.serverAddress)])).toString('latin1'));
       return o.ignore ? sockets.filter((s) => !o.ignore!.has(socketKey(s))) : sockets;
     },
   };

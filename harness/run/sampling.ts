@@ -1,6 +1,6 @@
 // The result's `sampling`: for each figure, where a run of this topology read it and how often
 // (harness/observe/sampler.ts reads them; the result's schema declares the field).
-import { TABLE_CADENCE } from '../observe/sampler.ts';
+import { FEW_SOCKETS, TABLE_CADENCE } from '../observe/sampler.ts';
 import type { Sampling, TopologyRecord } from '../result/schema.ts';
 import { COUNTS_EVERY_MS } from '../shapes/server-protocol.ts';
 
@@ -15,7 +15,9 @@ export function samplingOf(mode: TopologyRecord['mode'], intervalMs: number): Sa
     everyMs: COUNTS_EVERY_MS,
   };
   if (mode === 'namespaces') {
-    const table = `each side's socket table, its namespace's raw records (ss -N <namespace> -tan -D -), in the samples' socketTable`;
+    const table =
+      `each side's socket table, in the samples' socketTable: its namespace's /proc/<pid>/net/tcp and tcp6 while it holds up to ${FEW_SOCKETS} sockets, ` +
+      'else its raw records (ss -N <namespace> -tan -D -)';
     return {
       // The kernel's count of timewait sockets: ss shows those of an orphaned FIN-WAIT-2 as FIN-WAIT-2 (test/observe/sampler.test.ts).
       timeWait: every("each side's namespace: /proc/<pid>/net/sockstat tw (TIME-WAIT, and the orphaned FIN-WAIT-2 the kernel keeps as timewait sockets)"),

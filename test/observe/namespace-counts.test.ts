@@ -1,7 +1,8 @@
 // What a namespace's own counts are, on the real kernel: in a namespace of its own, sockets put in
 // known states (test/support/socket-states.ts), read both ways the sampler reads them: the counts
-// as files (sockstat, snmp CurrEstab) and the socket table (ss). Namespace runs take each side's
-// TIME_WAIT and ESTABLISHED from the files, so what those count is checked here, state by state.
+// as files (sockstat, snmp CurrEstab) and the socket table (ss, or /proc/<pid>/net/tcp and tcp6 for
+// a namespace of few sockets). Namespace runs take each side's TIME_WAIT and ESTABLISHED from the
+// files, so what those count is checked here, state by state.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { openCounts } from '../../harness/observe/namespace-counts.ts';
@@ -50,5 +51,13 @@ describe.skipIf(missing)('a namespace of its own, read as files and as the socke
     expect(read.currEstab).toBe(inState('established') + inState('closeWait'));
     // In use: every socket that is not a timewait socket (the listener, the open and half-open ends).
     expect(read.inuse).toBe(table.length - read.tw);
+  });
+
+  test("the table read from the namespace's files is the one ss dumps: the same sockets on the port, state by state", async () => {
+    const probe = procProbe('both', { procNet: `/proc/${holder.pid}/net`, netns: namespace });
+    const key = (s: { state: string; localPort: number; peerPort: number }) => `${s.state} ${s.localPort}>${s.peerPort}`;
+    const [files, raw] = await Promise.all([probe.sockets!(port, 'files'), probe.sockets!(port, 'raw')]);
+    expect(files.length).toBeGreaterThan(COUNTS.closed);
+    expect(files.map(key).sort()).toEqual(raw.map(key).sort());
   });
 });

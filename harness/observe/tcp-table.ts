@@ -2,9 +2,9 @@
 // state and both endpoints of every TCP socket, readable without root and without entering the
 // namespace (any process's /proc/<pid>/net shows the namespace that process lives in).
 import os from 'node:os';
-import { KERNEL_TCP_STATES } from '../observe/inet-diag.ts';
-import { addressText } from '../observe/ip-address.ts';
-import type { SocketState } from '../observe/ss-parse.ts';
+import { KERNEL_TCP_STATES } from './inet-diag.ts';
+import { addressText } from './ip-address.ts';
+import type { SocketState } from './ss-parse.ts';
 
 export interface Endpoint {
   address: string;

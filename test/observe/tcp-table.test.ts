@@ -3,7 +3,7 @@
 // the same sockets, endpoints and all, as ss -tan printed at the same moment.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { addressOf, endpointText, parseTcpTable } from '../../harness/host/tcp-table.ts';
+import { addressOf, endpointText, parseTcpTable } from '../../harness/observe/tcp-table.ts';
 import { SS_STATES } from '../../harness/observe/ss-parse.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/socket-table-${name}`, import.meta.url), 'latin1');
