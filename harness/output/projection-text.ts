@@ -22,7 +22,9 @@ export function projectionSentence(p: Projection): string {
   }
   const rate = `${n(p.newConnectionsPerSec)} new connections/s`;
   if (p.clientClosedShare === 0) {
-    return `${rate}, closed by the server first → the client holds only its ~${n(p.clientPortsHeld)} open ports${server}`;
+    // Neither side's TIME_WAIT: the connections ended in resets (a reset closer keeps none), whoever closed first.
+    const why = p.serverTimeWaitHeld > 0 ? 'closed by the server first' : 'no TIME_WAIT on either side (they end in resets)';
+    return `${rate}, ${why} → the client holds only its ~${n(p.clientPortsHeld)} open ports${server}`;
   }
   const held = `${rate}, ${percent(p.clientClosedShare)} closed by the client first → the client host would hold ~${n(p.clientPortsHeld)} ports`;
   if (p.exhaustedAfterS !== null && p.portRange) {

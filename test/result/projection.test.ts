@@ -97,6 +97,13 @@ describe('project', () => {
     expect(projectionSentence(p)).toContain('closed by the server first');
   });
 
+  it('when neither side keeps a TIME_WAIT (resets), it does not say who closed first', () => {
+    const p = project(input({ opened: 2020, clientTw: 0, serverTw: 0 }));
+    if (!p.projected) throw new Error(p.reason);
+    expect(p.serverTimeWaitHeld).toBe(0);
+    expect(projectionSentence(p)).toMatch(/new connections\/s, no TIME_WAIT on either side \(they end in resets\) → the client holds only its ~20 open ports$/);
+  });
+
   it('a run longer than TIME_WAIT: only the last 60 s of connections can be in TIME_WAIT at once', () => {
     // 100/s for 120 s: the client-side peak of 6,000 means every connection was closed by the client.
     const p = project(input({ opened: 12_020, requests: 12_020, clientTw: 6000, durationMs: 120_000 }));
