@@ -55,6 +55,12 @@ export const DEFAULT_READ_EVERY_MS = 200;
  * second's worth at the catalogue's highest rates (about 1,300 new connections/s, 11 records each).
  */
 export const HOLDING_READ_EVERY_MS = 1000;
+/**
+ * The pages a tracer holds until it stops, at most: about 250,000 connections (a measured client
+ * may run for an hour). Past it the trace is dropped whole rather than kept in part: a ledger of
+ * some of the connections would disagree with every count beside it.
+ */
+export const HELD_BYTES_MAX = 256 * 1024 * 1024;
 /** Each CPU's ring buffer in the instance (KiB): several reads' worth at the catalogue's highest rates (76 bytes a record). */
 const BUFFER_KB_PER_CPU = 4096;
 
@@ -78,6 +84,8 @@ export interface TracerOptions {
    * tracer stops, in one batch: nothing is decoded while the traced load runs.
    */
   holdUntilStop?: boolean;
+  /** At most this many bytes of pages held (default HELD_BYTES_MAX); past it none are kept, and the stop says so. */
+  heldBytesMax?: number;
 }
 
 /** What a tracer could not give: events the kernel dropped (buffer full), records it did not know. */
@@ -86,6 +94,8 @@ export interface TracerLosses {
   unknown: number;
   /** Why the first record that was not a state change (or a page that could not be walked) was refused, for a message. */
   firstUnknown: string | null;
+  /** With holdUntilStop: the pages outgrew heldBytesMax, so none were kept (nothing was handed over). */
+  heldTooMuch?: true;
 }
 
 export interface Tracer {
@@ -166,8 +176,10 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
   let timer: NodeJS.Timeout | undefined;
   let batch: StateChange[] = [];
   let resets: SocketReset[] = [];
-  /** Pages read and not yet decoded (holdUntilStop), each CPU's in the order read. */
+  /** Pages read and not yet decoded (holdUntilStop), each CPU's in the order read; their bytes. */
   const held: Buffer[] = [];
+  let heldBytes = 0;
+  const heldBytesMax = options.heldBytesMax ?? HELD_BYTES_MAX;
   const nameTasks = taskNamer(TRACEFS, { savedFirst: options.holdUntilStop });
 
   /** Hands over what was decoded since the last time, in time order. */
@@ -214,9 +226,15 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
         }
         if (bytesRead === 0) return;
         if (!options.holdUntilStop) decode(page.subarray(0, bytesRead));
-        else {
+        else if (!losses.heldTooMuch) {
           held.push(page.subarray(0, bytesRead));
           page = Buffer.allocUnsafe(layout.pageSize);
+          heldBytes += bytesRead;
+          // Read on and drop what comes, so that the kernel's buffer never overflows meanwhile.
+          if (heldBytes > heldBytesMax) {
+            losses.heldTooMuch = true;
+            held.length = 0;
+          }
         }
       }
     };

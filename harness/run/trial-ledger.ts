@@ -7,7 +7,8 @@ import { isIP } from 'node:net';
 import { canonicalAddress } from '../observe/ip-address.ts';
 import { buildLedger, type Connection } from '../observe/ledger.ts';
 import type { SocketReset, StateChange } from '../observe/state-change.ts';
-import { portFilter, startTracer, tracingUnavailability } from '../observe/tracer.ts';
+import { HELD_BYTES_MAX, portFilter, startTracer, tracingUnavailability } from '../observe/tracer.ts';
+import { formatCount } from '../shared/numbers.ts';
 
 export type TrialLedger = { connections: Connection[]; lostEvents: number } | { whyNot: string };
 
@@ -50,6 +51,9 @@ export async function traceTrial(host: string, port: number, startedAt: number):
   return {
     async stop(untilMs) {
       const losses = await tracer.stop();
+      if (losses.heldTooMuch) {
+        return { whyNot: `this trial's trace outgrew the ${HELD_BYTES_MAX / 1024 / 1024} MB the lab keeps of one (about ${formatCount(Math.round(HELD_BYTES_MAX / 1024 / 1000) * 1000)} connections, a kilobyte each)` };
+      }
       const cutoff = originMs + untilMs;
       const before = <T extends { atMs: number }>(events: T[]) => events.filter((e) => e.atMs <= cutoff);
       // The address as the tracer writes it (IPv6 compressed); a name (a --target) or a wildcard: the port alone.

@@ -155,6 +155,16 @@ describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () 
     expect(changes.filter((c) => c.newstate === 'SYN_SENT').map((c) => c.task)).toEqual([...Array(3).fill(readFileSync(`/proc/${process.pid}/comm`, 'utf8').trimEnd()), 'python3']);
   });
 
+  test('held pages past their budget: none kept, nothing handed over, and the stop says so', async () => {
+    const traced = await server((socket) => socket.on('end', () => socket.end()).resume());
+    servers.push(traced);
+    const batches: StateChange[][] = [];
+    const tracer = await startTracer({ label: 'budget', filter: portFilter(traced.port), holdUntilStop: true, heldBytesMax: 1, onChanges: (batch) => batches.push(batch), everyMs: 20 });
+    for (let i = 0; i < 3; i++) await connectAndClose(traced.port, 'fin');
+    expect(await tracer.stop()).toEqual({ lost: 0, unknown: 0, firstUnknown: null, heldTooMuch: true });
+    expect(batches).toEqual([]);
+  });
+
   test('a filter the kernel refuses is one line, and no instance stays', async () => {
     const before = (await labInstances()).filter((i) => i.ownerPid === process.pid);
     await expect(startTracer({ label: 'bad', filter: 'no_such_field == 1', onChanges: () => {} })).rejects.toThrow(/^the kernel refused the tracing filter 'no_such_field == 1'$/);
