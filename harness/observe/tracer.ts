@@ -56,9 +56,9 @@ export const DEFAULT_READ_EVERY_MS = 200;
  */
 export const HOLDING_READ_EVERY_MS = 1000;
 /**
- * The pages a tracer holds until it stops, at most: about 250,000 connections (a measured client
- * may run for an hour). Past it the trace is dropped whole rather than kept in part: a ledger of
- * some of the connections would disagree with every count beside it.
+ * The pages a tracer holds until it stops, at most: about 262,000 connections of a kilobyte (a
+ * measured client may run for an hour). Past it the trace is dropped whole rather than kept in part:
+ * a ledger of some of the connections would disagree with every count beside it.
  */
 export const HELD_BYTES_MAX = 256 * 1024 * 1024;
 /** Each CPU's ring buffer in the instance (KiB): several reads' worth at the catalogue's highest rates (76 bytes a record). */
