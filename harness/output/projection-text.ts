@@ -22,8 +22,10 @@ export function projectionSentence(p: Projection): string {
   }
   const rate = `${n(p.newConnectionsPerSec)} new connections/s`;
   if (p.clientClosedShare === 0) {
-    // Neither side's TIME_WAIT: the connections ended in resets (a reset closer keeps none), whoever closed first.
-    const why = p.serverTimeWaitHeld > 0 ? 'closed by the server first' : 'no TIME_WAIT on either side (they end in resets)';
+    // No TIME_WAIT on either side says nothing of who closed first: connections that end in resets
+    // keep none (a TLS client's close with the server's close_notify unread), and a --target's
+    // server side is not sampled.
+    const why = p.serverTimeWaitHeld > 0 ? 'closed by the server first' : 'no TIME_WAIT on the client side';
     return `${rate}, ${why} → the client holds only its ~${n(p.clientPortsHeld)} open ports${server}`;
   }
   const held = `${rate}, ${percent(p.clientClosedShare)} closed by the client first → the client host would hold ~${n(p.clientPortsHeld)} ports`;
