@@ -1,5 +1,6 @@
 import { defineScenario } from '../harness/scenario/contract.ts';
 import { times, timesVariant } from '../harness/shapes/bounds.ts';
+import { requestsAtLeast } from '../harness/scenario/conditions.ts';
 import { agentClient, consume, get } from './_http.ts';
 
 export default defineScenario({
@@ -49,7 +50,14 @@ export default defineScenario({
     { variant: 'no-keepalive', metric: 'connectionsPerRequest', atLeast: 0.9 },
     { variant: 'no-keepalive', metric: 'tls.handshakesPerConnection', atLeast: 1, atMost: 1 },
     { variant: 'no-keepalive', metric: 'tls.resumed', atMost: 0 },
-    { variant: 'no-keepalive', metric: 'serverCpu.perRequestUs', atLeast: timesVariant(2, 'keep-alive') },
+    // The server's CPU counts from the moment it listens, its warm-up included (about a millisecond
+    // per request of keep-alive's at 120 requests, measured): enough requests keep that out of the ratio.
+    {
+      variant: 'no-keepalive',
+      metric: 'serverCpu.perRequestUs',
+      atLeast: timesVariant(2, 'keep-alive'),
+      when: requestsAtLeast(300, "300 requests or more per variant (with fewer, the server's warm-up is much of its CPU per request)"),
+    },
     { variant: 'session-resumption', metric: 'connectionsPerRequest', atLeast: 0.9 },
     { variant: 'session-resumption', metric: 'tls.handshakesPerConnection', atLeast: 1, atMost: 1 },
     { variant: 'session-resumption', metric: 'tls.resumed', atLeast: times(0.9, 'requests') },

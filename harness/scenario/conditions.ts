@@ -14,3 +14,8 @@ export function requestsPerConcurrencyAtLeast(n: number, text: string): ClaimCon
  */
 export const requestsPerConnectionAtLeast = (n: number): ClaimCondition =>
   requestsPerConcurrencyAtLeast(n, `${n} requests or more per connection of the concurrency (${n} × concurrency requests)`);
+
+/** At least `n` requests in each variant's load: a figure that a fixed cost would otherwise swamp (`text` says which). */
+export function requestsAtLeast(n: number, text: string): ClaimCondition {
+  return { text, value: ({ load }) => load !== null && load.requests >= n };
+}
