@@ -7,9 +7,9 @@
 //
 // Under -pattern rate (the open model) request i starts at i / rate seconds, answered or not, and
 // -concurrency caps the requests in flight: one whose time comes at the cap is dropped, counted.
-// It prints one JSON object per line on stdout, as harness/run/program-client.ts reads them
-// (harness/scenario/client-protocol.ts): progress every 250 ms, then the outcome. Standard library
-// only, so it builds offline.
+// It prints one JSON object per line on stdout, as harness/load/program-client.ts reads them
+// (harness/shapes/client-protocol.ts): progress every second (PROGRESS_EVERY_MS), then the
+// outcome. Standard library only, so it builds offline.
 package main
 
 import (
@@ -255,7 +255,7 @@ func main() {
 		return true
 	}
 
-	ticker := time.NewTicker(250 * time.Millisecond)
+	ticker := time.NewTicker(time.Second)
 	go func() {
 		for range ticker.C {
 			progress := map[string]any{"type": "progress", "done": r.done.Load(), "failed": r.failed.Load(), "elapsedMs": sinceMs(r.start)}

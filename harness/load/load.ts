@@ -3,7 +3,7 @@
 // open model, ./schedule.ts), each timed into an HDR histogram (the one autocannon uses).
 import * as hdr from 'hdr-histogram-js';
 import { runSchedule } from './schedule.ts';
-import type { FinishedLoad, LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
+import { PROGRESS_EVERY_MS, type FinishedLoad, type LoadOutcome, type LoadProgress } from '../shapes/client-protocol.ts';
 import { type Client } from '../scenario/contract.ts';
 import { achievedRate, isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 
@@ -54,7 +54,7 @@ export async function runLoad(
   client: Client,
   load: LoadSettings,
   onProgress: (progress: LoadProgress) => void,
-  progressEveryMs = 250,
+  progressEveryMs = PROGRESS_EVERY_MS,
 ): Promise<FinishedLoad> {
   // Under a rate, latency runs from each request's scheduled start (corrected for coordinated
   // omission, as wrk2 does: a request that waited for the client is slow too), service time from its send.

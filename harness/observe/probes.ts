@@ -5,7 +5,6 @@
 // side's; a server the lab did not start is probed through its control endpoint
 // (stage/control-endpoint.ts).
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { promisify } from 'node:util';
@@ -13,7 +12,6 @@ import { parseInetDiag } from './inet-diag.ts';
 import { openCounts, type CountsReader } from './namespace-counts.ts';
 import { counterDelta, parseSockstat, readKernelCounters, type KernelCounters, type Sockstat } from '../shapes/proc-net.ts';
 import { parseSs, type SsSocket } from './ss-parse.ts';
-import { parseTcpTable } from './tcp-table.ts';
 
 /**
  * Runs `ss` with `args` and resolves with what it printed. forkSs forks it from this process; a
@@ -31,11 +29,10 @@ export const forkSs: SsRunner = async (args) => (await execFileAsync('ss', args,
 /**
  * `filtered`: the kernel keeps only the port's sockets (inet_diag bytecode) and ss prints a line
  * for each. `raw`: ss dumps the kernel's records of every socket in the namespace unformatted
- * (`-D`, inet-diag.ts), a third of the cost per socket but for all of them. `files`: this process
- * reads the namespace's /proc/<pid>/net/tcp and tcp6 (tcp-table.ts), no fork and no ss, at the cost
- * of a line of text per socket: for a namespace of few sockets (sampler.ts FEW_SOCKETS).
+ * (`-D`, inet-diag.ts), a third of the cost per socket but for all of them. A namespace of few
+ * sockets of its own is read from its files instead (sampler.ts FEW_SOCKETS).
  */
-export type Reading = 'filtered' | 'raw' | 'files';
+export type Reading = 'filtered' | 'raw';
 
 /** Which ends of the lab's connections a namespace holds. */
 export type ProbeSide = 'both' | 'client' | 'server';
@@ -85,13 +82,6 @@ function ssFilter(side: ProbeSide, port: number, serverAddress?: string): string
   return `( sport = :${port} or dport = :${port} )`;
 }
 
-/** The sockets on or to `port` of /proc/net/tcp and tcp6 texts (read synchronously: a few, small, and the kernel fills each at once). */
-function onPort(port: number, tables: string[]): SsSocket[] {
-  return tables.flatMap((text) =>
-    parseTcpTable(text).flatMap(({ state, local, remote }) => (local.port === port || remote.port === port ? [{ state, localPort: local.port, peerPort: remote.port }] : [])),
-  );
-}
-
 export function procProbe(side: ProbeSide, o: ProcProbeOptions): Probe {
   const ss = o.ss ?? forkSs;
   return {
@@ -106,11 +96,9 @@ export function procProbe(side: ProbeSide, o: ProcProbeOptions): Probe {
       const namespace = o.netns ? ['-N', o.netns] : [];
       // Raw records and the files are not filtered by address: a shared host needs the kernel's filter.
       const sockets =
-        reading === 'files' && !o.serverAddress
-          ? onPort(serverPort, ['tcp', 'tcp6'].map((table) => readFileSync(`${o.procNet}/${table}`, 'latin1')))
-          : reading === 'raw' && !o.serverAddress
-            ? parseInetDiag(await ss([...namespace, '-tan', '-D', '-']), serverPort)
-            : parseSs((await ss([...namespace, '-Htan', ssFilter(side, serverPort, o.serverAddress)])).toString('latin1'));
+        reading === 'raw' && !o.serverAddress
+          ? parseInetDiag(await ss([...namespace, '-tan', '-D', '-']), serverPort)
+          : parseSs((await ss([...namespace, '-Htan', ssFilter(side, serverPort, o.serverAddress)])).toString('latin1'));
       return o.ignore ? sockets.filter((s) => !o.ignore!.has(socketKey(s))) : sockets;
     },
   };
@@ -158,7 +146,7 @@ export function watched(probes: Probe[], onFailure: (error: unknown) => void): P
     };
   const watchFiles = (open: () => CountsReader) => () => {
     const files = open();
-    return { read: watchNow(files.read), sockstat: watchNow(files.sockstat), close: files.close };
+    return { read: watchNow(files.read), sockstat: watchNow(files.sockstat), tables: watchNow(files.tables), close: files.close };
   };
   return probes.map((p) => ({
     ...p,

@@ -14,6 +14,7 @@ import { countBySide, type StateCounts } from './ss-parse.ts';
 import type { Sockstat } from '../shapes/proc-net.ts';
 import type { CountsReader, SocketCounts } from './namespace-counts.ts';
 import { procProbe, type Probe, type Reading } from './probes.ts';
+import { socketsOnPort } from './tcp-table.ts';
 import type { SsSocket } from './ss-parse.ts';
 import { count } from '../shapes/zod.ts';
 
@@ -21,14 +22,16 @@ export type { Reading } from './probes.ts';
 
 /**
  * When a namespace run reads its socket table (the breakdown by state), counted from its start:
- * while the namespaces' counts change, a picture a second (`changingMs`); while they stay the same,
+ * while the namespaces' counts change, a picture every `changingMs`; while they stay the same,
  * every `flatMs` (states still move without a count changing: FIN-WAIT-2 becomes TIME-WAIT); and
  * never more than `maxShare` of the time: a read waits at least 1 / maxShare times as long as the
- * last one took (at 30,000 sockets a read takes about 30 ms: every 3 s). A read costs a fork of
- * `ss` per side by the helper, about 2 ms of CPU each (npm run bench), which a light load does not
- * use a hundred times over in a second; the last sample always reads it.
+ * last one took (at 18,000 sockets a read by ss takes about 25 ms: every 12 s). Even a namespace of
+ * few sockets costs about 2 ms a read of both sides (the kernel walks its whole established hash
+ * for each file), beside a load that may use a fifth of a core: the harness's whole budget beside
+ * it is a twentieth of that (npm run bench, harness part). No claim needs the breakdown, and the
+ * connection ledger has every connection's states; the last sample always reads it.
  */
-export const TABLE_CADENCE = { changingMs: 2000, flatMs: 10000, maxShare: 0.01 } as const;
+export const TABLE_CADENCE = { changingMs: 5000, flatMs: 10000, maxShare: 0.002 } as const;
 
 const stateCounts = z.record(z.string(), count);
 
@@ -66,7 +69,7 @@ export type Sample = z.infer<typeof sampleSchema>;
  * Raw records pay off once the port holds more than about a fifth of the namespace's sockets
  * (npm run bench measures both); the last sample tells, TIME_WAIT standing for the rest.
  */
-export function chooseReading(previous: Sample | undefined): Exclude<Reading, 'files'> {
+export function chooseReading(previous: Sample | undefined): Reading {
   if (!previous) return 'filtered';
   const ours = (previous.clientSide.timeWait ?? 0) + (previous.serverSide.timeWait ?? 0);
   return ours > 0 && ours * 4 >= previous.namespaceTimeWait ? 'raw' : 'filtered';
@@ -103,6 +106,8 @@ const close = (opened: Opened) => opened.forEach(({ counts }) => counts?.close()
 interface ProbeRead {
   probe: Probe;
   counts: SocketCounts | Sockstat;
+  /** The probe's open files (null: a remote probe). */
+  files: CountsReader | null;
   sockets?: SsSocket[];
 }
 
@@ -112,9 +117,9 @@ interface ProbeRead {
  * samples, most of the time, cost little more than their reads).
  */
 function readCounts(opened: Opened): ProbeRead[] | Promise<ProbeRead[]> {
-  const reads = opened.map(({ probe, counts }) => ({ probe, counts: counts ? (probe.ownNamespace ? counts.read() : counts.sockstat()) : null }));
+  const reads = opened.map(({ probe, counts: files }) => ({ probe, files, counts: files ? (probe.ownNamespace ? files.read() : files.sockstat()) : null }));
   if (reads.every((r): r is ProbeRead => r.counts !== null)) return reads;
-  return Promise.all(reads.map(async ({ probe, counts }) => ({ probe, counts: counts ?? (await probe.sockstat()) })));
+  return Promise.all(reads.map(async ({ probe, files, counts }) => ({ probe, files, counts: counts ?? (await probe.sockstat()) })));
 }
 
 /**
@@ -133,14 +138,17 @@ const needingTables = (reads: ProbeRead[], table: boolean) => reads.filter(({ pr
  */
 export const FEW_SOCKETS = 1000;
 
-/** How an own namespace's table is read: it holds only the lab's sockets, so the kernel's filter would keep them all. */
-const ownReading = (counts: SocketCounts | Sockstat): Reading => (counts.inuse + counts.tw <= FEW_SOCKETS ? 'files' : 'raw');
-
-/** Adds the sockets to each read. */
+/**
+ * Adds the sockets to each read. An own namespace holds only the lab's sockets, so the kernel's
+ * filter would keep them all: its open files while it holds few, else ss's raw records.
+ */
 async function readTables(reads: ProbeRead[], serverPort: number, reading: Reading): Promise<void> {
   await Promise.all(
     reads.map(async (read) => {
-      read.sockets = await read.probe.sockets!(serverPort, read.probe.ownNamespace ? ownReading(read.counts) : reading);
+      const { probe, counts, files } = read;
+      if (!probe.ownNamespace) read.sockets = await probe.sockets!(serverPort, reading);
+      else if (files && counts.inuse + counts.tw <= FEW_SOCKETS) read.sockets = socketsOnPort(serverPort, files.tables());
+      else read.sockets = await probe.sockets!(serverPort, 'raw');
     }),
   );
 }

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import { KERNEL_TCP_STATES } from './inet-diag.ts';
 import { addressText } from './ip-address.ts';
-import type { SocketState } from './ss-parse.ts';
+import type { SocketState, SsSocket } from './ss-parse.ts';
 
 export interface Endpoint {
   address: string;
@@ -71,3 +71,10 @@ export function parseTcpTable(text: string): TcpSocket[] {
 
 /** `127.0.0.1:8080`, `[::1]:8080`. */
 export const endpointText = ({ address, port }: Endpoint) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
+
+/** The sockets on or to `port` of tcp and tcp6 texts, as ss's are counted (ss-parse.ts). */
+export function socketsOnPort(port: number, tables: string[]): SsSocket[] {
+  return tables.flatMap((text) =>
+    parseTcpTable(text).flatMap(({ state, local, remote }) => (local.port === port || remote.port === port ? [{ state, localPort: local.port, peerPort: remote.port }] : [])),
+  );
+}

@@ -63,7 +63,7 @@ function guarded(make: (fail: (error: unknown) => void) => ProgressOutput): Prog
   };
 }
 
-/** At most this many redraws a second: samples arrive every 100 ms, progress every 250 ms. */
+/** At most this many redraws a second: samples arrive every 100 ms, progress every second. */
 const REDRAW_EVERY_MS = 100;
 
 /**

@@ -47,12 +47,12 @@ export interface Listening {
 }
 
 /**
- * The server pushes its counts when they change, at most this often (servers/http-server.ts). Each
- * push wakes the harness, about 0.3 ms of its CPU on a small VM: at 100 ms the pushes were a fifth
- * of what the harness spent beside a light load (npm run bench, harness part); at 250 ms a server
- * that dies leaves counts as fresh as the 250 ms polling that came before.
+ * The server pushes its counts when they change, at most this often (servers/http-server.ts); the
+ * first change at once. Each push wakes the harness, 0.3 to 1 ms of its CPU on a small VM, beside a
+ * load that may use a fifth of a core (npm run bench, harness part); once a second, as the clients'
+ * progress (client-protocol.ts PROGRESS_EVERY_MS). A server that dies leaves counts a second old at most.
  */
-export const COUNTS_EVERY_MS = 250;
+export const COUNTS_EVERY_MS = 1000;
 
 /** What the lab asks its server over IPC: its counts, or the requests of the connections of some clients (`address:port`). */
 export const labRequestSchema = z.discriminatedUnion('type', [

@@ -7,7 +7,8 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export const COUNTS = { open: 3, halfClosed: 5, closed: 4 };
+// Enough sockets that the socket table spans several pages (a read of it returns one page at most).
+export const COUNTS = { open: 3, halfClosed: 5, closed: 40 };
 
 const server = net.createServer({ allowHalfOpen: true }, (socket) => {
   // A peer that closes gets FIN back only for CLOSED connections; the others stay half open.
