@@ -3,7 +3,7 @@
 // - A namespace that holds one side's ends and nothing else (namespace runs, Probe.ownNamespace):
 //   its own counts are that side's, read as files at every sample (sockstat tw: TIME_WAIT; snmp
 //   CurrEstab: ESTABLISHED, with CLOSE-WAIT). Its socket table (`ss`) gives the breakdown by state
-//   at a lower cadence that adapts (TABLE_CADENCE), and at the last sample.
+//   at a lower cadence that adapts (TABLE_CADENCE), and at the first and the last sample.
 // - A namespace shared by both ends or with other programs (loopback, --target): its socket table,
 //   filtered in the kernel on the server's port, at every sample.
 // Each wakeup of this process costs CPU beside the load (about 0.1 ms on a small VM, npm run bench),
@@ -255,7 +255,8 @@ export function startSampler(
   let stopped = false;
   let failure: unknown = null;
   let opened: Opened = [];
-  // As if read at the first sample: the namespaces are fresh, the table holds the listener alone.
+  // The first sample reads the table too, before the first request: the picture before the load,
+  // and the code that reads and parses it run once (compiled) before they run beside the load.
   let lastTable: TableRead | null = null;
   let tableReads = 0;
   const own = probes.some((p) => p.ownNamespace && p.sockets);
@@ -267,8 +268,7 @@ export function startSampler(
   };
   const withCounts = (now: number, reads: ProbeRead[], last: boolean): void | Promise<void> => {
     const key = changeKey(reads);
-    lastTable ??= { at: now, tookMs: 0, counts: key };
-    const table = last || (own && tableDue(now, lastTable, key));
+    const table = last || (own && (lastTable === null || tableDue(now, lastTable, key)));
     const tables = needingTables(reads, table);
     if (tables.length === 0) return record(now, reads);
     const tableStart = performance.now();

@@ -23,7 +23,7 @@ export function samplingOf(mode: TopologyRecord['mode'], intervalMs: number): Sa
       timeWait: every("each side's namespace: /proc/<pid>/net/sockstat tw (TIME-WAIT, and the orphaned FIN-WAIT-2 the kernel keeps as timewait sockets)"),
       established: every("each side's namespace: /proc/<pid>/net/snmp Tcp CurrEstab (ESTABLISHED and CLOSE-WAIT: RFC 1213 tcpCurrEstab)"),
       byState: {
-        source: `${table}, at the last sample and adaptively before it`,
+        source: `${table}, at the first sample (before the load) and the last, and adaptively between`,
         everyMs: Math.max(intervalMs, TABLE_CADENCE.changingMs),
         adaptive: { flatMs: TABLE_CADENCE.flatMs, maxShare: TABLE_CADENCE.maxShare },
       },
