@@ -8,8 +8,8 @@
 // Under -pattern rate (the open model) request i starts at i / rate seconds, answered or not, and
 // -concurrency caps the requests in flight: one whose time comes at the cap is dropped, counted.
 // It prints one JSON object per line on stdout, as harness/load/program-client.ts reads them
-// (harness/shapes/client-protocol.ts): progress every second (PROGRESS_EVERY_MS), then the
-// outcome. Standard library only, so it builds offline.
+// (harness/shapes/client-protocol.ts): progress at 250 ms and then every second (FIRST_PROGRESS_MS,
+// PROGRESS_EVERY_MS), then the outcome. Standard library only, so it builds offline.
 package main
 
 import (
@@ -255,9 +255,15 @@ func main() {
 		return true
 	}
 
+	// At 250 ms, then every second (FIRST_PROGRESS_MS, PROGRESS_EVERY_MS in harness/shapes/client-protocol.ts).
+	first := time.After(250 * time.Millisecond)
 	ticker := time.NewTicker(time.Second)
 	go func() {
-		for range ticker.C {
+		for {
+			select {
+			case <-first: // fires once
+			case <-ticker.C:
+			}
 			progress := map[string]any{"type": "progress", "done": r.done.Load(), "failed": r.failed.Load(), "elapsedMs": sinceMs(r.start)}
 			if *pattern == "rate" {
 				progress["started"], progress["dropped"] = r.started.Load(), r.dropped.Load()

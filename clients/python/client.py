@@ -6,7 +6,7 @@ Usage: client.py -mode get-per-call|session|pool-full|pool-sized -url URL -reque
 
 Under -pattern rate (the open model) request i starts at i / rate seconds, answered or not, and
 -concurrency caps the requests in flight, as clients/go does. It prints one JSON object per line on
-stdout, as harness/shapes/client-protocol.ts declares them: progress every second, then the
+stdout, as harness/shapes/client-protocol.ts declares them: progress at 250 ms and then every second, then the
 outcome. Python 3 standard library and requests only.
 """
 
@@ -248,7 +248,10 @@ def main():
     done = threading.Event()
 
     def report_progress():
-        while not done.wait(1.0):
+        # At 250 ms, then every second (FIRST_PROGRESS_MS, PROGRESS_EVERY_MS in client-protocol.ts).
+        wait = 0.25
+        while not done.wait(wait):
+            wait = 1.0
             with recorder.lock:
                 progress = {"type": "progress", "done": recorder.ok + recorder.failed, "failed": recorder.failed, "elapsedMs": round(recorder.elapsed_ms(), 3), "total": args.requests}
                 if args.pattern == "rate":

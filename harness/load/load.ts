@@ -3,7 +3,7 @@
 // open model, ./schedule.ts), each timed into an HDR histogram (the one autocannon uses).
 import * as hdr from 'hdr-histogram-js';
 import { runSchedule } from './schedule.ts';
-import { PROGRESS_EVERY_MS, type FinishedLoad, type LoadOutcome, type LoadProgress } from '../shapes/client-protocol.ts';
+import { FIRST_PROGRESS_MS, PROGRESS_EVERY_MS, type FinishedLoad, type LoadOutcome, type LoadProgress } from '../shapes/client-protocol.ts';
 import { type Client } from '../scenario/contract.ts';
 import { achievedRate, isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
 
@@ -72,10 +72,9 @@ export async function runLoad(
   const start = performance.now();
   const elapsed = () => performance.now() - start;
   const rateProgress = () => (service ? { started, dropped } : {});
-  const timer = setInterval(
-    () => onProgress({ done: ok + failed, failed, elapsedMs: elapsed(), errorsByCode, firstFailure, ...rateProgress() }),
-    progressEveryMs,
-  );
+  const report = () => onProgress({ done: ok + failed, failed, elapsedMs: elapsed(), errorsByCode, firstFailure, ...rateProgress() });
+  const first = setTimeout(report, Math.min(FIRST_PROGRESS_MS, progressEveryMs));
+  const timer = setInterval(report, progressEveryMs);
 
   /** Sends request `number` (1-based), due at `dueMs` (performance.now()'s clock; default: now). */
   const one = async (number: number, dueMs?: number) => {
@@ -134,6 +133,7 @@ export async function runLoad(
       }
     }
   } finally {
+    clearTimeout(first);
     clearInterval(timer);
   }
   return {

@@ -2,7 +2,7 @@
 // process gets its job as its first IPC message; a client that is another program (clients/go) gets
 // the load as flags (loadFlags). Both report the same messages, a Node client over IPC, a program as
 // one JSON object per line on stdout:
-//   {"type":"progress","done":N,"failed":N,"elapsedMs":N} every second while it runs ("total":N optional), then once
+//   {"type":"progress","done":N,"failed":N,"elapsedMs":N} at 250 ms, then every second while it runs ("total":N optional), then once
 //   {"type":"done","ok":N,"failed":N,"errorsByCode":{...},"firstFailure":null|{...},"durationMs":N,
 //    "latencyMs":{"p50":N,"p90":N,"p99":N,"max":N,"mean":N}}.
 // Under a rate (the open model) progress also says "started" and "dropped", and the outcome adds
@@ -13,10 +13,13 @@ import type { ClientContext, LoadSettings } from './load-settings.ts';
 import { problemLines } from './zod.ts';
 
 /**
- * How often the lab's clients (Node, Go, Python) report progress. Each report wakes the harness,
- * 0.3 to 1 ms of its CPU on a small VM beside the load it measures (npm run bench, harness part);
- * the live view and the plain milestones need no finer steps.
+ * How often the lab's clients (Node, Go, Python) report progress: the first report early, then one
+ * a second. Each report wakes the harness, 0.3 to 1 ms of its CPU on a small VM beside the load it
+ * measures (npm run bench, harness part); the live view and the plain milestones need no finer
+ * steps. The early one tells how far a client got when its variant fails within its first second
+ * (a fault stops the client; its last report is what the result keeps).
  */
+export const FIRST_PROGRESS_MS = 250;
 export const PROGRESS_EVERY_MS = 1000;
 
 /**
