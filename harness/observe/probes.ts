@@ -94,7 +94,7 @@ export function procProbe(side: ProbeSide, o: ProcProbeOptions): Probe {
     counters: () => readKernelCounters(o.procNet),
     async sockets(serverPort, reading) {
       const namespace = o.netns ? ['-N', o.netns] : [];
-      // Raw records and the files are not filtered by address: a shared host needs the kernel's filter.
+      // Raw records are not filtered by address: a shared host needs the kernel's filter.
       const sockets =
         reading === 'raw' && !o.serverAddress
           ? parseInetDiag(await ss([...namespace, '-tan', '-D', '-']), serverPort)

@@ -2,8 +2,9 @@
 // one for both ends, in namespace mode one per side), without forking from this process:
 // - A namespace that holds one side's ends and nothing else (namespace runs, Probe.ownNamespace):
 //   its own counts are that side's, read as files at every sample (sockstat tw: TIME_WAIT; snmp
-//   CurrEstab: ESTABLISHED, with CLOSE-WAIT). Its socket table (`ss`) gives the breakdown by state
-//   at a lower cadence that adapts (TABLE_CADENCE), and at the first and the last sample.
+//   CurrEstab: ESTABLISHED, with CLOSE-WAIT). Its socket table (its files, or `ss`) gives the
+//   breakdown by state at a lower cadence that adapts (TABLE_CADENCE), and at the first and the last
+//   sample.
 // - A namespace shared by both ends or with other programs (loopback, --target): its socket table,
 //   filtered in the kernel on the server's port, at every sample.
 // Each wakeup of this process costs CPU beside the load (about 0.1 ms on a small VM, npm run bench),
@@ -87,12 +88,12 @@ function add(into: StateCounts, counts: StateCounts) {
 }
 
 /** The probes with the files they are read through at every sample (null: a remote probe, asked for its sockstat). */
-type Opened = { probe: Probe; counts: CountsReader | null }[];
+type Opened = { probe: Probe; files: CountsReader | null }[];
 
 function open(probes: Probe[]): Opened {
   const opened: Opened = [];
   try {
-    for (const probe of probes) opened.push({ probe, counts: probe.openCounts?.() ?? null });
+    for (const probe of probes) opened.push({ probe, files: probe.openCounts?.() ?? null });
   } catch (error) {
     close(opened);
     throw error;
@@ -100,7 +101,7 @@ function open(probes: Probe[]): Opened {
   return opened;
 }
 
-const close = (opened: Opened) => opened.forEach(({ counts }) => counts?.close());
+const close = (opened: Opened) => opened.forEach(({ files }) => files?.close());
 
 /** What one sample read of one probe: its counts (files, or a remote sockstat), and its sockets when it read the table. */
 interface ProbeRead {
@@ -117,7 +118,7 @@ interface ProbeRead {
  * samples, most of the time, cost little more than their reads).
  */
 function readCounts(opened: Opened): ProbeRead[] | Promise<ProbeRead[]> {
-  const reads = opened.map(({ probe, counts: files }) => ({ probe, files, counts: files ? (probe.ownNamespace ? files.read() : files.sockstat()) : null }));
+  const reads = opened.map(({ probe, files }) => ({ probe, files, counts: files ? (probe.ownNamespace ? files.read() : files.sockstat()) : null }));
   if (reads.every((r): r is ProbeRead => r.counts !== null)) return reads;
   return Promise.all(reads.map(async ({ probe, files, counts }) => ({ probe, files, counts: counts ?? (await probe.sockstat()) })));
 }
