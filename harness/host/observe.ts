@@ -90,13 +90,15 @@ export async function observe(settings: ObserveSettings): Promise<Observation> {
     let endedBecause: string | null = null;
     const counts = () => (traced ? source.counts(tracker) : tallyOf(tracker.records()).counts());
     const windowS = () => (performance.now() - t0) / 1000;
-    for (;;) {
-      const untilEnd = settings.durationS * 1000 - (performance.now() - t0);
-      if (untilEnd <= 0) break;
-      await sleep(Math.min(settings.intervalMs, untilEnd), signal);
+    const untilEnd = () => settings.durationS * 1000 - (performance.now() - t0);
+    // The end is decided once, right after the wait: the sample that decides it is the last and
+    // reads the table, however long its reads take (a timer may also fire a little early, and the
+    // window then takes one more short sample).
+    for (let lastOne = false; !lastOne; ) {
+      await sleep(Math.max(0, Math.min(settings.intervalMs, untilEnd())), signal);
       if (signal.aborted) endedBy = 'interrupted';
+      lastOne = signal.aborted || untilEnd() <= 0;
       const gone = await namespace.ended();
-      const lastOne = signal.aborted || settings.durationS * 1000 - (performance.now() - t0) <= 0;
       const withTable = !traced || lastOne || (samples.length + 1) % TABLE_EVERY_TRACED === 0;
       const read = gone ? null : await Promise.all([readCounters(namespace.procNet), withTable ? readTable(namespace.procNet) : null]).catch(() => null);
       if (read === null) {
@@ -119,7 +121,6 @@ export async function observe(settings: ObserveSettings): Promise<Observation> {
       };
       samples.push(sample);
       settings.onSample?.(rows, sample, windowS());
-      if (signal.aborted) break;
     }
     const window = windowS();
     if (traced) await source.stop();
