@@ -1,6 +1,6 @@
 // The benchmark's targets (issue 7): figures marked met or missed in the output, never asserted in
 // tests. A target the run did not measure (a part left out) is marked null.
-import type { HarnessSection, ObserveSection, SamplerSection, ScenarioCost, Target } from './bench-schema.ts';
+import type { HarnessSection, IntervalRun, ObserveSection, SamplerSection, ScenarioCost, Target } from './bench-schema.ts';
 import { formatCount } from '../harness/shared/numbers.ts';
 
 export const TARGETS = {
@@ -30,11 +30,13 @@ const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
  * The observer costs about the same each second whatever the load (its samples and the messages it
  * receives each wake it): where it is over the target, the load was light. Both as shares of a core.
  */
-function observerOver(scenarios: ScenarioCost[]): string {
+function observerOver(scenarios: ScenarioCost[], floor: IntervalRun | null): string {
   const over = scenarios.filter((s) => s.load.observerShare >= TARGETS.harnessCpuShare);
   const rates = (s: ScenarioCost) =>
     `${s.scenario}: the observer ${percent((s.load.harnessMs + s.load.helperMs) / s.load.wallMs)} of a core beside a load of ${percent(s.load.serverAndClientsMs / s.load.wallMs)}`;
-  return `${over.map(rates).join('; ')} (while each variant's load ran)`;
+  // The sampler part's floor, measured in this run: a wake at the interval and one read a side.
+  const floorText = floor ? `; the sampler's floor alone (each side's sockstat read every ${floor.intervalMs} ms, nothing else) took ${percent(floor.cpuShareOfOneCore)} of a core` : '';
+  return `${over.map(rates).join('; ')} (while each variant's load ran)${floorText}`;
 }
 
 /** A scenario's wall time; for one whose variants' load (and drain) take longer than the target by themselves, the time beside its load. */
@@ -73,7 +75,7 @@ export function evaluateTargets(sampler: SamplerSection | null, harness: Harness
       `the harness's own CPU (with its ss helper) from each variant's first request to its last sample is < ${TARGETS.harnessCpuShare * 100}% of the server's and clients' (worst scenario, namespace mode)`,
       [worst(namespaceRuns, (s) => s.load.observerShare), TARGETS.harnessCpuShare, 'share'],
       (m) => m < TARGETS.harnessCpuShare,
-      () => observerOver(namespaceRuns),
+      () => observerOver(namespaceRuns, largest?.atDefaultInterval.floor ?? null),
     ),
     target(
       'scenario-wall',
