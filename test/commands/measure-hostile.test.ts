@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { namespacesOf } from '../../harness/stage/netns.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { MAX_CLIENT_COUNT } from '../../harness/shapes/client-protocol.ts';
-import { measureCli, namespacesMissing, processMarker, runCli, running, summaryOf } from '../support/helpers.ts';
+import { loopOf, measureCli, namespacesMissing, processMarker, runCli, running, summaryOf } from '../support/helpers.ts';
 
 const noCurl = (await execa('curl', ['--version'], { reject: false })).exitCode === 0 ? null : 'curl is not on PATH (apt-get install curl)';
 const noNamespaces = await namespacesMissing();
@@ -72,8 +72,8 @@ describe.skipIf(noCurl)('stopped by a signal while an escaped child holds the pi
     const marker = newMarker();
     const client = `setsid sh -c 'while :; do curl -s -o /dev/null "$TARGET_URL"; sleep 0.1; done' ${marker} & wait`;
     const cli = runCli('harness/commands/measure.ts', ['--quiet', '--client', `pg=${client}`, '--out', path.join(dir, 'signalled.json')], { timeout: 30_000 });
-    for (let i = 0; i < 100 && (await running(marker, cli.pid)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await running(marker, cli.pid)).not.toEqual([]);
+    for (let i = 0; i < 100 && (await running(loopOf(marker))).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await running(loopOf(marker))).not.toEqual([]);
     cli.kill('SIGTERM');
     const ended = await cli;
     expect(ended.timedOut, String(ended.stderr)).toBe(false);

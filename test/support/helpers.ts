@@ -45,11 +45,22 @@ let markers = 0;
 /** A word no other process has in its command line: a client's escaped processes carry one, for running() to find them. */
 export const processMarker = () => `twlab-marker-${process.pid}-${++markers}-${Date.now() % 100_000}`;
 
-/** The PIDs of the processes whose command line holds `marker` (pgrep reads /proc: every session, every namespace), but `cli`'s, which was given it. */
-export async function running(marker: string, cli?: number): Promise<number[]> {
-  const { stdout } = await execa('pgrep', ['-f', marker], { reject: false });
+/**
+ * The PIDs of the processes whose command line matches `pattern` (pgrep -f, an extended regular
+ * expression; a marker matches itself; pgrep reads /proc: every session, every namespace), but
+ * `cli`'s, which was given it.
+ */
+export async function running(pattern: string, cli?: number): Promise<number[]> {
+  const { stdout } = await execa('pgrep', ['-f', pattern], { reject: false });
   return stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== cli);
 }
+
+/**
+ * A pattern for `running` that matches only the client loop `sh -c 'while ...' MARKER`, not the
+ * processes that merely hold its text for a moment or for good: a measurement first has `sh -n`
+ * parse a --client command (harness/load/command-check.ts), and the shell that runs it holds it too.
+ */
+export const loopOf = (marker: string) => `^sh -c while .* ${marker}$`;
 
 /** `npm run server -- ...args`, without npm. */
 export const serverCli = (args: string[]) => runCli('harness/commands/server.ts', args, { timeout: 10_000 });
