@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cgroup2Mount } from '../../harness/load/client-boundary.ts';
 import { namespacesOf } from '../../harness/stage/netns.ts';
-import { loopOf, measureCli, namespacesMissing, processMarker, runCli, running } from '../support/helpers.ts';
+import { escapingLoop, measureCli, namespacesMissing, processMarker, runCli, running, untilLoopRuns } from '../support/helpers.ts';
 
 const noCurl = (await execa('curl', ['--version'], { reject: false })).exitCode === 0 ? null : 'curl is not on PATH (apt-get install curl)';
 const noNamespaces = await namespacesMissing();
@@ -24,11 +24,9 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Starts a measurement whose client loops requests in a session of its own, SIGKILLs the run once that loop runs; resolves with the run's PID and the loop's marker. */
 async function killedMeasurement(netns: string): Promise<{ pid: number; marker: string }> {
   const marker = processMarker();
-  const client = `setsid sh -c 'while :; do curl -s -o /dev/null "$TARGET_URL"; sleep 0.1; done' ${marker} & wait`;
-  const cli = measureCli(['--quiet', '--netns', netns, '--out-dir', dir, '--client', `loop=${client}`], { timeout: 60_000 });
+  const cli = measureCli(['--quiet', '--netns', netns, '--out-dir', dir, '--client', `loop=${escapingLoop(marker)} & wait`], { timeout: 60_000 });
   // A loaded machine can take many seconds to set up a run: the loop is waited for up to 40 s.
-  for (let i = 0; i < 400 && (await running(loopOf(marker))).length === 0; i++) await pause(100);
-  expect(await running(loopOf(marker))).not.toEqual([]);
+  expect(await untilLoopRuns(marker, 40_000)).not.toEqual([]);
   cli.kill('SIGKILL');
   await cli;
   // No stop ran: the loop is still there, and so is the cgroup.

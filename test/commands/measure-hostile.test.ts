@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { namespacesOf } from '../../harness/stage/netns.ts';
 import { resultProblems, type Result } from '../../harness/result/schema.ts';
 import { MAX_CLIENT_COUNT } from '../../harness/shapes/client-protocol.ts';
-import { loopOf, measureCli, namespacesMissing, processMarker, runCli, running, summaryOf } from '../support/helpers.ts';
+import { escapingLoop, measureCli, namespacesMissing, processMarker, runCli, running, summaryOf, untilLoopRuns } from '../support/helpers.ts';
 
 const noCurl = (await execa('curl', ['--version'], { reject: false })).exitCode === 0 ? null : 'curl is not on PATH (apt-get install curl)';
 const noNamespaces = await namespacesMissing();
@@ -43,8 +43,7 @@ describe.skipIf(noCurl).each(modes)('--netns %s', (netns) => {
   test('a child that escapes the group (setsid) and holds the pipes: stopped at the time limit, with it; the load kept; exit 3', async () => {
     const marker = newMarker();
     // The shell waits for its child, which loops requests in a session of its own, stdout and stderr still the client's.
-    const client = `setsid sh -c 'while :; do curl -s -o /dev/null "$TARGET_URL"; sleep 0.1; done' ${marker} & wait`;
-    const { cli, result } = await measure(['--netns', netns, '--time-limit-s', '2', '--client', `pg=${client}`], 30_000);
+    const { cli, result } = await measure(['--netns', netns, '--time-limit-s', '2', '--client', `pg=${escapingLoop(marker)} & wait`], 30_000);
     expect(cli.exitCode, cli.stderr).toBe(3);
     expect(result.variants[0]!.failure).toMatchObject({ reason: 'time-limit' });
     // The requests it made until then are the server's count, kept.
@@ -55,7 +54,7 @@ describe.skipIf(noCurl).each(modes)('--netns %s', (netns) => {
 
   test('a loop left running in a session of its own after the client exits 0: ended, and named in the result and on the terminal', async () => {
     const marker = newMarker();
-    const client = `setsid sh -c 'while :; do curl -s -o /dev/null "$TARGET_URL"; sleep 0.2; done' ${marker} >/dev/null 2>&1 & sleep 1; exit 0`;
+    const client = `${escapingLoop(marker, 0.2)} >/dev/null 2>&1 & sleep 1; exit 0`;
     const { cli, result } = await measure(['--netns', netns, '--client', `bg=${client}`], 30_000);
     expect(cli.exitCode, cli.stderr).toBe(0);
     expect(result.status).toBe('complete');
@@ -70,10 +69,8 @@ describe.skipIf(noCurl).each(modes)('--netns %s', (netns) => {
 describe.skipIf(noCurl)('stopped by a signal while an escaped child holds the pipes', () => {
   test('SIGTERM: exit 143 within the wind-down, nothing left running', async () => {
     const marker = newMarker();
-    const client = `setsid sh -c 'while :; do curl -s -o /dev/null "$TARGET_URL"; sleep 0.1; done' ${marker} & wait`;
-    const cli = runCli('harness/commands/measure.ts', ['--quiet', '--client', `pg=${client}`, '--out', path.join(dir, 'signalled.json')], { timeout: 30_000 });
-    for (let i = 0; i < 100 && (await running(loopOf(marker))).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await running(loopOf(marker))).not.toEqual([]);
+    const cli = runCli('harness/commands/measure.ts', ['--quiet', '--client', `pg=${escapingLoop(marker)} & wait`, '--out', path.join(dir, 'signalled.json')], { timeout: 30_000 });
+    expect(await untilLoopRuns(marker, 10_000)).not.toEqual([]);
     cli.kill('SIGTERM');
     const ended = await cli;
     expect(ended.timedOut, String(ended.stderr)).toBe(false);

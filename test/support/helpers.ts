@@ -55,12 +55,23 @@ export async function running(pattern: string, cli?: number): Promise<number[]> 
   return stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== cli);
 }
 
+/** A client loop of requests in a session of its own (setsid), out of the client's process group, named by `marker` (a shell command for --client). */
+export const escapingLoop = (marker: string, pauseS = 0.1) => `setsid sh -c 'while :; do curl -s -o /dev/null "$TARGET_URL"; sleep ${pauseS}; done' ${marker}`;
+
 /**
- * A pattern for `running` that matches only the client loop `sh -c 'while ...' MARKER`, not the
- * processes that merely hold its text for a moment or for good: a measurement first has `sh -n`
- * parse a --client command (harness/load/command-check.ts), and the shell that runs it holds it too.
+ * Waits up to `limitMs` for the loop of `escapingLoop(marker)` itself to run, not for a process
+ * that merely holds its text for a moment or for good (a measurement first has `sh -n` parse a
+ * --client command, harness/load/command-check.ts, and the shell that runs it holds it too);
+ * resolves with its PIDs, empty if it never ran.
  */
-export const loopOf = (marker: string) => `^sh -c while .* ${marker}$`;
+export async function untilLoopRuns(marker: string, limitMs: number): Promise<number[]> {
+  const loop = `^sh -c while .* ${marker}$`;
+  for (const end = performance.now() + limitMs; performance.now() < end; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    const pids = await running(loop);
+    if (pids.length > 0) return pids;
+  }
+  return running(loop);
+}
 
 /** `npm run server -- ...args`, without npm. */
 export const serverCli = (args: string[]) => runCli('harness/commands/server.ts', args, { timeout: 10_000 });
