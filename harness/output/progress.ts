@@ -17,7 +17,7 @@ import { ledgerSentence } from './connection-rows.ts';
 import { stripVTControlCharacters } from 'node:util';
 import ansiEscapes from 'ansi-escapes';
 import { createLogUpdate } from 'log-update';
-import { terminalColumns } from './terminal-text.ts';
+import { sizeChanged, terminalColumns } from './terminal-text.ts';
 import { drawingFailure, errorLine } from './drawing-failure.ts';
 import type { RunEvent } from '../scenario/run-events.ts';
 import { isRateLoad, type LoadSettings } from '../shapes/load-settings.ts';
@@ -92,6 +92,8 @@ function liveOutput(stream: NodeJS.WriteStream, fail: (error: unknown) => void):
     if (pending) clearTimeout(pending);
     pending = null;
     if (!view) return;
+    // A change emits 'resize', whose handler has drawn this frame at the new size.
+    if (sizeChanged(stream)) return;
     lastDraw = performance.now();
     const columns = terminalColumns(stream);
     if (drawn && columns < drawn.columns) {

@@ -6,6 +6,18 @@ export function terminalColumns(stream: NodeJS.WriteStream = process.stderr): nu
   return stream.isTTY && stream.columns > 0 ? stream.columns : 80;
 }
 
+/**
+ * Asks the kernel for the terminal's size now, as Node's own SIGWINCH handler does (lib/tty.js,
+ * `_refreshSize`, which emits 'resize' on a change); true when it changed. Node hears of a resize
+ * only when its event loop gets to the signal: a frame drawn before that, at the old width, on a
+ * terminal that has already rewrapped the last one, would erase too few rows and leave some behind.
+ */
+export function sizeChanged(stream: NodeJS.WriteStream): boolean {
+  const { columns, rows } = stream;
+  (stream as NodeJS.WriteStream & { _refreshSize?: () => void })._refreshSize?.();
+  return stream.columns !== columns || stream.rows !== rows;
+}
+
 /** Word-wraps `text` into lines of at most `width` columns (a longer word gets a line of its own). */
 export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];

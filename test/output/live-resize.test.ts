@@ -1,5 +1,6 @@
 // The live view through a resize, on a real terminal emulator: tmux runs the CLI in a 100-column
-// window, the window shrinks to 60 columns while the misconfigured variant runs, and what tmux shows
+// window, the window shrinks to 60 columns while the misconfigured variant runs (with the lab stopped,
+// so that its next frame may come before it hears of the resize, as on a busy machine), and what tmux shows
 // afterwards (its screen and scrollback, as capture-pane reads them) holds one frame per variant,
 // each line of it within the new width: the frame was redrawn in place at once, not left behind in
 // copies of the old width.
@@ -41,7 +42,14 @@ test.skipIf(noTmux)('a terminal that shrinks mid-run: the frame is redrawn in pl
   // The misconfigured variant runs and has made requests.
   const running = await until((rows) => rows.some((r) => /^ {2}requests .* [1-9][\d,]* \/ 400/.test(r)), 45_000);
   expect(running.some((r) => r.startsWith('▶ bad'))).toBe(true);
+  // The lab is stopped while the window shrinks, so that it is busy when the terminal reflows.
+  const shell = (await tmux(['list-panes', '-t', 'lab', '-F', '#{pane_pid}'])).stdout.trim();
+  const lab = Number((await execa('pgrep', ['-P', shell])).stdout.trim());
+  process.kill(lab, 'SIGSTOP');
+  await pause(300);
   expect((await tmux(['resize-window', '-t', 'lab', '-x', '60'])).exitCode).toBe(0);
+  await pause(300);
+  process.kill(lab, 'SIGCONT');
   const rows = await until((r) => r.some((row) => /^exit \d+$/.test(row)), 60_000);
   expect(rows.find((r) => /^exit \d+$/.test(r))).toBe('exit 0');
   const result = JSON.parse(await readFile(out, 'utf8')) as Result;
