@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunPlan, VariantPlan } from './plan.ts';
 import { stageCost } from './cost-log.ts';
 import { drainWatch } from './drain.ts';
+import { collectGarbage } from './heap.ts';
 import { samplingOf } from './sampling.ts';
 import { asFailure, readFailure } from './trial-failure.ts';
 import { traceTrial } from './trial-ledger.ts';
@@ -104,6 +105,7 @@ async function runTrial(
     return unmeasured(run.load, asFailure(error, variant.name));
   }
   cost.staged();
+  collectGarbage();
   stage.server.onCounts?.(cost.loadStarts);
   try {
     return await measureTrial(run, place, stage, trial, onEvent, cost, interrupt);

@@ -1,0 +1,17 @@
+// The harness's own garbage, collected before each variant's load while nothing is measured.
+// V8 collects when the heap grows, or when its memory reducer finds the process idle: both happen
+// in a light load (keepalive-race's client idles most of the time), and a full collection of the
+// harness's 30 to 60 MB heap, with its concurrent marking, took 100 to 130 ms of CPU, more than the
+// rest of what the harness did beside that variant's load (40 to 60 ms; --trace-gc, 2026-12-07).
+// Collected beforehand, the heap has room for the load, and the reducer waits (about 8 s after a
+// full collection, --gc-memory-reducer-start-delay-ms) past a variant of the catalogue's length.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+// Without --expose-gc on the command line: the flag set now gives the next new context a gc()
+// (V8's flag; Node documents setFlagsFromString for flags that take effect after start).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** A full collection now: the stop-the-world pause (40 to 60 ms here) belongs to the stage's setup. */
+export const collectGarbage = (): void => gc();
