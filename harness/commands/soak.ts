@@ -11,7 +11,7 @@ import { pathArgument } from '../cli/path-arguments.ts';
 import { LIMITS } from '../run/settings.ts';
 import { onStopSignals, STOP_SIGNALS, stopAndExit } from '../cli/signals.ts';
 import { readEnvironment } from '../observe/environment.ts';
-import { EXIT, UsageError } from '../shared/errors.ts';
+import { EXIT } from '../shared/errors.ts';
 import { checkMachine } from '../run/machine-check.ts';
 import { fileTimestamp, RESULTS_DIR, validJsonText, writeFileAtomically } from '../result/file.ts';
 import { markDescendants, measureBoundary } from '../soak/measure.ts';
@@ -55,8 +55,6 @@ const iterations: Iteration[] = [];
 async function main(argv: string[]): Promise<number> {
   program.parse(argv, { from: 'user' });
   const options = program.opts<CliOptions>();
-  const gc = globalThis.gc;
-  if (!gc) throw new UsageError('the heap is measured after a forced garbage collection: run it as npm run soak (node --expose-gc harness/commands/soak.ts)');
   await checkMachine();
   markDescendants();
   const plan = await prepareEntries(options.scenarios ?? [...DEFAULT_MIX], options.requests);
@@ -71,10 +69,10 @@ async function main(argv: string[]): Promise<number> {
       plan.map((e) => `${e.key} (${formatCount(e.settings.load.requests)} requests per variant)`).join(', '),
   );
   for (const note of new Set(plan.flatMap((e) => e.topology.notes))) console.error(`  ${note}`);
-  const before = await measureBoundary(gc);
+  const before = await measureBoundary();
   while (performance.now() < deadline && iterations.length < (options.iterations ?? Infinity)) {
     const entry = plan[iterations.length % plan.length]!;
-    const iteration = await runIteration(entry, iterations.length + 1, gc);
+    const iteration = await runIteration(entry, iterations.length + 1);
     iterations.push(iteration);
     console.error(formatIterationLine(iteration));
   }

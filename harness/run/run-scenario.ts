@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunPlan, VariantPlan } from './plan.ts';
 import { stageCost } from './cost-log.ts';
 import { drainWatch } from './drain.ts';
-import { collectGarbage } from './heap.ts';
 import { samplingOf } from './sampling.ts';
 import { asFailure, readFailure } from './trial-failure.ts';
 import { traceTrial } from './trial-ledger.ts';
@@ -31,6 +30,7 @@ import type { LoadOutcome, LoadProgress } from '../shapes/client-protocol.ts';
 import type { ServerStats } from '../shapes/server-protocol.ts';
 import type { LoadSettings } from '../shapes/load-settings.ts';
 import { VariantFailure } from '../shared/errors.ts';
+import { collectGarbage } from '../shared/heap.ts';
 
 interface TrialOutcome extends Trial {
   samples: VariantResult['samples'];
@@ -105,6 +105,7 @@ async function runTrial(
     return unmeasured(run.load, asFailure(error, variant.name));
   }
   cost.staged();
+  // Its pause belongs to the stage's setup, not beside the load (shared/heap.ts).
   collectGarbage();
   stage.server.onCounts?.(cost.loadStarts);
   try {

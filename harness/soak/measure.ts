@@ -6,6 +6,7 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import { namespacesOf } from '../stage/netns.ts';
 import { parseSockstat } from '../shapes/proc-net.ts';
 import type { Boundary } from './schema.ts';
+import { collectGarbage } from '../shared/heap.ts';
 
 /**
  * Set in this process's environment before anything starts: every process it starts inherits it
@@ -48,10 +49,10 @@ export async function openFds(): Promise<Record<string, number>> {
 
 /**
  * The figures at an iteration boundary, after a full garbage collection, so what the heap holds is
- * what is still referenced (node --expose-gc makes `gc` available).
+ * what is still referenced.
  */
-export async function measureBoundary(gc: () => void): Promise<Boundary> {
-  gc();
+export async function measureBoundary(): Promise<Boundary> {
+  collectGarbage();
   const memory = process.memoryUsage();
   const status = await readFile('/proc/self/status', 'utf8');
   // `RssAnon:  172 kB` (proc(5)): resident memory the process allocated, and pages of files it

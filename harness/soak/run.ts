@@ -65,7 +65,7 @@ function variantFigures(variant: VariantResult): SoakVariant {
 }
 
 /** Runs the entry's scenario once, then measures the boundary after it (after a forced GC). */
-export async function runIteration(entry: PreparedEntry, iteration: number, gc: () => void): Promise<Iteration> {
+export async function runIteration(entry: PreparedEntry, iteration: number): Promise<Iteration> {
   const during = { processes: 0, namespaces: 0 };
   const looks: Promise<void>[] = [];
   // Once a variant's server (and namespaces) are up: proof that the checks below can see them.
@@ -99,6 +99,6 @@ export async function runIteration(entry: PreparedEntry, iteration: number, gc: 
     },
     variants: result.variants.map(variantFigures),
     during,
-    after: await measureBoundary(gc),
+    after: await measureBoundary(),
   };
 }

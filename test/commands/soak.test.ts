@@ -17,7 +17,7 @@ const noNamespaces = await namespacesMissing();
 
 const { scripts } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 /**
- * The npm script, `NODE_COMPILE_CACHE=... node --expose-gc harness/commands/soak.ts`: its environment,
+ * The npm script, `NODE_COMPILE_CACHE=... node harness/commands/soak.ts`: its environment,
  * its Node options and its entry (by full path, as the suite's teardown looks for it).
  */
 const words = scripts.soak!.split(' ');

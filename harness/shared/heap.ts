@@ -1,4 +1,5 @@
-// The harness's own garbage, collected before each variant's load while nothing is measured.
+// The harness's own garbage, collected at once: before each variant's load while nothing is
+// measured (run/run-scenario.ts), and at each soak iteration's end, to weigh what is still referenced.
 // V8 collects when the heap grows, or when its memory reducer finds the process idle: both happen
 // in a light load (keepalive-race's client idles most of the time), and a full collection of the
 // harness's 30 to 60 MB heap, with its concurrent marking, took 100 to 130 ms of CPU, more than the
@@ -13,5 +14,5 @@ import { runInNewContext } from 'node:vm';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** A full collection now: the stop-the-world pause (40 to 60 ms here) belongs to the stage's setup. */
+/** A full collection now: a stop-the-world pause, 40 to 60 ms here with the harness's heap. */
 export const collectGarbage = (): void => gc();
