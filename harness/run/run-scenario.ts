@@ -160,6 +160,8 @@ async function measureTrial(
     const onSample = (sample: Sample) => {
       onEvent({ type: 'sample', variant, sample });
       drain.see(sample);
+      // In this wake rather than one of the tracer's own: the next sample is due within the interval.
+      ledger.readIfDueWithin(settings.intervalMs);
     };
     const sampler = startSampler(stage.server.port, settings.intervalMs, startedAt, onSample, probes);
     const targetCounts = stage.server.onCounts ? null : followTargetCounts(stage.server, (error) => stopWith(asFailure(error, variant.name)));

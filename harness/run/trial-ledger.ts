@@ -19,6 +19,14 @@ const whyNoTracing = () => (unavailability ??= tracingUnavailability());
 /** A server bound to every address is told by its port alone. */
 const WILDCARDS = new Set(['0.0.0.0', '::']);
 
+interface TrialTrace {
+  stop(untilMs: number): Promise<TrialLedger>;
+  /** The tracer's read, in a wake the caller pays for anyway (Tracer.readIfDueWithin). */
+  readIfDueWithin(withinMs: number): void;
+}
+
+const untraced = (whyNot: string): TrialTrace => ({ stop: async () => ({ whyNot }), readIfDueWithin: () => {} });
+
 /** Milliseconds on CLOCK_MONOTONIC, the trace's clock (tracer.ts sets trace_clock to mono): process.hrtime's. */
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -29,9 +37,9 @@ const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
  * read after the load, so that its counts and theirs cover the same time (a late close between the
  * two would otherwise be in one and not the other).
  */
-export async function traceTrial(host: string, port: number, startedAt: number): Promise<{ stop(untilMs: number): Promise<TrialLedger> }> {
+export async function traceTrial(host: string, port: number, startedAt: number): Promise<TrialTrace> {
   const whyNot = await whyNoTracing();
-  if (whyNot) return { stop: async () => ({ whyNot }) };
+  if (whyNot) return untraced(whyNot);
   const originMs = monotonicMs() - (performance.now() - startedAt);
   const changes: StateChange[] = [];
   const resets: SocketReset[] = [];
@@ -47,8 +55,9 @@ export async function traceTrial(host: string, port: number, startedAt: number):
   }).catch(
     (error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }),
   );
-  if ('failed' in tracer) return { stop: async () => ({ whyNot: tracer.failed }) };
+  if ('failed' in tracer) return untraced(tracer.failed);
   return {
+    readIfDueWithin: tracer.readIfDueWithin,
     async stop(untilMs) {
       const losses = await tracer.stop();
       if (losses.heldTooMuch) {

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import net from 'node:net';
 import { once } from 'node:events';
+import { setTimeout as pause } from 'node:timers/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -153,6 +154,33 @@ describe.skipIf(unavailable !== null)(`tracing TCP state changes${skipped}`, () 
     expect(buildLedger(changes, { port: traced.port, address: '127.0.0.1' }, 0)).toHaveLength(4);
     // This process's connects by its thread's name; the exited one's from saved_cmdlines.
     expect(changes.filter((c) => c.newstate === 'SYN_SENT').map((c) => c.task)).toEqual([...Array(3).fill(readFileSync(`/proc/${process.pid}/comm`, 'utf8').trimEnd()), 'python3']);
+  });
+
+  test("read in a wake the caller pays for: when its own timer is due within the caller's interval, and that timer is pushed back", async () => {
+    const traced = await server((socket) => socket.on('end', () => socket.end()).resume());
+    servers.push(traced);
+    const connects: StateChange[] = [];
+    const onChanges = (batch: StateChange[]) => connects.push(...batch.filter((c) => c.newstate === 'SYN_SENT'));
+    const tracer = await startTracer({ label: 'test', filter: portFilter(traced.port), onChanges, everyMs: 2000 });
+    try {
+      await connectAndClose(traced.port, 'fin');
+      // Not due within 100 ms (its timer fires 2 s after the start): nothing read.
+      tracer.readIfDueWithin(100);
+      expect(connects).toHaveLength(0);
+      await pause(1500);
+      // Due within the next 1,000 ms: read now, in this call.
+      tracer.readIfDueWithin(1000);
+      expect(connects).toHaveLength(1);
+      // Its own timer, due 2 s after the start, now fires 2 s after that read: not 1 s from now.
+      await connectAndClose(traced.port, 'fin');
+      await pause(1000);
+      expect(connects).toHaveLength(1);
+      // It still fires when nobody calls: the second connection comes then.
+      await pause(1500);
+      expect(connects).toHaveLength(2);
+    } finally {
+      await tracer.stop();
+    }
   });
 
   test('held pages past their budget: none kept, nothing handed over, and the stop says so', async () => {
