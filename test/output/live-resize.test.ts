@@ -44,12 +44,18 @@ test.skipIf(noTmux)('a terminal that shrinks mid-run: the frame is redrawn in pl
   expect(running.some((r) => r.startsWith('▶ bad'))).toBe(true);
   // The lab is stopped while the window shrinks, so that it is busy when the terminal reflows.
   const shell = (await tmux(['list-panes', '-t', 'lab', '-F', '#{pane_pid}'])).stdout.trim();
-  const lab = Number((await execa('pgrep', ['-P', shell])).stdout.trim());
+  const children = (await execa('pgrep', ['-P', shell], { reject: false })).stdout.trim();
+  // One PID, the lab's: never 0 (Number('')), which would stop this test's own process group.
+  expect(children).toMatch(/^[1-9]\d*$/);
+  const lab = Number(children);
   process.kill(lab, 'SIGSTOP');
-  await pause(300);
-  expect((await tmux(['resize-window', '-t', 'lab', '-x', '60'])).exitCode).toBe(0);
-  await pause(300);
-  process.kill(lab, 'SIGCONT');
+  try {
+    await pause(300);
+    expect((await tmux(['resize-window', '-t', 'lab', '-x', '60'])).exitCode).toBe(0);
+    await pause(300);
+  } finally {
+    process.kill(lab, 'SIGCONT');
+  }
   const rows = await until((r) => r.some((row) => /^exit \d+$/.test(row)), 60_000);
   expect(rows.find((r) => /^exit \d+$/.test(r))).toBe('exit 0');
   const result = JSON.parse(await readFile(out, 'utf8')) as Result;
