@@ -106,8 +106,8 @@ export interface Tracer {
   /**
    * Reads now if the tracer's own timer would fire within `withinMs`, and pushes that timer back: for
    * a process that wakes every `withinMs` anyway (the sampler), so that the tracer does not wake it
-   * once more. Each wake of the harness costs CPU beside the load (1 to 2 ms of a sleeping process,
-   * npm run bench), more than a read of the buffers.
+   * once more. Each wake of the harness costs CPU beside the load (1.5 to 2 ms after a while asleep,
+   * docs/bench.md), more than a read of the buffers.
    */
   readIfDueWithin(withinMs: number): void;
 }
@@ -206,6 +206,12 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
     lastReadAt = performance.now();
     for (const fd of pipes) reader.read(fd);
     if (!options.holdUntilStop) handOver();
+  };
+  /** A read between the start and the stop, as its timer makes it: a pipe that fails is counted (refuse); nothing thrown escapes. */
+  const readQuietly = () => {
+    try {
+      readNow();
+    } catch {}
   };
   /** Reads the page layout and the enabled events' formats from the instance: a reader of one CPU's pipe, and the decoder of a page. */
   const readerOf = async (enabled: string[]) => {
@@ -322,18 +328,12 @@ export async function startTracer(options: TracerOptions): Promise<Tracer> {
   }
   // A stop that came while setting up has already taken the instance down: nothing to read then.
   if (!stopped) {
-    timer = setInterval(() => {
-      try {
-        readNow();
-      } catch {}
-    }, everyMs);
+    timer = setInterval(readQuietly, everyMs);
     timer.unref();
   }
   const readIfDueWithin = (withinMs: number) => {
     if (stopped || !timer || lastReadAt + everyMs - performance.now() > withinMs) return;
-    try {
-      readNow();
-    } catch {}
+    readQuietly();
     timer.refresh();
   };
   return { instance, stop, readIfDueWithin };
