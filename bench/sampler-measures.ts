@@ -129,7 +129,7 @@ export async function measureFloor(procNets: string[], intervalMs: number, durat
     await loopEvery(intervalMs, () => performance.now() - start >= durationMs, async () => {
       times.push(Math.round(performance.now() - start));
       for (const reader of readers) reader.sockstat();
-    });
+    }).done;
     return intervalRun(intervalMs, times, performance.now() - start, cpuSince(cpu));
   } finally {
     for (const reader of readers) reader.close();

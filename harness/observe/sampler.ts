@@ -195,20 +195,25 @@ function raise(peaks: NamespacePeaks, side: NamespaceSide, counts: NamespaceCoun
 }
 
 /**
- * Runs `step` every `intervalMs` until `stopped()`. Steps are due on a fixed timeline, so one that
- * starts late is followed by a shorter wait and the rate holds; one late by more than an interval
- * moves the timeline instead of bunching up.
+ * Runs `step` every `intervalMs` until `stopped()`; `done` resolves then. Steps are due on a fixed
+ * timeline, so one that starts late is followed by a shorter wait and the rate holds; one late by
+ * more than an interval moves the timeline instead of bunching up. `wake()` ends a wait at once, so
+ * that a stop need not wait out the interval (a minute, at --interval-ms 60000).
  */
-export function loopEvery(intervalMs: number, stopped: () => boolean, step: () => void | Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
+export function loopEvery(intervalMs: number, stopped: () => boolean, step: () => void | Promise<void>): { done: Promise<void>; wake: () => void } {
+  let timer: NodeJS.Timeout | null = null;
+  let next = () => {};
+  const done = new Promise<void>((resolve) => {
     let due = performance.now();
     // Timers and callbacks, not an async loop: a step that is synchronous costs no promise.
-    const next = () => {
+    next = () => {
+      timer = null;
       if (stopped()) return resolve();
       due += intervalMs;
       const wait = () => {
+        if (stopped()) return resolve();
         if (performance.now() - due > intervalMs) due = performance.now();
-        setTimeout(next, Math.max(0, due - performance.now()));
+        timer = setTimeout(next, Math.max(0, due - performance.now()));
       };
       const running = step();
       if (running) void running.then(wait);
@@ -216,6 +221,12 @@ export function loopEvery(intervalMs: number, stopped: () => boolean, step: () =
     };
     next();
   });
+  const wake = () => {
+    if (!timer) return; // a step is running: its wait sees the stop
+    clearTimeout(timer);
+    next();
+  };
+  return { done, wake };
 }
 
 /** When the own namespaces' socket tables were last read: at what time, how long it took, at which counts. */
@@ -302,13 +313,14 @@ export function startSampler(
     failure = error;
     stopped = true;
   }
-  const loops = [loopEvery(intervalMs, () => stopped, guarded)];
+  const loop = loopEvery(intervalMs, () => stopped, guarded);
   return {
     samples,
     peaks,
     async stop(): Promise<Sample[]> {
       stopped = true;
-      await Promise.all(loops);
+      loop.wake();
+      await loop.done;
       try {
         if (failure) throw failure;
         await take(true);
