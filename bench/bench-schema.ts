@@ -8,9 +8,10 @@ import { schemaProblems, count } from '../harness/shapes/zod.ts';
 /**
  * 2: the load section has the rate generator's runs (load.rate). 3: the sampler per mode, the harness
  * beside the load (issue 14). 4: the set-up's wall time. 5: the tracer of the connection ledger, and
- * each scenario's peak rate of new connections.
+ * each scenario's peak rate of new connections. 6: the scenario with the highest observer share run
+ * again with a slower sampler (harness.pace); the scenarios skipped for what the machine lacks (harness.skipped).
  */
-export const BENCH_SCHEMA_VERSION = 5;
+export const BENCH_SCHEMA_VERSION = 6;
 
 const ms = z.number().nonnegative();
 const ratio = z.number().nonnegative();
@@ -226,6 +227,13 @@ export const harnessSectionSchema = z.strictObject({
     listColdMs: ms,
   }),
   scenarios: z.array(scenarioCostSchema),
+  /**
+   * The scenario with the highest observer share, run again with the sampler paced slower
+   * (`--interval-ms`, in its args): what sampling less buys beside the same load.
+   */
+  pace: z.array(scenarioCostSchema),
+  /** Scenarios not run: what each needs that this machine lacks (the Go toolchain, Python's requests), and how to get it. */
+  skipped: z.array(z.strictObject({ scenario: z.string(), why: z.string() })),
 });
 export type HarnessSection = z.infer<typeof harnessSectionSchema>;
 

@@ -114,11 +114,26 @@ export function formatHarness(section: HarnessSection): string {
     ]);
   }
   const { nodeFloorMs, listMs, listColdMs } = section.start;
+  const pace = table(['run', 'samples', 'harness ms', 'helper ms', 'server+clients ms', 'observer share']);
+  const [first] = section.pace;
+  const highest = first && section.scenarios.find((s) => s.scenario === first.scenario);
+  for (const s of highest ? [highest, ...section.pace] : []) {
+    pace.push([
+      [s.scenario, ...s.args].join(' '),
+      formatCount(s.samplesTaken),
+      formatCount(s.load.harnessMs),
+      formatCount(s.load.helperMs),
+      formatCount(s.load.serverAndClientsMs),
+      percent(s.load.observerShare),
+    ]);
+  }
   return [
     'Harness: each scenario through the real CLI. While the load runs (each variant from its first request to its last sample):',
     'the CLI process and its ss helper (the observer) beside the server and the clients; start-up (the CLI before its first stage)',
     "and set-up (namespaces, agents, server, helper: its CPU in ms, its wall time in s) apart; whole run: the CLI's own CPU of its own and its children's.",
     t.toString(),
+    ...section.skipped.map(({ scenario, why }) => `  skipped: ${scenario}: it ${why}`),
+    ...(highest ? ['  the sampler\'s pace: the scenario with the highest observer share again, sampled less often (samples: all its variants\' samples)', pace.toString()] : []),
     `  start: npm run scenario -- --list takes ${formatCount(listMs)} ms of CPU with the compile cache (${formatCount(listColdMs)} ms without); node -e 0 takes ${formatCount(nodeFloorMs)} ms`,
   ].join('\n');
 }

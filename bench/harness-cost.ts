@@ -10,6 +10,8 @@ import { execa } from 'execa';
 import { median } from 'simple-statistics';
 import { LabError } from '../harness/shared/errors.ts';
 import { readResult } from '../harness/result/read.ts';
+import { missingRequirements, needsText } from '../harness/run/machine-check.ts';
+import { loadScenario } from '../harness/scenario/catalog.ts';
 import type { CostLog } from '../harness/run/cost-log.ts';
 import type { HarnessSection, ScenarioCost } from './bench-schema.ts';
 import type { CpuReading } from '../harness/observe/cpu.ts';
@@ -62,6 +64,18 @@ export function measureStart(starts: number): Promise<HarnessSection['start']> {
     listMs: await startCpu(starts, [CLI, '--list'], dir),
     listColdMs: await startCpu(starts, [CLI, '--list'], dir, { NODE_DISABLE_COMPILE_CACHE: '1' }),
   }));
+}
+
+/**
+ * The runs this machine can make; the others, each with what its scenario needs and how to get it
+ * (the Go toolchain, Python's requests, network namespaces), are skipped, as `npm run scenario` would refuse them.
+ */
+export async function runnableScenarios<R extends { name: string }>(runs: R[]): Promise<{ runnable: R[]; skipped: HarnessSection['skipped'] }> {
+  const missing = await missingRequirements(await Promise.all(runs.map((run) => loadScenario(run.name))));
+  return {
+    runnable: runs.filter((run) => !missing.has(run.name)),
+    skipped: [...missing].map(([scenario, lacks]) => ({ scenario, why: needsText(lacks) })),
+  };
 }
 
 const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0);

@@ -30,7 +30,7 @@ const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
  * The observer costs about the same each second whatever the load (its samples and the messages it
  * receives each wake it): where it is over the target, the load was light. Both as shares of a core.
  */
-function observerOver(scenarios: ScenarioCost[], floor: { run: IntervalRun; timeWait: number } | null): string {
+function observerOver(scenarios: ScenarioCost[], floor: { run: IntervalRun; timeWait: number } | null, pace: ScenarioCost[]): string {
   const over = scenarios.filter((s) => s.load.observerShare >= TARGETS.harnessCpuShare);
   const rates = (s: ScenarioCost) =>
     `${s.scenario}: the observer ${percent((s.load.harnessMs + s.load.helperMs) / s.load.wallMs)} of a core beside a load of ${percent(s.load.serverAndClientsMs / s.load.wallMs)}`;
@@ -38,7 +38,12 @@ function observerOver(scenarios: ScenarioCost[], floor: { run: IntervalRun; time
   const floorText = floor
     ? `; the sampler's floor alone (each side's sockstat read every ${floor.run.intervalMs} ms, nothing else, beside ${formatCount(floor.timeWait)} TIME_WAIT) took ${percent(floor.run.cpuShareOfOneCore)} of a core`
     : '';
-  return `${over.map(rates).join('; ')} (while each variant's load ran)${floorText}`;
+  // The same scenario sampled less often, in this run: what pacing the sampler would buy.
+  const intervalOf = (s: ScenarioCost) => s.args[s.args.indexOf('--interval-ms') + 1];
+  const paceText = pace.length
+    ? `; ${pace[0]!.scenario} sampled ${pace.map((s) => `every ${intervalOf(s)} ms: ${percent(s.load.observerShare)} of its load`).join(', ')}`
+    : '';
+  return `${over.map(rates).join('; ')} (while each variant's load ran)${floorText}${paceText}`;
 }
 
 /** A scenario's wall time; for one whose variants' load (and drain) take longer than the target by themselves, the time beside its load. */
@@ -88,7 +93,7 @@ export function evaluateTargets(sampler: SamplerSection | null, harness: Harness
       `the harness's own CPU (with its ss helper) from each variant's first request to its last sample is < ${TARGETS.harnessCpuShare * 100}% of the server's and clients' (worst scenario, namespace mode)`,
       [worst(namespaceRuns, (s) => s.load.observerShare), TARGETS.harnessCpuShare, 'share'],
       (m) => m < TARGETS.harnessCpuShare,
-      () => observerOver(namespaceRuns, smallestFloor(sampler)),
+      () => observerOver(namespaceRuns, smallestFloor(sampler), harness?.pace ?? []),
     ),
     target(
       'scenario-wall',

@@ -13,9 +13,9 @@ import { EXIT } from '../shared/errors.ts';
 import { checkMachine } from '../run/machine-check.ts';
 import { namespaceUnavailability } from '../stage/netns.ts';
 import { fileTimestamp, RESULTS_DIR, validJsonText, writeFileAtomically } from '../result/file.ts';
-import { BENCH_SCHEMA_VERSION, benchProblems, type BenchResult, type HarnessSection } from '../../bench/bench-schema.ts';
+import { BENCH_SCHEMA_VERSION, benchProblems, type BenchResult, type HarnessSection, type ScenarioCost } from '../../bench/bench-schema.ts';
 import { formatBench } from '../../bench/format.ts';
-import { measureScenario, measureStart } from '../../bench/harness-cost.ts';
+import { measureScenario, measureStart, runnableScenarios } from '../../bench/harness-cost.ts';
 import { benchLoad, type LoadPlan } from '../../bench/load-bench.ts';
 import { benchSampler } from '../../bench/sampler-bench.ts';
 import { benchTracer, type TracerPlan } from '../../bench/tracer-bench.ts';
@@ -35,6 +35,8 @@ interface Plan {
   scenarios: { name: string; args: string[] }[] | null;
   /** Runs of the CLI's start, of which the median is kept. */
   starts: number;
+  /** The slower sampler intervals the scenario with the highest observer share runs again at. */
+  paceIntervalsMs: number[];
   /** npm run observe on a load of new connections, beside ss at 1 Hz. */
   observe: ObservePlan;
 }
@@ -46,6 +48,7 @@ const PLANS: Record<'full' | 'quick', Plan> = {
     load: { requests: 20_000, concurrency: 20, rate: { rates: [1_000, 2_500, 5_000], seconds: 3 } },
     scenarios: null,
     starts: 5,
+    paceIntervalsMs: [1_000, 5_000],
     observe: { rate: 1_000, seconds: 10 },
   },
   quick: {
@@ -54,6 +57,7 @@ const PLANS: Record<'full' | 'quick', Plan> = {
     load: { requests: 1_000, concurrency: 10, rate: { rates: [300], seconds: 0.5 } },
     scenarios: [{ name: 'no-body-close', args: ['--requests', '200'] }],
     starts: 1,
+    paceIntervalsMs: [1_000],
     observe: { rate: 200, seconds: 2 },
   },
 };
@@ -90,18 +94,27 @@ function benchFileName(startedAt: string): string {
   return `bench-${fileTimestamp(startedAt)}.json`;
 }
 
-/** Each scenario in namespace mode, the default as root, where this process may make namespaces (else on loopback). */
+/**
+ * Each scenario in namespace mode, the default as root, where this process may make namespaces (else
+ * on loopback); one that needs what this machine lacks (Go, Python's requests) is skipped, and said.
+ */
 async function benchHarness(plan: Plan): Promise<HarnessSection> {
-  const runs = plan.scenarios ?? (await scenarioNames()).map((name) => ({ name, args: [] }));
+  const { runnable: runs, skipped } = await runnableScenarios(plan.scenarios ?? (await scenarioNames()).map((name) => ({ name, args: [] })));
+  for (const { scenario, why } of skipped) console.error(`> harness: ${scenario} skipped: it ${why}`);
   const netns = (await namespaceUnavailability()) === null ? ['--netns', 'on'] : [];
-  const scenarios = [];
-  for (const run of runs) {
-    const args = [...run.args, ...netns];
-    console.error(`> harness: npm run scenario -- ${[run.name, ...args].join(' ')}`);
-    scenarios.push(await measureScenario(run.name, args));
+  const measure = (name: string, args: string[], why = '') => {
+    console.error(`> harness: npm run scenario -- ${[name, ...args].join(' ')}${why}`);
+    return measureScenario(name, args);
+  };
+  const scenarios: ScenarioCost[] = [];
+  for (const run of runs) scenarios.push(await measure(run.name, [...run.args, ...netns]));
+  const highest = scenarios.reduce<ScenarioCost | null>((top, s) => (top && top.load.observerShare >= s.load.observerShare ? top : s), null);
+  const pace: ScenarioCost[] = [];
+  for (const intervalMs of highest ? plan.paceIntervalsMs : []) {
+    pace.push(await measure(highest!.scenario, [...highest!.args, '--interval-ms', String(intervalMs)], ' (the highest observer share, sampled less often)'));
   }
   console.error('> harness: the CLI\'s start (npm run scenario -- --list; node -e 0)');
-  return { start: await measureStart(plan.starts), scenarios };
+  return { start: await measureStart(plan.starts), scenarios, pace, skipped };
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -37,13 +37,14 @@ export async function missingRequirements(scenarios: Scenario[]): Promise<Map<st
   return missing;
 }
 
+/** What a scenario lacks, in words: "needs the Go toolchain (go), which this machine lacks (apt-get ...)". */
+export const needsText = (lacks: Requirement[]) => `needs ${lacks.map((r) => `${r.what}, which this machine lacks (${r.howToGet})`).join('; and ')}`;
+
 /**
  * Refuses, before anything starts, a scenario whose variants need what this machine lacks (the Go
  * toolchain), in one line saying how to get it. Namespaces are the topology's to decide (--netns, --target).
  */
 export async function checkRequirements(scenario: RunnableScenario): Promise<void> {
   const lacks = await lacking(requirementsOf(scenario));
-  if (lacks.length > 0) {
-    throw new UsageError(`scenario ${scenario.name} needs ${lacks.map((r) => `${r.what}, which this machine lacks (${r.howToGet})`).join('; and ')}`);
-  }
+  if (lacks.length > 0) throw new UsageError(`scenario ${scenario.name} ${needsText(lacks)}`);
 }

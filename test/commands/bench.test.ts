@@ -83,6 +83,13 @@ describe('npm run bench -- --quick', () => {
     expect(scenario!.load.serverAndClientsMs).toBeGreaterThan(0);
     expect(scenario!.load.wallMs).toBeLessThan(scenario!.wallMs);
     expect(scenario!.claimsHeld).toBe(true);
+    // The same scenario again with its sampler every second: the same load, far fewer samples a second.
+    const [paced] = bench.harness!.pace;
+    expect(bench.harness!.pace.map((p) => p.args)).toEqual([[...scenario!.args, '--interval-ms', '1000']]);
+    expect(paced!.claimsHeld).toBe(true);
+    expect(paced!.load.serverAndClientsMs).toBeGreaterThan(0);
+    expect(paced!.samplesTaken).toBeLessThan(scenario!.samplesTaken / 2);
+    expect(run.stderr).toMatch(/^  the sampler's pace: the scenario with the highest observer share again/m);
     expect(bench.targets.map((t) => t.name)).toEqual(
       expect.arrayContaining(['sampler-cost-ratio', 'sampler-cpu-share', 'harness-cpu-share', 'cli-start']),
     );
