@@ -3,19 +3,30 @@
 // addresses, 127.0.0.1, ::1, localhost, and the stage's own). Node's crypto makes keys but cannot
 // issue X.509 certificates; @peculiar/x509 does, on Node's WebCrypto (docs/dependencies.md). Only
 // the CA's certificate is written, in a temporary folder of its own that the stage removes.
-import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import * as x509 from '@peculiar/x509';
 import { CLIENT_ADDRESS, SERVER_ADDRESS } from './netns.ts';
 import { LabError, UsageError } from '../shared/errors.ts';
 import { serverSettingsProblem, type ServerSettings } from '../shapes/server-settings.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+type X509 = typeof import('@peculiar/x509');
+let library: Promise<X509> | undefined;
+/**
+ * @peculiar/x509, on Node's WebCrypto, loaded by the first stage that makes certificates: loading it
+ * (and reflect-metadata, which it needs first) took about 0.3 s of CPU at every start of the CLI,
+ * TLS or not (a CPU profile of npm run scenario no-body-close, 2026-12-07).
+ */
+const x509Library = () =>
+  (library ??= (async () => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+    return x509;
+  })());
 
 /** ECDSA P-256 with SHA-256: what every TLS client accepts, and a key made in a millisecond (RSA 2048 takes ~100). */
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -37,7 +48,7 @@ export interface StageCertificates {
   remove(): Promise<void>;
 }
 
-const pem = async (key: CryptoKey) => x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key as never), 'PRIVATE KEY');
+const pem = async (x509: X509, key: CryptoKey) => x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key as never), 'PRIVATE KEY');
 const serial = () => Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
 
 /** Where the CA file goes: the temporary folder (TMPDIR), where the lab keeps what it removes. */
@@ -75,6 +86,7 @@ export async function checkServerSettings(server: Pick<ServerSettings, 'tls' | '
 
 /** A CA and a server certificate for `names` and `extra` (the stage's own address), the CA written in a fresh folder. */
 export async function makeCertificates(extra: string[] = []): Promise<StageCertificates> {
+  const x509 = await x509Library();
   const names = [...new Set([...CERTIFICATE_NAMES, ...extra])];
   const notBefore = new Date(Date.now() - BACKDATE_MS);
   const notAfter = new Date(Date.now() + VALID_MS);
@@ -121,7 +133,7 @@ export async function makeCertificates(extra: string[] = []): Promise<StageCerti
   }
   return {
     cert: server.toString('pem') + '\n',
-    key: await pem(serverKeys.privateKey as CryptoKey),
+    key: await pem(x509, serverKeys.privateKey as CryptoKey),
     caFile,
     remove: async () => {
       await rm(folder, { recursive: true, force: true });
