@@ -16,9 +16,10 @@ import { serverSettingsProblem, type ServerSettings } from '../shapes/server-set
 type X509 = typeof import('@peculiar/x509');
 let library: Promise<X509> | undefined;
 /**
- * @peculiar/x509, on Node's WebCrypto, loaded by the first stage that makes certificates: loading it
- * (and reflect-metadata, which it needs first) took about 0.3 s of CPU at every start of the CLI,
- * TLS or not (a CPU profile of npm run scenario no-body-close, 2026-12-07).
+ * @peculiar/x509, on Node's WebCrypto, loaded by the first stage that makes certificates: loaded
+ * (with reflect-metadata, which it needs first) at every start of the CLI, TLS or not, it cost
+ * no-body-close's start-up 1,253 to 1,454 ms of CPU against 1,094 to 1,293 without (three runs each,
+ * no compile cache, 2026-12-07).
  */
 const x509Library = () =>
   (library ??= (async () => {
